@@ -1,0 +1,36 @@
+import type { ResultAsync } from "neverthrow";
+import type { ShipgateError } from "../errors/shipgate-error.js";
+import type { CallOptions } from "./call-options.js";
+
+/** Who holds (or wants) a lock. */
+export interface LockHolder {
+  /** Unique per release run. */
+  id: string;
+  host: string;
+  pid: number;
+  /** ISO 8601. */
+  startedAt: string;
+  version: string;
+}
+
+/** A held lock. Pass it back to `release`. */
+export interface LockHandle {
+  service: string;
+  holder: LockHolder;
+  /** Where the lock lives (a relative path, a Lease name). */
+  ref: string;
+  /** Set when a stale lock of a dead holder was taken over. */
+  tookOverFrom?: LockHolder;
+}
+
+/** Errors a {@link ReleaseLock} may return; `lock_held` carries the holder in `details.holder`. */
+export type ReleaseLockError = ShipgateError;
+
+/** One release per service at a time. */
+export interface ReleaseLock {
+  readonly name: string;
+  /** Take the lock, or fail with `lock_held` when a live holder has it. A dead holder's lock is taken over. */
+  acquire(request: { service: string; holder: LockHolder }, options: CallOptions): ResultAsync<LockHandle, ReleaseLockError>;
+  /** Give the lock up. Releasing a lock no longer held by this holder is not an error. */
+  release(handle: LockHandle, options: CallOptions): ResultAsync<void, ReleaseLockError>;
+}

@@ -1,0 +1,68 @@
+import type { ResultAsync } from "neverthrow";
+import type { ShipgateError } from "../errors/shipgate-error.js";
+import type { CallOptions } from "./call-options.js";
+
+/** What the source control knows about one commit. */
+export interface CommitLookup {
+  /** The full 40-hex sha asked for. */
+  sha: string;
+  exists: boolean;
+  /** The branch releases are cut from, as the adapter is configured. */
+  releaseBranch: string;
+  /** True when the commit is an ancestor of (or equal to) the release branch head. */
+  onReleaseBranch: boolean;
+}
+
+/** A tag and the commit it points to (peeled: for an annotated tag, the tagged commit). */
+export interface TagInfo {
+  name: string;
+  sha: string;
+  annotated: boolean;
+  message?: string;
+}
+
+/** One pull / merge request merged into the release. */
+export interface ChangeRecord {
+  number: number;
+  title: string;
+  /** Web URL of the pull request, or null where the backend has none (plain git). */
+  url: string | null;
+  author: string;
+  /** Who approved it (distinct logins, in review order). */
+  reviewers: string[];
+  labels: string[];
+  /** ISO 8601. */
+  mergedAt: string;
+  /** The commit that landed it on the release branch. */
+  mergeSha: string;
+  /** Paths changed, relative to the repository root. */
+  files: string[];
+}
+
+/** Errors a {@link SourceControl} may return. */
+export type SourceControlError = ShipgateError;
+
+/**
+ * Where the code lives: commits, tags and the pull requests between two points.
+ * Adapters answer facts; core decides whether they allow a release.
+ */
+export interface SourceControl {
+  readonly name: string;
+  /** Does `sha` exist, and is it on the release branch? A missing commit is a value, not an error. */
+  getCommit(sha: string, options: CallOptions): ResultAsync<CommitLookup, SourceControlError>;
+  /** The tag and its (peeled) commit, or `null` when no such tag exists. */
+  getTag(name: string, options: CallOptions): ResultAsync<TagInfo | null, SourceControlError>;
+  /** Creates an annotated tag. An existing tag of that name is a `conflict` error. */
+  createAnnotatedTag(
+    request: { name: string; sha: string; message: string },
+    options: CallOptions,
+  ): ResultAsync<TagInfo, SourceControlError>;
+  /**
+   * Every change merged after `fromTag` up to and including `toSha`, complete (however
+   * many), oldest merge first. `fromTag` null means "from the beginning of history".
+   */
+  listChanges(
+    range: { fromTag: string | null; toSha: string },
+    options: CallOptions,
+  ): ResultAsync<ChangeRecord[], SourceControlError>;
+}
