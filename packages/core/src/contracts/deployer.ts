@@ -24,7 +24,13 @@ export interface PreflightReport {
 }
 
 /** Where a deployment stands. */
-export type DeploymentPhase = "progressing" | "paused" | "healthy" | "degraded" | "aborted" | "unknown";
+export type DeploymentPhase =
+  | "progressing"
+  | "paused"
+  | "healthy"
+  | "degraded"
+  | "aborted"
+  | "unknown";
 
 /** A deployer's view of the rollout. */
 export interface DeploymentStatus {
@@ -55,11 +61,18 @@ export type DeployerError = ShipgateError;
 export interface Deployer {
   readonly name: string;
   /** Read-only checks: target found, canary strategy supported, nothing else in flight. */
-  preflight(target: DeployTarget, options: CallOptions): ResultAsync<PreflightReport, DeployerError>;
+  preflight(
+    target: DeployTarget,
+    options: CallOptions,
+  ): ResultAsync<PreflightReport, DeployerError>;
   /** Start the new version as a canary at weight 0. */
   start(target: DeployTarget, options: CallOptions): ResultAsync<void, DeployerError>;
   /** Set the canary's share of traffic (1–100) and wait until it is applied. */
-  setWeight(target: DeployTarget, weight: number, options: CallOptions): ResultAsync<void, DeployerError>;
+  setWeight(
+    target: DeployTarget,
+    weight: number,
+    options: CallOptions,
+  ): ResultAsync<void, DeployerError>;
   status(target: DeployTarget, options: CallOptions): ResultAsync<DeploymentStatus, DeployerError>;
   /** Make the canary the new stable version, fully. */
   promote(target: DeployTarget, options: CallOptions): ResultAsync<void, DeployerError>;
@@ -68,5 +81,8 @@ export interface Deployer {
   /** Revert the deployment's desired state to the previous stable version. */
   rollback(target: DeployTarget, options: CallOptions): ResultAsync<void, DeployerError>;
   /** Is the previous stable version serving all traffic again? */
-  verifyStable(target: DeployTarget, options: CallOptions): ResultAsync<StableVerification, DeployerError>;
+  verifyStable(
+    target: DeployTarget,
+    options: CallOptions,
+  ): ResultAsync<StableVerification, DeployerError>;
 }

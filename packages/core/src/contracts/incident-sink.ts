@@ -55,7 +55,10 @@ export type IncidentSinkError = ShipgateError;
 /** Files an incident when a release is rolled back. */
 export interface IncidentSink {
   readonly name: string;
-  open(incident: IncidentDetails, options: CallOptions): ResultAsync<IncidentRef, IncidentSinkError>;
+  open(
+    incident: IncidentDetails,
+    options: CallOptions,
+  ): ResultAsync<IncidentRef, IncidentSinkError>;
   /**
    * Optional: resolve what this sink opened for the service, called when a later release
    * of the same service and environment succeeds.

@@ -30,7 +30,10 @@ export type ReleaseLockError = ShipgateError;
 export interface ReleaseLock {
   readonly name: string;
   /** Take the lock, or fail with `lock_held` when a live holder has it. A dead holder's lock is taken over. */
-  acquire(request: { service: string; holder: LockHolder }, options: CallOptions): ResultAsync<LockHandle, ReleaseLockError>;
+  acquire(
+    request: { service: string; holder: LockHolder },
+    options: CallOptions,
+  ): ResultAsync<LockHandle, ReleaseLockError>;
   /** Give the lock up. Releasing a lock no longer held by this holder is not an error. */
   release(handle: LockHandle, options: CallOptions): ResultAsync<void, ReleaseLockError>;
 }

@@ -6,9 +6,7 @@ import type { CallOptions } from "./call-options.js";
  * A measured number, or an explicit absence of one. "No data" is never 0: a canary with
  * no traffic has proved nothing.
  */
-export type MetricReading =
-  | { kind: "value"; value: number }
-  | { kind: "no_data"; reason: string };
+export type MetricReading = { kind: "value"; value: number } | { kind: "no_data"; reason: string };
 
 /** Which side of the canary a measurement is for. */
 export type Track = "canary" | "stable";
@@ -58,9 +56,13 @@ export interface SloSource {
 }
 
 /** Helper: a reading with a value. Non-finite numbers become `no_data`, never 0. */
-export function readingOf(value: number | null | undefined, reasonIfMissing = "no samples in window"): MetricReading {
+export function readingOf(
+  value: number | null | undefined,
+  reasonIfMissing = "no samples in window",
+): MetricReading {
   if (value === null || value === undefined) return { kind: "no_data", reason: reasonIfMissing };
   if (Number.isNaN(value)) return { kind: "no_data", reason: "value is NaN" };
-  if (!Number.isFinite(value)) return { kind: "no_data", reason: `value is ${value > 0 ? "+Inf" : "-Inf"}` };
+  if (!Number.isFinite(value))
+    return { kind: "no_data", reason: `value is ${value > 0 ? "+Inf" : "-Inf"}` };
   return { kind: "value", value };
 }

@@ -31,5 +31,8 @@ export type SmokeCheckError = ShipgateError;
 /** A quick probe of the running service. A failing probe is a breach. */
 export interface SmokeCheck {
   readonly name: string;
-  run(context: SmokeCheckContext, options: CallOptions): ResultAsync<SmokeCheckResult, SmokeCheckError>;
+  run(
+    context: SmokeCheckContext,
+    options: CallOptions,
+  ): ResultAsync<SmokeCheckResult, SmokeCheckError>;
 }

@@ -71,7 +71,7 @@ export interface ShipgateErrorOptions {
  * ```
  */
 export class ShipgateError<K extends ShipgateErrorKind = ShipgateErrorKind> extends Error {
-  private readonly [marker] = true;
+  readonly [marker] = true;
   override readonly name = "ShipgateError";
   readonly kind: K;
   readonly field: string | undefined;
@@ -92,7 +92,8 @@ export class ShipgateError<K extends ShipgateErrorKind = ShipgateErrorKind> exte
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
     this.retryable =
-      options.retryable ?? (kind === "unavailable" || kind === "rate_limited" || kind === "timeout");
+      options.retryable ??
+      (kind === "unavailable" || kind === "rate_limited" || kind === "timeout");
     this.hint = options.hint;
     this.details = options.details;
   }
@@ -134,7 +135,8 @@ export class ShipgateError<K extends ShipgateErrorKind = ShipgateErrorKind> exte
 /** Wraps anything thrown into a {@link ShipgateError} (kind `internal` unless it already is one). */
 export function toShipgateError(value: unknown, message = "Unexpected error"): ShipgateError {
   if (ShipgateError.isInstance(value)) return value;
-  if (isAbortError(value)) return new ShipgateError("aborted", "The operation was aborted", { cause: value });
+  if (isAbortError(value))
+    return new ShipgateError("aborted", "The operation was aborted", { cause: value });
   const text = value instanceof Error ? value.message : String(value);
   return new ShipgateError("internal", `${message}: ${text}`, { cause: value });
 }
@@ -145,7 +147,8 @@ export function isAbortError(value: unknown): boolean {
     typeof value === "object" &&
     value !== null &&
     "name" in value &&
-    ((value as { name: unknown }).name === "AbortError" || (value as { name: unknown }).name === "TimeoutError")
+    ((value as { name: unknown }).name === "AbortError" ||
+      (value as { name: unknown }).name === "TimeoutError")
   );
 }
 

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { IncidentRef, IncidentSink } from "../../contracts/incident-sink.js";
+import { conformanceIncident } from "./fixtures.js";
+import { abortedSignal, expectOk, liveSignal, settle } from "./run-safely.js";
+
+/** What an IncidentSink adapter's test provides. */
+export interface IncidentSinkConformanceSetup {
+  sink: IncidentSink;
+  /** The text the backend stored for an incident, to check what it says. */
+  readBack?: (ref: IncidentRef) => Promise<string | null>;
+  cleanup?: () => Promise<void> | void;
+}
+
+/** The shared suite every {@link IncidentSink} runs against itself. */
+export function describeIncidentSinkConformance(
+  name: string,
+  setup: () => Promise<IncidentSinkConformanceSetup> | IncidentSinkConformanceSetup,
+): void {
+  describe(`IncidentSink conformance: ${name}`, () => {
+    let s: IncidentSinkConformanceSetup;
+    beforeAll(async () => {
+      s = await setup();
+    });
+    afterAll(async () => {
+      await s?.cleanup?.();
+    });
+
+    it("opens an incident and returns where it was filed", async () => {
+      const ref = expectOk(
+        await settle(() => s.sink.open(conformanceIncident, { signal: liveSignal() })),
+      );
+      expect(ref.id.length).toBeGreaterThan(0);
+      expect(Boolean(ref.path) || Boolean(ref.url)).toBe(true);
+      if (ref.path) {
+        expect(ref.path.startsWith("/")).toBe(false);
+        expect(/^[A-Za-z]:\\/.test(ref.path)).toBe(false);
+      }
+      if (s.readBack) {
+        const text = await s.readBack(ref);
+        expect(text).not.toBeNull();
+        expect(text).toContain(conformanceIncident.version);
+        expect(text).toContain(conformanceIncident.breachReason);
+        expect(text).toContain(
+          String(conformanceIncident.suspects.find((x) => x.likelyCulprit)!.change.number),
+        );
+      }
+    });
+
+    it("opens a second incident under a different reference or the same deduplicated one", async () => {
+      const first = expectOk(
+        await settle(() => s.sink.open(conformanceIncident, { signal: liveSignal() })),
+      );
+      const second = expectOk(
+        await settle(() => s.sink.open(conformanceIncident, { signal: liveSignal() })),
+      );
+      expect(typeof first.id).toBe("string");
+      expect(typeof second.id).toBe("string");
+      if (first.path && second.path) expect(second.path).not.toBe(first.path);
+    });
+
+    it("resolves to an aborted error, without throwing, when the signal has fired", async () => {
+      const settled = await settle(() =>
+        s.sink.open(conformanceIncident, { signal: abortedSignal() }),
+      );
+      expect(settled.ok).toBe(false);
+      if (!settled.ok) expect(settled.error.kind).toBe("aborted");
+    });
+  });
+}
