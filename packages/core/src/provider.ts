@@ -48,7 +48,9 @@ export interface ShipgateProvider<S extends z.ZodType = z.ZodType> {
 }
 
 /** Declares a provider with a typed options schema. */
-export function defineProvider<S extends z.ZodType>(provider: ShipgateProvider<S>): ShipgateProvider<S> {
+export function defineProvider<S extends z.ZodType>(
+  provider: ShipgateProvider<S>,
+): ShipgateProvider<S> {
   return provider;
 }
 
@@ -60,18 +62,26 @@ export function instantiateProvider(
   prefix = "with",
 ): Result<ProviderParts, ShipgateError> {
   const parsed = provider.optionsSchema.safeParse(rawOptions ?? {});
-  if (!parsed.success) return err(zodToShipgateError(parsed.error, prefix, `options for ${provider.name}`));
+  if (!parsed.success)
+    return err(zodToShipgateError(parsed.error, prefix, `options for ${provider.name}`));
   try {
     return provider.create(parsed.data, context);
   } catch (cause) {
-    return err(new ShipgateError("internal", `${provider.name} failed to start: ${String(cause)}`, { cause }));
+    return err(
+      new ShipgateError("internal", `${provider.name} failed to start: ${String(cause)}`, {
+        cause,
+      }),
+    );
   }
 }
 
 /** A zod schema for the *name* of an environment variable holding a secret. */
 export const envVarNameSchema = z
   .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be the NAME of an environment variable (secrets are never written inline)");
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]*$/,
+    "must be the NAME of an environment variable (secrets are never written inline)",
+  );
 
 /** Reads a secret from the environment by name, or explains which variable is missing. */
 export function readSecret(
@@ -82,10 +92,14 @@ export function readSecret(
   const value = context.env[envName];
   if (value === undefined || value === "") {
     return err(
-      new ShipgateError("invalid_input", `Environment variable ${envName} (named by ${field}) is not set`, {
-        field,
-        hint: `Export ${envName} with the credential before running`,
-      }),
+      new ShipgateError(
+        "invalid_input",
+        `Environment variable ${envName} (named by ${field}) is not set`,
+        {
+          field,
+          hint: `Export ${envName} with the credential before running`,
+        },
+      ),
     );
   }
   return ok(value);

@@ -4,6 +4,7 @@ export * from "./call-options.js";
 export * from "./changelog-renderer.js";
 export * from "./ci-provider.js";
 export * from "./clock.js";
+export * from "./config-inventory.js";
 export * from "./deployer.js";
 export * from "./incident-sink.js";
 export * from "./notifier.js";

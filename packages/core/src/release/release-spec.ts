@@ -6,7 +6,10 @@ const name = (what: string) =>
     .string({ error: `${what} must be a string` })
     .min(1, `${what} must not be empty`)
     .max(63, `${what} must be at most 63 characters`)
-    .regex(/^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/i, `${what} may only contain letters, digits, ".", "_" and "-"`);
+    .regex(
+      /^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/i,
+      `${what} may only contain letters, digits, ".", "_" and "-"`,
+    );
 
 /** A release version: a semver tag such as `v1.4.0` (the `v` is optional). */
 export const versionSchema = z
@@ -28,7 +31,11 @@ export const canaryStepsSchema = z
   .superRefine((steps, ctx) => {
     for (let i = 1; i < steps.length; i++) {
       if (steps[i]! <= steps[i - 1]!) {
-        ctx.addIssue({ code: "custom", message: `canary_steps must be strictly increasing (${steps[i - 1]} then ${steps[i]})`, path: [i] });
+        ctx.addIssue({
+          code: "custom",
+          message: `canary_steps must be strictly increasing (${steps[i - 1]} then ${steps[i]})`,
+          path: [i],
+        });
       }
     }
     if (steps.length > 0 && steps[steps.length - 1] !== 100) {
@@ -43,7 +50,10 @@ export const sloSpecSchema = z.strictObject({
   /** Highest acceptable p95 latency in ms. */
   p95_latency_ms: z.number().positive(),
   /** How long each step is watched, in minutes. */
-  window_minutes: z.number().positive().max(24 * 60),
+  window_minutes: z
+    .number()
+    .positive()
+    .max(24 * 60),
 });
 
 /** Optional comparison of the canary with the stable version over the same window. */
@@ -144,7 +154,11 @@ export const releaseSpecSchema = z.strictObject({
   dashboards: z.array(z.url()).default([]),
   baseline: baselineSpecSchema.optional(),
   /** Monitoring after 100%; defaults to the SLO window. 0 turns it off. */
-  stabilization_minutes: z.number().min(0).max(24 * 60).optional(),
+  stabilization_minutes: z
+    .number()
+    .min(0)
+    .max(24 * 60)
+    .optional(),
   smoke_checks: z.array(smokeCheckSpecSchema).default([]),
   preparation: preparationSpecSchema.optional(),
   policy: policySpecSchema.default(policySpecSchema.parse({})),

@@ -8,10 +8,16 @@ export function formatIssue(issue: z.core.$ZodIssue, prefix = ""): string {
 }
 
 /** Turns a failed zod parse into one `invalid_input` error naming the first field; all problems in `details.problems`. */
-export function zodToShipgateError(error: z.ZodError, prefix = "", what = "input"): ShipgateError<"invalid_input"> {
+export function zodToShipgateError(
+  error: z.ZodError,
+  prefix = "",
+  what = "input",
+): ShipgateError<"invalid_input"> {
   const problems = error.issues.map((i) => formatIssue(i, prefix));
   const first = error.issues[0];
-  const field = first ? [prefix, ...first.path.map(String)].filter(Boolean).join(".") : prefix || undefined;
+  const field = first
+    ? [prefix, ...first.path.map(String)].filter(Boolean).join(".")
+    : prefix || undefined;
   return new ShipgateError("invalid_input", `Invalid ${what}: ${problems.join("; ")}`, {
     field: field || undefined,
     details: { problems },

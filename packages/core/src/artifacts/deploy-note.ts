@@ -1,0 +1,46 @@
+import type { RunRecord } from "../release/run-record.js";
+import type { ReleaseOutcome } from "../release/release-outcome.js";
+import { formatDuration } from "./format.js";
+
+/**
+ * A short note for a #deploys channel: what shipped where, how it went, where to read more.
+ * Plain text with light markdown, at most a few lines.
+ */
+export function renderDeployNote(record: RunRecord, outcome: ReleaseOutcome, reportPath: string | null): string {
+  const { spec } = record;
+  const who = `${spec.service} ${spec.version} → ${spec.environment}`;
+  const duration = formatDuration(Date.parse(outcome.endedAt) - Date.parse(outcome.startedAt));
+  const steps = record.steps.filter((s) => s.phase === "canary" && s.result === "passed").map((s) => `${s.weight}%`);
+  const lines: string[] = [];
+  switch (outcome.status) {
+    case "SUCCESS":
+      lines.push(
+        outcome.dryRun
+          ? `🧪 ${who}: dry run passed (nothing tagged or deployed).`
+          : `✅ ${who}: live after ${steps.join(" → ") || "no steps"} in ${duration}.`,
+      );
+      if (record.changelog) {
+        const g = record.changelog.changelog.groups;
+        lines.push(
+          `${record.changelog.changelog.total} change(s): ${g.feat.length} feat, ${g.fix.length} fix, ${g.chore.length} chore, ${g.docs.length} docs, ${g.other.length} other${record.changelog.changelog.breaking.length ? ` — ${record.changelog.changelog.breaking.length} BREAKING` : ""}.`,
+        );
+      }
+      break;
+    case "ABORTED": {
+      const verified = outcome.rollbackVerified ? "rollback verified" : "ROLLBACK NOT VERIFIED";
+      lines.push(`↩️ ${who}: rolled back (${verified}) — ${outcome.summary}`);
+      const incident = record.incidents[0];
+      if (incident) lines.push(`Incident: ${incident.url ?? incident.path ?? incident.id}`);
+      const culprit = record.suspects.find((s) => s.likelyCulprit);
+      if (culprit) lines.push(`Likely culprit: #${culprit.change.number} ${culprit.change.title} (@${culprit.change.author})`);
+      break;
+    }
+    case "BLOCKED":
+      lines.push(`⛔ ${who}: blocked — ${outcome.summary}. Nothing was tagged or deployed.`);
+      break;
+    default:
+      lines.push(`❌ ${who}: failed — ${outcome.summary}`);
+  }
+  if (reportPath) lines.push(`Report: ${reportPath}`);
+  return lines.join("\n");
+}

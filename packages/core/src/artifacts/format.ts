@@ -1,0 +1,19 @@
+/** `1h 02m 03s`, `4m 05s`, `12s` — for durations in reports. */
+export function formatDuration(ms: number): string {
+  const sign = ms < 0 ? "-" : "";
+  let s = Math.round(Math.abs(ms) / 1000);
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
+  const pad = (n: number) => String(n).padStart(2, "0");
+  if (h > 0) return `${sign}${h}h ${pad(m)}m ${pad(s)}s`;
+  if (m > 0) return `${sign}${m}m ${pad(s)}s`;
+  return `${sign}${s}s`;
+}
+
+/** Escapes a value for a markdown table cell. */
+export function cell(value: string | number | null | undefined): string {
+  if (value === null || value === undefined || value === "") return "—";
+  return String(value).replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}

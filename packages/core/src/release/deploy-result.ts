@@ -1,0 +1,64 @@
+import type { RunContext } from "./run-context.js";
+import type { StepRecord } from "./run-record.js";
+
+const PATH = "devops/status/deploy-result.json";
+
+interface DeployResultFile {
+  releases: {
+    service: string;
+    environment: string;
+    version: string;
+    sha: string;
+    started: string;
+    steps: {
+      weight: number;
+      phase: string;
+      started: string;
+      ended: string | null;
+      error_rate: number | null;
+      p95_latency_ms: number | null;
+      sample_count: number | null;
+      polls: number;
+      verdict: string;
+      reason: string | null;
+    }[];
+  }[];
+}
+
+/**
+ * Appends a finished step to `devops/status/deploy-result.json`. The file keeps every
+ * release's steps (newest last), so a later release does not erase an earlier one.
+ */
+export async function appendDeployResult(ctx: RunContext, step: StepRecord): Promise<void> {
+  const { spec, stack } = ctx;
+  const read = await stack.artifacts.read(PATH);
+  let file: DeployResultFile = { releases: [] };
+  if (read.isOk() && read.value) {
+    try {
+      const parsed = JSON.parse(read.value) as DeployResultFile;
+      if (Array.isArray(parsed.releases)) file = parsed;
+    } catch {
+      ctx.record.warnings.push(`${PATH} was not valid JSON; started a new one`);
+    }
+  }
+  let release = file.releases.find((r) => r.service === spec.service && r.version === spec.version && r.started === ctx.record.startedAt);
+  if (!release) {
+    release = { service: spec.service, environment: spec.environment, version: spec.version, sha: spec.sha, started: ctx.record.startedAt, steps: [] };
+    file.releases.push(release);
+  }
+  release.steps.push({
+    weight: step.weight,
+    phase: step.phase,
+    started: step.startedAt,
+    ended: step.endedAt,
+    error_rate: step.errorRate,
+    p95_latency_ms: step.p95LatencyMs,
+    sample_count: step.sampleCount,
+    polls: step.polls,
+    verdict: step.result,
+    reason: step.reason,
+  });
+  const written = await stack.artifacts.writeStatus(PATH, `${JSON.stringify(file, null, 2)}\n`);
+  if (written.isErr()) ctx.record.warnings.push(`could not write ${PATH}: ${written.error.describe()}`);
+  else if (!ctx.record.paths.includes(written.value.path)) ctx.record.paths.push(written.value.path);
+}

@@ -1,0 +1,70 @@
+import type { IncidentDetails, IncidentSink } from "../contracts/incident-sink.js";
+import type { RunContext } from "./run-context.js";
+import { recordError } from "./run-context.js";
+import { rankSuspects } from "./suspect-ranking.js";
+
+/**
+ * Step 5b: name the suspects (changes between the previous tag and the sha, ranked) and
+ * file the incident — in the artifact store first, always, then in every other sink.
+ * An incident that cannot be filed anywhere is reported loudly.
+ */
+export async function openIncident(
+  ctx: RunContext,
+  fileSink: IncidentSink,
+  breachReason: string,
+  breachWeight: number | null,
+  reportPath: string,
+): Promise<void> {
+  const { spec, stack } = ctx;
+  const signal = ctx.cleanupSignal;
+  const changes = ctx.record.changes ?? (await loadChanges(ctx, signal));
+  ctx.record.suspects = rankSuspects(changes ?? []);
+  const rollback = ctx.record.rollback;
+  const incident: IncidentDetails = {
+    service: spec.service,
+    environment: spec.environment,
+    version: spec.version,
+    sha: spec.sha,
+    title: `${spec.service} ${spec.version} rolled back in ${spec.environment}: ${breachReason}`,
+    severity: rollback && !rollback.verified ? "critical" : "error",
+    openedAt: ctx.now(),
+    breachReason,
+    breachWeight,
+    rollbackVerified: rollback?.verified ?? false,
+    rollbackMessage: rollback?.message ?? "no rollback ran",
+    suspects: ctx.record.suspects,
+    reportPath,
+    dashboards: spec.dashboards,
+    dedupKey: `shipgate/${spec.service}/${spec.environment}`,
+  };
+  for (const sink of [fileSink, ...(stack.incidents ?? [])]) {
+    const opened = await sink.open(incident, { signal });
+    if (opened.isOk()) {
+      ctx.record.incidents.push(opened.value);
+      if (opened.value.path && !ctx.record.paths.includes(opened.value.path)) ctx.record.paths.push(opened.value.path);
+      ctx.emit({ type: "incident.opened", sink: sink.name, id: opened.value.id, path: opened.value.path, url: opened.value.url });
+    } else {
+      recordError(ctx, `incident: ${sink.name}`, opened.error);
+      ctx.emit({ type: "incident.failed", sink: sink.name, error: opened.error.describe() });
+    }
+  }
+  if (ctx.record.incidents.length === 0) {
+    ctx.record.warnings.push("INCIDENT COULD NOT BE FILED ANYWHERE: page the owning team by hand");
+    ctx.emit({ type: "warning", message: "incident could not be filed anywhere" });
+  }
+}
+
+/** Loads the changes in the release once (suspects and changelog share them). */
+export async function loadChanges(ctx: RunContext, signal: AbortSignal) {
+  const listed = await ctx.stack.sourceControl.listChanges(
+    { fromTag: ctx.spec.previous_release_tag, toSha: ctx.spec.sha },
+    { signal },
+  );
+  if (listed.isErr()) {
+    recordError(ctx, "list changes", listed.error);
+    ctx.record.warnings.push(`could not list the changes in the release: ${listed.error.describe()}`);
+    return null;
+  }
+  ctx.record.changes = listed.value;
+  return listed.value;
+}

@@ -1,0 +1,336 @@
+import { hostname } from "node:os";
+import type { DeployTarget } from "../contracts/deployer.js";
+import type { LockHandle } from "../contracts/release-lock.js";
+import type { NotificationKind } from "../contracts/notifier.js";
+import { createFileIncidentSink } from "../defaults/file-incident-sink.js";
+import { ShipgateError, toShipgateError } from "../errors/shipgate-error.js";
+import { renderDeployNote } from "../artifacts/deploy-note.js";
+import { runCanary } from "./canary-step.js";
+import { runCiGate } from "./ci-gate-step.js";
+import { writeChangelog } from "./changelog-step.js";
+import { openIncident } from "./incident-step.js";
+import { notify } from "./notify-step.js";
+import type { ReleaseEvent } from "./release-events.js";
+import { EXIT_CODES, type ReleaseOutcome, type ReleaseReason, type ReleaseStatus } from "./release-outcome.js";
+import { releaseSpecSchema, type ReleaseSpec } from "./release-spec.js";
+import type { ReleaseStack } from "./release-stack.js";
+import { runRollback } from "./rollback-step.js";
+import type { Emit, RunContext, Stop } from "./run-context.js";
+import { stopForError } from "./run-context.js";
+import { newRunRecord } from "./run-record.js";
+import { reserveReportPath, writeReport } from "./report-step.js";
+import { runSignOffGate } from "./sign-off-step.js";
+import { validateRelease } from "./validate-step.js";
+import { zodToShipgateError } from "./zod-issues.js";
+
+/** Options of one release run. */
+export interface ReleaseRunOptions {
+  /** Validate, gate and plan; tag and deploy nothing. */
+  dryRun?: boolean;
+  /** Fire to cancel: a running canary is rolled back, the report written, the lock released. */
+  signal?: AbortSignal;
+  /** Progress, for live views and logs. A throwing listener is ignored. */
+  onEvent?: (event: ReleaseEvent) => void;
+}
+
+/** Runs releases on a stack. */
+export interface ReleaseOrchestrator {
+  /** Runs one release. Never rejects: every failure is an outcome. */
+  release(input: unknown, options?: ReleaseRunOptions): Promise<ReleaseOutcome>;
+}
+
+let runCounter = 0;
+
+/**
+ * Creates the orchestrator over a stack of contract implementations.
+ *
+ * @example
+ * ```ts
+ * const orchestrator = createReleaseOrchestrator(stack);
+ * const outcome = await orchestrator.release(spec, { onEvent: console.log });
+ * process.exitCode = outcome.exitCode;
+ * ```
+ */
+export function createReleaseOrchestrator(stack: ReleaseStack): ReleaseOrchestrator {
+  const fileIncidents = createFileIncidentSink({ store: stack.artifacts });
+  return {
+    async release(input, options = {}) {
+      const startedMs = stack.clock.now();
+      const iso = () => new Date(stack.clock.now()).toISOString();
+      const emitRaw = (event: ReleaseEvent) => {
+        try {
+          options.onEvent?.(event);
+        } catch {
+          // A broken listener must not break a release.
+        }
+      };
+      const parsed = releaseSpecSchema.safeParse(input);
+      if (!parsed.success) {
+        const error = zodToShipgateError(parsed.error, "", "release input");
+        const outcome = earlyOutcome("FAILED", "invalid_input", EXIT_CODES.FAILED, error.message, iso(), iso(), options, error, input);
+        emitRaw({ at: iso(), type: "release.finished", outcome });
+        return outcome;
+      }
+      return runRelease(stack, fileIncidents, parsed.data, options, startedMs, emitRaw);
+    },
+  };
+}
+
+async function runRelease(
+  stack: ReleaseStack,
+  fileIncidents: ReturnType<typeof createFileIncidentSink>,
+  spec: ReleaseSpec,
+  options: ReleaseRunOptions,
+  startedMs: number,
+  emitRaw: (event: ReleaseEvent) => void,
+): Promise<ReleaseOutcome> {
+  const dryRun = options.dryRun ?? false;
+  const signal = options.signal ?? new AbortController().signal;
+  const iso = () => new Date(stack.clock.now()).toISOString();
+  const emit: Emit = (event) => emitRaw({ at: iso(), ...event } as ReleaseEvent);
+  const target: DeployTarget = { service: spec.service, environment: spec.environment, version: spec.version, sha: spec.sha };
+  const record = newRunRecord(spec, dryRun, new Date(startedMs).toISOString());
+  const ctx: RunContext = {
+    spec,
+    stack,
+    dryRun,
+    signal,
+    cleanupSignal: new AbortController().signal,
+    record,
+    target,
+    emit,
+    now: iso,
+  };
+
+  runCounter += 1;
+  const holder = {
+    id: `${stack.holder?.host ?? hostname()}-${stack.holder?.pid ?? process.pid}-${startedMs}-${runCounter}`,
+    host: stack.holder?.host ?? hostname(),
+    pid: stack.holder?.pid ?? process.pid,
+    startedAt: record.startedAt,
+    version: spec.version,
+  };
+  const locked = await stack.lock.acquire({ service: spec.service, holder }, { signal });
+  if (locked.isErr()) {
+    const error = locked.error;
+    const held = error.kind === "lock_held";
+    const summary = held
+      ? `another release of ${spec.service} is running: ${error.message}`
+      : `could not take the release lock: ${error.describe()}`;
+    const outcome = earlyOutcome(
+      "FAILED",
+      held ? "lock_held" : error.kind === "aborted" ? "cancelled" : "tool_error",
+      held ? EXIT_CODES.LOCK_HELD : error.kind === "aborted" ? EXIT_CODES.CANCELLED : EXIT_CODES.FAILED,
+      summary,
+      record.startedAt,
+      iso(),
+      options,
+      error,
+      spec,
+    );
+    emit({ type: "release.finished", outcome });
+    return outcome;
+  }
+  const handle: LockHandle = locked.value;
+  record.lockRef = handle.ref;
+  record.lockTookOverFrom = handle.tookOverFrom ? `${handle.tookOverFrom.host}:${handle.tookOverFrom.pid} (${handle.tookOverFrom.version})` : null;
+  emit({ type: "lock.acquired", ref: handle.ref, tookOverFrom: record.lockTookOverFrom ?? undefined });
+  emit({ type: "release.started", service: spec.service, version: spec.version, environment: spec.environment, sha: spec.sha, dryRun });
+
+  let stop: Stop | null = null;
+  let reserved = { path: "", attempt: 0 };
+  try {
+    reserved = await reserveReportPath(ctx);
+    stop = await procedure(ctx);
+  } catch (thrown) {
+    const error = toShipgateError(thrown, "release crashed");
+    record.errors.push({ step: "orchestrator", error });
+    stop = { status: "FAILED", reason: "internal_error", summary: `internal error: ${error.message}`, error };
+  }
+
+  try {
+    // Anything that stopped a started canary (breach, deploy error, cancellation, a crash) rolls back.
+    if (stop && record.deployStarted && !dryRun) {
+      const rollback = await runRollback(ctx, stop.summary);
+      if (stop.reason !== "cancelled") {
+        const breachWeight = record.steps.length ? record.steps[record.steps.length - 1]!.weight : null;
+        await openIncident(ctx, fileIncidents, stop.summary, breachWeight, reserved.path);
+      }
+      if (stop.status === "FAILED" && stop.reason !== "cancelled") stop = { ...stop, status: "ABORTED" };
+      if (!rollback.verified) record.warnings.push(`ROLLBACK NOT VERIFIED: ${rollback.message}`);
+    }
+    if (!stop) await writeChangelog(ctx, ctx.cleanupSignal);
+  } catch (thrown) {
+    const error = toShipgateError(thrown, "clean-up crashed");
+    record.errors.push({ step: "clean-up", error });
+    stop ??= { status: "FAILED", reason: "internal_error", summary: `internal error: ${error.message}`, error };
+  }
+
+  const outcome = finalOutcome(ctx, stop);
+  try {
+    const path = await writeReport(ctx, outcome, reserved);
+    if (path) {
+      outcome.paths.report = path;
+      outcome.paths.all.push(path);
+    } else {
+      outcome.warnings.push("the release report could not be written");
+    }
+    await notifyAll(ctx, outcome);
+  } catch (thrown) {
+    outcome.warnings.push(`writing the report failed: ${toShipgateError(thrown).message}`);
+  } finally {
+    try {
+      const released = await stack.lock.release(handle, { signal: ctx.cleanupSignal });
+      if (released.isErr()) outcome.warnings.push(`could not release the lock ${handle.ref}: ${released.error.describe()}`);
+    } catch (thrown) {
+      outcome.warnings.push(`lock release threw: ${String(thrown)}`);
+    }
+  }
+  record.outcome = outcome;
+  emit({ type: "release.finished", outcome });
+  return outcome;
+}
+
+/** Steps 1–4 (and the dry run's end). Returns the stop, or null when the release went live. */
+async function procedure(ctx: RunContext): Promise<Stop | null> {
+  const { spec, stack, record, target } = ctx;
+  const validated = await validateRelease(ctx);
+  if (validated) return validated;
+
+  if (spec.preparation) {
+    if (!stack.prepare) {
+      return { status: "FAILED", reason: "preparation_failed", summary: "the release lists preparation checks but the stack has no `prepare` runner (field: preparation)" };
+    }
+    const prepared = await stack.prepare(spec.preparation, ctx.signal);
+    if (prepared.isErr()) return stopForError(ctx, "preparation", prepared.error);
+    record.preparation = prepared.value;
+    const failed = prepared.value.findings.filter((f) => !f.passed && f.blocking);
+    ctx.emit({ type: "preparation.finished", ok: prepared.value.ok, findings: prepared.value.findings.length, failed: failed.length });
+    if (!prepared.value.ok) {
+      return { status: "BLOCKED", reason: "preparation_failed", summary: `preparation failed: ${failed.map((f) => f.message).join("; ")}` };
+    }
+  }
+
+  const gate = await runCiGate(ctx);
+  if (gate) return gate;
+  const signOff = await runSignOffGate(ctx);
+  if (signOff) return signOff;
+
+  const preflight = await stack.deployer.preflight(target, { signal: ctx.signal });
+  if (preflight.isErr()) return stopForError(ctx, "deployer preflight", preflight.error);
+  record.preflight = preflight.value;
+  if (!preflight.value.ok) {
+    return { status: "BLOCKED", reason: "preflight_failed", summary: `deployer preflight failed: ${preflight.value.problems.join("; ")}` };
+  }
+  ctx.emit({ type: "preflight.passed", facts: preflight.value.facts });
+
+  if (ctx.dryRun) {
+    record.tag ??= { name: spec.version, sha: spec.sha, reused: false, created: false };
+    return { status: "SUCCESS", reason: "dry_run", summary: "dry run passed: validation, CI gate, sign-off and preflight are green; nothing was tagged or deployed" };
+  }
+
+  if (!record.tag?.reused) {
+    const tagged = await stack.sourceControl.createAnnotatedTag(
+      { name: spec.version, sha: spec.sha, message: `Release ${spec.version} of ${spec.service} to ${spec.environment}` },
+      { signal: ctx.signal },
+    );
+    if (tagged.isErr()) return stopForError(ctx, "tag", tagged.error);
+    record.tag = { name: tagged.value.name, sha: tagged.value.sha, reused: false, created: true };
+    ctx.emit({ type: "tag.created", tag: spec.version, sha: spec.sha });
+  } else {
+    ctx.emit({ type: "tag.reused", tag: spec.version, sha: spec.sha });
+  }
+  await notify(ctx, "release_started", `${spec.service} ${spec.version} → ${spec.environment}: release started`);
+  return runCanary(ctx);
+}
+
+function finalOutcome(ctx: RunContext, stop: Stop | null): ReleaseOutcome {
+  const { record, spec } = ctx;
+  const status: ReleaseStatus = stop?.status ?? "SUCCESS";
+  const reason: ReleaseReason = stop?.reason ?? "released";
+  const exitCode =
+    reason === "cancelled"
+      ? EXIT_CODES.CANCELLED
+      : status === "SUCCESS"
+        ? EXIT_CODES.SUCCESS
+        : status === "BLOCKED"
+          ? EXIT_CODES.BLOCKED
+          : status === "ABORTED"
+            ? EXIT_CODES.ABORTED
+            : EXIT_CODES.FAILED;
+  const summary = stop?.summary ?? `${spec.service} ${spec.version} is live in ${spec.environment}`;
+  const endedAt = ctx.now();
+  record.endedAt = endedAt;
+  const incidentPath = record.incidents.find((i) => i.path)?.path ?? null;
+  return {
+    status,
+    reason,
+    exitCode,
+    summary,
+    version: spec.version,
+    service: spec.service,
+    dryRun: ctx.dryRun,
+    maxWeightReached: record.steps.reduce((m, s) => Math.max(m, s.result === "running" ? 0 : s.weight), 0),
+    rolledBack: record.rollback !== null,
+    rollbackVerified: record.rollback ? record.rollback.verified : null,
+    paths: { report: null, incident: incidentPath, all: [...record.paths] },
+    error: stop?.error,
+    warnings: [...record.warnings, ...record.errors.filter((e) => e.error !== stop?.error).map((e) => `${e.step}: ${e.error.describe()}`)],
+    startedAt: record.startedAt,
+    endedAt,
+  };
+}
+
+function earlyOutcome(
+  status: ReleaseStatus,
+  reason: ReleaseReason,
+  exitCode: number,
+  summary: string,
+  startedAt: string,
+  endedAt: string,
+  options: ReleaseRunOptions,
+  error: ShipgateError,
+  input: unknown,
+): ReleaseOutcome {
+  const loose = (input ?? {}) as { version?: unknown; service?: unknown };
+  return {
+    status,
+    reason,
+    exitCode,
+    summary,
+    version: typeof loose.version === "string" ? loose.version : null,
+    service: typeof loose.service === "string" ? loose.service : null,
+    dryRun: options.dryRun ?? false,
+    maxWeightReached: 0,
+    rolledBack: false,
+    rollbackVerified: null,
+    paths: { report: null, incident: null, all: [] },
+    error,
+    warnings: [],
+    startedAt,
+    endedAt,
+  };
+}
+
+const FINAL_KIND: Record<ReleaseStatus, NotificationKind> = {
+  SUCCESS: "release_succeeded",
+  ABORTED: "release_aborted",
+  BLOCKED: "release_blocked",
+  FAILED: "release_failed",
+};
+
+async function notifyAll(ctx: RunContext, outcome: ReleaseOutcome): Promise<void> {
+  if (ctx.dryRun) return;
+  const changelog = ctx.record.changelog?.changelog;
+  const lines = changelog
+    ? [...changelog.breaking, ...changelog.groups.feat, ...changelog.groups.fix].slice(0, 10).map((e) => `${e.change.title} (#${e.change.number})`)
+    : undefined;
+  const incident = ctx.record.incidents[0];
+  await notify(ctx, FINAL_KIND[outcome.status], `${ctx.spec.service} ${ctx.spec.version} → ${ctx.spec.environment}: ${outcome.status} — ${outcome.summary}`, {
+    body: renderDeployNote(ctx.record, outcome, outcome.paths.report),
+    changelog: outcome.status === "SUCCESS" ? lines : undefined,
+    incident: incident ? { id: incident.id, url: incident.url, path: incident.path } : undefined,
+    reportPath: outcome.paths.report ?? undefined,
+  });
+  for (const w of ctx.record.warnings) if (!outcome.warnings.includes(w)) outcome.warnings.push(w);
+}

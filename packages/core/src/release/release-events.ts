@@ -1,0 +1,53 @@
+import type { CiCheck } from "../contracts/ci-provider.js";
+import type { SmokeCheckResult } from "../contracts/smoke-check.js";
+import type { ReleaseOutcome } from "./release-outcome.js";
+
+/** A reading of one poll, as shown live. Numbers are null when there was no data. */
+export interface PollReading {
+  weight: number;
+  poll: number;
+  /** Virtual/real ms since the step's watch began, and the window length. */
+  elapsedMs: number;
+  windowMs: number;
+  errorRate: number | null;
+  p95LatencyMs: number | null;
+  sampleCount: number | null;
+  errorRateMax: number;
+  p95LatencyMsMax: number;
+  verdict: "ok" | "breach" | "no_data" | "query_error";
+  detail: string;
+}
+
+/** Progress of a release, for live views and logs. `at` is ISO time on the release's clock. */
+export type ReleaseEvent = { at: string } & (
+  | { type: "release.started"; service: string; version: string; environment: string; sha: string; dryRun: boolean }
+  | { type: "lock.acquired"; ref: string; tookOverFrom?: string }
+  | { type: "validate.passed"; tag: "new" | "reuse" }
+  | { type: "preparation.finished"; ok: boolean; findings: number; failed: number }
+  | { type: "ci.waiting"; pending: string[]; waitedMs: number }
+  | { type: "ci.passed"; checks: number; ignored: string[] }
+  | { type: "ci.blocked"; reason: string; failing: CiCheck[] }
+  | { type: "signoff.waiting"; missing: string[] }
+  | { type: "signoff.passed"; approvers: string[] }
+  | { type: "preflight.passed"; facts: Record<string, string> }
+  | { type: "tag.created" | "tag.reused"; tag: string; sha: string }
+  | { type: "canary.step.started"; weight: number; index: number; of: number; windowMs: number }
+  | { type: "smoke.result"; result: SmokeCheckResult; phase: string }
+  | ({ type: "canary.poll" } & PollReading)
+  | { type: "canary.step.passed"; weight: number; errorRate: number | null; p95LatencyMs: number | null }
+  | { type: "canary.breach"; weight: number; reason: string }
+  | { type: "promote.done" }
+  | { type: "stabilization.started"; windowMs: number }
+  | { type: "rollback.started"; reason: string }
+  | { type: "rollback.finished"; verified: boolean; message: string }
+  | { type: "incident.opened"; sink: string; id: string; path?: string; url?: string }
+  | { type: "incident.failed"; sink: string; error: string }
+  | { type: "changelog.written"; changes: number; path: string }
+  | { type: "notify.failed"; notifier: string; error: string }
+  | { type: "report.written"; path: string }
+  | { type: "warning"; message: string }
+  | { type: "release.finished"; outcome: ReleaseOutcome }
+);
+
+/** The event types, for filtering. */
+export type ReleaseEventType = ReleaseEvent["type"];

@@ -1,0 +1,59 @@
+import type { ShipgateError } from "../errors/shipgate-error.js";
+
+/** How a release ended. */
+export type ReleaseStatus = "SUCCESS" | "ABORTED" | "BLOCKED" | "FAILED";
+
+/** Why, in one word, for machines. */
+export type ReleaseReason =
+  | "released"
+  | "dry_run"
+  | "invalid_input"
+  | "lock_held"
+  | "validation_failed"
+  | "preparation_failed"
+  | "ci_red"
+  | "ci_timeout"
+  | "sign_off_missing"
+  | "preflight_failed"
+  | "slo_breach"
+  | "smoke_failed"
+  | "deploy_error"
+  | "cancelled"
+  | "tool_error"
+  | "internal_error";
+
+/** Process exit codes, as the CLI uses them. */
+export const EXIT_CODES = {
+  SUCCESS: 0,
+  FAILED: 1,
+  BLOCKED: 2,
+  ABORTED: 3,
+  LOCK_HELD: 4,
+  CANCELLED: 130,
+} as const;
+
+/** What a release resolved to. */
+export interface ReleaseOutcome {
+  status: ReleaseStatus;
+  reason: ReleaseReason;
+  /** 0 success, 1 failed, 2 blocked, 3 rolled back, 4 lock held, 130 cancelled. */
+  exitCode: number;
+  /** One line a person can act on. */
+  summary: string;
+  version: string | null;
+  service: string | null;
+  dryRun: boolean;
+  /** Highest canary weight that was set (0 when none). */
+  maxWeightReached: number;
+  /** Whether a rollback happened, and whether it was verified. */
+  rolledBack: boolean;
+  rollbackVerified: boolean | null;
+  /** Relative paths of every artifact written. */
+  paths: { report: string | null; incident: string | null; all: string[] };
+  /** The error that decided the outcome, if any. */
+  error?: ShipgateError;
+  /** Errors that did not decide the outcome (a failed notification, changelog). */
+  warnings: string[];
+  startedAt: string;
+  endedAt: string;
+}

@@ -1,0 +1,63 @@
+import { readFrontMatter } from "../artifacts/front-matter.js";
+import { attemptOf, nextAttempt, reportFileName } from "../artifacts/report-path.js";
+import { type PreviousReleaseTiming, renderReleaseReport } from "../artifacts/release-report.js";
+import type { ReleaseOutcome } from "./release-outcome.js";
+import type { RunContext } from "./run-context.js";
+import { recordError } from "./run-context.js";
+
+const DIR = "devops/reports";
+
+/** Picks the report path for this attempt: the next free `-retryN`. */
+export async function reserveReportPath(ctx: RunContext): Promise<{ path: string; attempt: number }> {
+  const listed = await ctx.stack.artifacts.list(DIR);
+  const names = listed.isOk() ? listed.value : [];
+  const attempt = nextAttempt(names, ctx.spec.version, ctx.dryRun);
+  return { path: `${DIR}/${reportFileName(ctx.spec.version, attempt, ctx.dryRun)}`, attempt };
+}
+
+/** Reads the previous release's last report for the duration drift line. */
+export async function previousTiming(ctx: RunContext): Promise<PreviousReleaseTiming | null> {
+  const previous = ctx.spec.previous_release_tag;
+  if (!previous) return null;
+  const listed = await ctx.stack.artifacts.list(DIR);
+  if (listed.isErr()) return null;
+  const attempts = listed.value
+    .map((name) => ({ name, attempt: attemptOf(name, previous) }))
+    .filter((x): x is { name: string; attempt: number } => x.attempt !== null)
+    .sort((a, b) => b.attempt - a.attempt);
+  for (const { name } of attempts) {
+    const path = `${DIR}/${name}`;
+    const read = await ctx.stack.artifacts.read(path);
+    if (read.isErr() || !read.value) continue;
+    const fm = readFrontMatter(read.value);
+    const started = Date.parse(String(fm?.started ?? ""));
+    const ended = Date.parse(String(fm?.ended ?? ""));
+    if (Number.isNaN(started) || Number.isNaN(ended)) continue;
+    return { version: previous, reportPath: path, durationMs: ended - started, status: String(fm?.status ?? "unknown") };
+  }
+  return null;
+}
+
+/**
+ * Step 7: writes the report, never overwriting: if the reserved name was taken meanwhile,
+ * the next `-retryN` is used.
+ */
+export async function writeReport(ctx: RunContext, outcome: ReleaseOutcome, reserved: { path: string; attempt: number }): Promise<string | null> {
+  const previous = await previousTiming(ctx);
+  let { path, attempt } = reserved;
+  for (let tries = 0; tries < 20; tries++) {
+    const content = renderReleaseReport(ctx.record, outcome, path, attempt, previous);
+    const created = await ctx.stack.artifacts.createExclusive(path, content);
+    if (created.isOk()) {
+      ctx.emit({ type: "report.written", path: created.value.path });
+      return created.value.path;
+    }
+    if (created.error.kind !== "exists") {
+      recordError(ctx, "report", created.error);
+      return null;
+    }
+    attempt += 1;
+    path = `${DIR}/${reportFileName(ctx.spec.version, attempt, ctx.dryRun)}`;
+  }
+  return null;
+}

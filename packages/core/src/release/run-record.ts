@@ -1,0 +1,107 @@
+import type { SignOff } from "../contracts/approval-gate.js";
+import type { RenderedChangelog } from "../contracts/changelog-renderer.js";
+import type { CiCheck } from "../contracts/ci-provider.js";
+import type { PreflightReport } from "../contracts/deployer.js";
+import type { IncidentRef, SuspectChange } from "../contracts/incident-sink.js";
+import type { SmokeCheckResult } from "../contracts/smoke-check.js";
+import type { ChangeRecord } from "../contracts/source-control.js";
+import type { ShipgateError } from "../errors/shipgate-error.js";
+import type { ReleaseOutcome } from "./release-outcome.js";
+import type { ReleaseSpec } from "./release-spec.js";
+import type { PreparationFinding } from "../verification/preparation-checks.js";
+
+/** One row of evidence: an SLO reading or a smoke check, with its time and result. */
+export interface EvidenceEntry {
+  at: string;
+  kind: "slo" | "smoke";
+  phase: string;
+  weight: number;
+  result: "pass" | "fail" | "no_data" | "error";
+  detail: string;
+}
+
+/** One canary step (or the stabilization window) as it happened. */
+export interface StepRecord {
+  weight: number;
+  phase: "canary" | "stabilization";
+  startedAt: string;
+  endedAt: string | null;
+  polls: number;
+  errorRate: number | null;
+  p95LatencyMs: number | null;
+  sampleCount: number | null;
+  result: "passed" | "breached" | "error" | "cancelled" | "running";
+  reason: string | null;
+}
+
+/** What happened during a rollback. */
+export interface RollbackRecord {
+  reason: string;
+  startedAt: string;
+  endedAt: string | null;
+  aborted: boolean;
+  rolledBack: boolean;
+  verified: boolean;
+  message: string;
+  smoke: SmokeCheckResult[];
+}
+
+/** Everything a run learns, from which the report, status files and outcome are written. */
+export interface RunRecord {
+  spec: ReleaseSpec;
+  dryRun: boolean;
+  startedAt: string;
+  endedAt: string | null;
+  lockRef: string | null;
+  lockTookOverFrom: string | null;
+  tag: { name: string; sha: string; reused: boolean; created: boolean } | null;
+  preparation: { ok: boolean; findings: PreparationFinding[] } | null;
+  ci: { verdict: "green" | "red" | "pending" | "error"; checks: CiCheck[]; reason: string | null; waitedMs: number } | null;
+  signOffs: SignOff[];
+  missingSignOffs: string[];
+  preflight: PreflightReport | null;
+  deployStarted: boolean;
+  promoted: boolean;
+  steps: StepRecord[];
+  rollback: RollbackRecord | null;
+  suspects: SuspectChange[];
+  changes: ChangeRecord[] | null;
+  changelog: RenderedChangelog | null;
+  incidents: IncidentRef[];
+  evidence: EvidenceEntry[];
+  errors: { step: string; error: ShipgateError }[];
+  warnings: string[];
+  paths: string[];
+  outcome: ReleaseOutcome | null;
+}
+
+/** A fresh record. */
+export function newRunRecord(spec: ReleaseSpec, dryRun: boolean, startedAt: string): RunRecord {
+  return {
+    spec,
+    dryRun,
+    startedAt,
+    endedAt: null,
+    lockRef: null,
+    lockTookOverFrom: null,
+    tag: null,
+    preparation: null,
+    ci: null,
+    signOffs: [],
+    missingSignOffs: [],
+    preflight: null,
+    deployStarted: false,
+    promoted: false,
+    steps: [],
+    rollback: null,
+    suspects: [],
+    changes: null,
+    changelog: null,
+    incidents: [],
+    evidence: [],
+    errors: [],
+    warnings: [],
+    paths: [],
+    outcome: null,
+  };
+}

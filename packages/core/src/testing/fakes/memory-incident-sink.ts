@@ -1,0 +1,27 @@
+import type { IncidentDetails, IncidentSink } from "../../contracts/incident-sink.js";
+import { ShipgateError } from "../../errors/shipgate-error.js";
+import { guarded } from "./guard.js";
+
+/** An {@link IncidentSink} that keeps incidents in memory (or fails, to test loud reporting). */
+export function createMemoryIncidentSink(options: { fail?: boolean } = {}): IncidentSink & { opened: IncidentDetails[]; resolved: string[] } {
+  const opened: IncidentDetails[] = [];
+  const resolved: string[] = [];
+  return {
+    name: "memory-incidents",
+    opened,
+    resolved,
+    open(incident, { signal }) {
+      return guarded(signal, () => {
+        if (options.fail) return new ShipgateError("unavailable", "incident backend is down");
+        opened.push(incident);
+        return { sink: "memory-incidents", id: `MEM-${opened.length}`, url: `https://incidents.example.com/MEM-${opened.length}` };
+      });
+    },
+    resolveOpen(scope, { signal }) {
+      return guarded(signal, () => {
+        resolved.push(`${scope.service}/${scope.environment}`);
+        return [];
+      });
+    },
+  };
+}

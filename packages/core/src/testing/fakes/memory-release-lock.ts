@@ -1,0 +1,41 @@
+import type { LockHolder, ReleaseLock } from "../../contracts/release-lock.js";
+import { ShipgateError } from "../../errors/shipgate-error.js";
+import { guarded } from "./guard.js";
+
+/** Shared state of memory locks: several lock clients on one "backend". */
+export interface MemoryLockBackend {
+  holders: Map<string, LockHolder & { stale?: boolean }>;
+}
+
+/** Creates a backend shared by {@link createMemoryReleaseLock} clients. */
+export function createMemoryLockBackend(): MemoryLockBackend {
+  return { holders: new Map() };
+}
+
+/** A {@link ReleaseLock} in memory. Mark a holder `stale` in the backend to simulate a dead process. */
+export function createMemoryReleaseLock(backend: MemoryLockBackend = createMemoryLockBackend()): ReleaseLock & { backend: MemoryLockBackend } {
+  return {
+    name: "memory",
+    backend,
+    acquire({ service, holder }, { signal }) {
+      return guarded(signal, () => {
+        const current = backend.holders.get(service);
+        if (current && !current.stale) {
+          return new ShipgateError("lock_held", `release lock for ${service} is held by ${current.host}:${current.pid} (${current.version}) since ${current.startedAt}`, {
+            details: { holder: { ...current } },
+            hint: "Wait for that release to finish",
+          });
+        }
+        backend.holders.set(service, { ...holder });
+        const { stale: _stale, ...previous } = current ?? ({} as LockHolder & { stale?: boolean });
+        return { service, holder, ref: `memory:${service}`, tookOverFrom: current ? (previous as LockHolder) : undefined };
+      });
+    },
+    release(handle, { signal }) {
+      return guarded(signal, () => {
+        if (backend.holders.get(handle.service)?.id === handle.holder.id) backend.holders.delete(handle.service);
+        return undefined;
+      });
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import { z } from "zod";
+
+const series = z.union([z.number(), z.null(), z.array(z.number().nullable())]);
+const sha40 = z.string().regex(/^[0-9a-f]{40}$/, "must be a 40-character lowercase hexadecimal sha");
+
+/** Metrics at one canary weight (see {@link MetricsByWeight}). */
+export const weightMetricsSchema = z.strictObject({
+  error_rate: series,
+  p95_latency_ms: series,
+  requests: series.optional(),
+  query_errors_at: z.array(z.number().int().positive()).optional(),
+});
+
+/**
+ * A scenario: plain data (YAML-friendly) describing a repository, CI, metrics per canary
+ * weight and the platform's behaviour, plus what the release should end as.
+ */
+export const scenarioSchema = z.strictObject({
+  name: z.string().optional(),
+  description: z.string().optional(),
+  /** The release input, validated by the orchestrator itself (so invalid input can be a scenario too). */
+  release: z.record(z.string(), z.unknown()),
+  dry_run: z.boolean().default(false),
+  repository: z
+    .strictObject({
+      release_branch: z.string().default("main"),
+      url: z.url().optional(),
+      tags: z.record(z.string(), sha40).default({}),
+      off_branch_commits: z.array(sha40).default([]),
+      missing_commits: z.array(sha40).default([]),
+      pull_requests: z
+        .array(
+          z.strictObject({
+            number: z.number().int().positive(),
+            title: z.string(),
+            author: z.string().default("someone"),
+            reviewers: z.array(z.string()).default([]),
+            labels: z.array(z.string()).default([]),
+            merged_at: z.string().refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO 8601 time"),
+            files: z.array(z.string()).default([]),
+            merge_sha: sha40.optional(),
+          }),
+        )
+        .default([]),
+    })
+    .default({ release_branch: "main", tags: {}, off_branch_commits: [], missing_commits: [], pull_requests: [] }),
+  ci: z
+    .strictObject({
+      checks: z
+        .array(
+          z.strictObject({
+            name: z.string().min(1),
+            conclusion: z.enum(["success", "failure", "neutral", "cancelled", "skipped", "timed_out", "action_required", "stale"]),
+            status: z.enum(["queued", "in_progress", "completed"]).optional(),
+            complete_after_minutes: z.number().min(0).optional(),
+            required: z.boolean().optional(),
+          }),
+        )
+        .default([]),
+    })
+    .default({ checks: [] }),
+  /** Keyed by canary weight (`"5"`, `"25"`, `"100"`), `stable` for the baseline, `default` for any other. */
+  metrics: z.record(z.string(), weightMetricsSchema).default({}),
+  deploy: z
+    .strictObject({
+      rollback_fails: z.boolean().default(false),
+      stable_version: z.string().optional(),
+      preflight_problems: z.array(z.string()).default([]),
+      fail_at_weight: z.number().int().optional(),
+    })
+    .default({ rollback_fails: false, preflight_problems: [] }),
+  approvals: z
+    .array(z.strictObject({ approver: z.string(), after_minutes: z.number().min(0).optional(), where: z.string().optional() }))
+    .default([]),
+  smoke: z
+    .strictObject({
+      fail_in: z.array(z.enum(["after_weight_change", "after_last_step", "after_rollback"])).default([]),
+      fail_at_weights: z.array(z.number()).default([]),
+    })
+    .optional(),
+  expect: z
+    .strictObject({
+      status: z.enum(["SUCCESS", "ABORTED", "BLOCKED", "FAILED"]).optional(),
+      exit_code: z.number().int().optional(),
+      max_weight_reached: z.number().int().min(0).max(100).optional(),
+      reason: z.string().optional(),
+      rolled_back: z.boolean().optional(),
+      rollback_verified: z.boolean().optional(),
+      incident: z.boolean().optional(),
+      tagged: z.boolean().optional(),
+    })
+    .optional(),
+});
+
+/** A scenario as written. */
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+/** A parsed scenario. */
+export type Scenario = z.output<typeof scenarioSchema>;
