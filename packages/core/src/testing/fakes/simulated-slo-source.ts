@@ -33,7 +33,7 @@ function pick(series: MetricSeries | undefined, poll: number, fallback: number |
  * (or `default`).
  */
 export function createSimulatedSloSource(deployer: SimulatedDeployer, metrics: MetricsByWeight): SloSource & { queries: number } {
-  let generation = -1;
+  let weight = -1;
   let poll = 0;
   const source = {
     name: "simulated",
@@ -46,8 +46,10 @@ export function createSimulatedSloSource(deployer: SimulatedDeployer, metrics: M
           if (!m) return { errorRate: readingOf(null), p95LatencyMs: readingOf(null), sampleCount: null };
           return { errorRate: readingOf(pick(m.error_rate, 1, null)), p95LatencyMs: readingOf(pick(m.p95_latency_ms, 1, null)), sampleCount: pick(m.requests, 1, 1000) };
         }
-        if (deployer.state.generation !== generation) {
-          generation = deployer.state.generation;
+        // Polls count from each weight change; promotion at 100% keeps counting, so a
+        // "100" series covers the last step and the stabilization window after it.
+        if (deployer.state.weight !== weight) {
+          weight = deployer.state.weight;
           poll = 0;
         }
         poll += 1;
