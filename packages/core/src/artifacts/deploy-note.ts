@@ -1,16 +1,22 @@
-import type { RunRecord } from "../release/run-record.js";
 import type { ReleaseOutcome } from "../release/release-outcome.js";
+import type { RunRecord } from "../release/run-record.js";
 import { formatDuration } from "./format.js";
 
 /**
  * A short note for a #deploys channel: what shipped where, how it went, where to read more.
  * Plain text with light markdown, at most a few lines.
  */
-export function renderDeployNote(record: RunRecord, outcome: ReleaseOutcome, reportPath: string | null): string {
+export function renderDeployNote(
+  record: RunRecord,
+  outcome: ReleaseOutcome,
+  reportPath: string | null,
+): string {
   const { spec } = record;
   const who = `${spec.service} ${spec.version} → ${spec.environment}`;
   const duration = formatDuration(Date.parse(outcome.endedAt) - Date.parse(outcome.startedAt));
-  const steps = record.steps.filter((s) => s.phase === "canary" && s.result === "passed").map((s) => `${s.weight}%`);
+  const steps = record.steps
+    .filter((s) => s.phase === "canary" && s.result === "passed")
+    .map((s) => `${s.weight}%`);
   const lines: string[] = [];
   switch (outcome.status) {
     case "SUCCESS":
@@ -32,7 +38,10 @@ export function renderDeployNote(record: RunRecord, outcome: ReleaseOutcome, rep
       const incident = record.incidents[0];
       if (incident) lines.push(`Incident: ${incident.url ?? incident.path ?? incident.id}`);
       const culprit = record.suspects.find((s) => s.likelyCulprit);
-      if (culprit) lines.push(`Likely culprit: #${culprit.change.number} ${culprit.change.title} (@${culprit.change.author})`);
+      if (culprit)
+        lines.push(
+          `Likely culprit: #${culprit.change.number} ${culprit.change.title} (@${culprit.change.author})`,
+        );
       break;
     }
     case "BLOCKED":

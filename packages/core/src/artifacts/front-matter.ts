@@ -11,7 +11,9 @@ export function readFrontMatter(markdown: string): Record<string, unknown> | nul
   if (!m) return null;
   try {
     const data = parse(m[1]!);
-    return data && typeof data === "object" && !Array.isArray(data) ? (data as Record<string, unknown>) : null;
+    return data && typeof data === "object" && !Array.isArray(data)
+      ? (data as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }

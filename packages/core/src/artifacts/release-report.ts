@@ -1,5 +1,5 @@
-import type { RunRecord, StepRecord } from "../release/run-record.js";
 import type { ReleaseOutcome } from "../release/release-outcome.js";
+import type { RunRecord, StepRecord } from "../release/run-record.js";
 import { formatMs, formatPercent } from "../release/slo-verdict.js";
 import { renderDeployNote } from "./deploy-note.js";
 import { cell, formatDuration } from "./format.js";
@@ -21,7 +21,8 @@ const TITLE: Record<string, string> = {
 };
 
 function stepRow(step: StepRecord): string {
-  const label = step.phase === "stabilization" ? `stabilization (${step.weight}%)` : `${step.weight}%`;
+  const label =
+    step.phase === "stabilization" ? `stabilization (${step.weight}%)` : `${step.weight}%`;
   return `| ${cell(label)} | ${cell(step.startedAt)} | ${cell(step.endedAt)} | ${cell(step.errorRate === null ? null : formatPercent(step.errorRate))} | ${cell(step.p95LatencyMs === null ? null : formatMs(step.p95LatencyMs))} | ${cell(step.result + (step.reason ? `: ${step.reason}` : ""))} |`;
 }
 
@@ -58,7 +59,9 @@ export function renderReleaseReport(
       rollback_verified: outcome.rollbackVerified,
     }),
   );
-  out.push(`# ${TITLE[outcome.status]}: ${spec.service} ${spec.version} → ${spec.environment}${outcome.dryRun ? " (dry run)" : ""}\n`);
+  out.push(
+    `# ${TITLE[outcome.status]}: ${spec.service} ${spec.version} → ${spec.environment}${outcome.dryRun ? " (dry run)" : ""}\n`,
+  );
   out.push(`**Status:** ${outcome.status} (exit ${outcome.exitCode}) — ${outcome.summary}\n`);
 
   // CI
@@ -78,7 +81,9 @@ export function renderReleaseReport(
     if (ci.checks.length > 0) {
       out.push("| check | status | conclusion | required | link |", "|---|---|---|---|---|");
       for (const c of ci.checks) {
-        out.push(`| ${cell(c.name)} | ${cell(c.status)} | ${cell(c.conclusion)} | ${c.required === false ? "no" : "yes"} | ${cell(c.url)} |`);
+        out.push(
+          `| ${cell(c.name)} | ${cell(c.status)} | ${cell(c.conclusion)} | ${c.required === false ? "no" : "yes"} | ${cell(c.url)} |`,
+        );
       }
       out.push("");
     }
@@ -86,10 +91,16 @@ export function renderReleaseReport(
 
   if (record.preparation) {
     out.push("## Preparation\n");
-    out.push(record.preparation.ok ? "All preparation checks passed.\n" : "**Preparation checks failed.**\n");
+    out.push(
+      record.preparation.ok
+        ? "All preparation checks passed.\n"
+        : "**Preparation checks failed.**\n",
+    );
     out.push("| check | subject | result | message |", "|---|---|---|---|");
     for (const f of record.preparation.findings) {
-      out.push(`| ${f.check} | ${cell(f.subject)} | ${f.passed ? "pass" : f.blocking ? "FAIL (blocking)" : "warn"} | ${cell(f.message)} |`);
+      out.push(
+        `| ${f.check} | ${cell(f.subject)} | ${f.passed ? "pass" : f.blocking ? "FAIL (blocking)" : "warn"} | ${cell(f.message)} |`,
+      );
     }
     out.push("");
   }
@@ -107,11 +118,17 @@ export function renderReleaseReport(
 
   out.push("## Deploy\n");
   if (record.tag) {
-    out.push(`Tag \`${record.tag.name}\` → \`${record.tag.sha}\` (${record.tag.reused ? "reused from an earlier attempt" : record.tag.created ? "created" : "not created: dry run"}).\n`);
+    out.push(
+      `Tag \`${record.tag.name}\` → \`${record.tag.sha}\` (${record.tag.reused ? "reused from an earlier attempt" : record.tag.created ? "created" : "not created: dry run"}).\n`,
+    );
   }
   if (record.preflight) {
-    const facts = Object.entries(record.preflight.facts).map(([k, v]) => `${k}=${v}`).join(", ");
-    out.push(`Preflight: ${record.preflight.ok ? "ok" : `**failed**: ${record.preflight.problems.join("; ")}`}${facts ? ` (${facts})` : ""}.\n`);
+    const facts = Object.entries(record.preflight.facts)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(", ");
+    out.push(
+      `Preflight: ${record.preflight.ok ? "ok" : `**failed**: ${record.preflight.problems.join("; ")}`}${facts ? ` (${facts})` : ""}.\n`,
+    );
   }
   if (record.steps.length === 0) out.push("No canary step ran.\n");
   else {
@@ -125,19 +142,28 @@ export function renderReleaseReport(
   else {
     const r = record.rollback;
     out.push(`Reason: ${r.reason}\n`);
-    out.push(`- abort: ${r.aborted ? "done" : "FAILED"}`, `- roll back: ${r.rolledBack ? "done" : "FAILED"}`);
-    out.push(`- verification: ${r.verified ? "verified" : "**ROLLBACK NOT VERIFIED**"} — ${r.message}`);
-    for (const s of r.smoke) out.push(`- smoke \`${s.name}\` after rollback: ${s.passed ? "pass" : "FAIL"} — ${s.detail}`);
+    out.push(
+      `- abort: ${r.aborted ? "done" : "FAILED"}`,
+      `- roll back: ${r.rolledBack ? "done" : "FAILED"}`,
+    );
+    out.push(
+      `- verification: ${r.verified ? "verified" : "**ROLLBACK NOT VERIFIED**"} — ${r.message}`,
+    );
+    for (const s of r.smoke)
+      out.push(`- smoke \`${s.name}\` after rollback: ${s.passed ? "pass" : "FAIL"} — ${s.detail}`);
     out.push(`- started ${r.startedAt}, ended ${r.endedAt ?? "—"}\n`);
   }
 
   if (record.incidents.length > 0 || record.suspects.length > 0) {
     out.push("## Incident\n");
-    for (const i of record.incidents) out.push(`- ${i.sink}: ${i.id}${i.path ? ` (${i.path})` : ""}${i.url ? ` ${i.url}` : ""}`);
+    for (const i of record.incidents)
+      out.push(`- ${i.sink}: ${i.id}${i.path ? ` (${i.path})` : ""}${i.url ? ` ${i.url}` : ""}`);
     if (record.suspects.length > 0) {
       out.push("", "| PR | title | author | score | reason |", "|---|---|---|---|---|");
       for (const s of record.suspects) {
-        out.push(`| #${s.change.number}${s.likelyCulprit ? " **likely culprit**" : ""} | ${cell(s.change.title)} | ${cell(s.change.author)} | ${s.score} | ${cell(s.reason)} |`);
+        out.push(
+          `| #${s.change.number}${s.likelyCulprit ? " **likely culprit**" : ""} | ${cell(s.change.title)} | ${cell(s.change.author)} | ${s.score} | ${cell(s.reason)} |`,
+        );
       }
     }
     out.push("");
@@ -147,16 +173,28 @@ export function renderReleaseReport(
   if (record.evidence.length === 0) out.push("No readings.\n");
   else {
     out.push("| time | phase | weight | kind | result | detail |", "|---|---|---|---|---|---|");
-    for (const e of record.evidence) out.push(`| ${e.at} | ${cell(e.phase)} | ${e.weight}% | ${e.kind} | ${e.result} | ${cell(e.detail)} |`);
+    for (const e of record.evidence)
+      out.push(
+        `| ${e.at} | ${cell(e.phase)} | ${e.weight}% | ${e.kind} | ${e.result} | ${cell(e.detail)} |`,
+      );
     out.push("");
   }
 
   out.push("## Changelog\n");
   if (record.changelog) out.push(`${record.changelog.markdown.trim()}\n`);
-  else out.push(outcome.status === "SUCCESS" ? "Not available (see errors).\n" : "Skipped: the release did not complete.\n");
+  else
+    out.push(
+      outcome.status === "SUCCESS"
+        ? "Not available (see errors).\n"
+        : "Skipped: the release did not complete.\n",
+    );
 
   out.push("## Dashboards\n");
-  out.push(spec.dashboards.length ? `${spec.dashboards.map((d) => `- ${d}`).join("\n")}\n` : "None listed.\n");
+  out.push(
+    spec.dashboards.length
+      ? `${spec.dashboards.map((d) => `- ${d}`).join("\n")}\n`
+      : "None listed.\n",
+  );
 
   out.push("## Duration\n");
   out.push(`Total: ${formatDuration(durationMs)} (${outcome.startedAt} → ${outcome.endedAt}).`);
@@ -175,10 +213,12 @@ export function renderReleaseReport(
 
   if (record.errors.length > 0 || record.warnings.length > 0) {
     out.push("## Errors and warnings\n");
-    for (const e of record.errors) out.push(`- **${e.step}**: ${e.error.kind}: ${e.error.describe()}`);
+    for (const e of record.errors)
+      out.push(`- **${e.step}**: ${e.error.kind}: ${e.error.describe()}`);
     for (const w of record.warnings) out.push(`- warning: ${w}`);
     out.push("");
   }
-  if (record.lockTookOverFrom) out.push(`_Lock: a stale lock held by ${record.lockTookOverFrom} was taken over._\n`);
+  if (record.lockTookOverFrom)
+    out.push(`_Lock: a stale lock held by ${record.lockTookOverFrom} was taken over._\n`);
   return `${out.join("\n").trimEnd()}\n`;
 }

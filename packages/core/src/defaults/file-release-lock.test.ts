@@ -1,5 +1,13 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -10,7 +18,14 @@ const live = () => ({ signal: new AbortController().signal });
 let n = 0;
 const holder = (overrides: Partial<LockHolder> = {}): LockHolder => {
   n += 1;
-  return { id: `run-${n}`, host: hostname(), pid: process.pid, startedAt: new Date().toISOString(), version: `v1.0.${n}`, ...overrides };
+  return {
+    id: `run-${n}`,
+    host: hostname(),
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    version: `v1.0.${n}`,
+    ...overrides,
+  };
 };
 
 /** The pid of a process that has exited (and been reaped), so it no longer exists. */
@@ -34,10 +49,16 @@ describe("createFileReleaseLock", () => {
     const lock = createFileReleaseLock({ rootDir: root });
     const first = holder({ version: "v2.0.0" });
     const handle = (await lock.acquire({ service: "shop", holder: first }, live()))._unsafeUnwrap();
-    expect(handle).toEqual({ service: "shop", holder: first, ref: "devops/status/release-shop.lock" });
+    expect(handle).toEqual({
+      service: "shop",
+      holder: first,
+      ref: "devops/status/release-shop.lock",
+    });
     expect(JSON.parse(readFileSync(lockFile("shop"), "utf8"))).toEqual(first);
 
-    const error = (await lock.acquire({ service: "shop", holder: holder() }, live()))._unsafeUnwrapErr();
+    const error = (
+      await lock.acquire({ service: "shop", holder: holder() }, live())
+    )._unsafeUnwrapErr();
     expect(error.kind).toBe("lock_held");
     expect(error.details?.holder).toEqual(first);
     expect(error.message).toContain("v2.0.0");
@@ -50,7 +71,9 @@ describe("createFileReleaseLock", () => {
 
   it("releases only its own lock; a release of someone else's is a no-op", async () => {
     const lock = createFileReleaseLock({ rootDir: root });
-    const handle = (await lock.acquire({ service: "shop", holder: holder() }, live()))._unsafeUnwrap();
+    const handle = (
+      await lock.acquire({ service: "shop", holder: holder() }, live())
+    )._unsafeUnwrap();
     const forged = { ...handle, holder: holder() };
     expect((await lock.release(forged, live())).isOk()).toBe(true);
     expect(readdirSync(join(root, "devops/status"))).toEqual(["release-shop.lock"]);
@@ -61,7 +84,12 @@ describe("createFileReleaseLock", () => {
 
   it("lets exactly one of many concurrent acquirers in", async () => {
     const results = await Promise.all(
-      Array.from({ length: 12 }, () => createFileReleaseLock({ rootDir: root }).acquire({ service: "shop", holder: holder() }, live())),
+      Array.from({ length: 12 }, () =>
+        createFileReleaseLock({ rootDir: root }).acquire(
+          { service: "shop", holder: holder() },
+          live(),
+        ),
+      ),
     );
     expect(results.filter((r) => r.isOk())).toHaveLength(1);
     expect(results.filter((r) => r.isErr() && r.error.kind === "lock_held")).toHaveLength(11);
@@ -76,16 +104,32 @@ describe("createFileReleaseLock", () => {
     const handle = (await lock.acquire({ service: "shop", holder: next }, live()))._unsafeUnwrap();
     expect(handle.tookOverFrom).toEqual(dead);
     expect(JSON.parse(readFileSync(lockFile("shop"), "utf8"))).toEqual(next);
-    expect(events).toEqual([{ service: "shop", from: dead, reason: `process ${dead.pid} on ${hostname()} is no longer running` }]);
+    expect(events).toEqual([
+      {
+        service: "shop",
+        from: dead,
+        reason: `process ${dead.pid} on ${hostname()} is no longer running`,
+      },
+    ]);
     // no temp or guard files left behind
     expect(readdirSync(join(root, "devops/status"))).toEqual(["release-shop.lock"]);
   });
 
   it("lets only one of several concurrent takers take over a dead holder's lock", async () => {
     const dead = holder({ pid: await deadPid() });
-    (await createFileReleaseLock({ rootDir: root }).acquire({ service: "shop", holder: dead }, live()))._unsafeUnwrap();
+    (
+      await createFileReleaseLock({ rootDir: root }).acquire(
+        { service: "shop", holder: dead },
+        live(),
+      )
+    )._unsafeUnwrap();
     const results = await Promise.all(
-      Array.from({ length: 8 }, () => createFileReleaseLock({ rootDir: root }).acquire({ service: "shop", holder: holder() }, live())),
+      Array.from({ length: 8 }, () =>
+        createFileReleaseLock({ rootDir: root }).acquire(
+          { service: "shop", holder: holder() },
+          live(),
+        ),
+      ),
     );
     const winners = results.filter((r) => r.isOk());
     expect(winners).toHaveLength(1);
@@ -97,19 +141,27 @@ describe("createFileReleaseLock", () => {
   it("treats another host's lock as live until staleAfterMs, then takes it over", async () => {
     let clock = Date.parse("2026-01-05T10:00:00Z");
     const options = { rootDir: root, now: () => clock, staleAfterMs: 60 * 60 * 1000 };
-    const remote = holder({ host: "runner-7", pid: 999_999, startedAt: "2026-01-05T09:30:00.000Z" });
+    const remote = holder({
+      host: "runner-7",
+      pid: 999_999,
+      startedAt: "2026-01-05T09:30:00.000Z",
+    });
     mkdirSync(join(root, "devops/status"), { recursive: true });
     writeFileSync(lockFile("shop"), JSON.stringify(remote));
     const old = new Date("2026-01-05T09:30:00Z");
     utimesSync(lockFile("shop"), old, old);
 
-    const held = (await createFileReleaseLock(options).acquire({ service: "shop", holder: holder() }, live()))._unsafeUnwrapErr();
+    const held = (
+      await createFileReleaseLock(options).acquire({ service: "shop", holder: holder() }, live())
+    )._unsafeUnwrapErr();
     expect(held.kind).toBe("lock_held");
     expect(held.message).toContain("runner-7");
     expect(held.hint).toContain("1 h");
 
     clock = Date.parse("2026-01-05T10:31:00Z");
-    const taken = (await createFileReleaseLock(options).acquire({ service: "shop", holder: holder() }, live()))._unsafeUnwrap();
+    const taken = (
+      await createFileReleaseLock(options).acquire({ service: "shop", holder: holder() }, live())
+    )._unsafeUnwrap();
     expect(taken.tookOverFrom).toEqual(remote);
   });
 
@@ -117,7 +169,9 @@ describe("createFileReleaseLock", () => {
     mkdirSync(join(root, "devops/status"), { recursive: true });
     writeFileSync(lockFile("shop"), "{ not json");
     const lock = createFileReleaseLock({ rootDir: root });
-    const young = (await lock.acquire({ service: "shop", holder: holder() }, live()))._unsafeUnwrapErr();
+    const young = (
+      await lock.acquire({ service: "shop", holder: holder() }, live())
+    )._unsafeUnwrapErr();
     expect(young.kind).toBe("lock_held");
     expect(young.message).toContain("being written");
 
@@ -125,7 +179,10 @@ describe("createFileReleaseLock", () => {
     utimesSync(lockFile("shop"), old, old);
     const events: LockTakeOver[] = [];
     const taken = (
-      await createFileReleaseLock({ rootDir: root, onTakeOver: (e) => events.push(e) }).acquire({ service: "shop", holder: holder() }, live())
+      await createFileReleaseLock({ rootDir: root, onTakeOver: (e) => events.push(e) }).acquire(
+        { service: "shop", holder: holder() },
+        live(),
+      )
     )._unsafeUnwrap();
     expect(taken.tookOverFrom?.id).toMatch(/unreadable/);
     expect(events[0]?.from).toBeNull();
@@ -138,7 +195,9 @@ describe("createFileReleaseLock", () => {
     expect((await lock.acquire({ service: "b", holder: holder() }, live())).isOk()).toBe(true);
     expect(readdirSync(join(root, "locks")).sort()).toEqual(["release-a.lock", "release-b.lock"]);
     for (const bad of ["../x", "a/b", "", ".hidden"]) {
-      const error = (await lock.acquire({ service: bad, holder: holder() }, live()))._unsafeUnwrapErr();
+      const error = (
+        await lock.acquire({ service: bad, holder: holder() }, live())
+      )._unsafeUnwrapErr();
       expect(error.kind).toBe("invalid_input");
       expect(error.field).toBe("service");
     }
@@ -148,9 +207,15 @@ describe("createFileReleaseLock", () => {
     const controller = new AbortController();
     controller.abort();
     const lock = createFileReleaseLock({ rootDir: root });
-    expect((await lock.acquire({ service: "shop", holder: holder() }, { signal: controller.signal }))._unsafeUnwrapErr().kind).toBe("aborted");
+    expect(
+      (
+        await lock.acquire({ service: "shop", holder: holder() }, { signal: controller.signal })
+      )._unsafeUnwrapErr().kind,
+    ).toBe("aborted");
     expect(readdirSync(root)).toEqual([]);
     const handle = { service: "shop", holder: holder(), ref: "devops/status/release-shop.lock" };
-    expect((await lock.release(handle, { signal: controller.signal }))._unsafeUnwrapErr().kind).toBe("aborted");
+    expect(
+      (await lock.release(handle, { signal: controller.signal }))._unsafeUnwrapErr().kind,
+    ).toBe("aborted");
   });
 });

@@ -5,7 +5,12 @@ import { join } from "node:path";
 import { errAsync, ResultAsync } from "neverthrow";
 import { z } from "zod";
 import type { CallOptions } from "../contracts/call-options.js";
-import type { LockHandle, LockHolder, ReleaseLock, ReleaseLockError } from "../contracts/release-lock.js";
+import type {
+  LockHandle,
+  LockHolder,
+  ReleaseLock,
+  ReleaseLockError,
+} from "../contracts/release-lock.js";
 import { abortedError, ShipgateError } from "../errors/shipgate-error.js";
 import { fsError } from "./fs-error.js";
 import { checkArtifactPath } from "./relative-artifact-path.js";
@@ -89,10 +94,14 @@ export function createFileReleaseLock(options: FileReleaseLockOptions): ReleaseL
   const checkService = (service: string): ShipgateError | null =>
     typeof service === "string" && SERVICE.test(service)
       ? null
-      : new ShipgateError("invalid_input", `Invalid service name ${JSON.stringify(service)} for a lock file`, {
-          field: "service",
-          hint: "Use letters, digits, `.`, `_` and `-`",
-        });
+      : new ShipgateError(
+          "invalid_input",
+          `Invalid service name ${JSON.stringify(service)} for a lock file`,
+          {
+            field: "service",
+            hint: "Use letters, digits, `.`, `_` and `-`",
+          },
+        );
 
   const judge = (raw: string, modifiedMs: number): Verdict => {
     const holder = parseHolder(raw);
@@ -108,8 +117,13 @@ export function createFileReleaseLock(options: FileReleaseLockOptions): ReleaseL
       };
     }
     if (holder.host === host) {
-      if (isProcessAlive(holder.pid)) return { state: "live", holder, why: "its process is running" };
-      return { state: "stale", holder, reason: `process ${holder.pid} on ${host} is no longer running` };
+      if (isProcessAlive(holder.pid))
+        return { state: "live", holder, why: "its process is running" };
+      return {
+        state: "stale",
+        holder,
+        reason: `process ${holder.pid} on ${host} is no longer running`,
+      };
     }
     // Another machine's pid cannot be checked: only age tells. Take the later of the holder's
     // start and the file's write, so a long wait before acquiring does not age the lock.
@@ -125,15 +139,27 @@ export function createFileReleaseLock(options: FileReleaseLockOptions): ReleaseL
     return { state: "live", holder, why: `it runs on another host (${holder.host})` };
   };
 
-  const heldError = (service: string, verdict: Extract<Verdict, { state: "live" }>, ref: string) => {
+  const heldError = (
+    service: string,
+    verdict: Extract<Verdict, { state: "live" }>,
+    ref: string,
+  ) => {
     const h = verdict.holder;
-    const who = h ? `release ${h.version} (host ${h.host}, pid ${h.pid}) since ${h.startedAt}` : "a release";
-    return new ShipgateError("lock_held", `The release lock for ${service} is held by ${who}; ${verdict.why}`, {
-      details: { holder: h, ref },
-      hint: `Wait for that release to finish. If it is not running any more, delete ${ref}${
-        h && h.host !== host ? ` (it is taken over automatically after ${formatDuration(staleAfterMs)})` : ""
-      }.`,
-    });
+    const who = h
+      ? `release ${h.version} (host ${h.host}, pid ${h.pid}) since ${h.startedAt}`
+      : "a release";
+    return new ShipgateError(
+      "lock_held",
+      `The release lock for ${service} is held by ${who}; ${verdict.why}`,
+      {
+        details: { holder: h, ref },
+        hint: `Wait for that release to finish. If it is not running any more, delete ${ref}${
+          h && h.host !== host
+            ? ` (it is taken over automatically after ${formatDuration(staleAfterMs)})`
+            : ""
+        }.`,
+      },
+    );
   };
 
   const acquireOnce = async (
@@ -162,10 +188,14 @@ export function createFileReleaseLock(options: FileReleaseLockOptions): ReleaseL
         await unlink(guard).catch(() => undefined);
         return "retry";
       }
-      throw new ShipgateError("lock_held", `The release lock for ${service} is being taken over by another run`, {
-        details: { holder: verdict.holder, ref },
-        hint: "Another shipgate run found the same stale lock a moment ago; try again shortly",
-      });
+      throw new ShipgateError(
+        "lock_held",
+        `The release lock for ${service} is being taken over by another run`,
+        {
+          details: { holder: verdict.holder, ref },
+          hint: "Another shipgate run found the same stale lock a moment ago; try again shortly",
+        },
+      );
     }
     try {
       const again = await readWithTime(path);
@@ -206,9 +236,13 @@ export function createFileReleaseLock(options: FileReleaseLockOptions): ReleaseL
       const holder = lockHolderSchema.safeParse(request.holder);
       if (!holder.success) {
         return errAsync(
-          new ShipgateError("invalid_input", "The lock holder needs an id, host, pid, startedAt and version", {
-            field: "holder",
-          }),
+          new ShipgateError(
+            "invalid_input",
+            "The lock holder needs an id, host, pid, startedAt and version",
+            {
+              field: "holder",
+            },
+          ),
         );
       }
       const dirCheck = checkArtifactPath(dir, "dir");
@@ -221,10 +255,14 @@ export function createFileReleaseLock(options: FileReleaseLockOptions): ReleaseL
             const outcome = await acquireOnce(request.service, request.holder, signal);
             if (outcome !== "retry") return outcome;
           }
-          throw new ShipgateError("conflict", `The release lock ${ref} kept changing while shipgate tried to take it`, {
-            retryable: true,
-            hint: "Several runs are racing for this service; try again",
-          });
+          throw new ShipgateError(
+            "conflict",
+            `The release lock ${ref} kept changing while shipgate tried to take it`,
+            {
+              retryable: true,
+              hint: "Several runs are racing for this service; try again",
+            },
+          );
         })(),
         (error) => fsError(error, "lock", ref),
       );

@@ -16,7 +16,9 @@ describe("createFsArtifactStore", () => {
     const created = await store.createExclusive("devops/reports/release-v1.md", "first");
     expect(created._unsafeUnwrap()).toEqual({ path: "devops/reports/release-v1.md" });
     expect(readFileSync(join(root, "devops/reports/release-v1.md"), "utf8")).toBe("first");
-    const again = (await store.createExclusive("devops/reports/release-v1.md", "second"))._unsafeUnwrapErr();
+    const again = (
+      await store.createExclusive("devops/reports/release-v1.md", "second")
+    )._unsafeUnwrapErr();
     expect(again.kind).toBe("exists");
     expect(again.message).toContain("devops/reports/release-v1.md");
     expect(again.message).not.toContain(root);
@@ -34,7 +36,11 @@ describe("createFsArtifactStore", () => {
 
   it("replaces status files atomically and leaves no temp files behind", async () => {
     const store = createFsArtifactStore({ rootDir: root });
-    await Promise.all(Array.from({ length: 10 }, (_, i) => store.writeStatus("devops/status/now.json", `{"n":${i}}`)));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        store.writeStatus("devops/status/now.json", `{"n":${i}}`),
+      ),
+    );
     const text = (await store.read("devops/status/now.json"))._unsafeUnwrap();
     expect(text).toMatch(/^\{"n":\d\}$/);
     expect((await store.writeStatus("devops/status/now.json", "final"))._unsafeUnwrap()).toEqual({
@@ -68,7 +74,19 @@ describe("createFsArtifactStore", () => {
 
   it("rejects paths that are absolute, use backslashes, or leave the root", async () => {
     const store = createFsArtifactStore({ rootDir: root });
-    const bad = ["/etc/passwd", "../x.md", "a/../../b.md", "a/./b.md", "a//b.md", "a/", "", "C:\\x.md", "C:/x.md", "a\\b.md", "a\u0000b"];
+    const bad = [
+      "/etc/passwd",
+      "../x.md",
+      "a/../../b.md",
+      "a/./b.md",
+      "a//b.md",
+      "a/",
+      "",
+      "C:\\x.md",
+      "C:/x.md",
+      "a\\b.md",
+      "a\u0000b",
+    ];
     for (const path of bad) {
       for (const call of [
         () => store.createExclusive(path, "x"),

@@ -32,7 +32,10 @@ export function createFsArtifactStore(options: FsArtifactStoreOptions): Artifact
   return {
     name: "fs",
 
-    createExclusive(path: string, content: string): ResultAsync<{ path: string }, ArtifactStoreError> {
+    createExclusive(
+      path: string,
+      content: string,
+    ): ResultAsync<{ path: string }, ArtifactStoreError> {
       const checked = checkArtifactPath(path);
       if (checked.isErr()) return errAsync(checked.error);
       return ResultAsync.fromPromise(
@@ -108,7 +111,8 @@ async function makeParent(dir: string): Promise<void> {
   try {
     await mkdir(dir, { recursive: true });
   } catch (error) {
-    if (isCode(error, "EEXIST")) throw Object.assign(new Error("a file is in the way of the directory"), { code: "ENOTDIR" });
+    if (isCode(error, "EEXIST"))
+      throw Object.assign(new Error("a file is in the way of the directory"), { code: "ENOTDIR" });
     throw error;
   }
 }

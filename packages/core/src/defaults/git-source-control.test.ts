@@ -51,7 +51,8 @@ function buildScenario(repo: TestRepo) {
     ref: "refs/heads/main",
     author: who("Erin", "123+erin-gh@users.noreply.github.com", T0 + 300),
     committer: github(T0 + 300),
-    message: "fix(cart): round totals (#2)\n\n* round\n* test\n\nReviewed-by: dave@example.com\nReviewed-by: Bob Jones <bob@example.com>\n",
+    message:
+      "fix(cart): round totals (#2)\n\n* round\n* test\n\nReviewed-by: dave@example.com\nReviewed-by: Bob Jones <bob@example.com>\n",
     parents: [merge1],
     files: { "src/cart.ts": "x\n", "README.md": null },
   });
@@ -102,7 +103,12 @@ describe("createGitSourceControl", () => {
   let repo: TestRepo;
   let shas: ReturnType<typeof buildScenario>;
   const remoteUrl = "https://github.com/acme/shop";
-  const sc = () => createGitSourceControl({ cwd: repo.dir, remoteUrl, tagger: { name: "Shipgate", email: "bot@example.com" } });
+  const sc = () =>
+    createGitSourceControl({
+      cwd: repo.dir,
+      remoteUrl,
+      tagger: { name: "Shipgate", email: "bot@example.com" },
+    });
 
   beforeAll(() => {
     repo = TestRepo.create();
@@ -113,7 +119,12 @@ describe("createGitSourceControl", () => {
   describe("getCommit", () => {
     it("finds a commit on the release branch", async () => {
       const found = await sc().getCommit(shas.squash2, live());
-      expect(found._unsafeUnwrap()).toEqual({ sha: shas.squash2, exists: true, releaseBranch: "main", onReleaseBranch: true });
+      expect(found._unsafeUnwrap()).toEqual({
+        sha: shas.squash2,
+        exists: true,
+        releaseBranch: "main",
+        onReleaseBranch: true,
+      });
     });
 
     it("says a branch-only commit is not on the release branch", async () => {
@@ -146,7 +157,9 @@ describe("createGitSourceControl", () => {
 
     it("uses the configured release branch, and says when it does not exist", async () => {
       const onTopic = createGitSourceControl({ cwd: repo.dir, releaseBranch: "topic" });
-      expect((await onTopic.getCommit(shas.offBranch, live()))._unsafeUnwrap().onReleaseBranch).toBe(true);
+      expect(
+        (await onTopic.getCommit(shas.offBranch, live()))._unsafeUnwrap().onReleaseBranch,
+      ).toBe(true);
       const missing = createGitSourceControl({ cwd: repo.dir, releaseBranch: "nope" });
       const error = (await missing.getCommit(shas.merge1, live()))._unsafeUnwrapErr();
       expect(error.kind).toBe("not_found");
@@ -158,7 +171,12 @@ describe("createGitSourceControl", () => {
   describe("getTag", () => {
     it("reads an annotated tag, peeled to its commit, with its message", async () => {
       const tag = (await sc().getTag("v1.0.0", live()))._unsafeUnwrap();
-      expect(tag).toEqual({ name: "v1.0.0", sha: shas.imported, annotated: true, message: "Release v1.0.0" });
+      expect(tag).toEqual({
+        name: "v1.0.0",
+        sha: shas.imported,
+        annotated: true,
+        message: "Release v1.0.0",
+      });
     });
 
     it("reads a lightweight tag as not annotated", async () => {
@@ -183,13 +201,17 @@ describe("createGitSourceControl", () => {
   describe("createAnnotatedTag", () => {
     it("creates an annotated tag that keeps lines starting with #, then refuses a duplicate", async () => {
       const message = "Release v1.2.0\n\n#1 feat(api): add a\n#2 fix";
-      const created = (await sc().createAnnotatedTag({ name: "v1.2.0", sha: shas.merge3, message }, live()))._unsafeUnwrap();
+      const created = (
+        await sc().createAnnotatedTag({ name: "v1.2.0", sha: shas.merge3, message }, live())
+      )._unsafeUnwrap();
       expect(created).toEqual({ name: "v1.2.0", sha: shas.merge3, annotated: true, message });
       expect(repo.git(["cat-file", "-t", "refs/tags/v1.2.0"])).toBe("tag");
-      expect(repo.git(["for-each-ref", "--format=%(taggername) %(taggeremail)", "refs/tags/v1.2.0"])).toBe(
-        "Shipgate <bot@example.com>",
-      );
-      const again = (await sc().createAnnotatedTag({ name: "v1.2.0", sha: shas.merge1, message: "x" }, live()))._unsafeUnwrapErr();
+      expect(
+        repo.git(["for-each-ref", "--format=%(taggername) %(taggeremail)", "refs/tags/v1.2.0"]),
+      ).toBe("Shipgate <bot@example.com>");
+      const again = (
+        await sc().createAnnotatedTag({ name: "v1.2.0", sha: shas.merge1, message: "x" }, live())
+      )._unsafeUnwrapErr();
       expect(again.kind).toBe("conflict");
       expect(again.vendorMessage).toContain("already exists");
       expect(repo.git(["rev-parse", "v1.2.0^{commit}"])).toBe(shas.merge3);
@@ -204,14 +226,27 @@ describe("createGitSourceControl", () => {
     });
 
     it("validates the name and the sha", async () => {
-      expect((await sc().createAnnotatedTag({ name: "bad name", sha: shas.merge1, message: "x" }, live()))._unsafeUnwrapErr().field).toBe("name");
-      expect((await sc().createAnnotatedTag({ name: "v3", sha: "HEAD", message: "x" }, live()))._unsafeUnwrapErr().field).toBe("sha");
+      expect(
+        (
+          await sc().createAnnotatedTag(
+            { name: "bad name", sha: shas.merge1, message: "x" },
+            live(),
+          )
+        )._unsafeUnwrapErr().field,
+      ).toBe("name");
+      expect(
+        (
+          await sc().createAnnotatedTag({ name: "v3", sha: "HEAD", message: "x" }, live())
+        )._unsafeUnwrapErr().field,
+      ).toBe("sha");
     });
   });
 
   describe("listChanges", () => {
     it("lists PRs after a tag, oldest first, with authors, reviewers, labels and files", async () => {
-      const changes = (await sc().listChanges({ fromTag: "v1.0.0", toSha: shas.merge3 }, live()))._unsafeUnwrap();
+      const changes = (
+        await sc().listChanges({ fromTag: "v1.0.0", toSha: shas.merge3 }, live())
+      )._unsafeUnwrap();
       expect(changes).toEqual([
         {
           number: 1,
@@ -250,25 +285,37 @@ describe("createGitSourceControl", () => {
     });
 
     it("lists the whole history when fromTag is null, and stops at toSha", async () => {
-      const all = (await sc().listChanges({ fromTag: null, toSha: shas.merge3 }, live()))._unsafeUnwrap();
+      const all = (
+        await sc().listChanges({ fromTag: null, toSha: shas.merge3 }, live())
+      )._unsafeUnwrap();
       expect(all.map((c) => c.number)).toEqual([10, 1, 2, 3]);
-      const upTo = (await sc().listChanges({ fromTag: null, toSha: shas.squash2 }, live()))._unsafeUnwrap();
+      const upTo = (
+        await sc().listChanges({ fromTag: null, toSha: shas.squash2 }, live())
+      )._unsafeUnwrap();
       expect(upTo.map((c) => c.number)).toEqual([10, 1, 2]);
-      const empty = (await sc().listChanges({ fromTag: "v1.0.0", toSha: shas.imported }, live()))._unsafeUnwrap();
+      const empty = (
+        await sc().listChanges({ fromTag: "v1.0.0", toSha: shas.imported }, live())
+      )._unsafeUnwrap();
       expect(empty).toEqual([]);
     });
 
     it("gives null urls without a remote URL", async () => {
       const plain = createGitSourceControl({ cwd: repo.dir });
-      const changes = (await plain.listChanges({ fromTag: "v1.0.0", toSha: shas.merge3 }, live()))._unsafeUnwrap();
+      const changes = (
+        await plain.listChanges({ fromTag: "v1.0.0", toSha: shas.merge3 }, live())
+      )._unsafeUnwrap();
       expect(changes.map((c) => c.url)).toEqual([null, null, null]);
     });
 
     it("fails with git's own message for an unknown tag or sha", async () => {
-      const unknownTag = (await sc().listChanges({ fromTag: "v7.7.7", toSha: shas.merge3 }, live()))._unsafeUnwrapErr();
+      const unknownTag = (
+        await sc().listChanges({ fromTag: "v7.7.7", toSha: shas.merge3 }, live())
+      )._unsafeUnwrapErr();
       expect(unknownTag.kind).toBe("not_found");
       expect(unknownTag.vendorMessage).toMatch(/v7\.7\.7/);
-      const unknownSha = (await sc().listChanges({ fromTag: null, toSha: "1".repeat(40) }, live()))._unsafeUnwrapErr();
+      const unknownSha = (
+        await sc().listChanges({ fromTag: null, toSha: "1".repeat(40) }, live())
+      )._unsafeUnwrapErr();
       expect(unknownSha.kind).toBe("not_found");
       expect(unknownSha.vendorMessage).toMatch(/1111/);
     });
@@ -278,7 +325,9 @@ describe("createGitSourceControl", () => {
     it("says so when cwd is not a git repository", async () => {
       const dir = mkdtempSync(join(tmpdir(), "shipgate-nogit-"));
       try {
-        const error = (await createGitSourceControl({ cwd: dir }).getCommit(shas.merge1, live()))._unsafeUnwrapErr();
+        const error = (
+          await createGitSourceControl({ cwd: dir }).getCommit(shas.merge1, live())
+        )._unsafeUnwrapErr();
         expect(error.kind).toBe("precondition_failed");
         expect(error.vendorMessage).toMatch(/not a git repository/);
       } finally {
@@ -290,13 +339,28 @@ describe("createGitSourceControl", () => {
       const controller = new AbortController();
       controller.abort();
       const broken = createGitSourceControl({ cwd: repo.dir, gitBinary: "/nonexistent/git" });
-      expect((await broken.getCommit(shas.merge1, { signal: controller.signal }))._unsafeUnwrapErr().kind).toBe("aborted");
-      expect((await broken.getTag("v1.0.0", { signal: controller.signal }))._unsafeUnwrapErr().kind).toBe("aborted");
       expect(
-        (await broken.createAnnotatedTag({ name: "x", sha: shas.merge1, message: "m" }, { signal: controller.signal }))._unsafeUnwrapErr().kind,
+        (await broken.getCommit(shas.merge1, { signal: controller.signal }))._unsafeUnwrapErr()
+          .kind,
       ).toBe("aborted");
       expect(
-        (await broken.listChanges({ fromTag: null, toSha: shas.merge1 }, { signal: controller.signal }))._unsafeUnwrapErr().kind,
+        (await broken.getTag("v1.0.0", { signal: controller.signal }))._unsafeUnwrapErr().kind,
+      ).toBe("aborted");
+      expect(
+        (
+          await broken.createAnnotatedTag(
+            { name: "x", sha: shas.merge1, message: "m" },
+            { signal: controller.signal },
+          )
+        )._unsafeUnwrapErr().kind,
+      ).toBe("aborted");
+      expect(
+        (
+          await broken.listChanges(
+            { fromTag: null, toSha: shas.merge1 },
+            { signal: controller.signal },
+          )
+        )._unsafeUnwrapErr().kind,
       ).toBe("aborted");
     });
 
@@ -308,13 +372,20 @@ describe("createGitSourceControl", () => {
         chmodSync(slowGit, 0o755);
         const controller = new AbortController();
         const started = Date.now();
-        const pending = createGitSourceControl({ cwd: repo.dir, gitBinary: slowGit }).getCommit(shas.merge1, {
-          signal: controller.signal,
-        });
+        const pending = createGitSourceControl({ cwd: repo.dir, gitBinary: slowGit }).getCommit(
+          shas.merge1,
+          {
+            signal: controller.signal,
+          },
+        );
         setTimeout(() => controller.abort(), 30);
         expect((await pending)._unsafeUnwrapErr().kind).toBe("aborted");
         const timedOut = (
-          await createGitSourceControl({ cwd: repo.dir, gitBinary: slowGit, timeoutMs: 50 }).getCommit(shas.merge1, live())
+          await createGitSourceControl({
+            cwd: repo.dir,
+            gitBinary: slowGit,
+            timeoutMs: 50,
+          }).getCommit(shas.merge1, live())
         )._unsafeUnwrapErr();
         expect(timedOut.kind).toBe("timeout");
         expect(Date.now() - started).toBeLessThan(2000);
@@ -325,7 +396,10 @@ describe("createGitSourceControl", () => {
 
     it("says unavailable when the git binary does not exist", async () => {
       const error = (
-        await createGitSourceControl({ cwd: repo.dir, gitBinary: "/nonexistent/git" }).getCommit(shas.merge1, live())
+        await createGitSourceControl({ cwd: repo.dir, gitBinary: "/nonexistent/git" }).getCommit(
+          shas.merge1,
+          live(),
+        )
       )._unsafeUnwrapErr();
       expect(error.kind).toBe("unavailable");
     });
@@ -341,7 +415,12 @@ describe("createGitSourceControl on a large history", () => {
   beforeAll(() => {
     repo = TestRepo.create();
     const s = new FastImportStream();
-    let tip = s.commit({ ref: "refs/heads/main", author: who("Root", "root@example.com", T0), message: "init\n", files: { "README.md": "x\n" } });
+    let tip = s.commit({
+      ref: "refs/heads/main",
+      author: who("Root", "root@example.com", T0),
+      message: "init\n",
+      files: { "README.md": "x\n" },
+    });
     let n = 0;
     for (let i = 0; i < merges + squashes; i += 1) {
       n += 1;
@@ -381,16 +460,31 @@ describe("createGitSourceControl on a large history", () => {
     const changes = (await sc.listChanges({ fromTag: null, toSha: head }, live()))._unsafeUnwrap();
     const elapsedMs = performance.now() - started;
     expect(changes).toHaveLength(merges + squashes);
-    expect(changes.map((c) => c.number)).toEqual(Array.from({ length: merges + squashes }, (_, i) => i + 1));
-    expect(changes[0]).toMatchObject({ number: 1, author: "dev1", files: ["src/m1.ts"], title: "feat: change 1" });
-    expect(changes[1]).toMatchObject({ number: 2, author: "dev2", files: ["src/s2.ts"], title: "fix: change 2" });
+    expect(changes.map((c) => c.number)).toEqual(
+      Array.from({ length: merges + squashes }, (_, i) => i + 1),
+    );
+    expect(changes[0]).toMatchObject({
+      number: 1,
+      author: "dev1",
+      files: ["src/m1.ts"],
+      title: "feat: change 1",
+    });
+    expect(changes[1]).toMatchObject({
+      number: 2,
+      author: "dev2",
+      files: ["src/s2.ts"],
+      title: "fix: change 2",
+    });
     expect(changes[998]).toMatchObject({ number: 999, author: "dev999" });
     expect(elapsedMs).toBeLessThan(2000);
   });
 
   it("stops promptly when aborted mid-run", async () => {
     const controller = new AbortController();
-    const pending = createGitSourceControl({ cwd: repo.dir }).listChanges({ fromTag: null, toSha: head }, { signal: controller.signal });
+    const pending = createGitSourceControl({ cwd: repo.dir }).listChanges(
+      { fromTag: null, toSha: head },
+      { signal: controller.signal },
+    );
     controller.abort();
     expect((await pending)._unsafeUnwrapErr().kind).toBe("aborted");
   });

@@ -8,7 +8,12 @@ import type {
   TagInfo,
 } from "../contracts/source-control.js";
 import { abortedError, ShipgateError } from "../errors/shipgate-error.js";
-import { type ForgeFlavour, parseChangeTrailers, parseLandedChange, toLogin } from "./landed-change-message.js";
+import {
+  type ForgeFlavour,
+  parseChangeTrailers,
+  parseLandedChange,
+  toLogin,
+} from "./landed-change-message.js";
 import { type GitRunnerOptions, runGit } from "./run-git.js";
 
 /** Options of {@link createGitSourceControl}. */
@@ -61,7 +66,12 @@ export function createGitSourceControl(options: GitSourceControlOptions): Source
     gitBinary: options.gitBinary ?? "git",
     timeoutMs: options.timeoutMs ?? 30_000,
   };
-  const git = (args: readonly string[], signal: AbortSignal, okExitCodes?: readonly number[], input?: string) =>
+  const git = (
+    args: readonly string[],
+    signal: AbortSignal,
+    okExitCodes?: readonly number[],
+    input?: string,
+  ) =>
     runGit(runner, ["-c", "log.showSignature=false", "-c", "core.quotePath=false", ...args], {
       signal,
       ...(okExitCodes ? { okExitCodes } : {}),
@@ -75,7 +85,11 @@ export function createGitSourceControl(options: GitSourceControlOptions): Source
     return `${remoteUrl}/pull/${number}`;
   };
 
-  const checkTagName = (name: string, field: string, signal: AbortSignal): ResultAsync<void, ShipgateError> => {
+  const checkTagName = (
+    name: string,
+    field: string,
+    signal: AbortSignal,
+  ): ResultAsync<void, ShipgateError> => {
     if (typeof name !== "string" || name.length === 0 || name.startsWith("-")) {
       return errAsync(
         new ShipgateError("invalid_input", `Invalid tag name ${JSON.stringify(name)}`, {
@@ -88,17 +102,31 @@ export function createGitSourceControl(options: GitSourceControlOptions): Source
       out.exitCode === 0
         ? okAsync(undefined)
         : errAsync(
-            new ShipgateError("invalid_input", `Invalid tag name ${JSON.stringify(name)}: git check-ref-format rejects it`, {
-              field,
-              hint: "Tag names cannot contain spaces, `..`, `~`, `^`, `:`, `?`, `*`, `[` or end in `.lock`",
-            }),
+            new ShipgateError(
+              "invalid_input",
+              `Invalid tag name ${JSON.stringify(name)}: git check-ref-format rejects it`,
+              {
+                field,
+                hint: "Tag names cannot contain spaces, `..`, `~`, `^`, `:`, `?`, `*`, `[` or end in `.lock`",
+              },
+            ),
           ),
     );
   };
 
-  const readTag = (name: string, signal: AbortSignal): ResultAsync<TagInfo | null, ShipgateError> => {
+  const readTag = (
+    name: string,
+    signal: AbortSignal,
+  ): ResultAsync<TagInfo | null, ShipgateError> => {
     const ref = `refs/tags/${name}`;
-    const format = ["%(refname)", "%(objecttype)", "%(objectname)", "%(*objecttype)", "%(*objectname)", "%(contents)"]
+    const format = [
+      "%(refname)",
+      "%(objecttype)",
+      "%(objectname)",
+      "%(*objecttype)",
+      "%(*objectname)",
+      "%(contents)",
+    ]
       .map((f) => `${f}%00`)
       .join("");
     return git(["for-each-ref", `--format=${format}`, ref], signal).andThen((out) => {
@@ -122,14 +150,15 @@ export function createGitSourceControl(options: GitSourceControlOptions): Source
         if (type === "commit") return okAsync(info(object));
         if (annotated && peeledType === "commit") return okAsync(info(peeled));
         // A tag of a tag (or of a tree): let git peel it all the way, or say it is no commit.
-        return git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], signal, [1]).andThen((peeledOut) =>
-          peeledOut.exitCode === 0
-            ? okAsync(info(peeledOut.stdout.trim()))
-            : errAsync(
-                new ShipgateError("invalid_response", `Tag ${name} does not point to a commit`, {
-                  request: `git rev-parse ${ref}^{commit}`,
-                }),
-              ),
+        return git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], signal, [1]).andThen(
+          (peeledOut) =>
+            peeledOut.exitCode === 0
+              ? okAsync(info(peeledOut.stdout.trim()))
+              : errAsync(
+                  new ShipgateError("invalid_response", `Tag ${name} does not point to a commit`, {
+                    request: `git rev-parse ${ref}^{commit}`,
+                  }),
+                ),
         );
       }
       return okAsync(null);
@@ -139,9 +168,13 @@ export function createGitSourceControl(options: GitSourceControlOptions): Source
   const checkSha = (sha: string, field: string): ShipgateError | null =>
     typeof sha === "string" && SHA.test(sha)
       ? null
-      : new ShipgateError("invalid_input", `Expected a full 40-hex commit sha, got ${JSON.stringify(sha)}`, {
-          field,
-        });
+      : new ShipgateError(
+          "invalid_input",
+          `Expected a full 40-hex commit sha, got ${JSON.stringify(sha)}`,
+          {
+            field,
+          },
+        );
 
   return {
     name: "git",
@@ -151,23 +184,39 @@ export function createGitSourceControl(options: GitSourceControlOptions): Source
       const invalid = checkSha(sha, "sha");
       if (invalid) return errAsync(invalid);
       const full = sha.toLowerCase();
-      return git(["rev-parse", "--verify", "--quiet", `${full}^{commit}`], signal, [1]).andThen((found) => {
-        if (found.exitCode !== 0) {
-          return okAsync<CommitLookup, ShipgateError>({ sha: full, exists: false, releaseBranch, onReleaseBranch: false });
-        }
-        return git(["merge-base", "--is-ancestor", full, releaseBranch], signal, [1])
-          .mapErr((error) =>
-            error.kind === "not_found"
-              ? new ShipgateError("not_found", `Release branch ${releaseBranch} not found in the repository`, {
-                  request: error.request,
-                  vendorMessage: error.vendorMessage,
-                  hint: "Fetch the branch, or set releaseBranch to the ref CI has (e.g. origin/main)",
-                  field: "releaseBranch",
-                })
-              : error,
-          )
-          .map((ancestor) => ({ sha: full, exists: true, releaseBranch, onReleaseBranch: ancestor.exitCode === 0 }));
-      });
+      return git(["rev-parse", "--verify", "--quiet", `${full}^{commit}`], signal, [1]).andThen(
+        (found) => {
+          if (found.exitCode !== 0) {
+            return okAsync<CommitLookup, ShipgateError>({
+              sha: full,
+              exists: false,
+              releaseBranch,
+              onReleaseBranch: false,
+            });
+          }
+          return git(["merge-base", "--is-ancestor", full, releaseBranch], signal, [1])
+            .mapErr((error) =>
+              error.kind === "not_found"
+                ? new ShipgateError(
+                    "not_found",
+                    `Release branch ${releaseBranch} not found in the repository`,
+                    {
+                      request: error.request,
+                      vendorMessage: error.vendorMessage,
+                      hint: "Fetch the branch, or set releaseBranch to the ref CI has (e.g. origin/main)",
+                      field: "releaseBranch",
+                    },
+                  )
+                : error,
+            )
+            .map((ancestor) => ({
+              sha: full,
+              exists: true,
+              releaseBranch,
+              onReleaseBranch: ancestor.exitCode === 0,
+            }));
+        },
+      );
     },
 
     getTag(name: string, { signal }: CallOptions): ResultAsync<TagInfo | null, SourceControlError> {
@@ -186,7 +235,10 @@ export function createGitSourceControl(options: GitSourceControlOptions): Source
       const tagRunner: GitRunnerOptions = options.tagger
         ? {
             ...runner,
-            env: { GIT_COMMITTER_NAME: options.tagger.name, GIT_COMMITTER_EMAIL: options.tagger.email },
+            env: {
+              GIT_COMMITTER_NAME: options.tagger.name,
+              GIT_COMMITTER_EMAIL: options.tagger.email,
+            },
           }
         : runner;
       return checkTagName(request.name, "name", signal)
@@ -194,7 +246,15 @@ export function createGitSourceControl(options: GitSourceControlOptions): Source
           runGit(
             tagRunner,
             // verbatim-ish cleanup: the default would drop lines starting with `#` (`#123 fixed`).
-            ["tag", "-a", "--cleanup=whitespace", "-m", request.message, request.name, `${sha}^{commit}`],
+            [
+              "tag",
+              "-a",
+              "--cleanup=whitespace",
+              "-m",
+              request.message,
+              request.name,
+              `${sha}^{commit}`,
+            ],
             { signal },
           ).mapErr((error) => mapTagError(error, request.name, sha)),
         )
@@ -203,7 +263,10 @@ export function createGitSourceControl(options: GitSourceControlOptions): Source
           tag
             ? okAsync(tag)
             : errAsync(
-                new ShipgateError("invalid_response", `git tag succeeded but tag ${request.name} cannot be read back`),
+                new ShipgateError(
+                  "invalid_response",
+                  `git tag succeeded but tag ${request.name} cannot be read back`,
+                ),
               ),
         );
     },
@@ -242,8 +305,11 @@ export function createGitSourceControl(options: GitSourceControlOptions): Source
         )
         .andThen((out) => {
           const landed = parseLog(out.stdout);
-          const secondParents = [...new Set(landed.filter((c) => c.mergeParent).map((c) => c.mergeParent!))];
-          if (secondParents.length === 0) return okAsync({ landed, authors: new Map<string, string>() });
+          const secondParents = [
+            ...new Set(landed.filter((c) => c.mergeParent).map((c) => c.mergeParent!)),
+          ];
+          if (secondParents.length === 0)
+            return okAsync({ landed, authors: new Map<string, string>() });
           // One process for every merged branch head, shas on stdin so argv never overflows.
           return git(
             ["log", "--no-walk=unsorted", "--stdin", `--format=%H${FIELD}%aN${FIELD}%aE${RECORD}`],
@@ -296,13 +362,18 @@ function parseLog(stdout: string): LandedCommit[] {
     if (record.length === 0) continue;
     const fields = record.split(FIELD);
     if (fields.length < 7) continue;
-    const [sha, parents, name, email, committed] = fields as [string, string, string, string, string];
+    const [sha, parents, name, email, committed] = fields as [
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     // The message may (absurdly) contain the field separator: everything between is message.
     const message = fields.slice(5, -1).join(FIELD);
     const reference = parseLandedChange(message);
     if (!reference) continue;
-    const files = fields[fields.length - 1]!
-      .split("\0")
+    const files = fields[fields.length - 1]!.split("\0")
       .map((f) => f.replace(/^\n/, ""))
       .filter((f) => f.length > 0);
     const parentList = parents.split(" ").filter((p) => p.length > 0);
@@ -328,7 +399,10 @@ function mapTagError(error: ShipgateError, name: string, sha: string): ShipgateE
       hint: "Release versions are never re-tagged; bump the version",
     });
   }
-  if (/failed to resolve|not a valid|unknown revision|bad object/i.test(said) || error.kind === "not_found") {
+  if (
+    /failed to resolve|not a valid|unknown revision|bad object/i.test(said) ||
+    error.kind === "not_found"
+  ) {
     return new ShipgateError("not_found", `Cannot tag ${sha}: no such commit in the repository`, {
       request: error.request,
       vendorMessage: said,
@@ -336,11 +410,15 @@ function mapTagError(error: ShipgateError, name: string, sha: string): ShipgateE
     });
   }
   if (/tell me who you are|empty ident|unable to auto-detect email/i.test(said)) {
-    return new ShipgateError("precondition_failed", "git has no identity to sign the annotated tag with", {
-      request: error.request,
-      vendorMessage: said,
-      hint: "Set the tagger option, or git config user.name / user.email on the runner",
-    });
+    return new ShipgateError(
+      "precondition_failed",
+      "git has no identity to sign the annotated tag with",
+      {
+        request: error.request,
+        vendorMessage: said,
+        hint: "Set the tagger option, or git config user.name / user.email on the runner",
+      },
+    );
   }
   return error;
 }

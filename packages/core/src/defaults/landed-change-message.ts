@@ -170,7 +170,10 @@ export function toLogin(identity: string): string {
     email = text;
     name = "";
   }
-  name = name.replace(/^@/, "").replace(/^"(.*)"$/, "$1").trim();
+  name = name
+    .replace(/^@/, "")
+    .replace(/^"(.*)"$/, "$1")
+    .trim();
   const noreply = GITHUB_NOREPLY.exec(email);
   if (noreply) return noreply[1]!;
   if (name.length > 0 && !/\s/.test(name)) return name;

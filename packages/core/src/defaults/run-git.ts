@@ -82,7 +82,11 @@ export function runGit(
             return;
           }
           const failure = error as ExecFailure;
-          if (options.signal.aborted || failure.name === "AbortError" || failure.code === "ABORT_ERR") {
+          if (
+            options.signal.aborted ||
+            failure.name === "AbortError" ||
+            failure.code === "ABORT_ERR"
+          ) {
             resolve(errResult(abortedError(options.signal)));
             return;
           }
@@ -100,12 +104,16 @@ export function runGit(
           if (failure.code === "ENOENT") {
             resolve(
               errResult(
-                new ShipgateError("unavailable", `Cannot run git: "${runner.gitBinary}" was not found`, {
-                  request,
-                  retryable: false,
-                  hint: "Install git or set gitBinary to its path",
-                  cause: error,
-                }),
+                new ShipgateError(
+                  "unavailable",
+                  `Cannot run git: "${runner.gitBinary}" was not found`,
+                  {
+                    request,
+                    retryable: false,
+                    hint: "Install git or set gitBinary to its path",
+                    cause: error,
+                  },
+                ),
               ),
             );
             return;
@@ -173,7 +181,12 @@ function errResult<T>(error: ShipgateError): ResultLike<T> {
 }
 
 /** Maps a non-zero git exit onto an error kind by what git said. */
-function gitFailure(request: string, exitCode: number, stderr: string, cause: unknown): ShipgateError {
+function gitFailure(
+  request: string,
+  exitCode: number,
+  stderr: string,
+  cause: unknown,
+): ShipgateError {
   const firstLine = stderr.split("\n").find((line) => line.trim().length > 0) ?? `exit ${exitCode}`;
   const message = firstLine.replace(/^(fatal|error):\s*/, "");
   if (/not a git repository/i.test(stderr)) {
@@ -184,7 +197,11 @@ function gitFailure(request: string, exitCode: number, stderr: string, cause: un
       cause,
     });
   }
-  if (/unknown revision|bad revision|not a valid object name|ambiguous argument|bad object/i.test(stderr)) {
+  if (
+    /unknown revision|bad revision|not a valid object name|ambiguous argument|bad object/i.test(
+      stderr,
+    )
+  ) {
     return new ShipgateError("not_found", `git does not know this revision: ${message}`, {
       request,
       vendorMessage: stderr,

@@ -92,20 +92,24 @@ export class TestRepo {
 
   /** Runs git in the repository with a fixed identity and dates; returns trimmed stdout. */
   git(args: string[], input?: string): string {
-    return execFileSync("git", ["-c", "user.name=Test", "-c", "user.email=test@example.com", ...args], {
-      cwd: this.dir,
-      input,
-      encoding: "utf8",
-      maxBuffer: 256 * 1024 * 1024,
-      env: {
-        ...process.env,
-        GIT_AUTHOR_DATE: "2026-01-01T00:00:00Z",
-        GIT_COMMITTER_DATE: "2026-01-01T00:00:00Z",
-        GIT_CONFIG_NOSYSTEM: "1",
-        GIT_CONFIG_GLOBAL: "/dev/null",
-        LC_ALL: "C",
+    return execFileSync(
+      "git",
+      ["-c", "user.name=Test", "-c", "user.email=test@example.com", ...args],
+      {
+        cwd: this.dir,
+        input,
+        encoding: "utf8",
+        maxBuffer: 256 * 1024 * 1024,
+        env: {
+          ...process.env,
+          GIT_AUTHOR_DATE: "2026-01-01T00:00:00Z",
+          GIT_COMMITTER_DATE: "2026-01-01T00:00:00Z",
+          GIT_CONFIG_NOSYSTEM: "1",
+          GIT_CONFIG_GLOBAL: "/dev/null",
+          LC_ALL: "C",
+        },
       },
-    }).trim();
+    ).trim();
   }
 
   /** Imports a stream and returns mark → sha. */

@@ -23,7 +23,12 @@ function newStep(ctx: RunContext, weight: number, phase: StepRecord["phase"]): S
   return step;
 }
 
-async function finish(ctx: RunContext, step: StepRecord, result: StepRecord["result"], reason: string | null): Promise<void> {
+async function finish(
+  ctx: RunContext,
+  step: StepRecord,
+  result: StepRecord["result"],
+  reason: string | null,
+): Promise<void> {
   step.result = result;
   step.reason = reason;
   step.endedAt = ctx.now();
@@ -44,10 +49,21 @@ export async function runCanary(ctx: RunContext): Promise<Stop | null> {
 
   for (const [index, weight] of spec.canary_steps.entries()) {
     const step = newStep(ctx, weight, "canary");
-    ctx.emit({ type: "canary.step.started", weight, index, of: spec.canary_steps.length, windowMs });
+    ctx.emit({
+      type: "canary.step.started",
+      weight,
+      index,
+      of: spec.canary_steps.length,
+      windowMs,
+    });
     const set = await stack.deployer.setWeight(target, weight, { signal: ctx.signal });
     if (set.isErr()) {
-      await finish(ctx, step, set.error.kind === "aborted" ? "cancelled" : "error", set.error.describe());
+      await finish(
+        ctx,
+        step,
+        set.error.kind === "aborted" ? "cancelled" : "error",
+        set.error.describe(),
+      );
       return deployStop(ctx, `set weight ${weight}%`, set.error);
     }
     const smoke = await runSmokeChecks(ctx, "after_weight_change", weight, ctx.signal);
@@ -64,7 +80,12 @@ export async function runCanary(ctx: RunContext): Promise<Stop | null> {
     const watched = await watchWindow(ctx, step, windowMs);
     const stop = await settleWatch(ctx, step, watched);
     if (stop) return stop;
-    ctx.emit({ type: "canary.step.passed", weight, errorRate: step.errorRate, p95LatencyMs: step.p95LatencyMs });
+    ctx.emit({
+      type: "canary.step.passed",
+      weight,
+      errorRate: step.errorRate,
+      p95LatencyMs: step.p95LatencyMs,
+    });
     await notify(ctx, "step_passed", stepSummary(ctx, step), { weight });
   }
 
@@ -91,7 +112,11 @@ export async function runCanary(ctx: RunContext): Promise<Stop | null> {
   return null;
 }
 
-async function settleWatch(ctx: RunContext, step: StepRecord, watched: Awaited<ReturnType<typeof watchWindow>>): Promise<Stop | null> {
+async function settleWatch(
+  ctx: RunContext,
+  step: StepRecord,
+  watched: Awaited<ReturnType<typeof watchWindow>>,
+): Promise<Stop | null> {
   switch (watched.result) {
     case "passed":
       await finish(ctx, step, "passed", null);
@@ -107,18 +132,36 @@ async function settleWatch(ctx: RunContext, step: StepRecord, watched: Awaited<R
       recordError(ctx, `SLO watch at ${step.weight}%`, watched.error);
       await finish(ctx, step, "error", watched.reason);
       ctx.emit({ type: "canary.breach", weight: step.weight, reason: watched.reason });
-      return { status: "ABORTED", reason: "slo_breach", summary: watched.reason, error: watched.error };
+      return {
+        status: "ABORTED",
+        reason: "slo_breach",
+        summary: watched.reason,
+        error: watched.error,
+      };
   }
 }
 
 function cancelled(): Stop {
-  return { status: "ABORTED", reason: "cancelled", summary: "cancelled by the operator during the canary" };
+  return {
+    status: "ABORTED",
+    reason: "cancelled",
+    summary: "cancelled by the operator during the canary",
+  };
 }
 
-function deployStop(ctx: RunContext, action: string, error: import("../errors/shipgate-error.js").ShipgateError): Stop {
+function deployStop(
+  ctx: RunContext,
+  action: string,
+  error: import("../errors/shipgate-error.js").ShipgateError,
+): Stop {
   if (error.kind === "aborted" || ctx.signal.aborted) return cancelled();
   recordError(ctx, `deploy: ${action}`, error);
-  return { status: "ABORTED", reason: "deploy_error", summary: `deployer failed to ${action}: ${error.describe()}`, error };
+  return {
+    status: "ABORTED",
+    reason: "deploy_error",
+    summary: `deployer failed to ${action}: ${error.describe()}`,
+    error,
+  };
 }
 
 function stepSummary(ctx: RunContext, step: StepRecord): string {

@@ -16,7 +16,11 @@ export type WatchResult =
  * fast; a bad query fails at once; repeated query errors or repeated "no data" fail
  * closed; and a window whose last reading had no data does not pass.
  */
-export async function watchWindow(ctx: RunContext, step: StepRecord, windowMs: number): Promise<WatchResult> {
+export async function watchWindow(
+  ctx: RunContext,
+  step: StepRecord,
+  windowMs: number,
+): Promise<WatchResult> {
   const { spec, stack } = ctx;
   const pollMs = spec.policy.poll_interval_seconds * 1000;
   const watchStart = stack.clock.now();
@@ -36,19 +40,37 @@ export async function watchWindow(ctx: RunContext, step: StepRecord, windowMs: n
       windowStart: new Date(watchStart),
       windowEnd: new Date(stack.clock.now()),
     };
-    const canary = await stack.slo.measure({ ...query, version: spec.version, track: "canary" }, { signal: ctx.signal });
+    const canary = await stack.slo.measure(
+      { ...query, version: spec.version, track: "canary" },
+      { signal: ctx.signal },
+    );
     if (canary.isErr()) {
       if (canary.error.kind === "aborted" || ctx.signal.aborted) return { result: "cancelled" };
       queryErrors += 1;
       lastVerdict = "query_error";
       const detail = `query failed (${queryErrors}/${spec.policy.max_query_errors}): ${canary.error.describe()}`;
-      ctx.record.evidence.push({ at: ctx.now(), kind: "slo", phase: step.phase, weight: step.weight, result: "error", detail });
+      ctx.record.evidence.push({
+        at: ctx.now(),
+        kind: "slo",
+        phase: step.phase,
+        weight: step.weight,
+        result: "error",
+        detail,
+      });
       emitPoll(ctx, step, elapsed, windowMs, null, "query_error", detail);
       if (canary.error.kind === "bad_query" || canary.error.kind === "auth") {
-        return { result: "error", reason: `SLO source misconfigured: ${canary.error.describe()}`, error: canary.error };
+        return {
+          result: "error",
+          reason: `SLO source misconfigured: ${canary.error.describe()}`,
+          error: canary.error,
+        };
       }
       if (queryErrors >= spec.policy.max_query_errors) {
-        return { result: "error", reason: `SLO queries failed ${queryErrors} times in a row (failing closed): ${canary.error.message}`, error: canary.error };
+        return {
+          result: "error",
+          reason: `SLO queries failed ${queryErrors} times in a row (failing closed): ${canary.error.message}`,
+          error: canary.error,
+        };
       }
       continue;
     }
@@ -56,7 +78,10 @@ export async function watchWindow(ctx: RunContext, step: StepRecord, windowMs: n
     let baseline: SloMeasurement | null = null;
     const stableVersion = ctx.record.preflight?.stableVersion;
     if (spec.baseline && stableVersion) {
-      const base = await stack.slo.measure({ ...query, version: stableVersion, track: "stable" }, { signal: ctx.signal });
+      const base = await stack.slo.measure(
+        { ...query, version: stableVersion, track: "stable" },
+        { signal: ctx.signal },
+      );
       if (base.isOk()) baseline = base.value;
       else if (base.error.kind === "aborted") return { result: "cancelled" };
     }
@@ -81,7 +106,10 @@ export async function watchWindow(ctx: RunContext, step: StepRecord, windowMs: n
       lastVerdict = "no_data";
       lastNoDataReason = verdict.reason;
       if (noData >= spec.policy.max_no_data_polls) {
-        return { result: "breached", reason: `${verdict.reason} (${noData} polls in a row; failing closed)` };
+        return {
+          result: "breached",
+          reason: `${verdict.reason} (${noData} polls in a row; failing closed)`,
+        };
       }
       continue;
     }

@@ -23,7 +23,10 @@ export async function runCiGate(ctx: RunContext): Promise<Stop | null> {
     if (verdict.verdict === "green") {
       ctx.record.ci = { verdict: "green", checks: verdict.checks, reason: null, waitedMs };
       const ignored = verdict.ignored.map((c) => c.name);
-      if (ignored.length) ctx.record.warnings.push(`optional CI checks not green (not blocking): ${ignored.join(", ")}`);
+      if (ignored.length)
+        ctx.record.warnings.push(
+          `optional CI checks not green (not blocking): ${ignored.join(", ")}`,
+        );
       const status = await stack.artifacts.writeStatus(
         "devops/status/ci-green.json",
         `${JSON.stringify({ service: spec.service, environment: spec.environment, version: spec.version, sha: spec.sha, checked_at: ctx.now(), checks: verdict.checks }, null, 2)}\n`,
@@ -41,14 +44,24 @@ export async function runCiGate(ctx: RunContext): Promise<Stop | null> {
     const pendingNames = verdict.pending.map((c) => c.name);
     if (waitedMs >= timeoutMs) {
       const reason = `CI checks still running after ${spec.policy.ci_timeout_minutes} min: ${pendingNames.join(", ")}`;
-      ctx.record.ci = { verdict: "pending", checks: verdict.checks, reason: pendingNames.join(", "), waitedMs };
+      ctx.record.ci = {
+        verdict: "pending",
+        checks: verdict.checks,
+        reason: pendingNames.join(", "),
+        waitedMs,
+      };
       ctx.emit({ type: "ci.blocked", reason, failing: [] });
       return { status: "BLOCKED", reason: "ci_timeout", summary: reason };
     }
     ctx.emit({ type: "ci.waiting", pending: pendingNames, waitedMs });
     const slept = await stack.clock.sleep(Math.min(pollMs, timeoutMs - waitedMs), ctx.signal);
     if (slept.isErr()) {
-      ctx.record.ci = { verdict: "pending", checks: verdict.checks, reason: "cancelled while waiting", waitedMs };
+      ctx.record.ci = {
+        verdict: "pending",
+        checks: verdict.checks,
+        reason: "cancelled while waiting",
+        waitedMs,
+      };
       return stopForError(ctx, "ci gate", slept.error);
     }
   }

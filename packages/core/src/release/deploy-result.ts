@@ -41,9 +41,21 @@ export async function appendDeployResult(ctx: RunContext, step: StepRecord): Pro
       ctx.record.warnings.push(`${PATH} was not valid JSON; started a new one`);
     }
   }
-  let release = file.releases.find((r) => r.service === spec.service && r.version === spec.version && r.started === ctx.record.startedAt);
+  let release = file.releases.find(
+    (r) =>
+      r.service === spec.service &&
+      r.version === spec.version &&
+      r.started === ctx.record.startedAt,
+  );
   if (!release) {
-    release = { service: spec.service, environment: spec.environment, version: spec.version, sha: spec.sha, started: ctx.record.startedAt, steps: [] };
+    release = {
+      service: spec.service,
+      environment: spec.environment,
+      version: spec.version,
+      sha: spec.sha,
+      started: ctx.record.startedAt,
+      steps: [],
+    };
     file.releases.push(release);
   }
   release.steps.push({
@@ -59,6 +71,8 @@ export async function appendDeployResult(ctx: RunContext, step: StepRecord): Pro
     reason: step.reason,
   });
   const written = await stack.artifacts.writeStatus(PATH, `${JSON.stringify(file, null, 2)}\n`);
-  if (written.isErr()) ctx.record.warnings.push(`could not write ${PATH}: ${written.error.describe()}`);
-  else if (!ctx.record.paths.includes(written.value.path)) ctx.record.paths.push(written.value.path);
+  if (written.isErr())
+    ctx.record.warnings.push(`could not write ${PATH}: ${written.error.describe()}`);
+  else if (!ctx.record.paths.includes(written.value.path))
+    ctx.record.paths.push(written.value.path);
 }

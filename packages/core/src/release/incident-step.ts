@@ -41,8 +41,15 @@ export async function openIncident(
     const opened = await sink.open(incident, { signal });
     if (opened.isOk()) {
       ctx.record.incidents.push(opened.value);
-      if (opened.value.path && !ctx.record.paths.includes(opened.value.path)) ctx.record.paths.push(opened.value.path);
-      ctx.emit({ type: "incident.opened", sink: sink.name, id: opened.value.id, path: opened.value.path, url: opened.value.url });
+      if (opened.value.path && !ctx.record.paths.includes(opened.value.path))
+        ctx.record.paths.push(opened.value.path);
+      ctx.emit({
+        type: "incident.opened",
+        sink: sink.name,
+        id: opened.value.id,
+        path: opened.value.path,
+        url: opened.value.url,
+      });
     } else {
       recordError(ctx, `incident: ${sink.name}`, opened.error);
       ctx.emit({ type: "incident.failed", sink: sink.name, error: opened.error.describe() });
@@ -62,7 +69,9 @@ export async function loadChanges(ctx: RunContext, signal: AbortSignal) {
   );
   if (listed.isErr()) {
     recordError(ctx, "list changes", listed.error);
-    ctx.record.warnings.push(`could not list the changes in the release: ${listed.error.describe()}`);
+    ctx.record.warnings.push(
+      `could not list the changes in the release: ${listed.error.describe()}`,
+    );
     return null;
   }
   ctx.record.changes = listed.value;

@@ -31,7 +31,9 @@ export async function notify(
       sent = err(toShipgateError(thrown, `notifier ${notifier.name} threw`));
     }
     if (sent.isErr()) {
-      ctx.record.warnings.push(`notification ${kind} via ${notifier.name} failed: ${sent.error.describe()}`);
+      ctx.record.warnings.push(
+        `notification ${kind} via ${notifier.name} failed: ${sent.error.describe()}`,
+      );
       ctx.emit({ type: "notify.failed", notifier: notifier.name, error: sent.error.describe() });
     }
   }

@@ -7,15 +7,23 @@ import { baseScenario } from "./test-scenarios.js";
 
 const ERROR_MAX = 0.01;
 const P95_MAX = 300;
-const stepsArb = fc.constantFrom([5, 25, 100], [10, 50, 100], [100], [1, 2, 3, 100]);
+const stepsArb = fc.constantFrom<number[]>([5, 25, 100], [10, 50, 100], [100], [1, 2, 3, 100]);
 const errArb = fc.constantFrom<number | null>(0, 0.004, 0.01, 0.011, 0.2, null);
 const p95Arb = fc.constantFrom<number | null>(80, 299, 300, 301, 900, null);
-const seriesArb = fc.record({ error_rate: fc.array(errArb, { minLength: 1, maxLength: 7 }), p95_latency_ms: fc.array(p95Arb, { minLength: 1, maxLength: 7 }) });
+const seriesArb = fc.record({
+  error_rate: fc.array(errArb, { minLength: 1, maxLength: 7 }),
+  p95_latency_ms: fc.array(p95Arb, { minLength: 1, maxLength: 7 }),
+});
 
 type Series = { error_rate: (number | null)[]; p95_latency_ms: (number | null)[] };
 
 /** An independent model of the watch rules: where must the release stop? */
-function model(steps: number[], windowPolls: number, maxNoData: number, metrics: Record<string, Series>): { stoppedAt: number | null } {
+function model(
+  steps: number[],
+  windowPolls: number,
+  maxNoData: number,
+  metrics: Record<string, Series>,
+): { stoppedAt: number | null } {
   const at = (s: (number | null)[], poll: number) => s[Math.min(poll - 1, s.length - 1)] ?? null;
   const watch = (series: Series, fromPoll: number, polls: number): boolean => {
     let noData = 0;
@@ -57,7 +65,15 @@ describe("release orchestrator: properties", () => {
           const lockBackend = createMemoryLockBackend();
           const r = await runScenario(
             baseScenario({
-              release: { canary_steps: steps, slo: { error_rate_max: ERROR_MAX, p95_latency_ms: P95_MAX, window_minutes: windowMinutes }, policy: { max_no_data_polls: maxNoData } },
+              release: {
+                canary_steps: steps,
+                slo: {
+                  error_rate_max: ERROR_MAX,
+                  p95_latency_ms: P95_MAX,
+                  window_minutes: windowMinutes,
+                },
+                policy: { max_no_data_polls: maxNoData },
+              },
               metrics,
             }),
             { lockBackend },
@@ -73,7 +89,9 @@ describe("release orchestrator: properties", () => {
             expect(r.deployer.state.history.at(-1)).toBe(expected.stoppedAt);
             expect(r.outcome.rollbackVerified).toBe(true);
           }
-          expect((r.artifacts as MemoryArtifactStore).files.has(r.outcome.paths.report!)).toBe(true);
+          expect((r.artifacts as MemoryArtifactStore).files.has(r.outcome.paths.report!)).toBe(
+            true,
+          );
           expect(lockBackend.holders.size).toBe(0);
         },
       ),
@@ -90,13 +108,17 @@ describe("release orchestrator: properties", () => {
           failAtWeight: fc.option(fc.constantFrom(5, 25, 100), { nil: undefined }),
           breachAt: fc.option(fc.constantFrom("5", "25", "100"), { nil: undefined }),
           cancelAtEvent: fc.option(fc.integer({ min: 0, max: 60 }), { nil: undefined }),
-          throwIn: fc.option(fc.constantFrom("measure", "listChanges", "setWeight"), { nil: undefined }),
+          throwIn: fc.option(fc.constantFrom("measure", "listChanges", "setWeight"), {
+            nil: undefined,
+          }),
         }),
         async (f) => {
           const lockBackend = createMemoryLockBackend();
           const controller = new AbortController();
           let seen = 0;
-          const metrics: Record<string, { error_rate: number; p95_latency_ms: number }> = { default: { error_rate: 0, p95_latency_ms: 100 } };
+          const metrics: Record<string, { error_rate: number; p95_latency_ms: number }> = {
+            default: { error_rate: 0, p95_latency_ms: 100 },
+          };
           if (f.breachAt) metrics[f.breachAt] = { error_rate: 0.5, p95_latency_ms: 100 };
           const scenario = baseScenario({
             ci: { checks: [{ name: "unit", conclusion: f.ciRed ? "failure" : "success" }] },
@@ -116,14 +138,25 @@ describe("release orchestrator: properties", () => {
               f.throwIn === "measure"
                 ? { slo: { name: "boom", measure: boom } }
                 : f.throwIn === "listChanges"
-                  ? { sourceControl: { name: "boom", getCommit: (sha, o) => okCommit(sha, o), getTag: () => okNull(), createAnnotatedTag: (t) => okTag(t), listChanges: boom } }
+                  ? {
+                      sourceControl: {
+                        name: "boom",
+                        getCommit: (sha, o) => okCommit(sha, o),
+                        getTag: () => okNull(),
+                        createAnnotatedTag: (t) => okTag(t),
+                        listChanges: boom,
+                      },
+                    }
                   : undefined,
           });
           expect(r.outcome.paths.report).not.toBeNull();
-          expect((r.artifacts as MemoryArtifactStore).files.get(r.outcome.paths.report!)).toContain(`status: ${r.outcome.status}`);
+          expect((r.artifacts as MemoryArtifactStore).files.get(r.outcome.paths.report!)).toContain(
+            `status: ${r.outcome.status}`,
+          );
           expect(lockBackend.holders.size).toBe(0);
           // A canary that started and did not succeed was rolled back.
-          if (r.deployer.state.history.length > 0 && r.outcome.status !== "SUCCESS") expect(r.outcome.rolledBack).toBe(true);
+          if (r.deployer.state.history.length > 0 && r.outcome.status !== "SUCCESS")
+            expect(r.outcome.rolledBack).toBe(true);
           if (f.ciRed) expect(r.deployer.state.history).toEqual([]);
         },
       ),
@@ -133,6 +166,9 @@ describe("release orchestrator: properties", () => {
 });
 
 import { okAsync } from "neverthrow";
-const okCommit = (sha: string, _o: unknown) => okAsync({ sha, exists: true, releaseBranch: "main", onReleaseBranch: true });
+
+const okCommit = (sha: string, _o: unknown) =>
+  okAsync({ sha, exists: true, releaseBranch: "main", onReleaseBranch: true });
 const okNull = () => okAsync(null);
-const okTag = (t: { name: string; sha: string }) => okAsync({ name: t.name, sha: t.sha, annotated: true });
+const okTag = (t: { name: string; sha: string }) =>
+  okAsync({ name: t.name, sha: t.sha, annotated: true });

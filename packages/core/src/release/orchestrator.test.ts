@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import { readFrontMatter } from "../artifacts/front-matter.js";
 import type { Notifier } from "../contracts/notifier.js";
 import { ShipgateError } from "../errors/shipgate-error.js";
-import { createMemoryArtifactStore, type MemoryArtifactStore } from "../testing/fakes/memory-artifact-store.js";
+import {
+  createMemoryArtifactStore,
+  type MemoryArtifactStore,
+} from "../testing/fakes/memory-artifact-store.js";
 import { createMemoryIncidentSink } from "../testing/fakes/memory-incident-sink.js";
 import { createMemoryNotifier } from "../testing/fakes/memory-notifier.js";
 import { createMemoryLockBackend } from "../testing/fakes/memory-release-lock.js";
@@ -15,14 +18,28 @@ describe("release orchestrator: success", () => {
   it("gates, tags, walks 5 → 25 → 100, stabilizes, writes changelog, report and status files", async () => {
     const lockBackend = createMemoryLockBackend();
     const r = await runScenario(baseScenario(), { lockBackend });
-    expect(r.outcome).toMatchObject({ status: "SUCCESS", exitCode: 0, reason: "released", maxWeightReached: 100, rolledBack: false });
+    expect(r.outcome).toMatchObject({
+      status: "SUCCESS",
+      exitCode: 0,
+      reason: "released",
+      maxWeightReached: 100,
+      rolledBack: false,
+    });
     expect(r.deployer.state.history).toEqual([5, 25, 100]);
     expect(r.deployer.state.stableVersion).toBe("v1.4.0");
     expect(r.events.map((e) => e.type)).toContain("tag.created");
     const f = files(r.artifacts);
-    expect(JSON.parse(f.get("devops/status/ci-green.json")!)).toMatchObject({ version: "v1.4.0", sha: SHA });
+    expect(JSON.parse(f.get("devops/status/ci-green.json")!)).toMatchObject({
+      version: "v1.4.0",
+      sha: SHA,
+    });
     const deploy = JSON.parse(f.get("devops/status/deploy-result.json")!);
-    expect(deploy.releases[0].steps.map((s: { weight: number; phase: string; verdict: string }) => `${s.phase}:${s.weight}:${s.verdict}`)).toEqual([
+    expect(
+      deploy.releases[0].steps.map(
+        (s: { weight: number; phase: string; verdict: string }) =>
+          `${s.phase}:${s.weight}:${s.verdict}`,
+      ),
+    ).toEqual([
       "canary:5:passed",
       "canary:25:passed",
       "canary:100:passed",
@@ -31,11 +48,32 @@ describe("release orchestrator: success", () => {
     expect(deploy.releases[0].steps[0].error_rate).toBe(0.002);
     const prs = JSON.parse(f.get("devops/status/prs-in-release.json")!);
     expect(prs.groups.feat.map((p: { number: number }) => p.number)).toEqual([11]);
-    expect(prs.groups.fix[0]).toMatchObject({ number: 12, breaking: true, author: "carol", reviewers: ["alice"] });
+    expect(prs.groups.fix[0]).toMatchObject({
+      number: 12,
+      breaking: true,
+      author: "carol",
+      reviewers: ["alice"],
+    });
     expect(r.outcome.paths.report).toBe("devops/reports/release-v1.4.0.md");
     const report = f.get("devops/reports/release-v1.4.0.md")!;
-    expect(readFrontMatter(report)).toMatchObject({ version: "v1.4.0", sha: SHA, environment: "production", service: "shop", status: "SUCCESS" });
-    for (const section of ["## CI gate", "## Deploy", "## Rollback", "## Changelog", "## Dashboards", "## Sign-off", "## Duration", "## Deploy note", "## Verification evidence"]) {
+    expect(readFrontMatter(report)).toMatchObject({
+      version: "v1.4.0",
+      sha: SHA,
+      environment: "production",
+      service: "shop",
+      status: "SUCCESS",
+    });
+    for (const section of [
+      "## CI gate",
+      "## Deploy",
+      "## Rollback",
+      "## Changelog",
+      "## Dashboards",
+      "## Sign-off",
+      "## Duration",
+      "## Deploy note",
+      "## Verification evidence",
+    ]) {
       expect(report).toContain(section);
     }
     expect(report).toContain("| step | started | ended | error_rate | p95 | result |");
@@ -55,9 +93,25 @@ describe("release orchestrator: success", () => {
 
   it("reuses the tag of an earlier attempt on the same sha, and writes the next -retryN report", async () => {
     const artifacts = createMemoryArtifactStore();
-    const first = await runScenario(baseScenario({ metrics: { "25": { error_rate: 0.2, p95_latency_ms: 100 }, default: { error_rate: 0, p95_latency_ms: 100 } } }), { artifacts });
+    const first = await runScenario(
+      baseScenario({
+        metrics: {
+          "25": { error_rate: 0.2, p95_latency_ms: 100 },
+          default: { error_rate: 0, p95_latency_ms: 100 },
+        },
+      }),
+      { artifacts },
+    );
     expect(first.outcome.status).toBe("ABORTED");
-    const retry = await runScenario(baseScenario({ repository: { ...baseScenario().repository, tags: { "v1.3.0": "1".repeat(40), "v1.4.0": SHA } } }), { artifacts });
+    const retry = await runScenario(
+      baseScenario({
+        repository: {
+          ...baseScenario().repository,
+          tags: { "v1.3.0": "1".repeat(40), "v1.4.0": SHA },
+        },
+      }),
+      { artifacts },
+    );
     expect(retry.outcome.status).toBe("SUCCESS");
     expect(retry.events.some((e) => e.type === "tag.reused")).toBe(true);
     expect(retry.outcome.paths.report).toBe("devops/reports/release-v1.4.0-retry1.md");
@@ -66,17 +120,29 @@ describe("release orchestrator: success", () => {
 
   it("reports the drift against the previous release's report", async () => {
     const artifacts = createMemoryArtifactStore({
-      "devops/reports/release-v1.3.0.md": "---\nversion: v1.3.0\nstatus: SUCCESS\nstarted: 2026-01-01T10:00:00.000Z\nended: 2026-01-01T10:30:00.000Z\n---\n# old\n",
+      "devops/reports/release-v1.3.0.md":
+        "---\nversion: v1.3.0\nstatus: SUCCESS\nstarted: 2026-01-01T10:00:00.000Z\nended: 2026-01-01T10:30:00.000Z\n---\n# old\n",
     });
     const r = await runScenario(baseScenario(), { artifacts });
     const report = files(artifacts).get(r.outcome.paths.report!)!;
-    expect(report).toContain("Drift against v1.3.0 (devops/reports/release-v1.3.0.md, SUCCESS, 30m 00s): +10m 00s.");
+    expect(report).toContain(
+      "Drift against v1.3.0 (devops/reports/release-v1.3.0.md, SUCCESS, 30m 00s): +10m 00s.",
+    );
   });
 });
 
 describe("release orchestrator: CI gate", () => {
   it("blocks on a red check: exit 2, nothing tagged or deployed, report says Blocked", async () => {
-    const r = await runScenario(baseScenario({ ci: { checks: [{ name: "unit", conclusion: "failure" }, { name: "lint", conclusion: "success" }] } }));
+    const r = await runScenario(
+      baseScenario({
+        ci: {
+          checks: [
+            { name: "unit", conclusion: "failure" },
+            { name: "lint", conclusion: "success" },
+          ],
+        },
+      }),
+    );
     expect(r.outcome).toMatchObject({ status: "BLOCKED", exitCode: 2, reason: "ci_red" });
     expect(r.outcome.summary).toContain("unit (failure)");
     expect(r.events.some((e) => e.type === "tag.created")).toBe(false);
@@ -89,37 +155,83 @@ describe("release orchestrator: CI gate", () => {
   it("blocks when there are no checks at all, unless the policy allows it", async () => {
     const none = await runScenario(baseScenario({ ci: { checks: [] } }));
     expect(none.outcome).toMatchObject({ status: "BLOCKED", exitCode: 2 });
-    const allowed = await runScenario(baseScenario({ ci: { checks: [] }, release: { policy: { allow_no_checks: true } } }));
+    const allowed = await runScenario(
+      baseScenario({ ci: { checks: [] }, release: { policy: { allow_no_checks: true } } }),
+    );
     expect(allowed.outcome.status).toBe("SUCCESS");
   });
 
   it("waits for checks still running and goes on when they pass", async () => {
-    const r = await runScenario(baseScenario({ ci: { checks: [{ name: "e2e", conclusion: "success", status: "in_progress", complete_after_minutes: 7 }] } }));
+    const r = await runScenario(
+      baseScenario({
+        ci: {
+          checks: [
+            {
+              name: "e2e",
+              conclusion: "success",
+              status: "in_progress",
+              complete_after_minutes: 7,
+            },
+          ],
+        },
+      }),
+    );
     expect(r.outcome.status).toBe("SUCCESS");
     expect(r.events.filter((e) => e.type === "ci.waiting").length).toBeGreaterThanOrEqual(14);
   });
 
   it("blocks when checks are still running after the CI timeout", async () => {
     const r = await runScenario(
-      baseScenario({ ci: { checks: [{ name: "e2e", conclusion: "success", status: "in_progress", complete_after_minutes: 90 }] }, release: { policy: { ci_timeout_minutes: 20 } } }),
+      baseScenario({
+        ci: {
+          checks: [
+            {
+              name: "e2e",
+              conclusion: "success",
+              status: "in_progress",
+              complete_after_minutes: 90,
+            },
+          ],
+        },
+        release: { policy: { ci_timeout_minutes: 20 } },
+      }),
     );
     expect(r.outcome).toMatchObject({ status: "BLOCKED", reason: "ci_timeout", exitCode: 2 });
     expect(r.deployer.state.history).toEqual([]);
   });
 
   it("does not let an optional failing check block, but records it", async () => {
-    const r = await runScenario(baseScenario({ ci: { checks: [{ name: "unit", conclusion: "success" }, { name: "flaky-perf", conclusion: "failure", required: false }] } }));
+    const r = await runScenario(
+      baseScenario({
+        ci: {
+          checks: [
+            { name: "unit", conclusion: "success" },
+            { name: "flaky-perf", conclusion: "failure", required: false },
+          ],
+        },
+      }),
+    );
     expect(r.outcome.status).toBe("SUCCESS");
     expect(r.outcome.warnings.join("\n")).toContain("flaky-perf");
   });
 });
 
 describe("release orchestrator: canary and rollback", () => {
-  const breachAt25 = { "25": { error_rate: 0.041, p95_latency_ms: 120 }, default: { error_rate: 0.001, p95_latency_ms: 110 } };
+  const breachAt25 = {
+    "25": { error_rate: 0.041, p95_latency_ms: 120 },
+    default: { error_rate: 0.001, p95_latency_ms: 110 },
+  };
 
   it("rolls back on a breach at 25%: exit 3, never reaches 100, incident with the likely culprit, no changelog", async () => {
     const r = await runScenario(baseScenario({ metrics: breachAt25 }));
-    expect(r.outcome).toMatchObject({ status: "ABORTED", exitCode: 3, reason: "slo_breach", maxWeightReached: 25, rolledBack: true, rollbackVerified: true });
+    expect(r.outcome).toMatchObject({
+      status: "ABORTED",
+      exitCode: 3,
+      reason: "slo_breach",
+      maxWeightReached: 25,
+      rolledBack: true,
+      rollbackVerified: true,
+    });
     expect(r.outcome.summary).toBe("error rate 4.10% > 1.00% at 25%");
     expect(r.deployer.state.history).toEqual([5, 25]);
     expect(r.deployer.state.stableVersion).toBe("v1.3.0");
@@ -135,46 +247,95 @@ describe("release orchestrator: canary and rollback", () => {
   });
 
   it("fails fast: a breach at the first poll does not wait out the window", async () => {
-    const r = await runScenario(baseScenario({ metrics: { "5": { error_rate: [0.5], p95_latency_ms: 100 }, default: { error_rate: 0, p95_latency_ms: 100 } } }));
+    const r = await runScenario(
+      baseScenario({
+        metrics: {
+          "5": { error_rate: [0.5], p95_latency_ms: 100 },
+          default: { error_rate: 0, p95_latency_ms: 100 },
+        },
+      }),
+    );
     const polls = r.events.filter((e) => e.type === "canary.poll");
     expect(polls).toHaveLength(1);
     expect(r.outcome.maxWeightReached).toBe(5);
   });
 
   it("breaches on p95 latency too", async () => {
-    const r = await runScenario(baseScenario({ metrics: { "100": { error_rate: 0, p95_latency_ms: [100, 100, 450] }, default: { error_rate: 0, p95_latency_ms: 100 } } }));
+    const r = await runScenario(
+      baseScenario({
+        metrics: {
+          "100": { error_rate: 0, p95_latency_ms: [100, 100, 450] },
+          default: { error_rate: 0, p95_latency_ms: 100 },
+        },
+      }),
+    );
     expect(r.outcome.status).toBe("ABORTED");
     expect(r.outcome.summary).toBe("p95 latency 450 ms > 300 ms at 100%");
     expect(r.deployer.state.stableVersion).toBe("v1.3.0");
   });
 
   it("fails closed on repeated no data", async () => {
-    const r = await runScenario(baseScenario({ metrics: { "5": { error_rate: null, p95_latency_ms: null }, default: { error_rate: 0, p95_latency_ms: 100 } } }));
+    const r = await runScenario(
+      baseScenario({
+        metrics: {
+          "5": { error_rate: null, p95_latency_ms: null },
+          default: { error_rate: 0, p95_latency_ms: 100 },
+        },
+      }),
+    );
     expect(r.outcome).toMatchObject({ status: "ABORTED", maxWeightReached: 5 });
     expect(r.outcome.summary).toContain("failing closed");
     expect(r.events.filter((e) => e.type === "canary.poll")).toHaveLength(3);
   });
 
   it("fails closed when the window ends on no data, but tolerates a gap", async () => {
-    const gap = await runScenario(baseScenario({ metrics: { "5": { error_rate: [0, null, 0], p95_latency_ms: 100 }, default: { error_rate: 0, p95_latency_ms: 100 } } }));
+    const gap = await runScenario(
+      baseScenario({
+        metrics: {
+          "5": { error_rate: [0, null, 0], p95_latency_ms: 100 },
+          default: { error_rate: 0, p95_latency_ms: 100 },
+        },
+      }),
+    );
     expect(gap.outcome.status).toBe("SUCCESS");
     const endsEmpty = await runScenario(
-      baseScenario({ metrics: { "5": { error_rate: [0, 0, 0, 0, 0, 0, 0, 0, 0, null], p95_latency_ms: 100 }, default: { error_rate: 0, p95_latency_ms: 100 } } }),
+      baseScenario({
+        metrics: {
+          "5": { error_rate: [0, 0, 0, 0, 0, 0, 0, 0, 0, null], p95_latency_ms: 100 },
+          default: { error_rate: 0, p95_latency_ms: 100 },
+        },
+      }),
     );
     expect(endsEmpty.outcome.status).toBe("ABORTED");
     expect(endsEmpty.outcome.summary).toContain("end of the window");
   });
 
   it("treats too few requests as no data", async () => {
-    const r = await runScenario(baseScenario({ metrics: { default: { error_rate: 0, p95_latency_ms: 100, requests: 0 } } }));
+    const r = await runScenario(
+      baseScenario({ metrics: { default: { error_rate: 0, p95_latency_ms: 100, requests: 0 } } }),
+    );
     expect(r.outcome.status).toBe("ABORTED");
     expect(r.outcome.summary).toContain("only 0 request(s)");
   });
 
   it("fails closed on repeated query errors and survives a single one", async () => {
-    const one = await runScenario(baseScenario({ metrics: { "5": { error_rate: 0, p95_latency_ms: 100, query_errors_at: [2] }, default: { error_rate: 0, p95_latency_ms: 100 } } }));
+    const one = await runScenario(
+      baseScenario({
+        metrics: {
+          "5": { error_rate: 0, p95_latency_ms: 100, query_errors_at: [2] },
+          default: { error_rate: 0, p95_latency_ms: 100 },
+        },
+      }),
+    );
     expect(one.outcome.status).toBe("SUCCESS");
-    const many = await runScenario(baseScenario({ metrics: { "5": { error_rate: 0, p95_latency_ms: 100, query_errors_at: [1, 2, 3] }, default: { error_rate: 0, p95_latency_ms: 100 } } }));
+    const many = await runScenario(
+      baseScenario({
+        metrics: {
+          "5": { error_rate: 0, p95_latency_ms: 100, query_errors_at: [1, 2, 3] },
+          default: { error_rate: 0, p95_latency_ms: 100 },
+        },
+      }),
+    );
     expect(many.outcome).toMatchObject({ status: "ABORTED", maxWeightReached: 5 });
     expect(many.outcome.summary).toContain("failed 3 times in a row");
   });
@@ -183,7 +344,10 @@ describe("release orchestrator: canary and rollback", () => {
     const r = await runScenario(
       baseScenario({
         release: { baseline: { error_rate_max_delta: 0.002 } },
-        metrics: { stable: { error_rate: 0.001, p95_latency_ms: 100 }, default: { error_rate: 0.006, p95_latency_ms: 100 } },
+        metrics: {
+          stable: { error_rate: 0.001, p95_latency_ms: 100 },
+          default: { error_rate: 0.006, p95_latency_ms: 100 },
+        },
       }),
     );
     expect(r.outcome.status).toBe("ABORTED");
@@ -193,18 +357,34 @@ describe("release orchestrator: canary and rollback", () => {
   it("rolls back after promotion when the stabilization window breaches", async () => {
     let polls100 = 0;
     const r = await runScenario(
-      baseScenario({ metrics: { "100": { error_rate: [...Array(10).fill(0), 0.3], p95_latency_ms: 100 }, default: { error_rate: 0, p95_latency_ms: 100 } } }),
-      { onEvent: (e) => { if (e.type === "canary.poll" && e.weight === 100) polls100++; } },
+      baseScenario({
+        metrics: {
+          "100": { error_rate: [...Array(10).fill(0), 0.3], p95_latency_ms: 100 },
+          default: { error_rate: 0, p95_latency_ms: 100 },
+        },
+      }),
+      {
+        onEvent: (e) => {
+          if (e.type === "canary.poll" && e.weight === 100) polls100++;
+        },
+      },
     );
     expect(r.events.some((e) => e.type === "promote.done")).toBe(true);
-    expect(r.outcome).toMatchObject({ status: "ABORTED", rolledBack: true, rollbackVerified: true });
+    expect(r.outcome).toMatchObject({
+      status: "ABORTED",
+      rolledBack: true,
+      rollbackVerified: true,
+    });
     expect(polls100).toBe(11);
     expect(r.deployer.state.stableVersion).toBe("v1.3.0");
   });
 
   it("reports a rollback that fails as not verified, loudly, with a critical incident", async () => {
     const incidents = createMemoryIncidentSink();
-    const r = await runScenario(baseScenario({ metrics: breachAt25, deploy: { rollback_fails: true } }), { overrides: { incidents: [incidents] } });
+    const r = await runScenario(
+      baseScenario({ metrics: breachAt25, deploy: { rollback_fails: true } }),
+      { overrides: { incidents: [incidents] } },
+    );
     expect(r.outcome).toMatchObject({ status: "ABORTED", exitCode: 3, rollbackVerified: false });
     expect(incidents.opened[0]).toMatchObject({ severity: "critical", rollbackVerified: false });
     const f = files(r.artifacts);
@@ -214,29 +394,46 @@ describe("release orchestrator: canary and rollback", () => {
 
   it("treats a failing smoke check as a breach with its own reason", async () => {
     const r = await runScenario(baseScenario({ smoke: { fail_in: [], fail_at_weights: [25] } }));
-    expect(r.outcome).toMatchObject({ status: "ABORTED", reason: "smoke_failed", maxWeightReached: 25 });
+    expect(r.outcome).toMatchObject({
+      status: "ABORTED",
+      reason: "smoke_failed",
+      maxWeightReached: 25,
+    });
     expect(r.outcome.summary).toContain("smoke check healthz failed at 25%");
     expect(r.events.filter((e) => e.type === "canary.poll" && e.weight === 25)).toHaveLength(0);
   });
 
   it("verifies a rollback with smoke checks: one failing only after rollback makes it unverified, and the incident says so", async () => {
-    const r = await runScenario(baseScenario({ metrics: breachAt25, smoke: { fail_in: ["after_rollback"], fail_at_weights: [] } }));
+    const r = await runScenario(
+      baseScenario({
+        metrics: breachAt25,
+        smoke: { fail_in: ["after_rollback"], fail_at_weights: [] },
+      }),
+    );
     expect(r.outcome).toMatchObject({ status: "ABORTED", rollbackVerified: false });
     const incident = files(r.artifacts).get(r.outcome.paths.incident!)!;
     expect(incident).toContain("ROLLBACK NOT VERIFIED");
     expect(incident).toContain("smoke check healthz failed after rollback");
-    expect(files(r.artifacts).get(r.outcome.paths.report!)).toContain("smoke `healthz` after rollback: FAIL");
+    expect(files(r.artifacts).get(r.outcome.paths.report!)).toContain(
+      "smoke `healthz` after rollback: FAIL",
+    );
   });
 
   it("rolls back when the deployer fails mid-canary and carries its error", async () => {
     const r = await runScenario(baseScenario({ deploy: { fail_at_weight: 25 } }));
-    expect(r.outcome).toMatchObject({ status: "ABORTED", reason: "deploy_error", rolledBack: true });
+    expect(r.outcome).toMatchObject({
+      status: "ABORTED",
+      reason: "deploy_error",
+      rolledBack: true,
+    });
     expect(r.outcome.error?.message).toContain("failed to set weight 25%");
     expect(files(r.artifacts).get(r.outcome.paths.report!)).toContain("failed to set weight 25%");
   });
 
   it("blocks on a failed deployer preflight before tagging", async () => {
-    const r = await runScenario(baseScenario({ deploy: { preflight_problems: ["Rollout shop is paused"] } }));
+    const r = await runScenario(
+      baseScenario({ deploy: { preflight_problems: ["Rollout shop is paused"] } }),
+    );
     expect(r.outcome).toMatchObject({ status: "BLOCKED", reason: "preflight_failed" });
     expect(r.events.some((e) => e.type === "tag.created")).toBe(false);
   });
@@ -248,7 +445,10 @@ describe("release orchestrator: validation", () => {
     [{ version: "1.4" }, "version"],
     [{ canary_steps: [5, 5, 100] }, "canary_steps.1"],
     [{ canary_steps: [5, 50] }, "canary_steps"],
-    [{ slo: { error_rate_max: "1%", p95_latency_ms: 300, window_minutes: 10 } }, "slo.error_rate_max"],
+    [
+      { slo: { error_rate_max: "1%", p95_latency_ms: 300, window_minutes: 10 } },
+      "slo.error_rate_max",
+    ],
     [{ surprise: true }, ""],
   ])("rejects %j before any side effect, naming %s", async (release, field) => {
     const r = await runScenario(baseScenario({ release }));
@@ -258,16 +458,31 @@ describe("release orchestrator: validation", () => {
   });
 
   it("fails on a sha that is not on the release branch, and one that does not exist", async () => {
-    const off = await runScenario(baseScenario({ repository: { ...baseScenario().repository, off_branch_commits: [SHA] } }));
-    expect(off.outcome).toMatchObject({ status: "FAILED", reason: "validation_failed", exitCode: 1 });
+    const off = await runScenario(
+      baseScenario({ repository: { ...baseScenario().repository, off_branch_commits: [SHA] } }),
+    );
+    expect(off.outcome).toMatchObject({
+      status: "FAILED",
+      reason: "validation_failed",
+      exitCode: 1,
+    });
     expect(off.outcome.summary).toContain("not on the release branch main");
-    const missing = await runScenario(baseScenario({ repository: { ...baseScenario().repository, missing_commits: [SHA] } }));
+    const missing = await runScenario(
+      baseScenario({ repository: { ...baseScenario().repository, missing_commits: [SHA] } }),
+    );
     expect(missing.outcome.summary).toContain("does not exist");
     expect(files(missing.artifacts).get(missing.outcome.paths.report!)).toContain("status: FAILED");
   });
 
   it("refuses a tag that already points at another sha", async () => {
-    const r = await runScenario(baseScenario({ repository: { ...baseScenario().repository, tags: { "v1.3.0": "1".repeat(40), "v1.4.0": "2".repeat(40) } } }));
+    const r = await runScenario(
+      baseScenario({
+        repository: {
+          ...baseScenario().repository,
+          tags: { "v1.3.0": "1".repeat(40), "v1.4.0": "2".repeat(40) },
+        },
+      }),
+    );
     expect(r.outcome).toMatchObject({ status: "FAILED", reason: "validation_failed" });
     expect(r.outcome.summary).toContain(`already exists on ${"2".repeat(40)}`);
     expect(r.deployer.state.history).toEqual([]);
@@ -277,7 +492,13 @@ describe("release orchestrator: validation", () => {
 describe("release orchestrator: rules in every path", () => {
   it("refuses a second release of the same service while the first holds the lock (exit 4), writing no report", async () => {
     const lockBackend = createMemoryLockBackend();
-    lockBackend.holders.set("shop", { id: "other", host: "ci-7", pid: 42, startedAt: "2026-01-05T09:00:00Z", version: "v1.3.9" });
+    lockBackend.holders.set("shop", {
+      id: "other",
+      host: "ci-7",
+      pid: 42,
+      startedAt: "2026-01-05T09:00:00Z",
+      version: "v1.3.9",
+    });
     const r = await runScenario(baseScenario(), { lockBackend });
     expect(r.outcome).toMatchObject({ status: "FAILED", reason: "lock_held", exitCode: 4 });
     expect(r.outcome.summary).toContain("ci-7:42");
@@ -287,10 +508,19 @@ describe("release orchestrator: rules in every path", () => {
 
   it("takes over a stale lock and says so in the report", async () => {
     const lockBackend = createMemoryLockBackend();
-    lockBackend.holders.set("shop", { id: "dead", host: "ci-7", pid: 42, startedAt: "2026-01-05T09:00:00Z", version: "v1.3.9", stale: true });
+    lockBackend.holders.set("shop", {
+      id: "dead",
+      host: "ci-7",
+      pid: 42,
+      startedAt: "2026-01-05T09:00:00Z",
+      version: "v1.3.9",
+      stale: true,
+    });
     const r = await runScenario(baseScenario(), { lockBackend });
     expect(r.outcome.status).toBe("SUCCESS");
-    expect(files(r.artifacts).get(r.outcome.paths.report!)).toContain("stale lock held by ci-7:42 (v1.3.9) was taken over");
+    expect(files(r.artifacts).get(r.outcome.paths.report!)).toContain(
+      "stale lock held by ci-7:42 (v1.3.9) was taken over",
+    );
     expect(lockBackend.holders.size).toBe(0);
   });
 
@@ -324,7 +554,13 @@ describe("release orchestrator: rules in every path", () => {
         if (e.type === "canary.poll" && e.weight === 25 && e.poll === 3) controller.abort();
       },
     });
-    expect(r.outcome).toMatchObject({ exitCode: 130, reason: "cancelled", rolledBack: true, rollbackVerified: true, maxWeightReached: 25 });
+    expect(r.outcome).toMatchObject({
+      exitCode: 130,
+      reason: "cancelled",
+      rolledBack: true,
+      rollbackVerified: true,
+      maxWeightReached: 25,
+    });
     expect(r.deployer.state.weight).toBe(0);
     expect(files(r.artifacts).get(r.outcome.paths.report!)).toContain("cancelled");
     expect(r.outcome.paths.incident).toBeNull();
@@ -334,31 +570,63 @@ describe("release orchestrator: rules in every path", () => {
   it("keeps notifications best effort: a failing notifier changes nothing but is recorded", async () => {
     const broken = createMemoryNotifier({ fail: true });
     const working = createMemoryNotifier();
-    const r = await runScenario(baseScenario(), { overrides: { notifiers: [broken, working as Notifier] } });
+    const r = await runScenario(baseScenario(), {
+      overrides: { notifiers: [broken, working as Notifier] },
+    });
     expect(r.outcome.status).toBe("SUCCESS");
-    expect(working.sent.map((n) => n.kind)).toEqual(["release_started", "step_passed", "step_passed", "step_passed", "release_succeeded"]);
+    expect(working.sent.map((n) => n.kind)).toEqual([
+      "release_started",
+      "step_passed",
+      "step_passed",
+      "step_passed",
+      "release_succeeded",
+    ]);
     expect(working.sent.at(-1)?.changelog?.[0]).toContain("(#12)");
     expect(r.outcome.warnings.some((w) => w.includes("memory-notifier failed"))).toBe(true);
   });
 
   it("always files the incident as a file first, even when every other sink fails", async () => {
     const down = createMemoryIncidentSink({ fail: true });
-    const r = await runScenario(baseScenario({ metrics: { "5": { error_rate: 0.5, p95_latency_ms: 1 }, default: { error_rate: 0, p95_latency_ms: 1 } } }), {
-      overrides: { incidents: [down] },
-    });
+    const r = await runScenario(
+      baseScenario({
+        metrics: {
+          "5": { error_rate: 0.5, p95_latency_ms: 1 },
+          default: { error_rate: 0, p95_latency_ms: 1 },
+        },
+      }),
+      {
+        overrides: { incidents: [down] },
+      },
+    );
     expect(r.outcome.paths.incident).toMatch(/^incidents\/INC-\d{4}-\d{2}-\d{2}-01\.md$/);
     expect(r.events.some((e) => e.type === "incident.failed")).toBe(true);
   });
 
   it("numbers incidents of the same day with the next free NN", async () => {
     const artifacts = createMemoryArtifactStore({ "incidents/INC-2026-01-05-01.md": "earlier" });
-    const r = await runScenario(baseScenario({ metrics: { "5": { error_rate: 0.5, p95_latency_ms: 1 }, default: { error_rate: 0, p95_latency_ms: 1 } } }), { artifacts });
+    const r = await runScenario(
+      baseScenario({
+        metrics: {
+          "5": { error_rate: 0.5, p95_latency_ms: 1 },
+          default: { error_rate: 0, p95_latency_ms: 1 },
+        },
+      }),
+      { artifacts },
+    );
     expect(r.outcome.paths.incident).toBe("incidents/INC-2026-01-05-02.md");
     expect(files(artifacts).get("incidents/INC-2026-01-05-01.md")).toBe("earlier");
   });
 
   it("puts no absolute path in any artifact", async () => {
-    for (const scenario of [baseScenario(), baseScenario({ metrics: { "25": { error_rate: 0.5, p95_latency_ms: 1 }, default: { error_rate: 0, p95_latency_ms: 1 } } })]) {
+    for (const scenario of [
+      baseScenario(),
+      baseScenario({
+        metrics: {
+          "25": { error_rate: 0.5, p95_latency_ms: 1 },
+          default: { error_rate: 0, p95_latency_ms: 1 },
+        },
+      }),
+    ]) {
       const r = await runScenario(scenario);
       for (const [path, content] of files(r.artifacts)) {
         expect(path.startsWith("/")).toBe(false);
@@ -370,40 +638,85 @@ describe("release orchestrator: rules in every path", () => {
 
 describe("release orchestrator: sign-off and preparation", () => {
   it("waits for every approver before tagging and lists the sign-offs in the report", async () => {
-    const r = await runScenario(baseScenario({ release: { approvers: ["dana", "lee"] }, approvals: [{ approver: "dana" }, { approver: "lee", after_minutes: 5, where: "https://chat.example.com/p/1" }] }));
+    const r = await runScenario(
+      baseScenario({
+        release: { approvers: ["dana", "lee"] },
+        approvals: [
+          { approver: "dana" },
+          { approver: "lee", after_minutes: 5, where: "https://chat.example.com/p/1" },
+        ],
+      }),
+    );
     expect(r.outcome.status).toBe("SUCCESS");
     const waiting = r.events.findIndex((e) => e.type === "signoff.waiting");
     const tagged = r.events.findIndex((e) => e.type === "tag.created");
     expect(waiting).toBeGreaterThan(-1);
     expect(tagged).toBeGreaterThan(waiting);
-    expect(files(r.artifacts).get(r.outcome.paths.report!)).toContain("| lee | 2026-01-05T10:05:00.000Z | https://chat.example.com/p/1 |");
+    expect(files(r.artifacts).get(r.outcome.paths.report!)).toContain(
+      "| lee | 2026-01-05T10:05:00.000Z | https://chat.example.com/p/1 |",
+    );
   });
 
   it("blocks with the names still missing when a sign-off never comes", async () => {
-    const r = await runScenario(baseScenario({ release: { approvers: ["dana", "lee"], policy: { approval_timeout_minutes: 30 } }, approvals: [{ approver: "dana" }] }));
+    const r = await runScenario(
+      baseScenario({
+        release: { approvers: ["dana", "lee"], policy: { approval_timeout_minutes: 30 } },
+        approvals: [{ approver: "dana" }],
+      }),
+    );
     expect(r.outcome).toMatchObject({ status: "BLOCKED", reason: "sign_off_missing", exitCode: 2 });
     expect(r.outcome.summary).toBe("sign-off missing from lee after 30 min");
     expect(r.events.some((e) => e.type === "tag.created")).toBe(false);
   });
 
   it("blocks when the preparation checks fail, and fails when there is no runner for them", async () => {
-    const noRunner = await runScenario(baseScenario({ release: { preparation: { migrations: [] } } }));
+    const noRunner = await runScenario(
+      baseScenario({ release: { preparation: { migrations: [] } } }),
+    );
     expect(noRunner.outcome).toMatchObject({ status: "FAILED", reason: "preparation_failed" });
     const { okAsync } = await import("neverthrow");
-    const blocked = await runScenario(baseScenario({ release: { preparation: { migrations: [{ name: "0042_drop", kind: "forward_only", destructive: true }] } } }), {
-      overrides: {
-        prepare: () => okAsync({ ok: false, findings: [{ check: "migration", subject: "0042_drop", passed: false, blocking: true, message: "0042_drop is destructive and has no tested rollback" }] }),
+    const blocked = await runScenario(
+      baseScenario({
+        release: {
+          preparation: {
+            migrations: [{ name: "0042_drop", kind: "forward_only", destructive: true }],
+          },
+        },
+      }),
+      {
+        overrides: {
+          prepare: () =>
+            okAsync({
+              ok: false,
+              findings: [
+                {
+                  check: "migration",
+                  subject: "0042_drop",
+                  passed: false,
+                  blocking: true,
+                  message: "0042_drop is destructive and has no tested rollback",
+                },
+              ],
+            }),
+        },
       },
-    });
+    );
     expect(blocked.outcome).toMatchObject({ status: "BLOCKED", reason: "preparation_failed" });
-    expect(files(blocked.artifacts).get(blocked.outcome.paths.report!)).toContain("FAIL (blocking)");
+    expect(files(blocked.artifacts).get(blocked.outcome.paths.report!)).toContain(
+      "FAIL (blocking)",
+    );
   });
 });
 
 describe("release orchestrator: dry run", () => {
   it("validates, gates and plans but tags and deploys nothing", async () => {
     const r = await runScenario({ ...baseScenario(), dry_run: true });
-    expect(r.outcome).toMatchObject({ status: "SUCCESS", reason: "dry_run", dryRun: true, maxWeightReached: 0 });
+    expect(r.outcome).toMatchObject({
+      status: "SUCCESS",
+      reason: "dry_run",
+      dryRun: true,
+      maxWeightReached: 0,
+    });
     expect(r.deployer.state.history).toEqual([]);
     expect(r.events.some((e) => e.type === "tag.created")).toBe(false);
     expect(r.outcome.paths.report).toBe("devops/reports/release-v1.4.0-dryrun.md");

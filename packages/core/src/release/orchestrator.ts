@@ -1,24 +1,29 @@
 import { hostname } from "node:os";
-import type { DeployTarget } from "../contracts/deployer.js";
-import type { LockHandle } from "../contracts/release-lock.js";
-import type { NotificationKind } from "../contracts/notifier.js";
-import { createFileIncidentSink } from "../defaults/file-incident-sink.js";
-import { ShipgateError, toShipgateError } from "../errors/shipgate-error.js";
 import { renderDeployNote } from "../artifacts/deploy-note.js";
+import type { DeployTarget } from "../contracts/deployer.js";
+import type { NotificationKind } from "../contracts/notifier.js";
+import type { LockHandle } from "../contracts/release-lock.js";
+import { createFileIncidentSink } from "../defaults/file-incident-sink.js";
+import { type ShipgateError, toShipgateError } from "../errors/shipgate-error.js";
 import { runCanary } from "./canary-step.js";
-import { runCiGate } from "./ci-gate-step.js";
 import { writeChangelog } from "./changelog-step.js";
+import { runCiGate } from "./ci-gate-step.js";
 import { openIncident } from "./incident-step.js";
 import { notify } from "./notify-step.js";
 import type { ReleaseEvent } from "./release-events.js";
-import { EXIT_CODES, type ReleaseOutcome, type ReleaseReason, type ReleaseStatus } from "./release-outcome.js";
-import { releaseSpecSchema, type ReleaseSpec } from "./release-spec.js";
+import {
+  EXIT_CODES,
+  type ReleaseOutcome,
+  type ReleaseReason,
+  type ReleaseStatus,
+} from "./release-outcome.js";
+import { type ReleaseSpec, releaseSpecSchema } from "./release-spec.js";
 import type { ReleaseStack } from "./release-stack.js";
+import { reserveReportPath, writeReport } from "./report-step.js";
 import { runRollback } from "./rollback-step.js";
 import type { Emit, RunContext, Stop } from "./run-context.js";
 import { stopForError } from "./run-context.js";
 import { newRunRecord } from "./run-record.js";
-import { reserveReportPath, writeReport } from "./report-step.js";
 import { runSignOffGate } from "./sign-off-step.js";
 import { validateRelease } from "./validate-step.js";
 import { zodToShipgateError } from "./zod-issues.js";
@@ -67,7 +72,17 @@ export function createReleaseOrchestrator(stack: ReleaseStack): ReleaseOrchestra
       const parsed = releaseSpecSchema.safeParse(input);
       if (!parsed.success) {
         const error = zodToShipgateError(parsed.error, "", "release input");
-        const outcome = earlyOutcome("FAILED", "invalid_input", EXIT_CODES.FAILED, error.message, iso(), iso(), options, error, input);
+        const outcome = earlyOutcome(
+          "FAILED",
+          "invalid_input",
+          EXIT_CODES.FAILED,
+          error.message,
+          iso(),
+          iso(),
+          options,
+          error,
+          input,
+        );
         emitRaw({ at: iso(), type: "release.finished", outcome });
         return outcome;
       }
@@ -88,7 +103,12 @@ async function runRelease(
   const signal = options.signal ?? new AbortController().signal;
   const iso = () => new Date(stack.clock.now()).toISOString();
   const emit: Emit = (event) => emitRaw({ at: iso(), ...event } as ReleaseEvent);
-  const target: DeployTarget = { service: spec.service, environment: spec.environment, version: spec.version, sha: spec.sha };
+  const target: DeployTarget = {
+    service: spec.service,
+    environment: spec.environment,
+    version: spec.version,
+    sha: spec.sha,
+  };
   const record = newRunRecord(spec, dryRun, new Date(startedMs).toISOString());
   const ctx: RunContext = {
     spec,
@@ -120,7 +140,11 @@ async function runRelease(
     const outcome = earlyOutcome(
       "FAILED",
       held ? "lock_held" : error.kind === "aborted" ? "cancelled" : "tool_error",
-      held ? EXIT_CODES.LOCK_HELD : error.kind === "aborted" ? EXIT_CODES.CANCELLED : EXIT_CODES.FAILED,
+      held
+        ? EXIT_CODES.LOCK_HELD
+        : error.kind === "aborted"
+          ? EXIT_CODES.CANCELLED
+          : EXIT_CODES.FAILED,
       summary,
       record.startedAt,
       iso(),
@@ -133,9 +157,22 @@ async function runRelease(
   }
   const handle: LockHandle = locked.value;
   record.lockRef = handle.ref;
-  record.lockTookOverFrom = handle.tookOverFrom ? `${handle.tookOverFrom.host}:${handle.tookOverFrom.pid} (${handle.tookOverFrom.version})` : null;
-  emit({ type: "lock.acquired", ref: handle.ref, tookOverFrom: record.lockTookOverFrom ?? undefined });
-  emit({ type: "release.started", service: spec.service, version: spec.version, environment: spec.environment, sha: spec.sha, dryRun });
+  record.lockTookOverFrom = handle.tookOverFrom
+    ? `${handle.tookOverFrom.host}:${handle.tookOverFrom.pid} (${handle.tookOverFrom.version})`
+    : null;
+  emit({
+    type: "lock.acquired",
+    ref: handle.ref,
+    tookOverFrom: record.lockTookOverFrom ?? undefined,
+  });
+  emit({
+    type: "release.started",
+    service: spec.service,
+    version: spec.version,
+    environment: spec.environment,
+    sha: spec.sha,
+    dryRun,
+  });
 
   let stop: Stop | null = null;
   let reserved = { path: "", attempt: 0 };
@@ -145,7 +182,12 @@ async function runRelease(
   } catch (thrown) {
     const error = toShipgateError(thrown, "release crashed");
     record.errors.push({ step: "orchestrator", error });
-    stop = { status: "FAILED", reason: "internal_error", summary: `internal error: ${error.message}`, error };
+    stop = {
+      status: "FAILED",
+      reason: "internal_error",
+      summary: `internal error: ${error.message}`,
+      error,
+    };
   }
 
   try {
@@ -153,17 +195,25 @@ async function runRelease(
     if (stop && record.deployStarted && !dryRun) {
       const rollback = await runRollback(ctx, stop.summary);
       if (stop.reason !== "cancelled") {
-        const breachWeight = record.steps.length ? record.steps[record.steps.length - 1]!.weight : null;
+        const breachWeight = record.steps.length
+          ? record.steps[record.steps.length - 1]!.weight
+          : null;
         await openIncident(ctx, fileIncidents, stop.summary, breachWeight, reserved.path);
       }
-      if (stop.status === "FAILED" && stop.reason !== "cancelled") stop = { ...stop, status: "ABORTED" };
+      if (stop.status === "FAILED" && stop.reason !== "cancelled")
+        stop = { ...stop, status: "ABORTED" };
       if (!rollback.verified) record.warnings.push(`ROLLBACK NOT VERIFIED: ${rollback.message}`);
     }
     if (!stop) await writeChangelog(ctx, ctx.cleanupSignal);
   } catch (thrown) {
     const error = toShipgateError(thrown, "clean-up crashed");
     record.errors.push({ step: "clean-up", error });
-    stop ??= { status: "FAILED", reason: "internal_error", summary: `internal error: ${error.message}`, error };
+    stop ??= {
+      status: "FAILED",
+      reason: "internal_error",
+      summary: `internal error: ${error.message}`,
+      error,
+    };
   }
 
   const outcome = finalOutcome(ctx, stop);
@@ -181,7 +231,10 @@ async function runRelease(
   } finally {
     try {
       const released = await stack.lock.release(handle, { signal: ctx.cleanupSignal });
-      if (released.isErr()) outcome.warnings.push(`could not release the lock ${handle.ref}: ${released.error.describe()}`);
+      if (released.isErr())
+        outcome.warnings.push(
+          `could not release the lock ${handle.ref}: ${released.error.describe()}`,
+        );
     } catch (thrown) {
       outcome.warnings.push(`lock release threw: ${String(thrown)}`);
     }
@@ -199,15 +252,29 @@ async function procedure(ctx: RunContext): Promise<Stop | null> {
 
   if (spec.preparation) {
     if (!stack.prepare) {
-      return { status: "FAILED", reason: "preparation_failed", summary: "the release lists preparation checks but the stack has no `prepare` runner (field: preparation)" };
+      return {
+        status: "FAILED",
+        reason: "preparation_failed",
+        summary:
+          "the release lists preparation checks but the stack has no `prepare` runner (field: preparation)",
+      };
     }
     const prepared = await stack.prepare(spec.preparation, ctx.signal);
     if (prepared.isErr()) return stopForError(ctx, "preparation", prepared.error);
     record.preparation = prepared.value;
     const failed = prepared.value.findings.filter((f) => !f.passed && f.blocking);
-    ctx.emit({ type: "preparation.finished", ok: prepared.value.ok, findings: prepared.value.findings.length, failed: failed.length });
+    ctx.emit({
+      type: "preparation.finished",
+      ok: prepared.value.ok,
+      findings: prepared.value.findings.length,
+      failed: failed.length,
+    });
     if (!prepared.value.ok) {
-      return { status: "BLOCKED", reason: "preparation_failed", summary: `preparation failed: ${failed.map((f) => f.message).join("; ")}` };
+      return {
+        status: "BLOCKED",
+        reason: "preparation_failed",
+        summary: `preparation failed: ${failed.map((f) => f.message).join("; ")}`,
+      };
     }
   }
 
@@ -220,18 +287,31 @@ async function procedure(ctx: RunContext): Promise<Stop | null> {
   if (preflight.isErr()) return stopForError(ctx, "deployer preflight", preflight.error);
   record.preflight = preflight.value;
   if (!preflight.value.ok) {
-    return { status: "BLOCKED", reason: "preflight_failed", summary: `deployer preflight failed: ${preflight.value.problems.join("; ")}` };
+    return {
+      status: "BLOCKED",
+      reason: "preflight_failed",
+      summary: `deployer preflight failed: ${preflight.value.problems.join("; ")}`,
+    };
   }
   ctx.emit({ type: "preflight.passed", facts: preflight.value.facts });
 
   if (ctx.dryRun) {
     record.tag ??= { name: spec.version, sha: spec.sha, reused: false, created: false };
-    return { status: "SUCCESS", reason: "dry_run", summary: "dry run passed: validation, CI gate, sign-off and preflight are green; nothing was tagged or deployed" };
+    return {
+      status: "SUCCESS",
+      reason: "dry_run",
+      summary:
+        "dry run passed: validation, CI gate, sign-off and preflight are green; nothing was tagged or deployed",
+    };
   }
 
   if (!record.tag?.reused) {
     const tagged = await stack.sourceControl.createAnnotatedTag(
-      { name: spec.version, sha: spec.sha, message: `Release ${spec.version} of ${spec.service} to ${spec.environment}` },
+      {
+        name: spec.version,
+        sha: spec.sha,
+        message: `Release ${spec.version} of ${spec.service} to ${spec.environment}`,
+      },
       { signal: ctx.signal },
     );
     if (tagged.isErr()) return stopForError(ctx, "tag", tagged.error);
@@ -240,7 +320,11 @@ async function procedure(ctx: RunContext): Promise<Stop | null> {
   } else {
     ctx.emit({ type: "tag.reused", tag: spec.version, sha: spec.sha });
   }
-  await notify(ctx, "release_started", `${spec.service} ${spec.version} → ${spec.environment}: release started`);
+  await notify(
+    ctx,
+    "release_started",
+    `${spec.service} ${spec.version} → ${spec.environment}: release started`,
+  );
   return runCanary(ctx);
 }
 
@@ -270,12 +354,20 @@ function finalOutcome(ctx: RunContext, stop: Stop | null): ReleaseOutcome {
     version: spec.version,
     service: spec.service,
     dryRun: ctx.dryRun,
-    maxWeightReached: record.steps.reduce((m, s) => Math.max(m, s.result === "running" ? 0 : s.weight), 0),
+    maxWeightReached: record.steps.reduce(
+      (m, s) => Math.max(m, s.result === "running" ? 0 : s.weight),
+      0,
+    ),
     rolledBack: record.rollback !== null,
     rollbackVerified: record.rollback ? record.rollback.verified : null,
     paths: { report: null, incident: incidentPath, all: [...record.paths] },
     error: stop?.error,
-    warnings: [...record.warnings, ...record.errors.filter((e) => e.error !== stop?.error).map((e) => `${e.step}: ${e.error.describe()}`)],
+    warnings: [
+      ...record.warnings,
+      ...record.errors
+        .filter((e) => e.error !== stop?.error)
+        .map((e) => `${e.step}: ${e.error.describe()}`),
+    ],
     startedAt: record.startedAt,
     endedAt,
   };
@@ -323,14 +415,21 @@ async function notifyAll(ctx: RunContext, outcome: ReleaseOutcome): Promise<void
   if (ctx.dryRun) return;
   const changelog = ctx.record.changelog?.changelog;
   const lines = changelog
-    ? [...changelog.breaking, ...changelog.groups.feat, ...changelog.groups.fix].slice(0, 10).map((e) => `${e.change.title} (#${e.change.number})`)
+    ? [...changelog.breaking, ...changelog.groups.feat, ...changelog.groups.fix]
+        .slice(0, 10)
+        .map((e) => `${e.change.title} (#${e.change.number})`)
     : undefined;
   const incident = ctx.record.incidents[0];
-  await notify(ctx, FINAL_KIND[outcome.status], `${ctx.spec.service} ${ctx.spec.version} → ${ctx.spec.environment}: ${outcome.status} — ${outcome.summary}`, {
-    body: renderDeployNote(ctx.record, outcome, outcome.paths.report),
-    changelog: outcome.status === "SUCCESS" ? lines : undefined,
-    incident: incident ? { id: incident.id, url: incident.url, path: incident.path } : undefined,
-    reportPath: outcome.paths.report ?? undefined,
-  });
+  await notify(
+    ctx,
+    FINAL_KIND[outcome.status],
+    `${ctx.spec.service} ${ctx.spec.version} → ${ctx.spec.environment}: ${outcome.status} — ${outcome.summary}`,
+    {
+      body: renderDeployNote(ctx.record, outcome, outcome.paths.report),
+      changelog: outcome.status === "SUCCESS" ? lines : undefined,
+      incident: incident ? { id: incident.id, url: incident.url, path: incident.path } : undefined,
+      reportPath: outcome.paths.report ?? undefined,
+    },
+  );
   for (const w of ctx.record.warnings) if (!outcome.warnings.includes(w)) outcome.warnings.push(w);
 }

@@ -20,7 +20,14 @@ export interface PollReading {
 
 /** Progress of a release, for live views and logs. `at` is ISO time on the release's clock. */
 export type ReleaseEvent = { at: string } & (
-  | { type: "release.started"; service: string; version: string; environment: string; sha: string; dryRun: boolean }
+  | {
+      type: "release.started";
+      service: string;
+      version: string;
+      environment: string;
+      sha: string;
+      dryRun: boolean;
+    }
   | { type: "lock.acquired"; ref: string; tookOverFrom?: string }
   | { type: "validate.passed"; tag: "new" | "reuse" }
   | { type: "preparation.finished"; ok: boolean; findings: number; failed: number }
@@ -34,7 +41,12 @@ export type ReleaseEvent = { at: string } & (
   | { type: "canary.step.started"; weight: number; index: number; of: number; windowMs: number }
   | { type: "smoke.result"; result: SmokeCheckResult; phase: string }
   | ({ type: "canary.poll" } & PollReading)
-  | { type: "canary.step.passed"; weight: number; errorRate: number | null; p95LatencyMs: number | null }
+  | {
+      type: "canary.step.passed";
+      weight: number;
+      errorRate: number | null;
+      p95LatencyMs: number | null;
+    }
   | { type: "canary.breach"; weight: number; reason: string }
   | { type: "promote.done" }
   | { type: "stabilization.started"; windowMs: number }

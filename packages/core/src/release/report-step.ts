@@ -1,6 +1,6 @@
 import { readFrontMatter } from "../artifacts/front-matter.js";
-import { attemptOf, nextAttempt, reportFileName } from "../artifacts/report-path.js";
 import { type PreviousReleaseTiming, renderReleaseReport } from "../artifacts/release-report.js";
+import { attemptOf, nextAttempt, reportFileName } from "../artifacts/report-path.js";
 import type { ReleaseOutcome } from "./release-outcome.js";
 import type { RunContext } from "./run-context.js";
 import { recordError } from "./run-context.js";
@@ -8,7 +8,9 @@ import { recordError } from "./run-context.js";
 const DIR = "devops/reports";
 
 /** Picks the report path for this attempt: the next free `-retryN`. */
-export async function reserveReportPath(ctx: RunContext): Promise<{ path: string; attempt: number }> {
+export async function reserveReportPath(
+  ctx: RunContext,
+): Promise<{ path: string; attempt: number }> {
   const listed = await ctx.stack.artifacts.list(DIR);
   const names = listed.isOk() ? listed.value : [];
   const attempt = nextAttempt(names, ctx.spec.version, ctx.dryRun);
@@ -33,7 +35,12 @@ export async function previousTiming(ctx: RunContext): Promise<PreviousReleaseTi
     const started = Date.parse(String(fm?.started ?? ""));
     const ended = Date.parse(String(fm?.ended ?? ""));
     if (Number.isNaN(started) || Number.isNaN(ended)) continue;
-    return { version: previous, reportPath: path, durationMs: ended - started, status: String(fm?.status ?? "unknown") };
+    return {
+      version: previous,
+      reportPath: path,
+      durationMs: ended - started,
+      status: String(fm?.status ?? "unknown"),
+    };
   }
   return null;
 }
@@ -42,7 +49,11 @@ export async function previousTiming(ctx: RunContext): Promise<PreviousReleaseTi
  * Step 7: writes the report, never overwriting: if the reserved name was taken meanwhile,
  * the next `-retryN` is used.
  */
-export async function writeReport(ctx: RunContext, outcome: ReleaseOutcome, reserved: { path: string; attempt: number }): Promise<string | null> {
+export async function writeReport(
+  ctx: RunContext,
+  outcome: ReleaseOutcome,
+  reserved: { path: string; attempt: number },
+): Promise<string | null> {
   const previous = await previousTiming(ctx);
   let { path, attempt } = reserved;
   for (let tries = 0; tries < 20; tries++) {

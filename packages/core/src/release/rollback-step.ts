@@ -46,8 +46,14 @@ export async function runRollback(ctx: RunContext, reason: string): Promise<Roll
   }
   if (!record.aborted) messages.push("abort failed");
   if (!record.rolledBack) messages.push("roll back failed");
-  if (smoke.failed) messages.push(`smoke check ${smoke.failed.name} failed after rollback: ${smoke.failed.detail}`);
-  record.verified = record.aborted && record.rolledBack && verified.isOk() && verified.value.serving && !smoke.failed;
+  if (smoke.failed)
+    messages.push(`smoke check ${smoke.failed.name} failed after rollback: ${smoke.failed.detail}`);
+  record.verified =
+    record.aborted &&
+    record.rolledBack &&
+    verified.isOk() &&
+    verified.value.serving &&
+    !smoke.failed;
   record.message = messages.join("; ");
   record.endedAt = ctx.now();
   ctx.emit({ type: "rollback.finished", verified: record.verified, message: record.message });

@@ -45,5 +45,10 @@ export function stopForError(ctx: RunContext, step: string, error: ShipgateError
   if (error.kind === "aborted" || ctx.signal.aborted) {
     return { status: "FAILED", reason: "cancelled", summary: `cancelled during ${step}`, error };
   }
-  return { status: "FAILED", reason: "tool_error", summary: `${step} failed: ${error.describe()}`, error };
+  return {
+    status: "FAILED",
+    reason: "tool_error",
+    summary: `${step} failed: ${error.describe()}`,
+    error,
+  };
 }

@@ -6,9 +6,9 @@ import type { IncidentRef, SuspectChange } from "../contracts/incident-sink.js";
 import type { SmokeCheckResult } from "../contracts/smoke-check.js";
 import type { ChangeRecord } from "../contracts/source-control.js";
 import type { ShipgateError } from "../errors/shipgate-error.js";
+import type { PreparationFinding } from "../verification/preparation-checks.js";
 import type { ReleaseOutcome } from "./release-outcome.js";
 import type { ReleaseSpec } from "./release-spec.js";
-import type { PreparationFinding } from "../verification/preparation-checks.js";
 
 /** One row of evidence: an SLO reading or a smoke check, with its time and result. */
 export interface EvidenceEntry {
@@ -56,7 +56,12 @@ export interface RunRecord {
   lockTookOverFrom: string | null;
   tag: { name: string; sha: string; reused: boolean; created: boolean } | null;
   preparation: { ok: boolean; findings: PreparationFinding[] } | null;
-  ci: { verdict: "green" | "red" | "pending" | "error"; checks: CiCheck[]; reason: string | null; waitedMs: number } | null;
+  ci: {
+    verdict: "green" | "red" | "pending" | "error";
+    checks: CiCheck[];
+    reason: string | null;
+    waitedMs: number;
+  } | null;
   signOffs: SignOff[];
   missingSignOffs: string[];
   preflight: PreflightReport | null;

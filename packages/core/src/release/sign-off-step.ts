@@ -22,7 +22,12 @@ export async function runSignOffGate(ctx: RunContext): Promise<Stop | null> {
   const wanted = new Set(spec.approvers.map((a) => a.toLowerCase()));
   for (;;) {
     const listed = await stack.approvals.listSignOffs(
-      { service: spec.service, environment: spec.environment, version: spec.version, sha: spec.sha },
+      {
+        service: spec.service,
+        environment: spec.environment,
+        version: spec.version,
+        sha: spec.sha,
+      },
       { signal: ctx.signal },
     );
     if (listed.isErr()) return stopForError(ctx, "sign-off", listed.error);

@@ -28,7 +28,9 @@ function valueIn(reading: MetricReading): number | null {
  */
 export function judgeMeasurement(
   measurement: SloMeasurement,
-  spec: Pick<ReleaseSpec, "slo" | "baseline"> & { policy: Pick<ReleaseSpec["policy"], "min_sample_count"> },
+  spec: Pick<ReleaseSpec, "slo" | "baseline"> & {
+    policy: Pick<ReleaseSpec["policy"], "min_sample_count">;
+  },
   weight: number,
   baseline?: SloMeasurement | null,
 ): SloVerdict {
@@ -37,16 +39,28 @@ export function judgeMeasurement(
   const p95 = valueIn(measurement.p95LatencyMs);
   // A breach on a metric that has data wins over missing data on the other: fail fast.
   if (errorRate !== null && errorRate > spec.slo.error_rate_max) {
-    return { verdict: "breach", reason: `error rate ${formatPercent(errorRate)} > ${formatPercent(spec.slo.error_rate_max)} ${at}` };
+    return {
+      verdict: "breach",
+      reason: `error rate ${formatPercent(errorRate)} > ${formatPercent(spec.slo.error_rate_max)} ${at}`,
+    };
   }
   if (p95 !== null && p95 > spec.slo.p95_latency_ms) {
-    return { verdict: "breach", reason: `p95 latency ${formatMs(p95)} > ${formatMs(spec.slo.p95_latency_ms)} ${at}` };
+    return {
+      verdict: "breach",
+      reason: `p95 latency ${formatMs(p95)} > ${formatMs(spec.slo.p95_latency_ms)} ${at}`,
+    };
   }
   if (measurement.errorRate.kind === "no_data") {
-    return { verdict: "no_data", reason: `no error-rate data ${at}: ${measurement.errorRate.reason}` };
+    return {
+      verdict: "no_data",
+      reason: `no error-rate data ${at}: ${measurement.errorRate.reason}`,
+    };
   }
   if (measurement.p95LatencyMs.kind === "no_data") {
-    return { verdict: "no_data", reason: `no latency data ${at}: ${measurement.p95LatencyMs.reason}` };
+    return {
+      verdict: "no_data",
+      reason: `no latency data ${at}: ${measurement.p95LatencyMs.reason}`,
+    };
   }
   if (measurement.sampleCount !== null && measurement.sampleCount < spec.policy.min_sample_count) {
     return {

@@ -2,8 +2,18 @@ import type { SuspectChange } from "../contracts/incident-sink.js";
 import type { ChangeRecord } from "../contracts/source-control.js";
 import { classifyChange } from "../defaults/conventional-commit.js";
 
-const NON_RUNTIME = [/\.(md|mdx|rst|txt|adoc)$/i, /^docs?\//i, /(^|\/)(test|tests|__tests__|spec)\//i, /\.(test|spec)\.[a-z]+$/i, /^\.github\//i, /(^|\/)(CHANGELOG|LICENSE|CODEOWNERS)/];
-const CONFIG = [/(^|\/)(package\.json|go\.mod|go\.sum|Cargo\.toml|requirements.*\.txt|pom\.xml|Gemfile(\.lock)?|pnpm-lock\.yaml|package-lock\.json|yarn\.lock)$/, /\.(ya?ml|toml|ini|env|json)$/i];
+const NON_RUNTIME = [
+  /\.(md|mdx|rst|txt|adoc)$/i,
+  /^docs?\//i,
+  /(^|\/)(test|tests|__tests__|spec)\//i,
+  /\.(test|spec)\.[a-z]+$/i,
+  /^\.github\//i,
+  /(^|\/)(CHANGELOG|LICENSE|CODEOWNERS)/,
+];
+const CONFIG = [
+  /(^|\/)(package\.json|go\.mod|go\.sum|Cargo\.toml|requirements.*\.txt|pom\.xml|Gemfile(\.lock)?|pnpm-lock\.yaml|package-lock\.json|yarn\.lock)$/,
+  /\.(ya?ml|toml|ini|env|json)$/i,
+];
 const DATA = [/(^|\/)(migrations?|db|sql)\//i, /\.sql$/i];
 
 function isRuntimeFile(path: string): boolean {
@@ -29,7 +39,11 @@ export function rankSuspects(changes: ChangeRecord[]): SuspectChange[] {
     if (!docsOnly) {
       if (runtimeFiles.length > 0 || change.files.length === 0) {
         score += 3;
-        reasons.push(change.files.length === 0 ? "files unknown" : `touches runtime code (${runtimeFiles.length} file${runtimeFiles.length === 1 ? "" : "s"})`);
+        reasons.push(
+          change.files.length === 0
+            ? "files unknown"
+            : `touches runtime code (${runtimeFiles.length} file${runtimeFiles.length === 1 ? "" : "s"})`,
+        );
       }
       if (c.breaking) {
         score += 3;
@@ -61,13 +75,19 @@ export function rankSuspects(changes: ChangeRecord[]): SuspectChange[] {
     return { change, score, index, reason: reasons.join(", ") };
   });
   const order = [...scored].sort(
-    (a, b) => b.score - a.score || Date.parse(b.change.mergedAt) - Date.parse(a.change.mergedAt) || b.index - a.index,
+    (a, b) =>
+      b.score - a.score ||
+      Date.parse(b.change.mergedAt) - Date.parse(a.change.mergedAt) ||
+      b.index - a.index,
   );
   const culprit = order[0] && order[0].score > 0 ? order[0] : undefined;
   return order.map((s) => ({
     change: s.change,
     score: s.score,
     likelyCulprit: s === culprit,
-    reason: s === culprit ? `${s.reason}; highest score${scored.filter((x) => x.score === s.score).length > 1 ? ", merged last among equals" : ""}` : s.reason,
+    reason:
+      s === culprit
+        ? `${s.reason}; highest score${scored.filter((x) => x.score === s.score).length > 1 ? ", merged last among equals" : ""}`
+        : s.reason,
   }));
 }

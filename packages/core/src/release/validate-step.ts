@@ -11,7 +11,11 @@ export async function validateRelease(ctx: RunContext): Promise<Stop | null> {
   const commit = await stack.sourceControl.getCommit(spec.sha, opts);
   if (commit.isErr()) return stopForError(ctx, "validate", commit.error);
   if (!commit.value.exists) {
-    return { status: "FAILED", reason: "validation_failed", summary: `sha ${spec.sha} does not exist in the repository (field: sha)` };
+    return {
+      status: "FAILED",
+      reason: "validation_failed",
+      summary: `sha ${spec.sha} does not exist in the repository (field: sha)`,
+    };
   }
   if (!commit.value.onReleaseBranch) {
     return {

@@ -11,7 +11,11 @@ import { createFakeCiProvider } from "./fakes/fake-ci-provider.js";
 import { createFakeSmokeCheck } from "./fakes/fake-smoke-check.js";
 import { createFakeSourceControl } from "./fakes/fake-source-control.js";
 import { createMemoryArtifactStore } from "./fakes/memory-artifact-store.js";
-import { createMemoryLockBackend, createMemoryReleaseLock, type MemoryLockBackend } from "./fakes/memory-release-lock.js";
+import {
+  createMemoryLockBackend,
+  createMemoryReleaseLock,
+  type MemoryLockBackend,
+} from "./fakes/memory-release-lock.js";
 import { createSimulatedDeployer, type SimulatedDeployer } from "./fakes/simulated-deployer.js";
 import { createSimulatedSloSource } from "./fakes/simulated-slo-source.js";
 import { type Scenario, type ScenarioInput, scenarioSchema } from "./scenario.js";
@@ -46,10 +50,15 @@ function fakeSha(n: number): string {
 }
 
 /** Builds the simulated stack a scenario describes. */
-export function buildScenarioStack(scenario: Scenario, options: RunScenarioOptions = {}): { stack: ReleaseStack; deployer: SimulatedDeployer; clock: VirtualClock } {
+export function buildScenarioStack(
+  scenario: Scenario,
+  options: RunScenarioOptions = {},
+): { stack: ReleaseStack; deployer: SimulatedDeployer; clock: VirtualClock } {
   const clock = options.clock ?? createVirtualClock();
   const release = scenario.release as { previous_release_tag?: unknown; service?: unknown };
-  const repoUrl = scenario.repository.url ?? `https://git.example.com/acme/${typeof release.service === "string" ? release.service : "service"}`;
+  const repoUrl =
+    scenario.repository.url ??
+    `https://git.example.com/acme/${typeof release.service === "string" ? release.service : "service"}`;
   const changes: ChangeRecord[] = scenario.repository.pull_requests.map((pr) => ({
     number: pr.number,
     title: pr.title,
@@ -62,7 +71,9 @@ export function buildScenarioStack(scenario: Scenario, options: RunScenarioOptio
     files: pr.files,
   }));
   const deployer = createSimulatedDeployer({
-    stableVersion: scenario.deploy.stable_version ?? (typeof release.previous_release_tag === "string" ? release.previous_release_tag : "v0.0.0"),
+    stableVersion:
+      scenario.deploy.stable_version ??
+      (typeof release.previous_release_tag === "string" ? release.previous_release_tag : "v0.0.0"),
     rollbackFails: scenario.deploy.rollback_fails,
     preflightProblems: scenario.deploy.preflight_problems,
     failAtWeight: scenario.deploy.fail_at_weight,
@@ -92,9 +103,17 @@ export function buildScenarioStack(scenario: Scenario, options: RunScenarioOptio
     lock: createMemoryReleaseLock(options.lockBackend ?? createMemoryLockBackend()),
     clock,
     artifacts,
-    approvals: scenario.approvals.length ? createFakeApprovalGate(scenario.approvals, clock) : undefined,
+    approvals: scenario.approvals.length
+      ? createFakeApprovalGate(scenario.approvals, clock)
+      : undefined,
     smokeChecks: scenario.smoke
-      ? [createFakeSmokeCheck({ name: "healthz", failIn: scenario.smoke.fail_in, failAtWeights: scenario.smoke.fail_at_weights })]
+      ? [
+          createFakeSmokeCheck({
+            name: "healthz",
+            failIn: scenario.smoke.fail_in,
+            failAtWeights: scenario.smoke.fail_at_weights,
+          }),
+        ]
       : undefined,
     holder: { host: "simulator", pid: 1 },
     ...options.overrides,
@@ -103,12 +122,17 @@ export function buildScenarioStack(scenario: Scenario, options: RunScenarioOptio
 }
 
 /** Compares an outcome with a scenario's `expect`. */
-export function checkExpectation(scenario: Scenario, outcome: ReleaseOutcome, tagged: boolean): { passed: boolean; failures: string[] } {
+export function checkExpectation(
+  scenario: Scenario,
+  outcome: ReleaseOutcome,
+  tagged: boolean,
+): { passed: boolean; failures: string[] } {
   const e = scenario.expect;
   const failures: string[] = [];
   if (!e) return { passed: true, failures };
   const compare = (what: string, want: unknown, got: unknown) => {
-    if (want !== undefined && want !== got) failures.push(`${what}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
+    if (want !== undefined && want !== got)
+      failures.push(`${what}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
   };
   compare("status", e.status, outcome.status);
   compare("exit_code", e.exit_code, outcome.exitCode);
@@ -133,7 +157,10 @@ export function checkExpectation(scenario: Scenario, outcome: ReleaseOutcome, ta
  * expect(result.expectation.passed).toBe(true);
  * ```
  */
-export async function runScenario(input: ScenarioInput | Scenario, options: RunScenarioOptions = {}): Promise<ScenarioResult> {
+export async function runScenario(
+  input: ScenarioInput | Scenario,
+  options: RunScenarioOptions = {},
+): Promise<ScenarioResult> {
   const parsed = scenarioSchema.safeParse(input);
   if (!parsed.success) throw zodToShipgateError(parsed.error, "", "scenario");
   const scenario = parsed.data;
@@ -161,4 +188,3 @@ export async function runScenario(input: ScenarioInput | Scenario, options: RunS
     expectation: checkExpectation(scenario, outcome, tagged),
   };
 }
-

@@ -1,7 +1,9 @@
 import { z } from "zod";
 
 const series = z.union([z.number(), z.null(), z.array(z.number().nullable())]);
-const sha40 = z.string().regex(/^[0-9a-f]{40}$/, "must be a 40-character lowercase hexadecimal sha");
+const sha40 = z
+  .string()
+  .regex(/^[0-9a-f]{40}$/, "must be a 40-character lowercase hexadecimal sha");
 
 /** Metrics at one canary weight (see {@link MetricsByWeight}). */
 export const weightMetricsSchema = z.strictObject({
@@ -36,21 +38,38 @@ export const scenarioSchema = z.strictObject({
             author: z.string().default("someone"),
             reviewers: z.array(z.string()).default([]),
             labels: z.array(z.string()).default([]),
-            merged_at: z.string().refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO 8601 time"),
+            merged_at: z
+              .string()
+              .refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO 8601 time"),
             files: z.array(z.string()).default([]),
             merge_sha: sha40.optional(),
           }),
         )
         .default([]),
     })
-    .default({ release_branch: "main", tags: {}, off_branch_commits: [], missing_commits: [], pull_requests: [] }),
+    .default({
+      release_branch: "main",
+      tags: {},
+      off_branch_commits: [],
+      missing_commits: [],
+      pull_requests: [],
+    }),
   ci: z
     .strictObject({
       checks: z
         .array(
           z.strictObject({
             name: z.string().min(1),
-            conclusion: z.enum(["success", "failure", "neutral", "cancelled", "skipped", "timed_out", "action_required", "stale"]),
+            conclusion: z.enum([
+              "success",
+              "failure",
+              "neutral",
+              "cancelled",
+              "skipped",
+              "timed_out",
+              "action_required",
+              "stale",
+            ]),
             status: z.enum(["queued", "in_progress", "completed"]).optional(),
             complete_after_minutes: z.number().min(0).optional(),
             required: z.boolean().optional(),
@@ -70,11 +89,19 @@ export const scenarioSchema = z.strictObject({
     })
     .default({ rollback_fails: false, preflight_problems: [] }),
   approvals: z
-    .array(z.strictObject({ approver: z.string(), after_minutes: z.number().min(0).optional(), where: z.string().optional() }))
+    .array(
+      z.strictObject({
+        approver: z.string(),
+        after_minutes: z.number().min(0).optional(),
+        where: z.string().optional(),
+      }),
+    )
     .default([]),
   smoke: z
     .strictObject({
-      fail_in: z.array(z.enum(["after_weight_change", "after_last_step", "after_rollback"])).default([]),
+      fail_in: z
+        .array(z.enum(["after_weight_change", "after_last_step", "after_rollback"]))
+        .default([]),
       fail_at_weights: z.array(z.number()).default([]),
     })
     .optional(),

@@ -22,7 +22,9 @@ export function createFakeCiProvider(options: {
   const unknown = new Set(options.unknownShas ?? []);
   const toCheck = (c: FakeCheck): CiCheck => {
     const doneAt = createdAt + (c.completeAfterMinutes ?? 0) * 60_000;
-    const running = (c.status && c.status !== "completed" && c.completeAfterMinutes === undefined) || options.clock.now() < doneAt;
+    const running =
+      (c.status && c.status !== "completed" && c.completeAfterMinutes === undefined) ||
+      options.clock.now() < doneAt;
     return {
       name: c.name,
       status: running ? (c.status === "queued" ? "queued" : "in_progress") : "completed",

@@ -16,8 +16,12 @@ export interface FakeRepository {
 }
 
 /** A {@link SourceControl} over plain data, for tests and scenarios. `calls` counts method calls. */
-export function createFakeSourceControl(repo: FakeRepository): SourceControl & { readonly tags: Map<string, TagInfo>; calls: Record<string, number> } {
-  const tags = new Map<string, TagInfo>(Object.entries(repo.tags).map(([name, sha]) => [name, { name, sha, annotated: true }]));
+export function createFakeSourceControl(
+  repo: FakeRepository,
+): SourceControl & { readonly tags: Map<string, TagInfo>; calls: Record<string, number> } {
+  const tags = new Map<string, TagInfo>(
+    Object.entries(repo.tags).map(([name, sha]) => [name, { name, sha, annotated: true }]),
+  );
   const off = new Set(repo.offBranchCommits ?? []);
   const missing = new Set(repo.missingCommits ?? []);
   const calls: Record<string, number> = {};
@@ -32,7 +36,12 @@ export function createFakeSourceControl(repo: FakeRepository): SourceControl & {
       count("getCommit");
       return guarded(signal, () => {
         const exists = /^[0-9a-f]{40}$/.test(sha) && !missing.has(sha);
-        return { sha, exists, releaseBranch: repo.releaseBranch, onReleaseBranch: exists && !off.has(sha) };
+        return {
+          sha,
+          exists,
+          releaseBranch: repo.releaseBranch,
+          onReleaseBranch: exists && !off.has(sha),
+        };
       });
     },
     getTag(name, { signal }) {
@@ -42,7 +51,8 @@ export function createFakeSourceControl(repo: FakeRepository): SourceControl & {
     createAnnotatedTag({ name, sha, message }, { signal }) {
       count("createAnnotatedTag");
       return guarded(signal, () => {
-        if (tags.has(name)) return new ShipgateError("conflict", `tag ${name} already exists`, { field: "version" });
+        if (tags.has(name))
+          return new ShipgateError("conflict", `tag ${name} already exists`, { field: "version" });
         const tag = { name, sha, annotated: true, message };
         tags.set(name, tag);
         return tag;
@@ -50,7 +60,9 @@ export function createFakeSourceControl(repo: FakeRepository): SourceControl & {
     },
     listChanges(_range, { signal }) {
       count("listChanges");
-      return guarded(signal, () => [...repo.changes].sort((a, b) => Date.parse(a.mergedAt) - Date.parse(b.mergedAt)));
+      return guarded(signal, () =>
+        [...repo.changes].sort((a, b) => Date.parse(a.mergedAt) - Date.parse(b.mergedAt)),
+      );
     },
   };
 }

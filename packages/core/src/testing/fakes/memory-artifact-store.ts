@@ -9,14 +9,26 @@ export interface MemoryArtifactStore extends ArtifactStore {
 
 /** Validates an artifact path: relative, `/`-separated, no `..`, no empty segments. */
 export function checkArtifactPath(path: string): ShipgateError | null {
-  if (!path || path.startsWith("/") || /^[A-Za-z]:/.test(path) || path.includes("\\") || path.split("/").some((s) => s === "" || s === "." || s === "..")) {
-    return new ShipgateError("invalid_input", `artifact path must be relative and stay inside the store: ${JSON.stringify(path)}`, { field: "path" });
+  if (
+    !path ||
+    path.startsWith("/") ||
+    /^[A-Za-z]:/.test(path) ||
+    path.includes("\\") ||
+    path.split("/").some((s) => s === "" || s === "." || s === "..")
+  ) {
+    return new ShipgateError(
+      "invalid_input",
+      `artifact path must be relative and stay inside the store: ${JSON.stringify(path)}`,
+      { field: "path" },
+    );
   }
   return null;
 }
 
 /** Creates an in-memory artifact store. */
-export function createMemoryArtifactStore(initial: Record<string, string> = {}): MemoryArtifactStore {
+export function createMemoryArtifactStore(
+  initial: Record<string, string> = {},
+): MemoryArtifactStore {
   const files = new Map(Object.entries(initial));
   return {
     name: "memory",
@@ -24,7 +36,12 @@ export function createMemoryArtifactStore(initial: Record<string, string> = {}):
     createExclusive(path, content) {
       const bad = checkArtifactPath(path);
       if (bad) return errAsync(bad);
-      if (files.has(path)) return errAsync(new ShipgateError("exists", `artifact ${path} exists and is never overwritten`, { field: "path" }));
+      if (files.has(path))
+        return errAsync(
+          new ShipgateError("exists", `artifact ${path} exists and is never overwritten`, {
+            field: "path",
+          }),
+        );
       files.set(path, content);
       return okAsync({ path });
     },

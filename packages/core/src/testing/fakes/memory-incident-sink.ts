@@ -3,7 +3,9 @@ import { ShipgateError } from "../../errors/shipgate-error.js";
 import { guarded } from "./guard.js";
 
 /** An {@link IncidentSink} that keeps incidents in memory (or fails, to test loud reporting). */
-export function createMemoryIncidentSink(options: { fail?: boolean } = {}): IncidentSink & { opened: IncidentDetails[]; resolved: string[] } {
+export function createMemoryIncidentSink(
+  options: { fail?: boolean } = {},
+): IncidentSink & { opened: IncidentDetails[]; resolved: string[] } {
   const opened: IncidentDetails[] = [];
   const resolved: string[] = [];
   return {
@@ -14,7 +16,11 @@ export function createMemoryIncidentSink(options: { fail?: boolean } = {}): Inci
       return guarded(signal, () => {
         if (options.fail) return new ShipgateError("unavailable", "incident backend is down");
         opened.push(incident);
-        return { sink: "memory-incidents", id: `MEM-${opened.length}`, url: `https://incidents.example.com/MEM-${opened.length}` };
+        return {
+          sink: "memory-incidents",
+          id: `MEM-${opened.length}`,
+          url: `https://incidents.example.com/MEM-${opened.length}`,
+        };
       });
     },
     resolveOpen(scope, { signal }) {

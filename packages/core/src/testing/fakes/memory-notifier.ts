@@ -3,7 +3,9 @@ import { ShipgateError } from "../../errors/shipgate-error.js";
 import { guarded } from "./guard.js";
 
 /** A {@link Notifier} that records messages (or fails, to prove notifications are best effort). */
-export function createMemoryNotifier(options: { fail?: boolean } = {}): Notifier & { sent: Notification[] } {
+export function createMemoryNotifier(
+  options: { fail?: boolean } = {},
+): Notifier & { sent: Notification[] } {
   const sent: Notification[] = [];
   return {
     name: "memory-notifier",

@@ -13,7 +13,9 @@ export function createMemoryLockBackend(): MemoryLockBackend {
 }
 
 /** A {@link ReleaseLock} in memory. Mark a holder `stale` in the backend to simulate a dead process. */
-export function createMemoryReleaseLock(backend: MemoryLockBackend = createMemoryLockBackend()): ReleaseLock & { backend: MemoryLockBackend } {
+export function createMemoryReleaseLock(
+  backend: MemoryLockBackend = createMemoryLockBackend(),
+): ReleaseLock & { backend: MemoryLockBackend } {
   return {
     name: "memory",
     backend,
@@ -21,19 +23,29 @@ export function createMemoryReleaseLock(backend: MemoryLockBackend = createMemor
       return guarded(signal, () => {
         const current = backend.holders.get(service);
         if (current && !current.stale) {
-          return new ShipgateError("lock_held", `release lock for ${service} is held by ${current.host}:${current.pid} (${current.version}) since ${current.startedAt}`, {
-            details: { holder: { ...current } },
-            hint: "Wait for that release to finish",
-          });
+          return new ShipgateError(
+            "lock_held",
+            `release lock for ${service} is held by ${current.host}:${current.pid} (${current.version}) since ${current.startedAt}`,
+            {
+              details: { holder: { ...current } },
+              hint: "Wait for that release to finish",
+            },
+          );
         }
         backend.holders.set(service, { ...holder });
         const { stale: _stale, ...previous } = current ?? ({} as LockHolder & { stale?: boolean });
-        return { service, holder, ref: `memory:${service}`, tookOverFrom: current ? (previous as LockHolder) : undefined };
+        return {
+          service,
+          holder,
+          ref: `memory:${service}`,
+          tookOverFrom: current ? (previous as LockHolder) : undefined,
+        };
       });
     },
     release(handle, { signal }) {
       return guarded(signal, () => {
-        if (backend.holders.get(handle.service)?.id === handle.holder.id) backend.holders.delete(handle.service);
+        if (backend.holders.get(handle.service)?.id === handle.holder.id)
+          backend.holders.delete(handle.service);
         return undefined;
       });
     },

@@ -41,16 +41,29 @@ export function createSimulatedDeployer(options: SimulatedDeployerOptions): Simu
     generation: 0,
   };
   const exists = (service: string) => !options.services || options.services.includes(service);
-  const missing = (service: string) => new ShipgateError("not_found", `no deployment for service ${service}`, { field: "service" });
+  const missing = (service: string) =>
+    new ShipgateError("not_found", `no deployment for service ${service}`, { field: "service" });
   return {
     name: "simulated",
     state,
     preflight(target, { signal }) {
       return guarded<PreflightReport>(signal, () => {
-        if (!exists(target.service)) return { ok: false, problems: [`no deployment for service ${target.service}`], stableVersion: null, facts: {} as Record<string, string> };
+        if (!exists(target.service))
+          return {
+            ok: false,
+            problems: [`no deployment for service ${target.service}`],
+            stableVersion: null,
+            facts: {} as Record<string, string>,
+          };
         const problems = [...(options.preflightProblems ?? [])];
-        if (state.canaryVersion && state.phase !== "healthy") problems.push(`a rollout of ${state.canaryVersion} is in flight`);
-        return { ok: problems.length === 0, problems, stableVersion: state.stableVersion, facts: { strategy: "canary", platform: "simulated" } };
+        if (state.canaryVersion && state.phase !== "healthy")
+          problems.push(`a rollout of ${state.canaryVersion} is in flight`);
+        return {
+          ok: problems.length === 0,
+          problems,
+          stableVersion: state.stableVersion,
+          facts: { strategy: "canary", platform: "simulated" },
+        };
       });
     },
     start(target, { signal }) {
@@ -66,7 +79,12 @@ export function createSimulatedDeployer(options: SimulatedDeployerOptions): Simu
     setWeight(target, weight, { signal }) {
       return guarded(signal, () => {
         if (!exists(target.service)) return missing(target.service);
-        if (weight === options.failAtWeight) return new ShipgateError("unavailable", `simulated platform failed to set weight ${weight}%`, { retryable: false });
+        if (weight === options.failAtWeight)
+          return new ShipgateError(
+            "unavailable",
+            `simulated platform failed to set weight ${weight}%`,
+            { retryable: false },
+          );
         state.weight = weight;
         state.history.push(weight);
         state.phase = "paused";
@@ -77,12 +95,19 @@ export function createSimulatedDeployer(options: SimulatedDeployerOptions): Simu
     status(target, { signal }) {
       return guarded(signal, () => {
         if (!exists(target.service)) return missing(target.service);
-        return { phase: state.phase, canaryWeight: state.weight, stableVersion: state.stableVersion, canaryVersion: state.canaryVersion, message: null };
+        return {
+          phase: state.phase,
+          canaryWeight: state.weight,
+          stableVersion: state.stableVersion,
+          canaryVersion: state.canaryVersion,
+          message: null,
+        };
       });
     },
-    promote(target, { signal }) {
+    promote(_target, { signal }) {
       return guarded(signal, () => {
-        if (!state.canaryVersion) return new ShipgateError("precondition_failed", "nothing to promote");
+        if (!state.canaryVersion)
+          return new ShipgateError("precondition_failed", "nothing to promote");
         state.stableVersion = state.canaryVersion;
         state.canaryVersion = null;
         state.weight = 100;
@@ -91,7 +116,7 @@ export function createSimulatedDeployer(options: SimulatedDeployerOptions): Simu
         return undefined;
       });
     },
-    abort(target, { signal }) {
+    abort(_target, { signal }) {
       return guarded(signal, () => {
         state.weight = 0;
         state.phase = "aborted";
@@ -103,10 +128,13 @@ export function createSimulatedDeployer(options: SimulatedDeployerOptions): Simu
       return guarded(signal, () => {
         if (options.rollbackFails) {
           state.phase = "degraded";
-          return new ShipgateError("unavailable", "simulated platform failed to roll back", { retryable: false });
+          return new ShipgateError("unavailable", "simulated platform failed to roll back", {
+            retryable: false,
+          });
         }
         // After a promote the previous stable is gone from our state; a real controller undoes to the last revision.
-        if (state.canaryVersion === null && state.stableVersion === target.version) state.stableVersion = options.stableVersion;
+        if (state.canaryVersion === null && state.stableVersion === target.version)
+          state.stableVersion = options.stableVersion;
         state.canaryVersion = null;
         state.weight = 0;
         state.phase = "healthy";
@@ -116,11 +144,17 @@ export function createSimulatedDeployer(options: SimulatedDeployerOptions): Simu
     },
     verifyStable(target, { signal }) {
       return guarded(signal, () => {
-        const serving = state.phase === "healthy" && state.weight === 0 && state.canaryVersion === null && state.stableVersion !== target.version;
+        const serving =
+          state.phase === "healthy" &&
+          state.weight === 0 &&
+          state.canaryVersion === null &&
+          state.stableVersion !== target.version;
         return {
           serving,
           stableVersion: state.stableVersion,
-          message: serving ? `${state.stableVersion} serves 100%` : `phase ${state.phase}, canary weight ${state.weight}%`,
+          message: serving
+            ? `${state.stableVersion} serves 100%`
+            : `phase ${state.phase}, canary weight ${state.weight}%`,
         };
       });
     },

@@ -20,7 +20,11 @@ export interface WeightMetrics {
 /** Metrics keyed by weight (`"5"`, `"25"`, `"100"`), with an optional `default`. */
 export type MetricsByWeight = Record<string, WeightMetrics>;
 
-function pick(series: MetricSeries | undefined, poll: number, fallback: number | null): number | null {
+function pick(
+  series: MetricSeries | undefined,
+  poll: number,
+  fallback: number | null,
+): number | null {
   if (series === undefined) return fallback;
   if (!Array.isArray(series)) return series;
   if (series.length === 0) return null;
@@ -32,7 +36,10 @@ function pick(series: MetricSeries | undefined, poll: number, fallback: number |
  * weight, counting polls from each weight change. The stable track reads `stable`
  * (or `default`).
  */
-export function createSimulatedSloSource(deployer: SimulatedDeployer, metrics: MetricsByWeight): SloSource & { queries: number } {
+export function createSimulatedSloSource(
+  deployer: SimulatedDeployer,
+  metrics: MetricsByWeight,
+): SloSource & { queries: number } {
   let weight = -1;
   let poll = 0;
   const source = {
@@ -43,8 +50,13 @@ export function createSimulatedSloSource(deployer: SimulatedDeployer, metrics: M
         source.queries += 1;
         if (query.track === "stable") {
           const m = metrics.stable ?? metrics.default;
-          if (!m) return { errorRate: readingOf(null), p95LatencyMs: readingOf(null), sampleCount: null };
-          return { errorRate: readingOf(pick(m.error_rate, 1, null)), p95LatencyMs: readingOf(pick(m.p95_latency_ms, 1, null)), sampleCount: pick(m.requests, 1, 1000) };
+          if (!m)
+            return { errorRate: readingOf(null), p95LatencyMs: readingOf(null), sampleCount: null };
+          return {
+            errorRate: readingOf(pick(m.error_rate, 1, null)),
+            p95LatencyMs: readingOf(pick(m.p95_latency_ms, 1, null)),
+            sampleCount: pick(m.requests, 1, 1000),
+          };
         }
         // Polls count from each weight change; promotion at 100% keeps counting, so a
         // "100" series covers the last step and the stabilization window after it.
@@ -55,9 +67,14 @@ export function createSimulatedSloSource(deployer: SimulatedDeployer, metrics: M
         poll += 1;
         const m = metrics[String(deployer.state.weight)] ?? metrics.default;
         if (!m) {
-          return { errorRate: readingOf(null, `no metrics for weight ${deployer.state.weight}%`), p95LatencyMs: readingOf(null, `no metrics for weight ${deployer.state.weight}%`), sampleCount: 0 };
+          return {
+            errorRate: readingOf(null, `no metrics for weight ${deployer.state.weight}%`),
+            p95LatencyMs: readingOf(null, `no metrics for weight ${deployer.state.weight}%`),
+            sampleCount: 0,
+          };
         }
-        if (m.query_errors_at?.includes(poll)) return new ShipgateError("unavailable", `simulated query failure at poll ${poll}`);
+        if (m.query_errors_at?.includes(poll))
+          return new ShipgateError("unavailable", `simulated query failure at poll ${poll}`);
         const requests = pick(m.requests, poll, 1000);
         return {
           errorRate: readingOf(pick(m.error_rate, poll, null)),
