@@ -1,4 +1,5 @@
 export * from "./conventional-commit.js";
+export * from "./embedded-defaults.js";
 export * from "./file-incident-sink.js";
 export * from "./file-release-lock.js";
 export * from "./fs-artifact-store.js";
@@ -6,3 +7,4 @@ export * from "./git-source-control.js";
 export * from "./landed-change-message.js";
 export * from "./markdown-changelog-renderer.js";
 export * from "./relative-artifact-path.js";
+export * from "./system-clock.js";

@@ -1,28 +1,11 @@
 import { errAsync, okAsync } from "neverthrow";
 import type { ArtifactStore } from "../../contracts/artifact-store.js";
+import { checkArtifactPath } from "../../defaults/relative-artifact-path.js";
 import { ShipgateError } from "../../errors/shipgate-error.js";
 
 /** An {@link ArtifactStore} in memory; `files` lets tests read what was written. */
 export interface MemoryArtifactStore extends ArtifactStore {
   readonly files: Map<string, string>;
-}
-
-/** Validates an artifact path: relative, `/`-separated, no `..`, no empty segments. */
-export function checkArtifactPath(path: string): ShipgateError | null {
-  if (
-    !path ||
-    path.startsWith("/") ||
-    /^[A-Za-z]:/.test(path) ||
-    path.includes("\\") ||
-    path.split("/").some((s) => s === "" || s === "." || s === "..")
-  ) {
-    return new ShipgateError(
-      "invalid_input",
-      `artifact path must be relative and stay inside the store: ${JSON.stringify(path)}`,
-      { field: "path" },
-    );
-  }
-  return null;
 }
 
 /** Creates an in-memory artifact store. */
@@ -35,7 +18,7 @@ export function createMemoryArtifactStore(
     files,
     createExclusive(path, content) {
       const bad = checkArtifactPath(path);
-      if (bad) return errAsync(bad);
+      if (bad.isErr()) return errAsync(bad.error);
       if (files.has(path))
         return errAsync(
           new ShipgateError("exists", `artifact ${path} exists and is never overwritten`, {
@@ -47,13 +30,13 @@ export function createMemoryArtifactStore(
     },
     writeStatus(path, content) {
       const bad = checkArtifactPath(path);
-      if (bad) return errAsync(bad);
+      if (bad.isErr()) return errAsync(bad.error);
       files.set(path, content);
       return okAsync({ path });
     },
     read(path) {
       const bad = checkArtifactPath(path);
-      if (bad) return errAsync(bad);
+      if (bad.isErr()) return errAsync(bad.error);
       return okAsync(files.get(path) ?? null);
     },
     list(dir) {
