@@ -169,6 +169,12 @@ export function renderReleaseReport(
     out.push("");
   }
 
+  if (record.resolvedIncidents.length > 0) {
+    out.push("## Resolved incidents\n");
+    for (const i of record.resolvedIncidents) out.push(`- ${i.sink}: ${i.id} resolved by this release${i.url ? ` (${i.url})` : ""}`);
+    out.push("");
+  }
+
   out.push("## Verification evidence\n");
   if (record.evidence.length === 0) out.push("No readings.\n");
   else {

@@ -77,3 +77,20 @@ export async function loadChanges(ctx: RunContext, signal: AbortSignal) {
   ctx.record.changes = listed.value;
   return listed.value;
 }
+
+/**
+ * After a successful release, asks every sink that can to resolve what it opened for the
+ * service and environment (a PagerDuty alert from an earlier rollback, say). Best effort.
+ */
+export async function resolveOpenIncidents(ctx: RunContext): Promise<void> {
+  const { spec } = ctx;
+  for (const sink of ctx.stack.incidents ?? []) {
+    if (!sink.resolveOpen) continue;
+    const resolved = await sink.resolveOpen(
+      { service: spec.service, environment: spec.environment, version: spec.version },
+      { signal: ctx.cleanupSignal },
+    );
+    if (resolved.isErr()) ctx.record.warnings.push(`could not resolve open incidents in ${sink.name}: ${resolved.error.describe()}`);
+    else ctx.record.resolvedIncidents.push(...resolved.value);
+  }
+}

@@ -602,6 +602,17 @@ describe("release orchestrator: rules in every path", () => {
     expect(r.events.some((e) => e.type === "incident.failed")).toBe(true);
   });
 
+  it("resolves an earlier release's open incident when a later release succeeds", async () => {
+    const sink = createMemoryIncidentSink();
+    const artifacts = createMemoryArtifactStore();
+    await runScenario(baseScenario({ metrics: { "5": { error_rate: 0.5, p95_latency_ms: 1 }, default: { error_rate: 0, p95_latency_ms: 1 } } }), { artifacts, overrides: { incidents: [sink] } });
+    expect(sink.opened).toHaveLength(1);
+    const ok = await runScenario(baseScenario({ release: { version: "v1.4.1" } }), { artifacts, overrides: { incidents: [sink] } });
+    expect(ok.outcome.status).toBe("SUCCESS");
+    expect(sink.resolved).toEqual(["shipgate/shop/production"]);
+    expect(files(artifacts).get(ok.outcome.paths.report!)).toContain("## Resolved incidents");
+  });
+
   it("numbers incidents of the same day with the next free NN", async () => {
     const artifacts = createMemoryArtifactStore({ "incidents/INC-2026-01-05-01.md": "earlier" });
     const r = await runScenario(

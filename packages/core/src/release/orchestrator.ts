@@ -8,7 +8,7 @@ import { type ShipgateError, toShipgateError } from "../errors/shipgate-error.js
 import { runCanary } from "./canary-step.js";
 import { writeChangelog } from "./changelog-step.js";
 import { runCiGate } from "./ci-gate-step.js";
-import { openIncident } from "./incident-step.js";
+import { openIncident, resolveOpenIncidents } from "./incident-step.js";
 import { notify } from "./notify-step.js";
 import type { ReleaseEvent } from "./release-events.js";
 import {
@@ -204,7 +204,10 @@ async function runRelease(
         stop = { ...stop, status: "ABORTED" };
       if (!rollback.verified) record.warnings.push(`ROLLBACK NOT VERIFIED: ${rollback.message}`);
     }
-    if (!stop) await writeChangelog(ctx, ctx.cleanupSignal);
+    if (!stop) {
+      await writeChangelog(ctx, ctx.cleanupSignal);
+      if (!dryRun) await resolveOpenIncidents(ctx);
+    }
   } catch (thrown) {
     const error = toShipgateError(thrown, "clean-up crashed");
     record.errors.push({ step: "clean-up", error });

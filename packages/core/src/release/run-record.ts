@@ -73,6 +73,8 @@ export interface RunRecord {
   changes: ChangeRecord[] | null;
   changelog: RenderedChangelog | null;
   incidents: IncidentRef[];
+  /** Incidents of earlier releases resolved by this successful one. */
+  resolvedIncidents: IncidentRef[];
   evidence: EvidenceEntry[];
   errors: { step: string; error: ShipgateError }[];
   warnings: string[];
@@ -103,6 +105,7 @@ export function newRunRecord(spec: ReleaseSpec, dryRun: boolean, startedAt: stri
     changes: null,
     changelog: null,
     incidents: [],
+    resolvedIncidents: [],
     evidence: [],
     errors: [],
     warnings: [],
