@@ -171,7 +171,8 @@ export function renderReleaseReport(
 
   if (record.resolvedIncidents.length > 0) {
     out.push("## Resolved incidents\n");
-    for (const i of record.resolvedIncidents) out.push(`- ${i.sink}: ${i.id} resolved by this release${i.url ? ` (${i.url})` : ""}`);
+    for (const i of record.resolvedIncidents)
+      out.push(`- ${i.sink}: ${i.id} resolved by this release${i.url ? ` (${i.url})` : ""}`);
     out.push("");
   }
 

@@ -90,7 +90,10 @@ export async function resolveOpenIncidents(ctx: RunContext): Promise<void> {
       { service: spec.service, environment: spec.environment, version: spec.version },
       { signal: ctx.cleanupSignal },
     );
-    if (resolved.isErr()) ctx.record.warnings.push(`could not resolve open incidents in ${sink.name}: ${resolved.error.describe()}`);
+    if (resolved.isErr())
+      ctx.record.warnings.push(
+        `could not resolve open incidents in ${sink.name}: ${resolved.error.describe()}`,
+      );
     else ctx.record.resolvedIncidents.push(...resolved.value);
   }
 }

@@ -506,6 +506,24 @@ describe("release orchestrator: rules in every path", () => {
     expect(lockBackend.holders.get("shop")?.id).toBe("other");
   });
 
+  it("never rejects, even when the lock adapter throws", async () => {
+    const r = await runScenario(baseScenario(), {
+      overrides: {
+        lock: {
+          name: "broken",
+          acquire: () => {
+            throw new Error("lock backend exploded");
+          },
+          release: () => {
+            throw new Error("unreachable");
+          },
+        },
+      },
+    });
+    expect(r.outcome).toMatchObject({ status: "FAILED", exitCode: 1, reason: "tool_error" });
+    expect(r.outcome.summary).toContain("lock backend exploded");
+  });
+
   it("takes over a stale lock and says so in the report", async () => {
     const lockBackend = createMemoryLockBackend();
     lockBackend.holders.set("shop", {
@@ -605,9 +623,20 @@ describe("release orchestrator: rules in every path", () => {
   it("resolves an earlier release's open incident when a later release succeeds", async () => {
     const sink = createMemoryIncidentSink();
     const artifacts = createMemoryArtifactStore();
-    await runScenario(baseScenario({ metrics: { "5": { error_rate: 0.5, p95_latency_ms: 1 }, default: { error_rate: 0, p95_latency_ms: 1 } } }), { artifacts, overrides: { incidents: [sink] } });
+    await runScenario(
+      baseScenario({
+        metrics: {
+          "5": { error_rate: 0.5, p95_latency_ms: 1 },
+          default: { error_rate: 0, p95_latency_ms: 1 },
+        },
+      }),
+      { artifacts, overrides: { incidents: [sink] } },
+    );
     expect(sink.opened).toHaveLength(1);
-    const ok = await runScenario(baseScenario({ release: { version: "v1.4.1" } }), { artifacts, overrides: { incidents: [sink] } });
+    const ok = await runScenario(baseScenario({ release: { version: "v1.4.1" } }), {
+      artifacts,
+      overrides: { incidents: [sink] },
+    });
     expect(ok.outcome.status).toBe("SUCCESS");
     expect(sink.resolved).toEqual(["shipgate/shop/production"]);
     expect(files(artifacts).get(ok.outcome.paths.report!)).toContain("## Resolved incidents");

@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { err } from "neverthrow";
 import { renderDeployNote } from "../artifacts/deploy-note.js";
 import type { DeployTarget } from "../contracts/deployer.js";
 import type { NotificationKind } from "../contracts/notifier.js";
@@ -130,7 +131,12 @@ async function runRelease(
     startedAt: record.startedAt,
     version: spec.version,
   };
-  const locked = await stack.lock.acquire({ service: spec.service, holder }, { signal });
+  let locked: Awaited<ReturnType<typeof stack.lock.acquire>>;
+  try {
+    locked = await stack.lock.acquire({ service: spec.service, holder }, { signal });
+  } catch (thrown) {
+    locked = err(toShipgateError(thrown, `lock ${stack.lock.name} threw`));
+  }
   if (locked.isErr()) {
     const error = locked.error;
     const held = error.kind === "lock_held";

@@ -26,9 +26,15 @@ export function createMemoryIncidentSink(
     resolveOpen(scope, { signal }) {
       return guarded(signal, () => {
         const key = `${scope.service}/${scope.environment}`;
-        const open = opened.filter((i) => `${i.service}/${i.environment}` === key && !resolved.includes(i.dedupKey));
+        const open = opened.filter(
+          (i) => `${i.service}/${i.environment}` === key && !resolved.includes(i.dedupKey),
+        );
         resolved.push(...open.map((i) => i.dedupKey));
-        return open.map((i, n) => ({ sink: "memory-incidents", id: `MEM-resolved-${n + 1}`, url: `https://incidents.example.com/${i.dedupKey}` }));
+        return open.map((i, n) => ({
+          sink: "memory-incidents",
+          id: `MEM-resolved-${n + 1}`,
+          url: `https://incidents.example.com/${i.dedupKey}`,
+        }));
       });
     },
   };
