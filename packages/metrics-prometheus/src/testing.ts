@@ -1,0 +1,15 @@
+export {
+  expectedErrorRate,
+  expectedHistogramQuantile,
+  expectedRequestCount,
+  type TrafficFixture,
+  type TrafficSeries,
+  trafficOpenMetrics,
+} from "./openmetrics-fixture.js";
+export {
+  findPrometheusBinaries,
+  type PrometheusBinaries,
+  type PrometheusTestServer,
+  type PrometheusTestServerOptions,
+  startPrometheusTestServer,
+} from "./prometheus-test-server.js";
