@@ -37,7 +37,7 @@ export interface IncidentDetails {
   /** Relative path of the release report. */
   reportPath: string;
   dashboards: string[];
-  /** A deduplication key stable for this release (`service/environment/version`). */
+  /** A deduplication key stable per service and environment (`shipgate/<service>/<environment>`), so a second breach updates the same alert. */
   dedupKey: string;
 }
 

@@ -58,6 +58,15 @@ export function describeIncidentSinkConformance(
       if (first.path && second.path) expect(second.path).not.toBe(first.path);
     });
 
+    it("resolves what it opened for the service when asked (if it can)", async () => {
+      if (!s.sink.resolveOpen) return;
+      expectOk(await settle(() => s.sink.open(conformanceIncident, { signal: liveSignal() })));
+      const scope = { service: conformanceIncident.service, environment: conformanceIncident.environment, version: "v1.4.1" };
+      const resolved = expectOk(await settle(() => s.sink.resolveOpen!(scope, { signal: liveSignal() })));
+      expect(Array.isArray(resolved)).toBe(true);
+      for (const ref of resolved) expect(ref.id.length).toBeGreaterThan(0);
+    });
+
     it("resolves to an aborted error, without throwing, when the signal has fired", async () => {
       const settled = await settle(() =>
         s.sink.open(conformanceIncident, { signal: abortedSignal() }),
