@@ -61,8 +61,14 @@ export function describeIncidentSinkConformance(
     it("resolves what it opened for the service when asked (if it can)", async () => {
       if (!s.sink.resolveOpen) return;
       expectOk(await settle(() => s.sink.open(conformanceIncident, { signal: liveSignal() })));
-      const scope = { service: conformanceIncident.service, environment: conformanceIncident.environment, version: "v1.4.1" };
-      const resolved = expectOk(await settle(() => s.sink.resolveOpen!(scope, { signal: liveSignal() })));
+      const scope = {
+        service: conformanceIncident.service,
+        environment: conformanceIncident.environment,
+        version: "v1.4.1",
+      };
+      const resolved = expectOk(
+        await settle(() => s.sink.resolveOpen!(scope, { signal: liveSignal() })),
+      );
       expect(Array.isArray(resolved)).toBe(true);
       for (const ref of resolved) expect(ref.id.length).toBeGreaterThan(0);
     });
