@@ -1,0 +1,163 @@
+import { conformanceIncident } from "@shipgate/core/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type GitHubEmulator, startGitHubEmulator } from "./github-emulator.js";
+import { loadFixtureScenario } from "./github-fixture-replay.js";
+import { listOpenIssues } from "./github-incident-sink.js";
+import { createGitHubProvider } from "./github-provider.js";
+import { type GitHubScenario, startGitHubScenario } from "./github-test-scenario.js";
+
+const live = () => ({ signal: new AbortController().signal });
+const fast = {
+  rateLimitSecondMs: 1,
+  retryBaseMs: 1,
+  writeIntervalMs: 0,
+  notificationIntervalMs: 0,
+};
+
+describe("incidents as GitHub issues", () => {
+  let s: GitHubScenario;
+  beforeAll(async () => {
+    s = await startGitHubScenario();
+  });
+  afterAll(async () => {
+    expect(s.gh.specViolations).toEqual([]);
+    await s.close();
+  });
+
+  it("opens a labelled issue listing the breach and the suspects", async () => {
+    const ref = (await s.provider().incidents.open(conformanceIncident, live()))._unsafeUnwrap();
+    const number = Number(ref.id.split("#")[1]);
+    expect(ref).toEqual({
+      sink: "github-issues",
+      id: `acme/shop#${number}`,
+      url: `${s.gh.url}/acme/shop/issues/${number}`,
+    });
+    const issue = s.gh.repository.issues.get(number)!;
+    expect(issue.title).toBe(conformanceIncident.title);
+    expect(issue.labels).toEqual(["incident", "shipgate"]);
+    expect(issue.body).toContain("error rate 4.10% > 1.00% at 25%");
+    expect(issue.body).toContain(
+      "[#102](https://git.example.com/acme/shop/pull/102) fix(cart)!: change total rounding by @carol (score 7) — **likely culprit**",
+    );
+    expect(issue.body).toContain("| Rollback | verified: stable version v1.3.2 serving 100% |");
+  });
+
+  it("uses the configured labels", async () => {
+    const ref = (
+      await s.provider({ incidentLabels: ["sev1"] }).incidents.open(conformanceIncident, live())
+    )._unsafeUnwrap();
+    expect(s.gh.repository.issues.get(Number(ref.id.split("#")[1]))?.labels).toEqual(["sev1"]);
+  });
+
+  it("resolves only the open incidents of the same service and environment, across pages", async () => {
+    const r = s.gh.repository;
+    // 120 unrelated labelled issues push ours onto a second page.
+    for (let i = 0; i < 120; i++) {
+      const number = r.number();
+      r.issues.set(number, {
+        number,
+        id: r.id(),
+        title: `noise ${i}`,
+        body: "not ours",
+        labels: ["incident", "shipgate"],
+        state: "open",
+        stateReason: null,
+        author: "someone",
+        createdAt: r.tick(0),
+        updatedAt: r.tick(0),
+        closedAt: null,
+        comments: [],
+      });
+    }
+    const sink = s.provider().incidents;
+    const other = (
+      await s
+        .provider()
+        .incidents.open({ ...conformanceIncident, environment: "staging", dedupKey: "x" }, live())
+    )._unsafeUnwrap();
+    s.gh.requests.length = 0;
+    const resolved = (
+      await sink.resolveOpen!(
+        { service: "shop", environment: "production", version: "v1.4.1" },
+        live(),
+      )
+    )._unsafeUnwrap();
+    // Only the production incident from the first test: not the "sev1" one, not staging.
+    expect(resolved).toHaveLength(1);
+    const list = s.gh.requests.filter((q) => q.operationId === "issues/list-for-repo");
+    expect(list.length).toBe(2);
+    for (const ref of resolved) {
+      const issue = r.issues.get(Number(ref.id.split("#")[1]))!;
+      expect(issue.state).toBe("closed");
+      expect(issue.stateReason).toBe("completed");
+      expect(issue.comments[0]?.body).toContain("shop v1.4.1 was released to production");
+    }
+    expect(r.issues.get(Number(other.id.split("#")[1]))?.state).toBe("open");
+  });
+});
+
+describe("recorded issue exchanges (@octokit/fixtures) replayed through the emulator", () => {
+  let gh: GitHubEmulator;
+  afterAll(async () => {
+    expect(gh.specViolations).toEqual([]);
+    await gh.close();
+  });
+
+  it("add-labels-to-issue: reads number and URL from GitHub's recorded 201", async () => {
+    gh = await startGitHubEmulator({
+      owner: "octokit-fixture-org",
+      repo: "add-labels-to-issue",
+      validateResponses: true,
+    });
+    gh.replay(loadFixtureScenario("add-labels-to-issue", { 0: "issues/create" }).slice(0, 1));
+    const sink = createGitHubProvider({
+      owner: "octokit-fixture-org",
+      repo: "add-labels-to-issue",
+      token: "test-token-not-real",
+      baseUrl: gh.url,
+      timing: fast,
+    }).incidents;
+    const ref = (await sink.open(conformanceIncident, live()))._unsafeUnwrap();
+    // The recording's html_url points at github.com, as GitHub answered.
+    expect(ref).toEqual({
+      sink: "github-issues",
+      id: "octokit-fixture-org/add-labels-to-issue#1",
+      url: "https://github.com/octokit-fixture-org/add-labels-to-issue/issues/1",
+    });
+    expect(gh.pendingReplays()).toEqual([]);
+    await gh.close();
+  });
+
+  it("paginate-issues: follows GitHub's recorded Link headers through all five pages", async () => {
+    gh = await startGitHubEmulator({
+      owner: "octokit-fixture-org",
+      repo: "paginate-issues",
+      validateResponses: true,
+    });
+    const recorded = loadFixtureScenario(
+      "paginate-issues",
+      Object.fromEntries([0, 1, 2, 3, 4].map((i) => [i, "issues/list-for-repo"])),
+    );
+    gh.replay(recorded);
+    const client = createGitHubProvider({
+      owner: "octokit-fixture-org",
+      repo: "paginate-issues",
+      token: "test-token-not-real",
+      baseUrl: gh.url,
+      timing: fast,
+    }).client;
+    const issues = (
+      await client.run(live().signal, { action: "list issues" }, (g) => listOpenIssues(g, []))
+    )._unsafeUnwrap();
+    const expected = recorded.flatMap((r) =>
+      (r.response as { number: number }[]).map((i) => i.number),
+    );
+    expect(expected.length).toBe(13);
+    expect(issues.map((i) => i.number)).toEqual(expected);
+    expect(gh.pendingReplays()).toEqual([]);
+    // Pages 2–5 were fetched from the URLs GitHub put in the Link header (/repositories/1000/…).
+    expect(gh.requests.slice(1).every((r) => r.path.startsWith("/repositories/1000/issues"))).toBe(
+      true,
+    );
+  });
+});
