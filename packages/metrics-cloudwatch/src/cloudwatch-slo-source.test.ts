@@ -1,0 +1,402 @@
+import type { ShipgateError, SloMeasurement } from "@shipgate/core";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type CloudWatchEmulator, startCloudWatchEmulator } from "./cloudwatch-emulator.js";
+import {
+  type CloudWatchSloSourceOptions,
+  createCloudWatchSloSource,
+} from "./cloudwatch-slo-source.js";
+import {
+  albMetrics,
+  LOAD_BALANCER,
+  sloQuery,
+  targetGroup,
+  WINDOW_END,
+  WINDOW_START,
+} from "./cloudwatch-test-fixtures.js";
+import {
+  decodeWithClient,
+  errorResponseViolations,
+  getMetricDataViolations,
+  type RawCloudWatchResponse,
+} from "./cloudwatch-wire-contract.js";
+
+const SECRET = "test-secret-not-real";
+let cw: CloudWatchEmulator;
+const sent: RawCloudWatchResponse[] = [];
+
+function source(overrides: Partial<CloudWatchSloSourceOptions> = {}) {
+  return createCloudWatchSloSource({
+    region: "us-east-1",
+    endpoint: cw.url,
+    credentials: { accessKeyId: "AKIDTESTNOTREAL", secretAccessKey: SECRET },
+    dimensions: { LoadBalancer: LOAD_BALANCER },
+    trackDimensions: {
+      canary: { TargetGroup: "targetgroup/{{service}}-canary/6d0ecf831eec9f09" },
+      stable: { TargetGroup: "targetgroup/{{service}}-stable/6d0ecf831eec9f09" },
+    },
+    retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
+    timeoutMs: 2000,
+    ...overrides,
+  });
+}
+
+const live = () => new AbortController().signal;
+
+async function measureOk(
+  s = source(),
+  query = sloQuery(),
+  signal = live(),
+): Promise<SloMeasurement> {
+  const r = await s.measure(query, { signal });
+  if (r.isErr()) throw new Error(`expected ok, got ${r.error.kind}: ${r.error.message}`);
+  return r.value;
+}
+
+async function measureErr(
+  s = source(),
+  query = sloQuery(),
+  signal = live(),
+): Promise<ShipgateError> {
+  const r = await s.measure(query, { signal });
+  if (r.isOk()) throw new Error(`expected an error, got ${JSON.stringify(r.value)}`);
+  return r.error;
+}
+
+type QueryBody = {
+  MetricDataQueries: {
+    Id: string;
+    MetricStat?: { Period: number; Stat: string };
+    Expression?: string;
+    ReturnData?: boolean;
+  }[];
+  StartTime: number;
+  EndTime: number;
+  NextToken?: string;
+};
+const lastBody = () => cw.requests.at(-1)?.body as QueryBody;
+
+beforeAll(async () => {
+  cw = await startCloudWatchEmulator();
+});
+afterAll(async () => {
+  // Every answer the real client got from the emulator follows the published contract.
+  sent.push(...cw.responses);
+  expect(sent.length).toBeGreaterThan(20);
+  for (const r of sent) {
+    if (r.status === 200) {
+      if (getMetricDataViolations(r).length > 0) continue; // malformed on purpose
+      expect((await decodeWithClient(r)).ok).toBe(true);
+    } else {
+      expect(errorResponseViolations(r)).toEqual([]);
+    }
+  }
+  await cw.close();
+});
+beforeEach(() => {
+  sent.push(...cw.responses);
+  cw.reset();
+  cw.clearData();
+  cw.setPageSize(100_800);
+  cw.seed(
+    ...albMetrics({ track: "canary", requests: 1000, errors: 5, latencyStepSeconds: 0.002 }),
+    ...albMetrics({ track: "stable", requests: 4000, errors: 4, latencyStepSeconds: 0.001 }),
+  );
+});
+
+describe("CloudWatchSloSource over the real AWS SDK and HTTP", () => {
+  it("measures the canary's target group with one GetMetricData over the window", async () => {
+    const m = await measureOk();
+    expect(m.errorRate).toEqual({ kind: "value", value: 0.005 });
+    expect(m.p95LatencyMs).toEqual({ kind: "value", value: 190 });
+    expect(m.sampleCount).toBe(1000);
+    expect(cw.requests).toHaveLength(1);
+    expect(cw.requests[0]).toMatchObject({
+      target: "GraniteServiceVersion20100801.GetMetricData",
+      contentType: "application/x-amz-json-1.0",
+      service: "monitoring",
+      region: "us-east-1",
+    });
+    const body = lastBody();
+    expect(body.StartTime).toBe(WINDOW_START.getTime() / 1000);
+    expect(body.EndTime).toBe(WINDOW_END.getTime() / 1000);
+    expect(
+      body.MetricDataQueries.map((q) => [q.Id, q.MetricStat?.Stat, q.MetricStat?.Period]),
+    ).toEqual([
+      ["errors", "Sum", 600],
+      ["requests", "Sum", 600],
+      ["latency_p95", "p95", 600],
+    ]);
+    expect(m.queries?.[1]).toContain(`TargetGroup=${targetGroup("checkout", "canary")}`);
+  });
+
+  it("measures the stable baseline by its track's dimensions over the same window", async () => {
+    const m = await measureOk(source(), sloQuery({ version: "1.3.0", track: "stable" }));
+    expect(m.errorRate).toEqual({ kind: "value", value: 0.001 });
+    expect(m.p95LatencyMs).toEqual({ kind: "value", value: 95 });
+    expect(m.sampleCount).toBe(4000);
+  });
+
+  it("follows every NextToken page and merges them", async () => {
+    cw.setPageSize(1);
+    const m = await measureOk();
+    expect(m.errorRate).toEqual({ kind: "value", value: 0.005 });
+    expect(m.p95LatencyMs).toEqual({ kind: "value", value: 190 });
+    expect(cw.requests).toHaveLength(3);
+    expect((cw.requests[2]!.body as QueryBody).NextToken).toEqual(expect.any(String));
+  });
+
+  it("reports unknown dimensions as no_data with reasons, never 0", async () => {
+    const m = await measureOk(source(), sloQuery({ service: "unknown" }));
+    expect(m.errorRate.kind).toBe("no_data");
+    expect(m.p95LatencyMs.kind).toBe("no_data");
+    if (m.errorRate.kind === "no_data") expect(m.errorRate.reason).toMatch(/no datapoints/);
+    expect(m.sampleCount).toBeNull();
+  });
+
+  it("reports a final PartialData as no_data naming it", async () => {
+    cw.failNext({ resultStatus: { requests: "PartialData", latency_p95: "PartialData" } });
+    const m = await measureOk();
+    expect(m.errorRate).toMatchObject({
+      kind: "no_data",
+      reason: expect.stringMatching(/PartialData for the requests query/),
+    });
+    expect(m.p95LatencyMs.kind).toBe("no_data");
+  });
+
+  it('reports "NaN" / "Infinity" values as no_data', async () => {
+    cw.failNext({
+      body: JSON.stringify({
+        MetricDataResults: [
+          { Id: "errors", Label: "errors", Timestamps: [], Values: [], StatusCode: "Complete" },
+          {
+            Id: "requests",
+            Label: "requests",
+            Timestamps: [1_700_000_400],
+            Values: [10],
+            StatusCode: "Complete",
+          },
+          {
+            Id: "latency_p95",
+            Label: "latency_p95",
+            Timestamps: [1_700_000_400],
+            Values: ["NaN"],
+            StatusCode: "Complete",
+          },
+        ],
+        Messages: [],
+      }),
+    });
+    const m = await measureOk();
+    expect(m.errorRate).toEqual({ kind: "value", value: 0 });
+    expect(m.p95LatencyMs).toEqual({ kind: "no_data", reason: "p95 latency query returned NaN" });
+  });
+
+  it("maps Forbidden results to auth and InternalError to unavailable", async () => {
+    cw.failNext({
+      resultStatus: { errors: "Forbidden" },
+      resultMessages: { errors: [{ Code: "Forbidden", Value: "not shared" }] },
+    });
+    expect(await measureErr()).toMatchObject({
+      kind: "auth",
+      vendorMessage: "Forbidden: not shared",
+    });
+    cw.failNext({ resultStatus: { requests: "InternalError" } });
+    expect((await measureErr()).kind).toBe("unavailable");
+  });
+
+  it("supports metric math with hidden helper queries (API Gateway preset, ms)", async () => {
+    const dims = { ApiName: "checkout", Stage: "{{track}}" };
+    cw.seed(
+      {
+        namespace: "AWS/ApiGateway",
+        metricName: "Count",
+        dimensions: { ApiName: "checkout", Stage: "canary" },
+        points: Array.from({ length: 200 }, (_, i) => [WINDOW_START.getTime() + i * 1000, 1]),
+      },
+      {
+        namespace: "AWS/ApiGateway",
+        metricName: "5XXError",
+        dimensions: { ApiName: "checkout", Stage: "canary" },
+        points: Array.from({ length: 200 }, (_, i) => [
+          WINDOW_START.getTime() + i * 1000,
+          i < 3 ? 1 : 0,
+        ]),
+      },
+      {
+        namespace: "AWS/ApiGateway",
+        metricName: "4XXError",
+        dimensions: { ApiName: "checkout", Stage: "canary" },
+        points: Array.from({ length: 200 }, (_, i) => [
+          WINDOW_START.getTime() + i * 1000,
+          i < 1 ? 1 : 0,
+        ]),
+      },
+      {
+        namespace: "AWS/ApiGateway",
+        metricName: "Latency",
+        dimensions: { ApiName: "checkout", Stage: "canary" },
+        points: Array.from({ length: 100 }, (_, i) => [
+          WINDOW_START.getTime() + i * 1000,
+          (i + 1) * 3,
+        ]),
+      },
+    );
+    const s = source({
+      preset: "api_gateway",
+      dimensions: dims,
+      trackDimensions: {},
+      helperQueries: {
+        e5: { metricName: "5XXError", stat: "Sum" },
+        e4: { metricName: "4XXError", stat: "Sum" },
+      },
+      queries: { errors: { expression: "e5 + e4" } },
+    });
+    const m = await measureOk(s);
+    expect(m.errorRate).toEqual({ kind: "value", value: 4 / 200 });
+    expect(m.p95LatencyMs).toEqual({ kind: "value", value: 285 });
+    expect(
+      lastBody().MetricDataQueries.map((q) => [
+        q.Id,
+        q.ReturnData,
+        q.Expression ?? q.MetricStat?.Stat,
+      ]),
+    ).toEqual([
+      ["e5", false, "Sum"],
+      ["e4", false, "Sum"],
+      ["errors", true, "e5 + e4"],
+      ["requests", true, "SampleCount"],
+      ["latency_p95", true, "p95"],
+    ]);
+  });
+
+  it("turns a validation error into bad_query naming the query, without retrying", async () => {
+    const e = await measureErr(
+      source({ queries: { p95: { metricName: "TargetResponseTime", stat: "p95x" } } }),
+    );
+    expect(e).toMatchObject({ kind: "bad_query", status: 400, field: "queries.p95" });
+    expect(e.message).toContain("MetricDataQueries.member.3.MetricStat.Stat");
+    expect(e.message).toContain("latency_p95: AWS/ApplicationELB TargetResponseTime p95x");
+    expect(cw.requests).toHaveLength(1);
+    const expr = await measureErr(source({ queries: { errors: { expression: "100 * (nope" } } }));
+    expect(expr).toMatchObject({ kind: "bad_query", field: "queries.errors" });
+  });
+
+  it("refuses unsafe placeholder values in expressions and unknown placeholders before sending", async () => {
+    const s = source({
+      queries: {
+        errors: {
+          expression: `SELECT SUM(HTTPCode_Target_5XX_Count) FROM "AWS/ApplicationELB" WHERE TargetGroup = '{{service}}'`,
+        },
+      },
+    });
+    expect(await measureErr(s, sloQuery({ service: "x' OR '1'='1" }))).toMatchObject({
+      kind: "invalid_input",
+      field: "query.service",
+    });
+    expect(await measureErr(source({ dimensions: { LoadBalancer: "{{lb}}" } }))).toMatchObject({
+      kind: "invalid_input",
+      field: "dimensions.LoadBalancer",
+    });
+    expect(cw.requests).toHaveLength(0);
+  });
+
+  it("turns bad credentials into auth at once, never echoing the secret", async () => {
+    const e = await measureErr(
+      source({ credentials: { accessKeyId: "AKIDWRONG", secretAccessKey: SECRET } }),
+    );
+    expect(e).toMatchObject({ kind: "auth", status: 403 });
+    expect(cw.requests).toHaveLength(1);
+    expect(JSON.stringify(e.toJSON())).not.toContain(SECRET);
+  });
+
+  it("retries throttling with the SDK's strategy, honouring Retry-After, then succeeds", async () => {
+    cw.failNext({ status: 400, code: "Throttling", retryAfterSeconds: 0 });
+    const m = await measureOk();
+    expect(m.sampleCount).toBe(1000);
+    expect(cw.requests).toHaveLength(2);
+  });
+
+  it("waits for Retry-After before retrying (aborting during the wait proves it)", async () => {
+    cw.failNext({ status: 400, code: "Throttling", retryAfterSeconds: 1 });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 150);
+    const started = Date.now();
+    expect((await measureErr(source(), sloQuery(), controller.signal)).kind).toBe("aborted");
+    expect(Date.now() - started).toBeLessThan(600);
+    expect(cw.requests).toHaveLength(1);
+  });
+
+  it("gives up on throttling after max attempts as rate_limited", async () => {
+    cw.failNext(
+      ...Array.from({ length: 3 }, () => ({
+        status: 400,
+        code: "Throttling",
+        retryAfterSeconds: 0,
+      })),
+    );
+    const e = await measureErr();
+    expect(e).toMatchObject({
+      kind: "rate_limited",
+      retryAfterMs: 0,
+      details: { attempts: 3, code: "Throttling" },
+    });
+    expect(cw.requests).toHaveLength(3);
+  });
+
+  it("retries 5xx and gives up as unavailable after the bound", async () => {
+    cw.failNext({ status: 503, code: "ServiceUnavailable" }, { status: 500 });
+    expect((await measureOk()).sampleCount).toBe(1000);
+    expect(cw.requests).toHaveLength(3);
+    cw.reset();
+    cw.failNext({ status: 500 }, { status: 500 }, { status: 500 });
+    const e = await measureErr();
+    expect(e).toMatchObject({ kind: "unavailable", status: 500, details: { attempts: 3 } });
+    expect(cw.requests).toHaveLength(3);
+  });
+
+  it("turns an unreachable endpoint into unavailable", async () => {
+    const closed = await startCloudWatchEmulator();
+    const url = closed.url;
+    await closed.close();
+    const e = await measureErr(source({ endpoint: url }));
+    expect(e.kind).toBe("unavailable");
+  });
+
+  it("turns undecodable or contract-breaking bodies into invalid_response", async () => {
+    cw.failNext({ body: "<html>proxy</html>" });
+    expect((await measureErr()).kind).toBe("invalid_response");
+    cw.failNext({ body: JSON.stringify({ MetricDataResults: [], Messages: [] }) });
+    expect((await measureErr()).message).toMatch(
+      /no result for "errors", "requests", "latency_p95"/,
+    );
+  });
+
+  it("times out a slow answer as timeout", async () => {
+    cw.failNext({ delayMs: 800 });
+    const started = Date.now();
+    const e = await measureErr(source({ timeoutMs: 100 }));
+    expect(e.kind).toBe("timeout");
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+
+  it("resolves to aborted quickly mid-request, and sends nothing when pre-aborted", async () => {
+    cw.failNext({ delayMs: 800 });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const started = Date.now();
+    expect((await measureErr(source(), sloQuery(), controller.signal)).kind).toBe("aborted");
+    expect(Date.now() - started).toBeLessThan(400);
+    cw.reset();
+    const aborted = new AbortController();
+    aborted.abort();
+    expect((await measureErr(source(), sloQuery(), aborted.signal)).kind).toBe("aborted");
+    expect(cw.requests).toHaveLength(0);
+  });
+
+  it("rejects an empty window as invalid_input", async () => {
+    expect(await measureErr(source(), sloQuery({ windowEnd: WINDOW_START }))).toMatchObject({
+      kind: "invalid_input",
+      field: "query.windowEnd",
+    });
+  });
+});

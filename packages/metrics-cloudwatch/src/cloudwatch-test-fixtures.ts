@@ -1,0 +1,84 @@
+import type { SloQuery } from "@shipgate/core";
+import type { CloudWatchSeededMetric } from "./cloudwatch-emulator.js";
+
+/** A 10-minute window starting on a whole minute. */
+export const WINDOW_START = new Date(1_700_000_400_000);
+export const WINDOW_END = new Date(WINDOW_START.getTime() + 600_000);
+
+/** The fixture's load balancer. */
+export const LOAD_BALANCER = "app/prod-alb/50dc6c495c0c9188";
+
+/** The fixture's target group for a track. */
+export function targetGroup(service: string, track: string): string {
+  return `targetgroup/${service}-${track}/6d0ecf831eec9f09`;
+}
+
+/** A measurement request for the fixture service. */
+export function sloQuery(overrides: Partial<SloQuery> = {}): SloQuery {
+  return {
+    service: "checkout",
+    environment: "prod",
+    version: "1.4.0",
+    track: "canary",
+    windowStart: WINDOW_START,
+    windowEnd: WINDOW_END,
+    ...overrides,
+  };
+}
+
+/**
+ * ALB metrics of one target group over a window: `requests` spread over minutes, `errors`
+ * 5XX (no datapoints at all when 0, as ALB reports), and 100 raw `TargetResponseTime`
+ * values `step, 2·step, …, 100·step` seconds, so the exact p95 is `95·step` seconds.
+ */
+export function albMetrics(args: {
+  service?: string;
+  track?: string;
+  requests: number;
+  errors: number;
+  latencyStepSeconds: number;
+  start?: Date;
+  end?: Date;
+}): CloudWatchSeededMetric[] {
+  const start = (args.start ?? WINDOW_START).getTime();
+  const end = (args.end ?? WINDOW_END).getTime();
+  const dimensions = {
+    LoadBalancer: LOAD_BALANCER,
+    TargetGroup: targetGroup(args.service ?? "checkout", args.track ?? "canary"),
+  };
+  const spread = (total: number, slots: number): [number, number][] => {
+    const step = (end - start) / slots;
+    const out: [number, number][] = [];
+    for (let i = 0; i < slots; i++) {
+      const share = Math.floor(total / slots) + (i < total % slots ? 1 : 0);
+      if (share > 0) out.push([Math.floor(start + i * step + 1000), share]);
+    }
+    return out;
+  };
+  const metrics: CloudWatchSeededMetric[] = [
+    {
+      namespace: "AWS/ApplicationELB",
+      metricName: "RequestCount",
+      dimensions,
+      points: spread(args.requests, 10),
+    },
+    {
+      namespace: "AWS/ApplicationELB",
+      metricName: "TargetResponseTime",
+      dimensions,
+      points: Array.from({ length: 100 }, (_, i) => [
+        Math.floor(start + ((i + 0.5) * (end - start)) / 100),
+        (i + 1) * args.latencyStepSeconds,
+      ]),
+    },
+  ];
+  if (args.errors > 0) {
+    metrics.push({
+      namespace: "AWS/ApplicationELB",
+      metricName: "HTTPCode_Target_5XX_Count",
+      dimensions,
+      points: spread(args.errors, 5),
+    });
+  }
+  return metrics;
+}

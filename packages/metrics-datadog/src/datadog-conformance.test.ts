@@ -1,0 +1,24 @@
+import { describeSloSourceConformance } from "@shipgate/core/testing";
+import { startDatadogEmulator } from "./datadog-emulator.js";
+import { createDatadogSloSource } from "./datadog-slo-source.js";
+import { sloQuery, traceMetrics } from "./datadog-test-fixtures.js";
+
+describeSloSourceConformance("datadog (emulated)", async () => {
+  const dd = await startDatadogEmulator();
+  dd.seed(
+    ...traceMetrics({ version: "1.4.0", requests: 1000, errors: 5, latencyStepSeconds: 0.002 }),
+    ...traceMetrics({ version: "1.5.0", requests: 500, errors: 40, latencyStepSeconds: 0.01 }),
+  );
+  return {
+    source: createDatadogSloSource({
+      apiKey: "test-api-key-not-real",
+      appKey: "test-app-key-not-real",
+      baseUrl: dd.url,
+      retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 10 },
+    }),
+    healthy: { query: sloQuery({ version: "1.4.0" }), errorRate: 0.005, p95LatencyMs: 190 },
+    breaching: { query: sloQuery({ version: "1.5.0" }), errorRate: 0.08, p95LatencyMs: 950 },
+    noData: sloQuery({ service: "unknown-service" }),
+    cleanup: () => dd.close(),
+  };
+});

@@ -1,0 +1,387 @@
+import { logger } from "@datadog/datadog-api-client";
+import type { ShipgateError, SloMeasurement } from "@shipgate/core";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type DatadogEmulator, startDatadogEmulator } from "./datadog-emulator.js";
+import { createDatadogSloSource, type DatadogSloSourceOptions } from "./datadog-slo-source.js";
+import { sloQuery, traceMetrics, WINDOW_END, WINDOW_START } from "./datadog-test-fixtures.js";
+import {
+  deserializeWithClient,
+  errorResponseViolations,
+  timeseriesResponseViolations,
+} from "./datadog-wire-contract.js";
+
+const API_KEY = "test-api-key-not-real";
+const APP_KEY = "test-app-key-not-real";
+
+let dd: DatadogEmulator;
+/** Every answer the emulator sent during this file (the emulator log is reset per test). */
+const checkedResponses: { status: number; body: string }[] = [];
+
+function source(overrides: Partial<DatadogSloSourceOptions> = {}) {
+  return createDatadogSloSource({
+    apiKey: API_KEY,
+    appKey: APP_KEY,
+    baseUrl: dd.url,
+    retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 50 },
+    timeoutMs: 2000,
+    ...overrides,
+  });
+}
+
+const live = () => new AbortController().signal;
+
+async function measureOk(
+  s = source(),
+  query = sloQuery(),
+  signal = live(),
+): Promise<SloMeasurement> {
+  const r = await s.measure(query, { signal });
+  if (r.isErr()) throw new Error(`expected ok, got ${r.error.kind}: ${r.error.message}`);
+  return r.value;
+}
+
+async function measureErr(
+  s = source(),
+  query = sloQuery(),
+  signal = live(),
+): Promise<ShipgateError> {
+  const r = await s.measure(query, { signal });
+  if (r.isOk()) throw new Error(`expected an error, got ${JSON.stringify(r.value)}`);
+  return r.error;
+}
+
+beforeAll(async () => {
+  // The client logs every failed fetch (aborts, refused connections) at error level; the
+  // tests provoke those on purpose.
+  logger.setLevel("silent");
+  dd = await startDatadogEmulator();
+});
+afterAll(async () => {
+  // Every answer the emulator gave to the real client follows Datadog's published contract.
+  checkedResponses.push(...dd.responses);
+  expect(checkedResponses.length).toBeGreaterThan(20);
+  for (const r of checkedResponses) {
+    let body: unknown;
+    try {
+      body = JSON.parse(r.body);
+    } catch {
+      continue; // scripted non-JSON bodies, sent on purpose
+    }
+    if (r.status === 200) {
+      if (timeseriesResponseViolations(body).length > 0) continue; // scripted malformed answer
+      expect(deserializeWithClient(body, "TimeseriesFormulaQueryResponse").ok).toBe(true);
+    } else {
+      expect(errorResponseViolations(body)).toEqual([]);
+    }
+  }
+  await dd.close();
+});
+beforeEach(() => {
+  checkedResponses.push(...dd.responses);
+  dd.reset();
+  dd.clearData();
+  dd.seed(
+    ...traceMetrics({ version: "1.4.0", requests: 1000, errors: 5, latencyStepSeconds: 0.002 }),
+    ...traceMetrics({ version: "1.3.0", requests: 4000, errors: 4, latencyStepSeconds: 0.001 }),
+  );
+});
+
+describe("DatadogSloSource over the real client and HTTP", () => {
+  it("measures the canary with one request carrying the window and three queries", async () => {
+    const m = await measureOk();
+    expect(m.errorRate).toEqual({ kind: "value", value: 0.005 });
+    expect(m.p95LatencyMs.kind).toBe("value");
+    if (m.p95LatencyMs.kind === "value") expect(m.p95LatencyMs.value).toBeCloseTo(190, 9);
+    expect(m.sampleCount).toBe(1000);
+    expect(dd.requests).toHaveLength(1);
+    const req = dd.requests[0]!;
+    expect(req).toMatchObject({
+      method: "POST",
+      path: "/api/v2/query/timeseries",
+      hasApiKey: true,
+    });
+    expect(req.body).toEqual({
+      data: {
+        type: "timeseries_request",
+        attributes: {
+          from: WINDOW_START.getTime(),
+          to: WINDOW_END.getTime(),
+          interval: 600_000,
+          queries: [
+            {
+              data_source: "metrics",
+              name: "errors",
+              query:
+                "sum:trace.http.request.errors{service:checkout,version:1.4.0,env:prod}.as_count()",
+            },
+            {
+              data_source: "metrics",
+              name: "hits",
+              query:
+                "sum:trace.http.request.hits{service:checkout,version:1.4.0,env:prod}.as_count()",
+            },
+            {
+              data_source: "metrics",
+              name: "latency",
+              query: "p95:trace.http.request{service:checkout,version:1.4.0,env:prod}",
+            },
+          ],
+        },
+      },
+    });
+    expect(m.queries).toEqual(
+      (
+        req.body as { data: { attributes: { queries: { query: string }[] } } }
+      ).data.attributes.queries.map((q) => q.query),
+    );
+  });
+
+  it("measures the stable baseline over the same window by its own version", async () => {
+    const m = await measureOk(source(), sloQuery({ version: "1.3.0", track: "stable" }));
+    expect(m.errorRate).toEqual({ kind: "value", value: 0.001 });
+    if (m.p95LatencyMs.kind !== "value") throw new Error("expected a p95");
+    expect(m.p95LatencyMs.value).toBeCloseTo(95, 9);
+    expect(m.sampleCount).toBe(4000);
+  });
+
+  it("sums counts over several buckets when the window is not aligned", async () => {
+    const start = new Date(WINDOW_START.getTime() + 300_000);
+    const end = new Date(start.getTime() + 600_000);
+    dd.seed(
+      ...traceMetrics({
+        version: "2.0.0",
+        requests: 600,
+        errors: 6,
+        latencyStepSeconds: 0.001,
+        start,
+        end,
+      }),
+    );
+    const m = await measureOk(
+      source(),
+      sloQuery({ version: "2.0.0", windowStart: start, windowEnd: end }),
+    );
+    expect(m.errorRate).toEqual({ kind: "value", value: 0.01 });
+    expect(m.sampleCount).toBe(600);
+    // Two buckets, each with its own p95; the larger is reported (an upper bound of the true 95 ms).
+    if (m.p95LatencyMs.kind !== "value") throw new Error("expected a p95");
+    expect(m.p95LatencyMs.value).toBeGreaterThanOrEqual(95);
+    expect(m.p95LatencyMs.value).toBeLessThanOrEqual(100);
+  });
+
+  it("reports an unknown version as no_data with reasons, never 0", async () => {
+    const m = await measureOk(source(), sloQuery({ version: "9.9.9" }));
+    expect(m.errorRate.kind).toBe("no_data");
+    expect(m.p95LatencyMs.kind).toBe("no_data");
+    if (m.errorRate.kind === "no_data") expect(m.errorRate.reason).toMatch(/no series/);
+    expect(m.sampleCount).toBeNull();
+  });
+
+  it("reports a healthy version with no errors series as 0 errors, or no_data when strict", async () => {
+    dd.seed(
+      ...traceMetrics({ version: "3.0.0", requests: 100, errors: 0, latencyStepSeconds: 0.001 }),
+    );
+    const m = await measureOk(source(), sloQuery({ version: "3.0.0" }));
+    expect(m.errorRate).toEqual({ kind: "value", value: 0 });
+    const strict = await measureOk(
+      source({ errorsAbsentMeansZero: false }),
+      sloQuery({ version: "3.0.0" }),
+    );
+    expect(strict.errorRate.kind).toBe("no_data");
+  });
+
+  it("reports all-null points (a real Datadog shape) as no_data", async () => {
+    dd.failNext({
+      status: 200,
+      body: JSON.stringify({
+        data: {
+          id: "0",
+          type: "timeseries_response",
+          attributes: {
+            series: [0, 1, 2].map((i) => ({ group_tags: [], query_index: i, unit: null })),
+            times: [WINDOW_START.getTime()],
+            values: [[null], [null], [null]],
+          },
+        },
+      }),
+    });
+    const m = await measureOk();
+    expect(m.errorRate).toEqual({
+      kind: "no_data",
+      reason: "hits query returned only null points in the window",
+    });
+    expect(m.p95LatencyMs.kind).toBe("no_data");
+  });
+
+  it("normalises placeholder values like Datadog normalises tags", async () => {
+    dd.seed(
+      ...traceMetrics({
+        version: "1.5.0_build.7",
+        requests: 10,
+        errors: 1,
+        latencyStepSeconds: 0.001,
+      }),
+    );
+    const m = await measureOk(source(), sloQuery({ version: "1.5.0+Build.7" }));
+    expect(m.errorRate).toEqual({ kind: "value", value: 0.1 });
+  });
+
+  it("uses the unit Datadog reports, or the configured one", async () => {
+    dd.seed({
+      metric: "custom.latency",
+      type: "distribution",
+      unit: "millisecond",
+      tags: { service: "checkout", env: "prod", version: "1.4.0" },
+      points: [[WINDOW_START.getTime() + 1, 250]],
+    });
+    const p95 = "p95:custom.latency{service:{{service}},version:{{version}},env:{{environment}}}";
+    const m = await measureOk(source({ queries: { p95 } }));
+    expect(m.p95LatencyMs).toEqual({ kind: "value", value: 250 });
+    const forced = await measureOk(source({ queries: { p95 }, latencyUnit: "s" }));
+    expect(forced.p95LatencyMs).toEqual({ kind: "value", value: 250_000 });
+  });
+
+  it("turns a 400 into bad_query naming the query, without retrying", async () => {
+    const broken = "sum:trace.http.request.hits{service:{{service}}.as_count()";
+    const e = await measureErr(source({ queries: { hits: broken } }));
+    expect(e.kind).toBe("bad_query");
+    expect(e.status).toBe(400);
+    expect(e.field).toBe("queries.hits");
+    expect(e.message).toContain(
+      "queries.hits = sum:trace.http.request.hits{service:checkout.as_count()",
+    );
+    expect(e.vendorMessage).toMatch(/^Error parsing query/);
+    expect(dd.requests).toHaveLength(1);
+  });
+
+  it("refuses unknown placeholders before sending anything", async () => {
+    const e = await measureErr(source({ queries: { errors: "sum:x{env:{{env}}}" } }));
+    expect(e).toMatchObject({ kind: "invalid_input", field: "queries.errors" });
+    expect(dd.requests).toHaveLength(0);
+  });
+
+  it("turns 403 into auth at once, never echoing the keys", async () => {
+    const e = await measureErr(
+      source({ apiKey: "test-wrong-key-not-real", authHint: "Check DD_API_KEY" }),
+    );
+    expect(e).toMatchObject({
+      kind: "auth",
+      status: 403,
+      vendorMessage: "Forbidden",
+      hint: "Check DD_API_KEY",
+    });
+    expect(dd.requests).toHaveLength(1);
+    expect(JSON.stringify(e.toJSON())).not.toContain("test-wrong-key-not-real");
+    expect(JSON.stringify(e.toJSON())).not.toContain(APP_KEY);
+  });
+
+  it("retries a 429 after X-RateLimit-Reset (0 s here) and then succeeds", async () => {
+    dd.failNext({ status: 429, resetSeconds: 0 });
+    const m = await measureOk();
+    expect(m.errorRate).toEqual({ kind: "value", value: 0.005 });
+    expect(dd.requests).toHaveLength(2);
+  });
+
+  it("waits for X-RateLimit-Reset instead of retrying at once (abort proves the wait)", async () => {
+    dd.failNext({ status: 429, resetSeconds: 1 });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 150);
+    const started = Date.now();
+    const e = await measureErr(
+      source({ retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5000 } }),
+      sloQuery(),
+      controller.signal,
+    );
+    expect(e.kind).toBe("aborted");
+    expect(Date.now() - started).toBeLessThan(600);
+    expect(dd.requests).toHaveLength(1);
+  });
+
+  it("fails fast as rate_limited when the reset is beyond the wait bound", async () => {
+    dd.failNext({ status: 429, resetSeconds: 120 });
+    const e = await measureErr();
+    expect(e).toMatchObject({
+      kind: "rate_limited",
+      status: 429,
+      retryAfterMs: 120_000,
+      retryable: true,
+    });
+    expect(dd.requests).toHaveLength(1);
+  });
+
+  it("gives up on 429 after the retry bound", async () => {
+    dd.failNext({ status: 429 }, { status: 429 }, { status: 429 });
+    const e = await measureErr();
+    expect(e).toMatchObject({ kind: "rate_limited", retryAfterMs: 0 });
+    expect(e.details).toMatchObject({
+      requests: 3,
+      rateLimit: { name: "timeseries_query", remaining: 0 },
+    });
+    expect(dd.requests).toHaveLength(3);
+  });
+
+  it("retries 5xx with backoff and succeeds within the bound", async () => {
+    dd.failNext({ status: 503 }, { status: 500 });
+    const m = await measureOk();
+    expect(m.sampleCount).toBe(1000);
+    expect(dd.requests).toHaveLength(3);
+  });
+
+  it("turns persistent 5xx into unavailable after the bound", async () => {
+    dd.failNext({ status: 502 }, { status: 502 }, { status: 502 });
+    const e = await measureErr();
+    expect(e).toMatchObject({ kind: "unavailable", status: 502, retryable: true });
+    expect(dd.requests).toHaveLength(3);
+  });
+
+  it("turns an unreachable endpoint into unavailable after retries", async () => {
+    const closed = await startDatadogEmulator();
+    const url = closed.url;
+    await closed.close();
+    const e = await measureErr(source({ baseUrl: url }));
+    expect(e.kind).toBe("unavailable");
+    expect(e.details).toMatchObject({ requests: 3 });
+  });
+
+  it("turns an undecodable body into invalid_response", async () => {
+    dd.failNext({ status: 200, body: "<html>gateway</html>" });
+    expect((await measureErr()).kind).toBe("invalid_response");
+    dd.failNext({
+      status: 200,
+      body: JSON.stringify({
+        data: {
+          type: "timeseries_response",
+          attributes: { series: [], times: [1], values: [[1]] },
+        },
+      }),
+    });
+    expect((await measureErr()).kind).toBe("invalid_response");
+  });
+
+  it("times out a slow answer as timeout", async () => {
+    dd.failNext({ delayMs: 800 });
+    const started = Date.now();
+    const e = await measureErr(source({ timeoutMs: 100 }));
+    expect(e.kind).toBe("timeout");
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+
+  it("resolves to aborted quickly when aborted mid-request, and without a request when pre-aborted", async () => {
+    dd.failNext({ delayMs: 800 });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const started = Date.now();
+    expect((await measureErr(source(), sloQuery(), controller.signal)).kind).toBe("aborted");
+    expect(Date.now() - started).toBeLessThan(400);
+    dd.reset();
+    const aborted = new AbortController();
+    aborted.abort();
+    expect((await measureErr(source(), sloQuery(), aborted.signal)).kind).toBe("aborted");
+    expect(dd.requests).toHaveLength(0);
+  });
+
+  it("rejects an empty window as invalid_input", async () => {
+    const e = await measureErr(source(), sloQuery({ windowEnd: WINDOW_START }));
+    expect(e).toMatchObject({ kind: "invalid_input", field: "query.windowEnd" });
+  });
+});
