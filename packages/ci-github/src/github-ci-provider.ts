@@ -1,4 +1,9 @@
-import type { CiCheck, CiCheckConclusion, CiProvider } from "@shipgate/core";
+import {
+  CI_CHECK_CONCLUSIONS,
+  type CiCheck,
+  type CiCheckConclusion,
+  type CiProvider,
+} from "@shipgate/core";
 import { z } from "zod";
 import type { BoundGitHub, GitHubClient } from "./octokit-client.js";
 
@@ -45,16 +50,7 @@ export interface RequiredChecks {
   apps: Map<string, number | null>;
 }
 
-const CONCLUSIONS = new Set<CiCheckConclusion>([
-  "success",
-  "failure",
-  "neutral",
-  "cancelled",
-  "skipped",
-  "timed_out",
-  "action_required",
-  "stale",
-]);
+const CONCLUSIONS = new Set<CiCheckConclusion>(CI_CHECK_CONCLUSIONS);
 
 /**
  * Maps a GitHub check run onto a {@link CiCheck}. GitHub's extra statuses (`waiting`,

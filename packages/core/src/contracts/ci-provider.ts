@@ -2,19 +2,24 @@ import type { ResultAsync } from "neverthrow";
 import type { ShipgateError } from "../errors/shipgate-error.js";
 import type { CallOptions } from "./call-options.js";
 
+/** Every lifecycle state of a check. */
+export const CI_CHECK_STATUSES = ["queued", "in_progress", "completed"] as const;
 /** Lifecycle of a check. */
-export type CiCheckStatus = "queued" | "in_progress" | "completed";
+export type CiCheckStatus = (typeof CI_CHECK_STATUSES)[number];
 
-/** How a completed check ended (the GitHub vocabulary; other platforms map onto it). */
-export type CiCheckConclusion =
-  | "success"
-  | "failure"
-  | "neutral"
-  | "cancelled"
-  | "skipped"
-  | "timed_out"
-  | "action_required"
-  | "stale";
+/** Every way a completed check can end (the GitHub vocabulary; other platforms map onto it). */
+export const CI_CHECK_CONCLUSIONS = [
+  "success",
+  "failure",
+  "neutral",
+  "cancelled",
+  "skipped",
+  "timed_out",
+  "action_required",
+  "stale",
+] as const;
+/** How a completed check ended. */
+export type CiCheckConclusion = (typeof CI_CHECK_CONCLUSIONS)[number];
 
 /** One check, status or pipeline job reported for a commit. */
 export interface CiCheck {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CI_CHECK_CONCLUSIONS, CI_CHECK_STATUSES } from "../contracts/ci-provider.js";
 
 const series = z.union([z.number(), z.null(), z.array(z.number().nullable())]);
 const sha40 = z
@@ -60,17 +61,8 @@ export const scenarioSchema = z.strictObject({
         .array(
           z.strictObject({
             name: z.string().min(1),
-            conclusion: z.enum([
-              "success",
-              "failure",
-              "neutral",
-              "cancelled",
-              "skipped",
-              "timed_out",
-              "action_required",
-              "stale",
-            ]),
-            status: z.enum(["queued", "in_progress", "completed"]).optional(),
+            conclusion: z.enum(CI_CHECK_CONCLUSIONS),
+            status: z.enum(CI_CHECK_STATUSES).optional(),
             complete_after_minutes: z.number().min(0).optional(),
             required: z.boolean().optional(),
           }),

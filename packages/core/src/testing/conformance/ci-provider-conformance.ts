@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CiCheck, CiProvider } from "../../contracts/ci-provider.js";
+import {
+  CI_CHECK_CONCLUSIONS,
+  CI_CHECK_STATUSES,
+  type CiCheck,
+  type CiProvider,
+} from "../../contracts/ci-provider.js";
 import { isGreenCheck } from "../../release/ci-gate.js";
 import { abortedSignal, expectOk, liveSignal, settle } from "./run-safely.js";
 
