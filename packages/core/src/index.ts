@@ -17,4 +17,5 @@ export * from "./release/run-record.js";
 export * from "./release/slo-verdict.js";
 export * from "./release/suspect-ranking.js";
 export * from "./release/zod-issues.js";
+export * from "./util/index.js";
 export * from "./verification/index.js";

@@ -1,5 +1,11 @@
-import { abortedError, type Clock, ShipgateError } from "@shipgate/core";
-import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
+import {
+  abortedError,
+  type Clock,
+  createSystemClock,
+  parseRetryAfterMs,
+  ShipgateError,
+} from "@shipgate/core";
+import { err, ok, type Result, ResultAsync } from "neverthrow";
 import type { PagerDutyEvent } from "./pagerduty-event.js";
 
 /**
@@ -47,27 +53,8 @@ export interface PagerDutyEventsClient {
   ): ResultAsync<PagerDutyAccepted, ShipgateError>;
 }
 
-/** The real clock: `Date.now` and an abortable `setTimeout`. */
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep(ms, signal) {
-    if (signal.aborted) return errAsync(abortedError(signal));
-    if (ms <= 0) return okAsync(undefined);
-    return ResultAsync.fromSafePromise(
-      new Promise<boolean>((resolve) => {
-        const onAbort = () => {
-          clearTimeout(timer);
-          resolve(false);
-        };
-        const timer = setTimeout(() => {
-          signal.removeEventListener("abort", onAbort);
-          resolve(true);
-        }, ms);
-        signal.addEventListener("abort", onAbort, { once: true });
-      }),
-    ).andThen((slept) => (slept ? ok(undefined) : err(abortedError(signal))));
-  },
-};
+/** The real clock. */
+export const systemClock: Clock = createSystemClock();
 
 /**
  * A small Events API v2 client on `fetch`.
@@ -289,18 +276,6 @@ export function createPagerDutyEventsClient(
       );
     },
   };
-}
-
-/** Parses `Retry-After` (seconds or an HTTP date) into milliseconds. */
-export function parseRetryAfterMs(
-  header: string | null,
-  now: number = Date.now(),
-): number | undefined {
-  if (header === null || header.trim() === "") return undefined;
-  const seconds = Number(header.trim());
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 function parseJson(text: string): unknown {

@@ -13,6 +13,7 @@ import {
   type SloQuery,
   type SloSource,
   type Track,
+  untilAborted,
 } from "@shipgate/core";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import { err, errAsync, ok, type Result, ResultAsync } from "neverthrow";
@@ -363,27 +364,4 @@ export function createCloudWatchSloSource(options: CloudWatchSloSourceOptions): 
   }
 
   return { name: "cloudwatch", measure };
-}
-
-/** Resolves when `promise` settles, or rejects as soon as `signal` fires. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      promise.catch(() => undefined);
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
 }

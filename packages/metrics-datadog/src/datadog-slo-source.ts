@@ -5,6 +5,7 @@ import {
   type SloMeasurement,
   type SloQuery,
   type SloSource,
+  untilAborted,
 } from "@shipgate/core";
 import { errAsync, ResultAsync } from "neverthrow";
 import { datadogFailure } from "./datadog-errors.js";
@@ -64,28 +65,6 @@ export interface DatadogSloSourceOptions {
 /** Returns the base URL of Datadog's API for a site. */
 export function datadogBaseUrl(site = "datadoghq.com"): string {
   return `https://api.${site}`;
-}
-
-/** Resolves when `promise` settles, or rejects as soon as `signal` fires. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 /**

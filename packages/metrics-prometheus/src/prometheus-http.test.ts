@@ -1,3 +1,4 @@
+import { parseRetryAfterMs as parseRetryAfter } from "@shipgate/core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   type FakePrometheus,
@@ -6,7 +7,7 @@ import {
   TIMEOUT_503,
   tooManyRequests,
 } from "../test/fake-prometheus.js";
-import { type PrometheusHttpConfig, parseRetryAfter, queryInstant } from "./prometheus-http.js";
+import { type PrometheusHttpConfig, queryInstant } from "./prometheus-http.js";
 
 let fake: FakePrometheus;
 beforeAll(async () => {

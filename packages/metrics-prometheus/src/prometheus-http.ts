@@ -1,4 +1,4 @@
-import { abortedError, ShipgateError } from "@shipgate/core";
+import { abortedError, parseRetryAfterMs, ShipgateError } from "@shipgate/core";
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import {
   type PrometheusErrorEnvelope,
@@ -43,15 +43,6 @@ const QUERY_PATH = "/api/v1/query";
 /** Unix seconds with millisecond precision, as the API accepts them. */
 export function toPrometheusTime(time: Date): string {
   return (time.getTime() / 1000).toFixed(3);
-}
-
-/** Parses `Retry-After` (delta seconds or an HTTP date) into milliseconds. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (value === null) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -211,7 +202,7 @@ function classify(
       }),
     });
   }
-  const retryAfterMs = parseRetryAfter(attempt.headers.get("retry-after"));
+  const retryAfterMs = parseRetryAfterMs(attempt.headers.get("retry-after"));
   if (status === 429) {
     return err({
       retry: true,

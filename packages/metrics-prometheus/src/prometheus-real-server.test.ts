@@ -46,7 +46,9 @@ import { compilePromqlTemplate, renderPromqlTemplate } from "./promql-template.j
 const binaries = findPrometheusBinaries();
 if (!binaries && process.env.SHIPGATE_REQUIRE_SERVERS) {
   // In CI (.ci/run sets this) the real server must run: a missing binary is a failure, not a skip.
-  throw new Error("prometheus/promtool not found but SHIPGATE_REQUIRE_SERVERS is set: apt-get install prometheus");
+  throw new Error(
+    "prometheus/promtool not found but SHIPGATE_REQUIRE_SERVERS is set: apt-get install prometheus",
+  );
 }
 if (!binaries) {
   console.warn(

@@ -1,5 +1,4 @@
-import { ShipgateError } from "@shipgate/core";
-import { parseRetryAfterMs } from "./slack-retry.js";
+import { parseRetryAfterMs, ShipgateError } from "@shipgate/core";
 
 /**
  * Maps what the Slack clients throw onto {@link ShipgateError}. The clients' errors carry the

@@ -1,5 +1,12 @@
-import { abortedError, type Clock, ShipgateError, toShipgateError } from "@shipgate/core";
-import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
+import {
+  abortedError,
+  type Clock,
+  createSystemClock,
+  ShipgateError,
+  toShipgateError,
+  untilAborted,
+} from "@shipgate/core";
+import { err, ok, type Result } from "neverthrow";
 
 /**
  * How hard a notification tries. Slack notifications are best effort: the bounds are small
@@ -40,27 +47,8 @@ export function resolveSlackRetry(options: SlackRetryOptions = {}): ResolvedSlac
  */
 export const VENDOR_RETRY_CONFIG = { retries: 0 } as const;
 
-/** The real clock: `Date.now` and an abortable `setTimeout`. */
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep(ms, signal) {
-    if (signal.aborted) return errAsync(abortedError(signal));
-    if (ms <= 0) return okAsync(undefined);
-    return ResultAsync.fromSafePromise(
-      new Promise<boolean>((resolve) => {
-        const onAbort = () => {
-          clearTimeout(timer);
-          resolve(false);
-        };
-        const timer = setTimeout(() => {
-          signal.removeEventListener("abort", onAbort);
-          resolve(true);
-        }, ms);
-        signal.addEventListener("abort", onAbort, { once: true });
-      }),
-    ).andThen((slept) => (slept ? ok(undefined) : err(abortedError(signal))));
-  },
-};
+/** The real clock. */
+export const systemClock: Clock = createSystemClock();
 
 /**
  * Runs a delivery attempt and retries it, with a bound, when Slack may accept it later:
@@ -128,37 +116,4 @@ function rewrap(
         ? "Slack allows about one message per second per channel; space notifications out"
         : "Check Slack's status page; the release itself is not affected"),
   });
-}
-
-/**
- * Rejects as soon as `signal` fires, without waiting for `work` (whose own failure is then
- * swallowed, so it never surfaces as an unhandled rejection).
- */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  work.catch(() => undefined);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortedError(signal));
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
-/** Parses `Retry-After` (seconds or an HTTP date) into milliseconds. */
-export function parseRetryAfterMs(value: unknown, now: number = Date.now()): number | undefined {
-  const header = Array.isArray(value) ? value[0] : value;
-  if (typeof header === "number" && Number.isFinite(header)) return Math.max(0, header * 1000);
-  if (typeof header !== "string" || header.trim() === "") return undefined;
-  const seconds = Number(header.trim());
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

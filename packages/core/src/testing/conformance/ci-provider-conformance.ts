@@ -22,17 +22,8 @@ export interface CiProviderConformanceSetup {
   cleanup?: () => Promise<void> | void;
 }
 
-const STATUSES = new Set(["queued", "in_progress", "completed"]);
-const CONCLUSIONS = new Set([
-  "success",
-  "failure",
-  "neutral",
-  "cancelled",
-  "skipped",
-  "timed_out",
-  "action_required",
-  "stale",
-]);
+const STATUSES = new Set<string>(CI_CHECK_STATUSES);
+const CONCLUSIONS = new Set<string>(CI_CHECK_CONCLUSIONS);
 
 function expectWellFormed(check: CiCheck): void {
   expect(check.name.length).toBeGreaterThan(0);

@@ -1,0 +1,2 @@
+export * from "./retry-after.js";
+export * from "./until-aborted.js";
