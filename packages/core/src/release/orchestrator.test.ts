@@ -748,6 +748,48 @@ describe("release orchestrator: sign-off and preparation", () => {
   });
 });
 
+describe("release orchestrator: smoke checks declared in the spec", () => {
+  it("probes a real HTTP endpoint after each weight change and after a rollback, and breaches when it fails", async () => {
+    const { createServer } = await import("node:http");
+    const hits: string[] = [];
+    let failing = false;
+    const server = createServer((req, res) => {
+      hits.push(req.url ?? "");
+      res.writeHead(failing ? 503 : 200).end(failing ? "down" : "ok");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const smoke = [
+        { type: "http", name: "healthz", url: `http://127.0.0.1:${port}/healthz`, retries: 0 },
+      ];
+      const ok = await runScenario(baseScenario({ release: { smoke_checks: smoke } }));
+      expect(ok.outcome.status).toBe("SUCCESS");
+      expect(hits).toHaveLength(4); // 5%, 25%, 100%, after the last step
+      expect(files(ok.artifacts).get(ok.outcome.paths.report!)).toMatch(
+        /\| smoke \| pass \| healthz: GET http:\/\/127\.0\.0\.1:\d+\/healthz → 200/,
+      );
+      hits.length = 0;
+      let weightChanges = 0;
+      const bad = await runScenario(baseScenario({ release: { smoke_checks: smoke } }), {
+        onEvent: (e) => {
+          if (e.type === "canary.step.started" && ++weightChanges === 2) failing = true;
+        },
+      });
+      expect(bad.outcome).toMatchObject({
+        status: "ABORTED",
+        reason: "smoke_failed",
+        maxWeightReached: 25,
+        rollbackVerified: false,
+      });
+      expect(bad.outcome.summary).toContain("expected 200, got 503");
+      expect(hits).toHaveLength(3); // 5% ok, 25% failing, after rollback still failing
+    } finally {
+      server.close();
+    }
+  });
+});
+
 describe("release orchestrator: dry run", () => {
   it("validates, gates and plans but tags and deploys nothing", async () => {
     const r = await runScenario({ ...baseScenario(), dry_run: true });

@@ -6,6 +6,7 @@ import type { NotificationKind } from "../contracts/notifier.js";
 import type { LockHandle } from "../contracts/release-lock.js";
 import { createFileIncidentSink } from "../defaults/file-incident-sink.js";
 import { type ShipgateError, toShipgateError } from "../errors/shipgate-error.js";
+import { createSmokeChecks } from "../verification/smoke-checks-from-spec.js";
 import { runCanary } from "./canary-step.js";
 import { writeChangelog } from "./changelog-step.js";
 import { runCiGate } from "./ci-gate-step.js";
@@ -93,13 +94,23 @@ export function createReleaseOrchestrator(stack: ReleaseStack): ReleaseOrchestra
 }
 
 async function runRelease(
-  stack: ReleaseStack,
+  givenStack: ReleaseStack,
   fileIncidents: ReturnType<typeof createFileIncidentSink>,
   spec: ReleaseSpec,
   options: ReleaseRunOptions,
   startedMs: number,
   emitRaw: (event: ReleaseEvent) => void,
 ): Promise<ReleaseOutcome> {
+  // Probes declared in the release spec run after the stack's own.
+  const stack: ReleaseStack = spec.smoke_checks.length
+    ? {
+        ...givenStack,
+        smokeChecks: [
+          ...(givenStack.smokeChecks ?? []),
+          ...createSmokeChecks(spec.smoke_checks, { clock: givenStack.clock }),
+        ],
+      }
+    : givenStack;
   const dryRun = options.dryRun ?? false;
   const signal = options.signal ?? new AbortController().signal;
   const iso = () => new Date(stack.clock.now()).toISOString();
