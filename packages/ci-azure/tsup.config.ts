@@ -1,7 +1,8 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  // `testing` ships the Azure DevOps emulator, for benches and for users' own tests.
+  entry: { index: "src/index.ts", testing: "src/testing.ts" },
   format: ["esm"],
   dts: true,
   clean: true,

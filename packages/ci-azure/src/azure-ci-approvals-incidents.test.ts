@@ -1,0 +1,199 @@
+import { conformanceIncident } from "@shipgate/core/testing";
+import { afterEach, describe, expect, it } from "vitest";
+import { azureBuildToCheck, azureStatusToCheck } from "./azure-ci-provider.js";
+import { type AzureDevOpsEmulator, startAzureDevOpsEmulator } from "./azure-emulator.js";
+import { renderAzureIncident } from "./azure-incident-sink.js";
+import {
+  type CreateAzureDevOpsProviderOptions,
+  createAzureDevOpsProvider,
+} from "./azure-provider.js";
+import { seedAzureReleaseScenario } from "./azure-test-scenario.js";
+
+const live = () => ({ signal: new AbortController().signal });
+let azure: AzureDevOpsEmulator | undefined;
+
+afterEach(async () => {
+  await azure?.close();
+  azure = undefined;
+});
+
+async function setup(extra: Partial<CreateAzureDevOpsProviderOptions> = {}) {
+  azure = await startAzureDevOpsEmulator();
+  const s = seedAzureReleaseScenario(azure);
+  const provider = createAzureDevOpsProvider({
+    orgUrl: azure.orgUrl,
+    project: azure.project,
+    token: azure.token,
+    ...extra,
+  });
+  return { azure, s, provider };
+}
+
+describe("Azure DevOps check mapping", () => {
+  it.each([
+    ["completed", "succeeded", "completed", "success"],
+    ["completed", "partiallySucceeded", "completed", "failure"],
+    ["completed", "failed", "completed", "failure"],
+    ["completed", "canceled", "completed", "cancelled"],
+    ["completed", "none", "completed", "stale"],
+    ["inProgress", undefined, "in_progress", null],
+    ["cancelling", undefined, "in_progress", null],
+    ["notStarted", undefined, "queued", null],
+    ["postponed", undefined, "queued", null],
+  ])("build %s/%s → %s/%s", (status, result, checkStatus, conclusion) => {
+    expect(azureBuildToCheck(status, result)).toEqual({ status: checkStatus, conclusion });
+  });
+
+  it.each([
+    ["succeeded", "completed", "success"],
+    ["failed", "completed", "failure"],
+    ["error", "completed", "failure"],
+    ["notApplicable", "completed", "skipped"],
+    ["pending", "in_progress", null],
+    ["notSet", "queued", null],
+  ])("status %s → %s/%s", (state, checkStatus, conclusion) => {
+    expect(azureStatusToCheck(state)).toEqual({ status: checkStatus, conclusion });
+  });
+});
+
+describe("Azure DevOps CI checks", () => {
+  it("reports builds and statuses, required or optional as the branch policies say", async () => {
+    const { s, provider } = await setup();
+    const checks = (await provider.ci.listChecks(s.greenSha, live()))._unsafeUnwrap();
+    const byName = Object.fromEntries(checks.map((c) => [c.name, c]));
+    expect(Object.keys(byName).sort()).toEqual([
+      "build: shop-ci",
+      "build: shop-nightly",
+      "quality/sonar",
+    ]);
+    expect(byName["build: shop-ci"]).toMatchObject({
+      status: "completed",
+      conclusion: "success",
+      required: true,
+    });
+    expect(byName["build: shop-nightly"]).toMatchObject({ required: false });
+    expect(byName["quality/sonar"]).toMatchObject({ conclusion: "success", required: true });
+    expect(byName["build: shop-ci"]!.url).toMatch(/_build\/results\?buildId=\d+$/);
+  });
+
+  it("reports failures and running builds", async () => {
+    const { s, provider } = await setup();
+    const red = (await provider.ci.listChecks(s.redSha, live()))._unsafeUnwrap();
+    expect(red.map((c) => [c.name, c.conclusion])).toEqual([["build: shop-ci", "failure"]]);
+    const pending = (await provider.ci.listChecks(s.pendingSha, live()))._unsafeUnwrap();
+    expect(pending.map((c) => [c.name, c.status])).toEqual([
+      ["build: shop-ci", "in_progress"],
+      ["quality/sonar", "in_progress"],
+    ]);
+  });
+
+  it("returns [] for a sha the repository does not have", async () => {
+    const { s, provider } = await setup();
+    expect((await provider.ci.listChecks(s.missingSha, live()))._unsafeUnwrap()).toEqual([]);
+  });
+
+  it("follows x-ms-continuationtoken through every page of builds", async () => {
+    const { azure, s, provider } = await setup();
+    for (let i = 0; i < 450; i += 1)
+      azure.build({
+        sha: i % 150 === 0 ? s.greenSha : s.redSha,
+        definition: `matrix-${i}`,
+        status: "completed",
+        result: "succeeded",
+      });
+    azure.resetLog();
+    const checks = (await provider.ci.listChecks(s.greenSha, live()))._unsafeUnwrap();
+    expect(
+      checks
+        .filter((c) => c.name.startsWith("build: matrix-"))
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(["build: matrix-0", "build: matrix-150", "build: matrix-300"]);
+    const pages = azure.requests.filter((r) => r.route === "GET build/builds");
+    expect(pages.length).toBe(3);
+    expect(pages[1]!.url).toContain("continuationToken=");
+  });
+});
+
+describe("Azure Pipelines approvals", () => {
+  it("lists the approved steps of the stage deploying to the environment", async () => {
+    const { azure, s, provider } = await setup();
+    const request = { service: "shop", environment: "production", version: "v1.1.0", sha: s.toSha };
+    const signOffs = (await provider.approvals.listSignOffs(request, live()))._unsafeUnwrap();
+    expect(signOffs.map((x) => [x.approver, x.comment])).toEqual([
+      ["olivia@example.com", "LGTM"],
+      ["trent@example.com", undefined],
+    ]);
+    expect(signOffs[0]!.where).toMatch(/_build\/results\?buildId=\d+$/);
+    const query = azure.requests.find((r) => r.route === "GET pipelines/approvals")!;
+    expect(query.url).toContain("%24expand=steps".replace("%24", "$"));
+  });
+
+  it("maps environments onto stage names, and finds nothing for a stage without approvals", async () => {
+    const { s, provider } = await setup({
+      approvals: { stages: { prod: "production", ci: "Build" } },
+    });
+    const ask = (environment: string) =>
+      provider.approvals.listSignOffs(
+        { service: "shop", environment, version: "v1.1.0", sha: s.toSha },
+        live(),
+      );
+    expect((await ask("prod"))._unsafeUnwrap()).toHaveLength(2);
+    expect((await ask("staging"))._unsafeUnwrap().map((x) => x.approver)).toEqual([
+      "sam@example.com",
+    ]);
+    expect((await ask("ci"))._unsafeUnwrap()).toEqual([]);
+  });
+});
+
+describe("Azure Boards incidents", () => {
+  it("files a Bug with repro steps, severity and scope tags", async () => {
+    const { azure, provider } = await setup();
+    const ref = (await provider.incidents.open(conformanceIncident, live()))._unsafeUnwrap();
+    expect(ref).toEqual({
+      sink: "azure-devops",
+      id: "1",
+      url: expect.stringMatching(/\/_workitems\/edit\/1$/),
+    });
+    const fields = azure.workItems.get(1)!.fields;
+    expect(fields["System.WorkItemType"]).toBe("Bug");
+    expect(fields["System.Title"]).toBe(conformanceIncident.title);
+    expect(fields["Microsoft.VSTS.Common.Severity"]).toBe("1 - Critical");
+    expect(fields["System.Tags"]).toBe("shipgate; severity:critical; shipgate:shop@production");
+    const steps = String(fields["Microsoft.VSTS.TCM.ReproSteps"]);
+    expect(steps.indexOf("PR 102")).toBeLessThan(steps.indexOf("PR 101"));
+    expect(steps).toContain("<b>likely culprit</b>");
+  });
+
+  it("uses System.Description for other work item types", async () => {
+    const { azure, provider } = await setup({ incidents: { workItemType: "Issue" } });
+    await provider.incidents.open(conformanceIncident, live());
+    const fields = azure.workItems.get(1)!.fields;
+    expect(fields["System.WorkItemType"]).toBe("Issue");
+    expect(String(fields["System.Description"])).toContain("error rate 4.10% &gt; 1.00% at 25%");
+    expect(fields["Microsoft.VSTS.Common.Severity"]).toBeUndefined();
+  });
+
+  it("closes the open incidents of a service and environment after a good release", async () => {
+    const { azure, provider } = await setup();
+    await provider.incidents.open(conformanceIncident, live());
+    await provider.incidents.open({ ...conformanceIncident, environment: "staging" }, live());
+    const closed = (
+      await provider.incidents.resolveOpen!(
+        { service: "shop", environment: "production", version: "v1.4.1" },
+        live(),
+      )
+    )._unsafeUnwrap();
+    expect(closed.map((r) => r.id)).toEqual(["1"]);
+    expect([...azure.workItems.values()].map((w) => w.fields["System.State"])).toEqual([
+      "Closed",
+      "New",
+    ]);
+  });
+
+  it("escapes HTML", () => {
+    expect(
+      renderAzureIncident({ ...conformanceIncident, breachReason: "<script>x</script> & y" }),
+    ).toContain("&lt;script&gt;x&lt;/script&gt; &amp; y");
+  });
+});

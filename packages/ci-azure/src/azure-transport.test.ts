@@ -1,0 +1,298 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { type AzureDevOpsEmulator, startAzureDevOpsEmulator } from "./azure-emulator.js";
+import {
+  type CreateAzureDevOpsProviderOptions,
+  createAzureDevOpsProvider,
+} from "./azure-provider.js";
+import { seedAzureReleaseScenario } from "./azure-test-scenario.js";
+import { AzureThrottle, retryAfterMs } from "./azure-transport.js";
+
+const live = () => ({ signal: new AbortController().signal });
+let emulators: AzureDevOpsEmulator[] = [];
+
+async function scenario(extra: Partial<CreateAzureDevOpsProviderOptions> = {}) {
+  const azure = await startAzureDevOpsEmulator();
+  emulators.push(azure);
+  const s = seedAzureReleaseScenario(azure);
+  const provider = createAzureDevOpsProvider({
+    orgUrl: azure.orgUrl,
+    project: azure.project,
+    token: azure.token,
+    tokenEnv: "AZURE_DEVOPS_TOKEN",
+    ...extra,
+    transport: { retryBaseDelayMs: 1, ...extra.transport },
+  });
+  // Warm the client up (location and repository lookups) so tests count only their own calls.
+  await provider.sourceControl.getTag("v1.0.0", live());
+  azure.resetLog();
+  return { azure, s, provider };
+}
+
+const attempts = (azure: AzureDevOpsEmulator, path: RegExp) =>
+  azure.requests.filter((r) => path.test(r.url)).length;
+
+afterEach(async () => {
+  await Promise.all(emulators.map((e) => e.close()));
+  emulators = [];
+});
+
+describe("Azure DevOps rate limits", () => {
+  it("waits as long as Retry-After says on a 429, then succeeds", async () => {
+    const { azure, s, provider } = await scenario();
+    azure.fail({
+      path: /\/_apis\/build\/builds\?/,
+      times: 2,
+      respond: { status: 429, headers: { "retry-after": "0" } },
+    });
+    expect((await provider.ci.listChecks(s.greenSha, live()))._unsafeUnwrap()).toHaveLength(3);
+    expect(attempts(azure, /\/_apis\/build\/builds\?/)).toBe(3);
+  });
+
+  it("reads X-RateLimit-Reset, and gives up at once when the wait is longer than allowed", async () => {
+    const { azure, s, provider } = await scenario({ transport: { maxRetryWaitMs: 5_000 } });
+    const reset = Math.floor(Date.now() / 1000) + 3600;
+    azure.fail({
+      path: /\/_apis\/build\/builds\?/,
+      respond: {
+        status: 429,
+        headers: {
+          "x-ratelimit-resource": "ATCommon",
+          "x-ratelimit-remaining": "0",
+          "x-ratelimit-reset": String(reset),
+        },
+      },
+    });
+    const error = (await provider.ci.listChecks(s.greenSha, live()))._unsafeUnwrapErr();
+    expect(error).toMatchObject({ kind: "rate_limited", status: 429, retryable: true });
+    expect(error.retryAfterMs).toBeGreaterThan(3_590_000);
+    expect(attempts(azure, /\/_apis\/build\/builds\?/)).toBe(1);
+  });
+
+  it("slows down after a 200 that carries Retry-After (soft throttling)", async () => {
+    const { azure, provider } = await scenario();
+    azure.fail({
+      path: /\/refs\?/,
+      respond: { extraHeaders: { "retry-after": "0.2", "x-ratelimit-delay": "0.5" } },
+    });
+    const started = Date.now();
+    await provider.sourceControl.getTag("v1.0.0", live());
+    await provider.sourceControl.getTag("v1.0.0", live());
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+  });
+
+  it("parses Retry-After seconds, HTTP dates and X-RateLimit-Reset", () => {
+    const now = Date.parse("2026-01-01T00:00:00Z");
+    expect(retryAfterMs({ "retry-after": "2" }, now)).toBe(2000);
+    expect(retryAfterMs({ "retry-after": "Thu, 01 Jan 2026 00:00:05 GMT" }, now)).toBe(5000);
+    expect(
+      retryAfterMs(
+        { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(now / 1000 + 7) },
+        now,
+      ),
+    ).toBe(7000);
+    expect(
+      retryAfterMs(
+        { "x-ratelimit-remaining": "10", "x-ratelimit-reset": String(now / 1000 + 7) },
+        now,
+      ),
+    ).toBeUndefined();
+    const throttle = new AzureThrottle(1000);
+    throttle.observe({ "retry-after": "3600" }, Date.now());
+    expect((throttle as unknown as { resumeAt: number }).resumeAt - Date.now()).toBeLessThanOrEqual(
+      1000,
+    );
+  });
+});
+
+describe("Azure DevOps failures", () => {
+  it("retries 5xx and dropped connections on reads, with a bound", async () => {
+    const { azure, s, provider } = await scenario({ transport: { maxRetries: 3 } });
+    azure.fail({ path: /\/_apis\/build\/builds\?/, respond: { status: 502 } });
+    azure.fail({ path: /\/_apis\/build\/builds\?/, respond: { destroy: true } });
+    azure.fail({ path: /\/_apis\/build\/builds\?/, respond: { status: 500 } });
+    expect((await provider.ci.listChecks(s.greenSha, live())).isOk()).toBe(true);
+    expect(attempts(azure, /\/_apis\/build\/builds\?/)).toBe(4);
+
+    azure.resetLog();
+    azure.fail({ path: /\/statuses\?/, times: 10, respond: { status: 503 } });
+    const error = (await provider.ci.listChecks(s.greenSha, live()))._unsafeUnwrapErr();
+    expect(error).toMatchObject({ kind: "unavailable", status: 503 });
+    expect(attempts(azure, /\/statuses\?/)).toBe(4);
+  });
+
+  it("does not repeat a write after a 500 (it may have happened), but does after a 429", async () => {
+    const { azure, s, provider } = await scenario();
+    azure.fail({ method: "POST", path: /annotatedTags/, respond: { status: 500 } });
+    const error = (
+      await provider.sourceControl.createAnnotatedTag(
+        { name: "v2", sha: s.toSha, message: "v2" },
+        live(),
+      )
+    )._unsafeUnwrapErr();
+    expect(error.kind).toBe("unavailable");
+    expect(attempts(azure, /annotatedTags/)).toBe(1);
+    azure.fail({
+      method: "POST",
+      path: /annotatedTags/,
+      respond: { status: 429, headers: { "retry-after": "0" } },
+    });
+    expect(
+      (
+        await provider.sourceControl.createAnnotatedTag(
+          { name: "v2", sha: s.toSha, message: "v2" },
+          live(),
+        )
+      ).isOk(),
+    ).toBe(true);
+  });
+
+  it("stops at once on 401 and names the token variable, never the token", async () => {
+    const azure = await startAzureDevOpsEmulator();
+    emulators.push(azure);
+    const s = seedAzureReleaseScenario(azure);
+    const { ci } = createAzureDevOpsProvider({
+      orgUrl: azure.orgUrl,
+      project: azure.project,
+      token: "wrong-secret-pat-value",
+      tokenEnv: "AZURE_DEVOPS_TOKEN",
+      transport: { retryBaseDelayMs: 1 },
+    });
+    const error = (await ci.listChecks(s.greenSha, live()))._unsafeUnwrapErr();
+    expect(error).toMatchObject({ kind: "auth", status: 401 });
+    expect(error.message).toContain("AZURE_DEVOPS_TOKEN");
+    expect(error.vendorMessage).toContain("TF400813");
+    // The client's location lookup retries by itself (azure-devops-node-api forces it); no more than that.
+    expect(azure.requests.length).toBeLessThanOrEqual(1);
+    const serialized = JSON.stringify({ ...error.toJSON(), d: error.describe() });
+    expect(serialized).not.toContain("wrong-secret-pat-value");
+    expect(serialized).not.toContain(Buffer.from(":wrong-secret-pat-value").toString("base64"));
+  });
+
+  it("stops at once on 403 and names the scope and the project", async () => {
+    const { azure, s, provider } = await scenario();
+    azure.fail({
+      path: /\/_apis\/build\/builds\?/,
+      respond: {
+        status: 403,
+        body: {
+          message: "TF400813: The user is not authorized to access this resource.",
+          typeKey: "UnauthorizedRequestException",
+        },
+      },
+    });
+    const error = (await provider.ci.listChecks(s.greenSha, live()))._unsafeUnwrapErr();
+    expect(error).toMatchObject({ kind: "auth", status: 403 });
+    expect(error.message).toContain("Build (Read)");
+    expect(error.message).toContain("project shop");
+    expect(attempts(azure, /\/_apis\/build\/builds\?/)).toBe(1);
+  });
+
+  it("names a project or repository that does not exist", async () => {
+    const azure = await startAzureDevOpsEmulator();
+    emulators.push(azure);
+    const s = seedAzureReleaseScenario(azure);
+    const { ci } = createAzureDevOpsProvider({
+      orgUrl: azure.orgUrl,
+      project: azure.project,
+      repository: "nope",
+      token: azure.token,
+    });
+    const error = (await ci.listChecks(s.greenSha, live()))._unsafeUnwrapErr();
+    expect(error).toMatchObject({ kind: "not_found", field: "with.repository" });
+    expect(error.message).toContain("nope");
+    const wrongOrg = createAzureDevOpsProvider({
+      orgUrl: `${azure.orgUrl}-other`,
+      project: "shop",
+      token: azure.token,
+      transport: { maxRetries: 0 },
+    });
+    expect((await wrongOrg.ci.listChecks(s.greenSha, live()))._unsafeUnwrapErr()).toMatchObject({
+      kind: "not_found",
+      field: "with.org_url",
+    });
+  });
+
+  it("reports malformed JSON as invalid_response, not as 'not found'", async () => {
+    const { azure, s, provider } = await scenario();
+    azure.fail({ path: /\/commits\/[0-9a-f]{40}$/, respond: { rawBody: '{"commitId": "abc",' } });
+    expect((await provider.sourceControl.getCommit(s.toSha, live()))._unsafeUnwrapErr().kind).toBe(
+      "invalid_response",
+    );
+    azure.fail({
+      path: /\/_apis\/build\/builds\?/,
+      respond: { status: 200, body: { count: 1, value: [{ id: "x" }] } },
+    });
+    expect((await provider.ci.listChecks(s.greenSha, live()))._unsafeUnwrapErr().kind).toBe(
+      "invalid_response",
+    );
+  });
+});
+
+describe("Azure DevOps timeouts and cancellation", () => {
+  it("times out a hung request, retries within the bound, then reports timeout", async () => {
+    const { azure, s, provider } = await scenario({
+      transport: { requestTimeoutMs: 50, maxRetries: 1 },
+    });
+    azure.fail({ path: /\/_apis\/build\/builds\?/, times: 2, respond: { hangMs: 2_000 } });
+    const started = Date.now();
+    const error = (await provider.ci.listChecks(s.greenSha, live()))._unsafeUnwrapErr();
+    expect(error.kind).toBe("timeout");
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(attempts(azure, /\/_apis\/build\/builds\?/)).toBe(2);
+  });
+
+  it("resolves to aborted promptly when the caller cancels mid-request", async () => {
+    const { azure, s, provider } = await scenario();
+    azure.fail({ path: /\/_apis\/build\/builds\?/, respond: { hangMs: 2_000 } });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error("user pressed ctrl-c")), 30);
+    const started = Date.now();
+    const error = (
+      await provider.ci.listChecks(s.greenSha, { signal: controller.signal })
+    )._unsafeUnwrapErr();
+    expect(error.kind).toBe("aborted");
+    expect(Date.now() - started).toBeLessThan(500);
+    // The abort reached the socket (http.request's signal), not only the caller.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(azure.requests.find((r) => /\/_apis\/build\/builds\?/.test(r.url))?.status).toBe(-2);
+  });
+
+  it("resolves to aborted during a rate-limit wait", async () => {
+    const { azure, s, provider } = await scenario();
+    azure.fail({
+      path: /\/_apis\/build\/builds\?/,
+      respond: { status: 429, headers: { "retry-after": "30" } },
+    });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 30);
+    const started = Date.now();
+    expect(
+      (await provider.ci.listChecks(s.greenSha, { signal: controller.signal }))._unsafeUnwrapErr()
+        .kind,
+    ).toBe("aborted");
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+
+  it("sends nothing when the signal has already fired", async () => {
+    const { azure, s, provider } = await scenario();
+    const controller = new AbortController();
+    controller.abort();
+    const results = await Promise.all([
+      provider.ci.listChecks(s.greenSha, { signal: controller.signal }),
+      provider.sourceControl.listChanges(
+        { fromTag: "v1.0.0", toSha: s.toSha },
+        { signal: controller.signal },
+      ),
+      provider.approvals.listSignOffs(
+        { service: "shop", environment: "production", version: "v1", sha: s.toSha },
+        { signal: controller.signal },
+      ),
+    ]);
+    expect(results.map((r) => r._unsafeUnwrapErr().kind)).toEqual([
+      "aborted",
+      "aborted",
+      "aborted",
+    ]);
+    expect(azure.requests).toHaveLength(0);
+  });
+});

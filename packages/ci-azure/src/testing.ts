@@ -1,0 +1,2 @@
+export * from "./azure-emulator.js";
+export * from "./azure-test-scenario.js";

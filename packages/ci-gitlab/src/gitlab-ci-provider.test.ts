@@ -1,0 +1,111 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { gitlabStatusToCheck } from "./gitlab-ci-provider.js";
+import { type GitLabEmulator, startGitLabEmulator } from "./gitlab-emulator.js";
+import { createGitLabProvider } from "./gitlab-provider.js";
+import { seedGitLabReleaseScenario } from "./gitlab-test-scenario.js";
+
+const live = () => ({ signal: new AbortController().signal });
+let gitlab: GitLabEmulator | undefined;
+
+afterEach(async () => {
+  await gitlab?.close();
+  gitlab = undefined;
+});
+
+async function setup() {
+  gitlab = await startGitLabEmulator();
+  const s = seedGitLabReleaseScenario(gitlab);
+  const { ci } = createGitLabProvider({
+    project: gitlab.projectPath,
+    token: gitlab.token,
+    baseUrl: gitlab.url,
+  });
+  return { gitlab, s, ci };
+}
+
+describe("gitlabStatusToCheck", () => {
+  it.each([
+    ["success", "completed", "success"],
+    ["failed", "completed", "failure"],
+    ["canceled", "completed", "cancelled"],
+    ["skipped", "completed", "skipped"],
+    ["manual", "completed", "action_required"],
+    ["running", "in_progress", null],
+    ["pending", "queued", null],
+    ["created", "queued", null],
+    ["waiting_for_resource", "queued", null],
+    ["preparing", "queued", null],
+    ["scheduled", "queued", null],
+    ["some_future_status", "queued", null],
+  ])("%s → %s / %s", (gitlabStatus, status, conclusion) => {
+    expect(gitlabStatusToCheck(gitlabStatus)).toEqual({ status, conclusion });
+  });
+});
+
+describe("GitLab CI checks", () => {
+  it("reports pipelines and jobs, with allow_failure as optional", async () => {
+    const { s, ci } = await setup();
+    const checks = (await ci.listChecks(s.greenSha, live()))._unsafeUnwrap();
+    const byName = Object.fromEntries(checks.map((c) => [c.name, c]));
+    expect(Object.keys(byName).sort()).toEqual(["flaky-e2e", "lint", "pipeline (main)", "unit"]);
+    expect(byName["pipeline (main)"]).toMatchObject({ status: "completed", conclusion: "success" });
+    expect(byName["pipeline (main)"]!.required).toBeUndefined();
+    expect(byName["pipeline (main)"]!.url).toMatch(/\/acme\/shop\/-\/pipelines\/\d+$/);
+    expect(byName.unit).toMatchObject({
+      status: "completed",
+      conclusion: "success",
+      required: true,
+    });
+    expect(byName["flaky-e2e"]).toMatchObject({ required: false });
+    expect(byName.unit!.completedAt).not.toBeNull();
+  });
+
+  it("reports a failed job and its pipeline as failures", async () => {
+    const { s, ci } = await setup();
+    const checks = (await ci.listChecks(s.redSha, live()))._unsafeUnwrap();
+    expect(checks.map((c) => [c.name, c.conclusion])).toEqual([
+      ["pipeline (main)", "failure"],
+      ["unit", "failure"],
+    ]);
+  });
+
+  it("reports running and pending jobs as not completed", async () => {
+    const { s, ci } = await setup();
+    const checks = (await ci.listChecks(s.pendingSha, live()))._unsafeUnwrap();
+    expect(checks.map((c) => [c.name, c.status, c.conclusion, c.completedAt])).toEqual([
+      ["pipeline (feature/never-merged)", "in_progress", null, null],
+      ["unit", "in_progress", null, null],
+      ["lint", "queued", null, null],
+    ]);
+  });
+
+  it("returns [] for a sha GitLab has never seen (its statuses API answers 404 Commit Not Found)", async () => {
+    const { gitlab, s, ci } = await setup();
+    gitlab.resetLog();
+    expect((await ci.listChecks(s.missingSha, live()))._unsafeUnwrap()).toEqual([]);
+    expect(gitlab.requests.map((r) => r.status)).toEqual([200, 404]);
+  });
+
+  it("reads every page of statuses", async () => {
+    const { gitlab, s, ci } = await setup();
+    for (let i = 0; i < 230; i += 1)
+      gitlab.status({ sha: s.toSha, name: `shard-${i}`, status: "success" });
+    const checks = (await ci.listChecks(s.toSha, live()))._unsafeUnwrap();
+    expect(checks).toHaveLength(1 + 3 + 230);
+    expect(gitlab.requests.filter((r) => r.route?.endsWith("/statuses")).length).toBe(3);
+  });
+
+  it("drops target URLs that are not web links", async () => {
+    const { gitlab, s, ci } = await setup();
+    gitlab.status({
+      sha: s.toSha,
+      name: "external",
+      status: "success",
+      targetUrl: "javascript:alert(1)",
+    });
+    gitlab.status({ sha: s.toSha, name: "no-url", status: "success", targetUrl: null });
+    const checks = (await ci.listChecks(s.toSha, live()))._unsafeUnwrap();
+    expect(checks.find((c) => c.name === "external")!.url).toBeNull();
+    expect(checks.find((c) => c.name === "no-url")!.url).toBeNull();
+  });
+});

@@ -1,0 +1,306 @@
+import type { ShipgateError } from "@shipgate/core";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  type GitLabEmulator,
+  type GitLabEmulatorOptions,
+  startGitLabEmulator,
+} from "./gitlab-emulator.js";
+import { type CreateGitLabProviderOptions, createGitLabProvider } from "./gitlab-provider.js";
+import { seedGitLabReleaseScenario } from "./gitlab-test-scenario.js";
+
+const live = () => ({ signal: new AbortController().signal });
+let emulators: GitLabEmulator[] = [];
+
+async function start(options: GitLabEmulatorOptions = {}) {
+  const gitlab = await startGitLabEmulator(options);
+  emulators.push(gitlab);
+  return gitlab;
+}
+
+function providerFor(gitlab: GitLabEmulator, extra: Partial<CreateGitLabProviderOptions> = {}) {
+  return createGitLabProvider({
+    project: gitlab.projectPath,
+    token: gitlab.token,
+    baseUrl: gitlab.url,
+    transport: { retryBaseDelayMs: 1 },
+    ...extra,
+  });
+}
+
+function apiCalls(gitlab: GitLabEmulator) {
+  return gitlab.requests.map((r) => `${r.method} ${r.route ?? r.url}`);
+}
+
+afterEach(async () => {
+  await Promise.all(emulators.map((e) => e.close()));
+  emulators = [];
+});
+
+describe("GitLab listChanges", () => {
+  it("returns complete records for every merge request landed after the tag, oldest first", async () => {
+    const gitlab = await start();
+    const s = seedGitLabReleaseScenario(gitlab);
+    const { sourceControl } = providerFor(gitlab);
+    const changes = (
+      await sourceControl.listChanges({ fromTag: "v1.0.0", toSha: s.toSha }, live())
+    )._unsafeUnwrap();
+
+    expect(changes.map((c) => c.number)).toEqual([2, 3, 4]);
+    const [feat, fix, docs] = changes;
+    expect(feat).toMatchObject({
+      title: "feat(api): add bulk export endpoint",
+      author: "alice",
+      reviewers: ["bob", "carol"],
+      labels: ["enhancement"],
+      files: ["src/api/export.ts", "src/db/query.ts"],
+      url: `${gitlab.url}/acme/shop/-/merge_requests/2`,
+    });
+    // Each strategy lands a different commit: merge commit, squash commit, the feature commit.
+    expect(fix).toMatchObject({
+      author: "carol",
+      reviewers: ["alice"],
+      labels: ["bug", "breaking"],
+    });
+    expect(docs).toMatchObject({ author: "dave", reviewers: [], files: ["README.md"] });
+    for (const change of changes) expect(change.mergeSha).toMatch(/^[0-9a-f]{40}$/);
+    expect(new Set(changes.map((c) => c.mergeSha)).size).toBe(3);
+  });
+
+  it("asks GitLab for the range once, lists merged merge requests since the tag, and batches the details", async () => {
+    const gitlab = await start();
+    const s = seedGitLabReleaseScenario(gitlab);
+    const { sourceControl } = providerFor(gitlab);
+    gitlab.resetLog();
+    await sourceControl.listChanges({ fromTag: "v1.0.0", toSha: s.toSha }, live());
+
+    expect(apiCalls(gitlab)).toEqual([
+      "GET GET /projects/:id/repository/tags/:tag_name",
+      "GET GET /projects/:id/repository/compare",
+      "GET GET /projects/:id/merge_requests",
+      "POST POST /api/graphql",
+    ]);
+    const list = new URL(gitlab.requests[2]!.url, gitlab.url);
+    expect(Object.fromEntries(list.searchParams)).toMatchObject({
+      state: "merged",
+      target_branch: "main",
+      per_page: "100",
+      order_by: "created_at",
+      sort: "asc",
+    });
+    // One day of slack before the tag's commit (the emulator's clock starts 2026-01-01T00:00Z).
+    const updatedAfter = Date.parse(list.searchParams.get("updated_after")!);
+    expect(updatedAfter).toBeGreaterThan(Date.parse("2025-12-31T00:00:00Z"));
+    expect(updatedAfter).toBeLessThan(Date.parse("2025-12-31T01:00:00Z"));
+  });
+
+  it("finds every one of 250 merge requests whichever way GitLab paginates", async () => {
+    for (const pagination of ["offset", "offset-without-totals", "keyset"] as const) {
+      const gitlab = await start({ pagination });
+      gitlab.commit({ branch: "main" });
+      gitlab.tag("v1", gitlab.branchHead("main")!, "v1");
+      for (let i = 0; i < 250; i += 1)
+        gitlab.mergeRequest({ title: `change ${i}`, approvers: [`r${i % 3}`] });
+      const { sourceControl } = providerFor(gitlab);
+      gitlab.resetLog();
+      const changes = (
+        await sourceControl.listChanges(
+          { fromTag: "v1", toSha: gitlab.branchHead("main")! },
+          live(),
+        )
+      )._unsafeUnwrap();
+      expect(
+        changes.map((c) => c.number),
+        pagination,
+      ).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
+      expect(changes.every((c) => c.reviewers.length === 1 && c.files.length === 1)).toBe(true);
+      const listPages = gitlab.requests.filter(
+        (r) => r.route === "GET /projects/:id/merge_requests",
+      ).length;
+      const graphqlCalls = gitlab.requests.filter((r) => r.route === "POST /api/graphql").length;
+      expect(listPages, pagination).toBe(3);
+      expect(graphqlCalls, pagination).toBe(3);
+    }
+  });
+
+  it("splits the GraphQL batch when GitLab reports the query too complex", async () => {
+    const gitlab = await start({ graphqlMaxNodes: 30 });
+    gitlab.commit({ branch: "main" });
+    gitlab.tag("v1", gitlab.branchHead("main")!, "v1");
+    for (let i = 0; i < 100; i += 1)
+      gitlab.mergeRequest({ title: `change ${i}`, approvers: ["bob"] });
+    const { sourceControl } = providerFor(gitlab);
+    const changes = (
+      await sourceControl.listChanges({ fromTag: "v1", toSha: gitlab.branchHead("main")! }, live())
+    )._unsafeUnwrap();
+    expect(changes).toHaveLength(100);
+    expect(changes.every((c) => c.reviewers[0] === "bob")).toBe(true);
+  });
+
+  it("reads approvals and diffs per merge request in rest mode", async () => {
+    const gitlab = await start();
+    const s = seedGitLabReleaseScenario(gitlab);
+    const { sourceControl } = providerFor(gitlab, { changes: { details: "rest" } });
+    gitlab.resetLog();
+    const changes = (
+      await sourceControl.listChanges({ fromTag: "v1.0.0", toSha: s.toSha }, live())
+    )._unsafeUnwrap();
+    expect(changes.map((c) => [c.number, c.reviewers, c.files])).toEqual([
+      [2, ["bob", "carol"], ["src/api/export.ts", "src/db/query.ts"]],
+      [3, ["alice"], ["src/cart/total.ts"]],
+      [4, [], ["README.md"]],
+    ]);
+    expect(gitlab.requests.filter((r) => r.route?.endsWith("/approvals"))).toHaveLength(3);
+    expect(gitlab.requests.filter((r) => r.route === "POST /api/graphql")).toHaveLength(0);
+  });
+
+  it("uses the project's full path for GraphQL when configured with a numeric id", async () => {
+    const gitlab = await start();
+    const s = seedGitLabReleaseScenario(gitlab);
+    const { sourceControl } = providerFor(gitlab, { project: gitlab.projectId });
+    const changes = (
+      await sourceControl.listChanges({ fromTag: "v1.0.0", toSha: s.toSha }, live())
+    )._unsafeUnwrap();
+    expect(changes.map((c) => c.reviewers)).toEqual([["bob", "carol"], ["alice"], []]);
+    expect(gitlab.requests.filter((r) => r.route === "GET /projects/:id")).toHaveLength(1);
+  });
+
+  it("lists the whole history when there is no previous tag", async () => {
+    const gitlab = await start();
+    const s = seedGitLabReleaseScenario(gitlab);
+    const { sourceControl } = providerFor(gitlab);
+    const changes = (
+      await sourceControl.listChanges({ fromTag: null, toSha: s.toSha }, live())
+    )._unsafeUnwrap();
+    expect(changes.map((c) => c.number)).toEqual([1, 2, 3, 4]);
+  });
+
+  it("fails with not_found naming a previous tag that does not exist", async () => {
+    const gitlab = await start();
+    const s = seedGitLabReleaseScenario(gitlab);
+    const { sourceControl } = providerFor(gitlab);
+    const error = (
+      await sourceControl.listChanges({ fromTag: "v0.0.1", toSha: s.toSha }, live())
+    )._unsafeUnwrapErr();
+    expect(error.kind).toBe("not_found");
+    expect(error.message).toContain("v0.0.1");
+  });
+
+  it("rejects a malformed sha without a request", async () => {
+    const gitlab = await start();
+    const { sourceControl } = providerFor(gitlab);
+    const error = (
+      await sourceControl.listChanges({ fromTag: null, toSha: "main" }, live())
+    )._unsafeUnwrapErr();
+    expect(error.kind).toBe("invalid_input");
+    expect(gitlab.requests).toHaveLength(0);
+  });
+});
+
+describe("GitLab commits and tags", () => {
+  it("answers on-branch, off-branch and missing commits with two requests at most", async () => {
+    const gitlab = await start();
+    const s = seedGitLabReleaseScenario(gitlab);
+    const { sourceControl } = providerFor(gitlab);
+    gitlab.resetLog();
+    expect((await sourceControl.getCommit(s.redSha, live()))._unsafeUnwrap()).toEqual({
+      sha: s.redSha,
+      exists: true,
+      releaseBranch: "main",
+      onReleaseBranch: true,
+    });
+    expect(apiCalls(gitlab)).toEqual([
+      "GET GET /projects/:id/repository/commits/:sha",
+      "GET GET /projects/:id/repository/merge_base",
+    ]);
+    expect(
+      (await sourceControl.getCommit(s.offBranchSha, live()))._unsafeUnwrap().onReleaseBranch,
+    ).toBe(false);
+    expect((await sourceControl.getCommit(s.missingSha, live()))._unsafeUnwrap().exists).toBe(
+      false,
+    );
+  });
+
+  it("reports a commit with no history in common with the branch as off the branch", async () => {
+    const gitlab = await start();
+    seedGitLabReleaseScenario(gitlab);
+    const orphan = gitlab.commit({ branch: "orphan", parents: [] });
+    const { sourceControl } = providerFor(gitlab);
+    expect((await sourceControl.getCommit(orphan, live()))._unsafeUnwrap()).toMatchObject({
+      exists: true,
+      onReleaseBranch: false,
+    });
+  });
+
+  it("names the release branch when it does not exist", async () => {
+    const gitlab = await start();
+    const s = seedGitLabReleaseScenario(gitlab);
+    const { sourceControl } = providerFor(gitlab, { releaseBranch: "release/9" });
+    const error = (await sourceControl.getCommit(s.toSha, live()))._unsafeUnwrapErr();
+    expect(error).toMatchObject({ kind: "not_found", field: "with.release_branch" });
+    expect(error.message).toContain("release/9");
+  });
+
+  it("tells annotated from lightweight tags and peels them to the commit", async () => {
+    const gitlab = await start();
+    const s = seedGitLabReleaseScenario(gitlab);
+    const { sourceControl } = providerFor(gitlab);
+    expect((await sourceControl.getTag("v1.0.0", live()))._unsafeUnwrap()).toEqual({
+      name: "v1.0.0",
+      sha: s.previousTag.sha,
+      annotated: true,
+      message: "Release v1.0.0",
+    });
+    expect((await sourceControl.getTag("v1.0.0-light", live()))._unsafeUnwrap()).toEqual({
+      name: "v1.0.0-light",
+      sha: s.previousTag.sha,
+      annotated: false,
+    });
+  });
+
+  it("creates tags with a slash in the name, and reports an existing one as a conflict", async () => {
+    const gitlab = await start();
+    const s = seedGitLabReleaseScenario(gitlab);
+    const { sourceControl } = providerFor(gitlab);
+    const created = await sourceControl.createAnnotatedTag(
+      { name: "release/v1.1.0", sha: s.toSha, message: "Release v1.1.0" },
+      live(),
+    );
+    expect(created._unsafeUnwrap()).toEqual({
+      name: "release/v1.1.0",
+      sha: s.toSha,
+      annotated: true,
+      message: "Release v1.1.0",
+    });
+    const again = await sourceControl.createAnnotatedTag(
+      { name: "release/v1.1.0", sha: s.toSha, message: "x" },
+      live(),
+    );
+    expect(again._unsafeUnwrapErr()).toMatchObject({ kind: "conflict", status: 409 });
+  });
+
+  it("treats an older GitLab's 400 'already exists' as a conflict too", async () => {
+    const gitlab = await start();
+    const s = seedGitLabReleaseScenario(gitlab);
+    gitlab.fail({
+      method: "POST",
+      path: /repository\/tags/,
+      respond: { status: 400, body: { message: "Tag v2 already exists" } },
+    });
+    const { sourceControl } = providerFor(gitlab);
+    const error = (
+      await sourceControl.createAnnotatedTag({ name: "v2", sha: s.toSha, message: "v2" }, live())
+    )._unsafeUnwrapErr();
+    expect(error.kind).toBe("conflict");
+  });
+
+  it("refuses an empty message, which GitLab would turn into a lightweight tag", async () => {
+    const gitlab = await start();
+    const s = seedGitLabReleaseScenario(gitlab);
+    const { sourceControl } = providerFor(gitlab);
+    const error: ShipgateError = (
+      await sourceControl.createAnnotatedTag({ name: "v2", sha: s.toSha, message: "  " }, live())
+    )._unsafeUnwrapErr();
+    expect(error).toMatchObject({ kind: "invalid_input", field: "message" });
+    expect(gitlab.requests).toHaveLength(0);
+  });
+});

@@ -1,0 +1,266 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { type GitLabEmulator, startGitLabEmulator } from "./gitlab-emulator.js";
+import { type CreateGitLabProviderOptions, createGitLabProvider } from "./gitlab-provider.js";
+import { seedGitLabReleaseScenario } from "./gitlab-test-scenario.js";
+import { retryAfterMs } from "./gitlab-transport.js";
+
+const live = () => ({ signal: new AbortController().signal });
+let emulators: GitLabEmulator[] = [];
+
+async function scenario(transport: CreateGitLabProviderOptions["transport"] = {}, token?: string) {
+  const gitlab = await startGitLabEmulator();
+  emulators.push(gitlab);
+  const s = seedGitLabReleaseScenario(gitlab);
+  const provider = createGitLabProvider({
+    project: gitlab.projectPath,
+    token: token ?? gitlab.token,
+    tokenEnv: "GITLAB_TOKEN",
+    baseUrl: gitlab.url,
+    transport: { retryBaseDelayMs: 1, ...transport },
+  });
+  gitlab.resetLog();
+  return { gitlab, s, provider };
+}
+
+const attempts = (gitlab: GitLabEmulator, path: RegExp) =>
+  gitlab.requests.filter((r) => path.test(r.url)).length;
+
+afterEach(async () => {
+  await Promise.all(emulators.map((e) => e.close()));
+  emulators = [];
+});
+
+describe("GitLab rate limits", () => {
+  it("waits as long as Retry-After says, then succeeds", async () => {
+    const { gitlab, s, provider } = await scenario();
+    gitlab.fail({
+      path: /\/pipelines/,
+      times: 2,
+      respond: { status: 429, headers: { "retry-after": "0" }, body: { message: "Retry later" } },
+    });
+    const checks = await provider.ci.listChecks(s.greenSha, live());
+    expect(checks._unsafeUnwrap().length).toBe(4);
+    expect(attempts(gitlab, /\/pipelines/)).toBe(3);
+  });
+
+  it("honours RateLimit-Reset when there is no Retry-After", async () => {
+    const { gitlab, s, provider } = await scenario({ maxRetryWaitMs: 60_000 });
+    // A reset already reached: retry at once.
+    gitlab.fail({
+      path: /\/pipelines/,
+      respond: {
+        status: 429,
+        headers: { "ratelimit-reset": String(Math.floor(Date.now() / 1000) - 1) },
+      },
+    });
+    expect((await provider.ci.listChecks(s.greenSha, live())).isOk()).toBe(true);
+    expect(attempts(gitlab, /\/pipelines/)).toBe(2);
+    // A reset an hour away is read as such (and is longer than the caller accepts to wait).
+    gitlab.resetLog();
+    const reset = Math.floor(Date.now() / 1000) + 3600;
+    gitlab.fail({
+      path: /\/pipelines/,
+      respond: { status: 429, headers: { "ratelimit-reset": String(reset) } },
+    });
+    const error = (await provider.ci.listChecks(s.greenSha, live()))._unsafeUnwrapErr();
+    expect(error.kind).toBe("rate_limited");
+    expect(error.retryAfterMs).toBeGreaterThan(3_590_000);
+    expect(attempts(gitlab, /\/pipelines/)).toBe(1);
+  });
+
+  it("gives up at once when asked to wait longer than the configured maximum", async () => {
+    const { gitlab, s, provider } = await scenario({ maxRetryWaitMs: 5_000 });
+    gitlab.fail({
+      path: /\/pipelines/,
+      respond: { status: 429, headers: { "retry-after": "3600" } },
+    });
+    const error = (await provider.ci.listChecks(s.greenSha, live()))._unsafeUnwrapErr();
+    expect(error).toMatchObject({
+      kind: "rate_limited",
+      status: 429,
+      retryAfterMs: 3_600_000,
+      retryable: true,
+    });
+    expect(attempts(gitlab, /\/pipelines/)).toBe(1);
+  });
+
+  it("stops after the retry bound when the limit persists", async () => {
+    const { gitlab, s, provider } = await scenario({ maxRetries: 2 });
+    gitlab.fail({
+      path: /\/pipelines/,
+      times: 10,
+      respond: { status: 429, headers: { "retry-after": "0" } },
+    });
+    const error = (await provider.ci.listChecks(s.greenSha, live()))._unsafeUnwrapErr();
+    expect(error.kind).toBe("rate_limited");
+    expect(attempts(gitlab, /\/pipelines/)).toBe(3);
+  });
+
+  it("parses Retry-After seconds, HTTP dates and RateLimit-Reset", () => {
+    const now = Date.parse("2026-01-01T00:00:00Z");
+    expect(retryAfterMs(new Headers({ "retry-after": "2" }), now)).toBe(2000);
+    expect(retryAfterMs(new Headers({ "retry-after": "Thu, 01 Jan 2026 00:00:05 GMT" }), now)).toBe(
+      5000,
+    );
+    expect(retryAfterMs(new Headers({ "ratelimit-reset": String(now / 1000 + 7) }), now)).toBe(
+      7000,
+    );
+    expect(retryAfterMs(new Headers({}), now)).toBeUndefined();
+  });
+});
+
+describe("GitLab failures", () => {
+  it("retries 5xx and dropped connections with a bound", async () => {
+    const { gitlab, s, provider } = await scenario({ maxRetries: 3 });
+    gitlab.fail({ path: /\/pipelines/, respond: { status: 502 } });
+    gitlab.fail({ path: /\/pipelines/, respond: { destroy: true } });
+    gitlab.fail({ path: /\/pipelines/, respond: { status: 503 } });
+    expect((await provider.ci.listChecks(s.greenSha, live())).isOk()).toBe(true);
+    expect(attempts(gitlab, /\/pipelines/)).toBe(4);
+
+    gitlab.resetLog();
+    gitlab.fail({ path: /\/statuses/, times: 10, respond: { status: 500 } });
+    const error = (await provider.ci.listChecks(s.greenSha, live()))._unsafeUnwrapErr();
+    expect(error).toMatchObject({ kind: "unavailable", status: 500 });
+    expect(attempts(gitlab, /\/statuses/)).toBe(4);
+  });
+
+  it("stops at once on 401 and names the token variable, never the token", async () => {
+    const { gitlab, s, provider } = await scenario({}, "glpat-wrong-secret-value");
+    const error = (await provider.ci.listChecks(s.greenSha, live()))._unsafeUnwrapErr();
+    expect(error).toMatchObject({ kind: "auth", status: 401 });
+    expect(error.message).toContain("GITLAB_TOKEN");
+    expect(gitlab.requests).toHaveLength(1);
+    expect(JSON.stringify({ ...error.toJSON(), describe: error.describe() })).not.toContain(
+      "glpat-wrong-secret-value",
+    );
+  });
+
+  it("stops at once on 403 and names the missing scope and the project", async () => {
+    const { gitlab, s, provider } = await scenario();
+    gitlab.fail({
+      method: "POST",
+      path: /repository\/tags/,
+      respond: {
+        status: 403,
+        body: {
+          error: "insufficient_scope",
+          error_description:
+            "The request requires higher privileges than provided by the access token.",
+          scope: "api",
+        },
+      },
+    });
+    const error = (
+      await provider.sourceControl.createAnnotatedTag(
+        { name: "v2", sha: s.toSha, message: "v2" },
+        live(),
+      )
+    )._unsafeUnwrapErr();
+    expect(error).toMatchObject({ kind: "auth", status: 403 });
+    expect(error.message).toContain("`api` scope");
+    expect(error.message).toContain("acme/shop");
+    expect(attempts(gitlab, /repository\/tags/)).toBe(1);
+  });
+
+  it("stops at once on 404 for a project that does not exist, naming it", async () => {
+    const gitlab = await startGitLabEmulator();
+    emulators.push(gitlab);
+    const s = seedGitLabReleaseScenario(gitlab);
+    const { ci } = createGitLabProvider({
+      project: "acme/nope",
+      token: gitlab.token,
+      baseUrl: gitlab.url,
+    });
+    const error = (await ci.listChecks(s.greenSha, live()))._unsafeUnwrapErr();
+    expect(error).toMatchObject({
+      kind: "not_found",
+      status: 404,
+      vendorMessage: "404 Project Not Found",
+    });
+    expect(error.message).toContain("acme/nope");
+    expect(error.request).toMatch(/^GET \/api\/v4\/projects\/acme%2Fnope\/pipelines\?/);
+  });
+
+  it("reports malformed JSON and off-contract answers as invalid_response", async () => {
+    const { gitlab, s, provider } = await scenario();
+    gitlab.fail({ path: /\/pipelines/, respond: { rawBody: '[{"id": 1,' } });
+    expect((await provider.ci.listChecks(s.greenSha, live()))._unsafeUnwrapErr().kind).toBe(
+      "invalid_response",
+    );
+    gitlab.fail({
+      path: /\/pipelines/,
+      respond: { status: 200, body: [{ id: "one", sha: s.greenSha }] },
+    });
+    const error = (await provider.ci.listChecks(s.greenSha, live()))._unsafeUnwrapErr();
+    expect(error.kind).toBe("invalid_response");
+    expect(error.message).toMatch(/0\.id|ref|status/);
+  });
+});
+
+describe("GitLab timeouts and cancellation", () => {
+  it("times out a hung request, retries within the bound, then reports timeout", async () => {
+    const { gitlab, s, provider } = await scenario({ requestTimeoutMs: 50, maxRetries: 1 });
+    gitlab.fail({ path: /\/pipelines/, times: 2, respond: { hangMs: 2_000 } });
+    const started = Date.now();
+    const error = (await provider.ci.listChecks(s.greenSha, live()))._unsafeUnwrapErr();
+    expect(error.kind).toBe("timeout");
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(attempts(gitlab, /\/pipelines/)).toBe(2);
+  });
+
+  it("recovers when only the first attempt hangs", async () => {
+    const { gitlab, s, provider } = await scenario({ requestTimeoutMs: 50, maxRetries: 2 });
+    gitlab.fail({ path: /\/pipelines/, respond: { hangMs: 2_000 } });
+    expect((await provider.ci.listChecks(s.greenSha, live())).isOk()).toBe(true);
+  });
+
+  it("resolves to aborted promptly when the caller cancels mid-request", async () => {
+    const { gitlab, s, provider } = await scenario();
+    gitlab.fail({ path: /\/pipelines/, respond: { hangMs: 2_000 } });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error("user pressed ctrl-c")), 30);
+    const started = Date.now();
+    const error = (
+      await provider.ci.listChecks(s.greenSha, { signal: controller.signal })
+    )._unsafeUnwrapErr();
+    expect(error.kind).toBe("aborted");
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+
+  it("resolves to aborted during a rate-limit wait", async () => {
+    const { gitlab, s, provider } = await scenario();
+    gitlab.fail({
+      path: /\/pipelines/,
+      respond: { status: 429, headers: { "retry-after": "30" } },
+    });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 30);
+    const started = Date.now();
+    const error = (
+      await provider.ci.listChecks(s.greenSha, { signal: controller.signal })
+    )._unsafeUnwrapErr();
+    expect(error.kind).toBe("aborted");
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+
+  it("sends nothing when the signal has already fired", async () => {
+    const { gitlab, s, provider } = await scenario();
+    const controller = new AbortController();
+    controller.abort();
+    const results = await Promise.all([
+      provider.ci.listChecks(s.greenSha, { signal: controller.signal }),
+      provider.sourceControl.listChanges(
+        { fromTag: "v1.0.0", toSha: s.toSha },
+        { signal: controller.signal },
+      ),
+      provider.incidents.open({} as never, { signal: controller.signal }),
+    ]);
+    expect(results.map((r) => r._unsafeUnwrapErr().kind)).toEqual([
+      "aborted",
+      "aborted",
+      "aborted",
+    ]);
+    expect(gitlab.requests).toHaveLength(0);
+  });
+});

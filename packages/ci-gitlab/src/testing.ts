@@ -1,0 +1,2 @@
+export * from "./gitlab-emulator.js";
+export * from "./gitlab-test-scenario.js";
