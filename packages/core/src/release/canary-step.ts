@@ -108,6 +108,11 @@ export async function runCanary(ctx: RunContext): Promise<Stop | null> {
     const watched = await watchWindow(ctx, step, stabilizationMs);
     const stop = await settleWatch(ctx, step, watched);
     if (stop) return stop;
+    ctx.emit({
+      type: "stabilization.passed",
+      errorRate: step.errorRate,
+      p95LatencyMs: step.p95LatencyMs,
+    });
   }
   return null;
 }

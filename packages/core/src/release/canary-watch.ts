@@ -139,6 +139,7 @@ function emitPoll(
 ): void {
   ctx.emit({
     type: "canary.poll",
+    phase: step.phase,
     weight: step.weight,
     poll: step.polls,
     elapsedMs,

@@ -27,6 +27,10 @@ describe("release orchestrator: success", () => {
     });
     expect(r.deployer.state.history).toEqual([5, 25, 100]);
     expect(r.deployer.state.stableVersion).toBe("v1.4.0");
+    expect(
+      r.events.filter((e) => e.type === "canary.poll" && e.phase === "stabilization"),
+    ).toHaveLength(10);
+    expect(r.events.some((e) => e.type === "stabilization.passed")).toBe(true);
     expect(r.events.map((e) => e.type)).toContain("tag.created");
     const f = files(r.artifacts);
     expect(JSON.parse(f.get("devops/status/ci-green.json")!)).toMatchObject({

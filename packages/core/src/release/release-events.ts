@@ -4,6 +4,8 @@ import type { ReleaseOutcome } from "./release-outcome.js";
 
 /** A reading of one poll, as shown live. Numbers are null when there was no data. */
 export interface PollReading {
+  /** `canary` while stepping, `stabilization` after promotion. */
+  phase: "canary" | "stabilization";
   weight: number;
   poll: number;
   /** Virtual/real ms since the step's watch began, and the window length. */
@@ -50,6 +52,7 @@ export type ReleaseEvent = { at: string } & (
   | { type: "canary.breach"; weight: number; reason: string }
   | { type: "promote.done" }
   | { type: "stabilization.started"; windowMs: number }
+  | { type: "stabilization.passed"; errorRate: number | null; p95LatencyMs: number | null }
   | { type: "rollback.started"; reason: string }
   | { type: "rollback.finished"; verified: boolean; message: string }
   | { type: "incident.opened"; sink: string; id: string; path?: string; url?: string }

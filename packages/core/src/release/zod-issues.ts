@@ -7,7 +7,7 @@ export function formatIssue(issue: z.core.$ZodIssue, prefix = ""): string {
   return path ? `${path}: ${issue.message}` : issue.message;
 }
 
-/** Turns a failed zod parse into one `invalid_input` error naming the first field; all problems in `details.problems`. */
+/** Turns a failed zod parse into one `invalid_input` error naming the first field; all problems in `details.problems` (and zod's raw `details.issues`). */
 export function zodToShipgateError(
   error: z.ZodError,
   prefix = "",
@@ -20,7 +20,8 @@ export function zodToShipgateError(
     : prefix || undefined;
   return new ShipgateError("invalid_input", `Invalid ${what}: ${problems.join("; ")}`, {
     field: field || undefined,
-    details: { problems },
+    // `issues` keeps zod's own records (path, code, keys), so tools can add hints such as "did you mean".
+    details: { problems, issues: error.issues },
     hint: "Fix the field named above and run again",
   });
 }
