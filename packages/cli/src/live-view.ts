@@ -1,0 +1,379 @@
+import type { ReleaseEvent, ReleaseOutcome } from "@shipgate/core";
+import { CSI, fitLine } from "./ansi.js";
+import type { CliIo, OutputMode } from "./cli-io.js";
+import { describeEvent, duration, millis, outcomeLine, percent, shortSha } from "./event-format.js";
+import { type FinishContext, type ReleaseReporter, summaryLines } from "./reporter.js";
+
+type GateStatus = "running" | "ok" | "fail";
+
+interface StepView {
+  weight: number;
+  label: string;
+  status: "pending" | "running" | "passed" | "breached" | "cancelled";
+  windowMs: number | null;
+  elapsedMs: number;
+  errorRate: number | null;
+  p95LatencyMs: number | null;
+  verdict: string | null;
+}
+
+/** What the live view knows before the first event (from the validated release input). */
+export interface LiveViewPlan {
+  canarySteps: number[];
+  errorRateMax: number;
+  p95LatencyMs: number;
+  windowMs: number;
+  /** Whether a stabilization window follows the last step. */
+  stabilization: boolean;
+}
+
+/** Options of {@link createLiveView}. */
+export interface LiveViewOptions {
+  plan?: LiveViewPlan;
+  /** Minimum ms between redraws (default 80). */
+  throttleMs?: number;
+  /** Terminal size; defaults to the stream's (or 100×40). */
+  columns?: number;
+  rows?: number;
+}
+
+const SPINNER = ["◐", "◓", "◑", "◒"];
+const LOG_LINES = 5;
+
+/**
+ * The terminal view: the gates (lock, validation, CI, sign-off, preflight, tag), then each
+ * canary step with its weight, how far its window is, and the latest error rate and p95
+ * against the objective — redrawn in place with cursor moves (throttled), the cursor
+ * hidden meanwhile and restored on dispose or exit. After the release, the final block
+ * stays and the summary is printed below it.
+ */
+export function createLiveView(
+  io: CliIo,
+  mode: OutputMode,
+  options: LiveViewOptions = {},
+): ReleaseReporter {
+  const c = mode.colors;
+  const out = io.stdout;
+  const throttleMs = options.throttleMs ?? 80;
+  const startedReal = Date.now();
+  let header = "shipgate: starting…";
+  const gates: { key: string; label: string; status: GateStatus; detail: string }[] = [];
+  const steps: StepView[] = [];
+  let objective: { errorRateMax: number; p95Max: number; windowMs: number } | null = null;
+  let rollback: { status: GateStatus; message: string } | null = null;
+  const log: string[] = [];
+  let finished: ReleaseOutcome | null = null;
+  let drawnLines = 0;
+  let lastDraw = 0;
+  let pending: NodeJS.Timeout | null = null;
+  let frame = 0;
+  let disposed = false;
+
+  if (options.plan) {
+    const p = options.plan;
+    objective = { errorRateMax: p.errorRateMax, p95Max: p.p95LatencyMs, windowMs: p.windowMs };
+    for (const w of p.canarySteps) steps.push(newStep(w, `${w}%`));
+    if (p.stabilization) steps.push(newStep(100, "stabilize"));
+  }
+
+  function newStep(weight: number, label: string): StepView {
+    return {
+      weight,
+      label,
+      status: "pending",
+      windowMs: null,
+      elapsedMs: 0,
+      errorRate: null,
+      p95LatencyMs: null,
+      verdict: null,
+    };
+  }
+
+  const gate = (key: string, label: string, status: GateStatus, detail: string) => {
+    const found = gates.find((g) => g.key === key);
+    if (found) Object.assign(found, { status, detail });
+    else gates.push({ key, label, status, detail });
+  };
+  const currentStep = () => steps.find((s) => s.status === "running");
+  const stepFor = (weight: number, label = `${weight}%`) => {
+    let step = steps.find((s) => s.label === label && s.status !== "passed");
+    if (!step) step = steps.find((s) => s.label === label);
+    if (!step) {
+      step = newStep(weight, label);
+      const stabilize = steps.findIndex((s) => s.label === "stabilize");
+      if (label !== "stabilize" && stabilize >= 0) steps.splice(stabilize, 0, step);
+      else steps.push(step);
+    }
+    return step;
+  };
+  const addLog = (line: string) => {
+    log.push(line);
+    if (log.length > LOG_LINES) log.shift();
+  };
+
+  function apply(event: ReleaseEvent): void {
+    switch (event.type) {
+      case "release.started":
+        header = `${c.bold("shipgate")} ${event.service} ${c.bold(event.version)} → ${event.environment}  ${c.dim(`sha ${shortSha(event.sha)}`)}${event.dryRun ? c.yellow("  (dry run)") : ""}`;
+        break;
+      case "lock.acquired":
+        gate("lock", "lock", "ok", event.ref);
+        gate("validate", "validate", "running", "checking sha and tag");
+        break;
+      case "validate.passed":
+        gate(
+          "validate",
+          "validate",
+          "ok",
+          `sha on the release branch, tag ${event.tag === "new" ? "new" : "reused"}`,
+        );
+        gate("ci", "CI gate", "running", "listing checks");
+        break;
+      case "preparation.finished":
+        gate(
+          "prep",
+          "prepare",
+          event.ok ? "ok" : "fail",
+          `${event.findings - event.failed}/${event.findings} checks passed`,
+        );
+        break;
+      case "ci.waiting":
+        gate(
+          "ci",
+          "CI gate",
+          "running",
+          `waiting for ${event.pending.join(", ")} (${duration(event.waitedMs)})`,
+        );
+        break;
+      case "ci.passed":
+        gate("ci", "CI gate", "ok", `${event.checks} check${event.checks === 1 ? "" : "s"} green`);
+        break;
+      case "ci.blocked":
+        gate("ci", "CI gate", "fail", event.reason);
+        break;
+      case "signoff.waiting":
+        gate("signoff", "sign-off", "running", `waiting for ${event.missing.join(", ")}`);
+        break;
+      case "signoff.passed":
+        gate("signoff", "sign-off", "ok", event.approvers.join(", "));
+        break;
+      case "preflight.passed":
+        gate(
+          "preflight",
+          "preflight",
+          "ok",
+          Object.entries(event.facts)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(", ") || "ok",
+        );
+        break;
+      case "tag.created":
+      case "tag.reused":
+        gate(
+          "tag",
+          "tag",
+          "ok",
+          `${event.tag} → ${shortSha(event.sha)}${event.type === "tag.reused" ? " (reused)" : ""}`,
+        );
+        break;
+      case "canary.step.started": {
+        const step = stepFor(event.weight);
+        Object.assign(step, { status: "running", windowMs: event.windowMs, elapsedMs: 0 });
+        objective = objective ? { ...objective, windowMs: event.windowMs } : null;
+        break;
+      }
+      case "stabilization.started": {
+        const step = stepFor(100, "stabilize");
+        Object.assign(step, { status: "running", windowMs: event.windowMs, elapsedMs: 0 });
+        break;
+      }
+      case "canary.poll": {
+        const step = currentStep() ?? stepFor(event.weight);
+        Object.assign(step, {
+          elapsedMs: event.elapsedMs,
+          windowMs: event.windowMs,
+          errorRate: event.errorRate,
+          p95LatencyMs: event.p95LatencyMs,
+          verdict: event.verdict,
+        });
+        objective = {
+          errorRateMax: event.errorRateMax,
+          p95Max: event.p95LatencyMsMax,
+          windowMs: objective?.windowMs ?? event.windowMs,
+        };
+        break;
+      }
+      case "canary.step.passed": {
+        const step = currentStep() ?? stepFor(event.weight);
+        Object.assign(step, {
+          status: "passed",
+          errorRate: event.errorRate,
+          p95LatencyMs: event.p95LatencyMs,
+        });
+        if (step.windowMs !== null) step.elapsedMs = step.windowMs;
+        break;
+      }
+      case "canary.breach": {
+        const step = currentStep() ?? stepFor(event.weight);
+        step.status = "breached";
+        addLog(c.red(`breach at ${event.weight}%: ${event.reason}`));
+        break;
+      }
+      case "promote.done":
+        gate("promote", "promote", "ok", "new version serves 100%");
+        break;
+      case "rollback.started":
+        for (const s of steps) if (s.status === "running") s.status = "cancelled";
+        rollback = { status: "running", message: event.reason };
+        break;
+      case "rollback.finished":
+        rollback = { status: event.verified ? "ok" : "fail", message: event.message };
+        break;
+      case "smoke.result":
+        if (!event.result.passed)
+          addLog(
+            c.red(`smoke ${event.result.name} failed (${event.phase}): ${event.result.detail}`),
+          );
+        break;
+      case "incident.opened":
+      case "incident.failed":
+      case "notify.failed":
+      case "warning":
+      case "changelog.written":
+      case "report.written":
+        addLog(describeEvent(event, c));
+        break;
+      case "release.finished":
+        finished = event.outcome;
+        // A window still "running" at the end finished with the release: passed if it succeeded.
+        for (const s of steps) {
+          if (s.status !== "running") continue;
+          s.status = event.outcome.status === "SUCCESS" ? "passed" : "cancelled";
+          if (s.status === "passed" && s.windowMs !== null) s.elapsedMs = s.windowMs;
+        }
+        for (const g of gates) if (g.status === "running") g.status = "fail";
+        break;
+    }
+  }
+
+  const mark = (status: GateStatus) =>
+    status === "ok"
+      ? c.green("✔")
+      : status === "fail"
+        ? c.red("✖")
+        : c.cyan(SPINNER[frame % SPINNER.length]!);
+
+  function bar(fraction: number, width = 10): string {
+    const filled = Math.max(0, Math.min(width, Math.round(fraction * width)));
+    return `${"█".repeat(filled)}${c.dim("░".repeat(width - filled))}`;
+  }
+
+  function render(): string[] {
+    const lines: string[] = [];
+    const elapsed = duration(Date.now() - startedReal);
+    lines.push(`${header}  ${c.dim(elapsed)}`);
+    for (const g of gates) lines.push(` ${mark(g.status)} ${g.label.padEnd(10)} ${g.detail}`);
+    if (steps.length > 0 || objective) {
+      const obj = objective
+        ? `objective: error rate ≤ ${percent(objective.errorRateMax)}, p95 ≤ ${millis(objective.p95Max)}, window ${duration(objective.windowMs)}`
+        : "";
+      lines.push(` ${c.bold("canary")}     ${c.dim(obj)}`);
+    }
+    for (const s of steps) {
+      const icon =
+        s.status === "passed"
+          ? c.green("✔")
+          : s.status === "breached"
+            ? c.red("✖")
+            : s.status === "cancelled"
+              ? c.yellow("■")
+              : s.status === "running"
+                ? c.cyan(SPINNER[frame % SPINNER.length]!)
+                : c.dim("·");
+      const label = s.label.padStart(9);
+      if (s.status === "pending") {
+        lines.push(` ${icon} ${c.dim(`${label}  pending`)}`);
+        continue;
+      }
+      const window = s.windowMs ?? 0;
+      const progress = window > 0 ? s.elapsedMs / window : 0;
+      const time = `${duration(s.elapsedMs).padStart(6)}/${duration(window)}`;
+      const err =
+        s.errorRate === null
+          ? c.dim("no data")
+          : objective && s.errorRate > objective.errorRateMax
+            ? c.red(percent(s.errorRate))
+            : percent(s.errorRate);
+      const p95 =
+        s.p95LatencyMs === null
+          ? c.dim("no data")
+          : objective && s.p95LatencyMs > objective.p95Max
+            ? c.red(millis(s.p95LatencyMs))
+            : millis(s.p95LatencyMs);
+      const state = s.status === "running" ? (s.verdict ?? "starting") : s.status;
+      lines.push(` ${icon} ${label}  ${bar(progress)} ${time}  err ${err}  p95 ${p95}  ${state}`);
+    }
+    if (rollback)
+      lines.push(` ${mark(rollback.status)} ${"rollback".padEnd(10)} ${rollback.message}`);
+    for (const l of log) lines.push(`   ${c.dim("›")} ${l}`);
+    return lines;
+  }
+
+  function draw(): void {
+    if (disposed) return;
+    pending = null;
+    lastDraw = Date.now();
+    const columns = options.columns ?? io.stdout.columns ?? 100;
+    const rows = options.rows ?? (io.stdout as { rows?: number }).rows ?? 40;
+    let lines = render().map((l) => fitLine(l, columns - 1));
+    // Cursor moves cannot reach above the top of the screen: keep the block shorter than it.
+    if (lines.length > rows - 1) lines = lines.slice(0, Math.max(1, rows - 1));
+    const body = lines.map((l) => `${l}${CSI.clearLineEnd}`).join("\n");
+    out.write(`${drawnLines ? CSI.up(drawnLines) : ""}${body}\n${CSI.clearBelow}`);
+    drawnLines = lines.length;
+  }
+
+  function schedule(): void {
+    if (disposed || pending) return;
+    const wait = throttleMs - (Date.now() - lastDraw);
+    if (wait <= 0) draw();
+    else pending = setTimeout(draw, wait);
+  }
+
+  const restore = () => {
+    out.write(CSI.showCursor);
+  };
+  out.write(CSI.hideCursor);
+  process.once("exit", restore);
+  const ticker = setInterval(() => {
+    frame += 1;
+    schedule();
+  }, 250);
+  ticker.unref();
+
+  return {
+    onEvent(event) {
+      apply(event);
+      schedule();
+    },
+    notice(message) {
+      addLog(c.yellow(message));
+      schedule();
+    },
+    finish(outcome: ReleaseOutcome, context: FinishContext) {
+      if (!finished) apply({ type: "release.finished", at: outcome.endedAt, outcome });
+      if (pending) clearTimeout(pending);
+      draw();
+      const lines = [outcomeLine(outcome, c), ...summaryLines(outcome, context, io, mode)];
+      out.write(`${lines.join("\n")}\n`);
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      if (pending) clearTimeout(pending);
+      clearInterval(ticker);
+      restore();
+      process.removeListener("exit", restore);
+    },
+  };
+}

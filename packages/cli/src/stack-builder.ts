@@ -1,0 +1,192 @@
+import { resolve } from "node:path";
+import {
+  type ArtifactStore,
+  type Clock,
+  createFsArtifactStore,
+  createMarkdownChangelogRenderer,
+  createPreparationRunner,
+  createSmokeChecks,
+  type IncidentSink,
+  type Notifier,
+  type ProviderParts,
+  type ReleaseSpec,
+  type ReleaseStack,
+  type SmokeCheck,
+} from "@shipgate/core";
+import { builtinProviders } from "./builtin-providers.js";
+import type { LoadedConfig, ProviderRef } from "./config-file.js";
+import type { ConfigProblem } from "./config-problem.js";
+import { createProviderParts, loadProvider } from "./provider-loader.js";
+
+/** The single-provider sections and the part each must contribute. */
+const SECTIONS = {
+  source_control: "sourceControl",
+  ci: "ci",
+  deployer: "deployer",
+  slo: "slo",
+  approvals: "approvals",
+  lock: "lock",
+} as const satisfies Record<string, keyof ProviderParts>;
+
+type Section = keyof typeof SECTIONS;
+
+/** What to add when a section the release needs is missing. */
+const MISSING_HINTS: Partial<Record<Section, string>> = {
+  ci: 'add `ci: { use: "@shipgate/ci-github", with: { owner: acme, repo: shop, token_env: GITHUB_TOKEN } }` to shipgate.yaml',
+  deployer:
+    'add `deployer: { use: "@shipgate/deploy-kubernetes", with: { namespace: shop, rollout: checkout } }` to shipgate.yaml',
+  slo: 'add `slo: { use: "@shipgate/metrics-prometheus", with: { url: "http://prometheus:9090" } }` to shipgate.yaml',
+  approvals:
+    'add `approvals: { use: "@shipgate/ci-github", with: { … } }` (a provider with an approval gate), or remove release.approvers',
+};
+
+/** Where each part of a built stack came from, for logs and `config validate`. */
+export interface ProviderUse {
+  key: string;
+  provider: string;
+  from: string;
+}
+
+/** A stack ready for the orchestrator. */
+export interface BuiltStack {
+  stack: ReleaseStack;
+  /** Absolute directory artifacts (reports, incidents, status files, the file lock) go under. */
+  artifactsRoot: string;
+  providers: ProviderUse[];
+}
+
+/** Options of {@link buildReleaseStack}. */
+export interface BuildStackOptions {
+  loaded: LoadedConfig;
+  /** The validated release, when there is one (decides whether approvals are needed, and smoke checks). */
+  spec: ReleaseSpec | null;
+  clock: Clock;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Replace the artifact store (the plan writes nothing). */
+  artifacts?: ArtifactStore;
+}
+
+/**
+ * Builds the release stack a config describes: each section's provider loaded and
+ * validated (every problem collected, not just the first), the embedded defaults where a
+ * section is missing (git source control in the config's directory, the file lock, file
+ * incidents, the markdown changelog, fs artifacts under `artifacts_dir`), and a clear
+ * problem for a missing section the release cannot do without (ci, deployer, slo).
+ */
+export async function buildReleaseStack(
+  options: BuildStackOptions,
+): Promise<{ ok: true; built: BuiltStack } | { ok: false; problems: ConfigProblem[] }> {
+  const { loaded, spec } = options;
+  const { config, dir } = loaded;
+  const artifactsRoot = resolve(dir, config.artifacts_dir);
+  const builtins = builtinProviders({ artifactsRoot });
+  const context = { env: options.env, cwd: dir };
+  const problems: ConfigProblem[] = [];
+  const providers: ProviderUse[] = [];
+
+  const instantiate = async (key: string, ref: ProviderRef): Promise<ProviderParts | null> => {
+    const found = await loadProvider(ref.use, { key: `${key}.use`, configDir: dir, builtins });
+    if (!found.ok) {
+      problems.push(found.problem);
+      return null;
+    }
+    const created = createProviderParts(found.loaded.provider, ref.with, context, key);
+    if (!created.ok) {
+      problems.push(...created.problems);
+      return null;
+    }
+    providers.push({ key, provider: found.loaded.provider.name, from: found.loaded.from });
+    return created.parts;
+  };
+
+  const defaults: Partial<Record<Section, ProviderRef>> = {
+    source_control: { use: "git", with: {} },
+    lock: { use: "file", with: {} },
+  };
+  const picked: Partial<ProviderParts> = {};
+  const extraSmoke: SmokeCheck[] = [];
+  for (const [section, part] of Object.entries(SECTIONS) as [Section, keyof ProviderParts][]) {
+    const ref = config[section] ?? defaults[section];
+    if (!ref) {
+      const needed =
+        section === "ci" ||
+        section === "deployer" ||
+        section === "slo" ||
+        (section === "approvals" && (spec?.approvers.length ?? 0) > 0);
+      if (needed) {
+        problems.push({
+          key: section,
+          message:
+            section === "approvals"
+              ? `release.approvers lists ${spec?.approvers.join(", ")} but no approvals provider is configured`
+              : `no ${section} provider is configured, and the release cannot run without one`,
+          hint: MISSING_HINTS[section] ?? `add a ${section} section`,
+        });
+      }
+      continue;
+    }
+    const parts = await instantiate(section, ref);
+    if (!parts) continue;
+    const value = parts[part];
+    if (!value) {
+      const offered = Object.keys(parts).filter(
+        (k) => parts[k as keyof ProviderParts] !== undefined,
+      );
+      problems.push({
+        key: `${section}.use`,
+        message: `${ref.use} does not provide a ${part} (it provides: ${offered.join(", ") || "nothing"})`,
+        hint: `use a package that provides a ${part} for the ${section} section`,
+      });
+      continue;
+    }
+    (picked as Record<string, unknown>)[part] = value;
+    if (parts.smokeChecks) extraSmoke.push(...parts.smokeChecks);
+  }
+
+  const incidents: IncidentSink[] = [];
+  for (const [i, ref] of config.incidents.entries()) {
+    const parts = await instantiate(`incidents[${i}]`, ref);
+    if (!parts) continue;
+    if (parts.incidents) incidents.push(parts.incidents);
+    else
+      problems.push({
+        key: `incidents[${i}].use`,
+        message: `${ref.use} does not provide an incident sink`,
+        hint: 'use e.g. "@shipgate/incident-pagerduty" (file incidents are always written)',
+      });
+  }
+  const notifiers: Notifier[] = [];
+  for (const [i, ref] of config.notifiers.entries()) {
+    const parts = await instantiate(`notifiers[${i}]`, ref);
+    if (!parts) continue;
+    if (parts.notifier) notifiers.push(parts.notifier);
+    else
+      problems.push({
+        key: `notifiers[${i}].use`,
+        message: `${ref.use} does not provide a notifier`,
+        hint: 'use e.g. "@shipgate/notify-slack"',
+      });
+  }
+  if (problems.length > 0) return { ok: false, problems };
+
+  const smokeChecks = [
+    ...(spec ? createSmokeChecks(spec.smoke_checks, { clock: options.clock, cwd: dir }) : []),
+    ...extraSmoke,
+  ];
+  const stack: ReleaseStack = {
+    sourceControl: picked.sourceControl!,
+    ci: picked.ci!,
+    deployer: picked.deployer!,
+    slo: picked.slo!,
+    lock: picked.lock!,
+    approvals: picked.approvals,
+    changelog: createMarkdownChangelogRenderer(),
+    clock: options.clock,
+    artifacts: options.artifacts ?? createFsArtifactStore({ rootDir: artifactsRoot }),
+    incidents,
+    notifiers,
+    smokeChecks,
+    prepare: createPreparationRunner({ cwd: dir }),
+  };
+  return { ok: true, built: { stack, artifactsRoot, providers } };
+}

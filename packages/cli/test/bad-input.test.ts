@@ -1,0 +1,202 @@
+import { execFileSync } from "node:child_process";
+import { relative } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createWorkspace,
+  NOT_AN_ADAPTER,
+  requireBuiltCli,
+  runCli,
+  simConfig,
+  type Workspace,
+} from "./cli-harness.js";
+
+let ws: Workspace;
+let tagsBefore: string;
+beforeAll(async () => {
+  requireBuiltCli();
+  ws = await createWorkspace();
+  tagsBefore = execFileSync("git", ["tag", "--list"], { cwd: ws.repo.dir, encoding: "utf8" });
+});
+afterAll(() => ws.cleanup());
+
+let n = 0;
+/** Runs a release in a fresh config dir and checks: exit 1, ONE stderr line, nothing written. */
+async function rejects(
+  config: (dir: string) => string,
+  args: string[],
+  expected: RegExp,
+): Promise<void> {
+  n += 1;
+  const dir = await ws.configDir(`bad-${n}`, config);
+  const run = await runCli(["release", ...args], { cwd: dir });
+  expect(run.code, run.stdout + run.stderr).toBe(1);
+  const lines = run.stderr.trim().split("\n");
+  expect(lines, run.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^shipgate: error: /);
+  expect(lines[0]).toMatch(expected);
+  expect(lines[0]).toMatch(/ — \S/); // every error says what to do
+  expect(run.stdout).toBe("");
+  expect(await ws.files(dir)).toEqual(["shipgate.yaml"]);
+  expect(execFileSync("git", ["tag", "--list"], { cwd: ws.repo.dir, encoding: "utf8" })).toBe(
+    tagsBefore,
+  );
+}
+
+const good = () => ["--version", "v2.0.0", "--sha", ws.repo.headSha];
+
+describe("bad input: one clear line naming the key, exit 1, nothing written", () => {
+  it("missing key", async () => {
+    await rejects(
+      (d) => simConfig(ws, d).replace(/^ {2}slo: .*$/m, ""),
+      good(),
+      /release\.slo: is required .*— add slo: \{ error_rate_max/,
+    );
+  });
+
+  it("wrong type", async () => {
+    await rejects(
+      (d) => simConfig(ws, d).replace("window_minutes: 0.005", "window_minutes: ten"),
+      good(),
+      /release\.slo\.window_minutes: Invalid input: expected number, received string/,
+    );
+  });
+
+  it("bad semver", async () => {
+    await rejects(
+      (d) => simConfig(ws, d),
+      ["--version", "1.4", "--sha", ws.repo.headSha],
+      /release\.version \(--version\): version must be a semver tag such as v1\.4\.0/,
+    );
+  });
+
+  it("short sha", async () => {
+    await rejects(
+      (d) => simConfig(ws, d),
+      ["--version", "v2.0.0", "--sha", ws.repo.headSha.slice(0, 7)],
+      /release\.sha \(--sha\): sha must be a 40-character hexadecimal commit sha — pass the full 40-character sha/,
+    );
+  });
+
+  it("inline secret", async () => {
+    await rejects(
+      (d) =>
+        simConfig(ws, d).replace(
+          /^ci: \{ use: "([^"]+)", with: \{\} \}$/m,
+          `ci: { use: "$1", with: { token: "ghp_${"x".repeat(36)}" } }`,
+        ),
+      good(),
+      /ci\.with\.token: holds an inline secret \(a GitHub token\).* — write `token_env: GITHUB_TOKEN`/,
+    );
+  });
+
+  it("unknown provider package, with a did-you-mean", async () => {
+    await rejects(
+      (d) =>
+        simConfig(ws, d).replace(
+          /^deployer: .*$/m,
+          'deployer: { use: "@shipgate/deploy-kubernets" }',
+        ),
+      good(),
+      /deployer\.use: cannot find package "@shipgate\/deploy-kubernets" .*\(did you mean "@shipgate\/deploy-kubernetes"\?\)/,
+    );
+  });
+
+  it("a module that is not an adapter", async () => {
+    await rejects(
+      (d) =>
+        simConfig(ws, d).replace(/^slo: .*$/m, `slo: { use: "${relative(d, NOT_AN_ADAPTER)}" }`),
+      good(),
+      /slo\.use: .*not-an-adapter\.mjs does not export a `shipgateProvider`/,
+    );
+  });
+
+  it("an adapter option the adapter's own schema rejects, with a did-you-mean", async () => {
+    await rejects(
+      (d) =>
+        simConfig(ws, d).replace(
+          /^ci: \{ use: "([^"]+)", with: \{\} \}$/m,
+          'ci: { use: "$1", with: { rollback_delay: 5 } }',
+        ),
+      good(),
+      /ci\.with\.rollback_delay: unknown key \(did you mean "rollback_delay_ms"\?\)/,
+    );
+  });
+
+  it("a secret's environment variable that is not set", async () => {
+    await rejects(
+      (d) =>
+        simConfig(ws, d).replace(
+          /^ci: \{ use: "([^"]+)", with: \{\} \}$/m,
+          'ci: { use: "$1", with: { token_env: SHIPGATE_TEST_UNSET_TOKEN } }',
+        ),
+      good(),
+      /ci\.with\.token_env: Environment variable SHIPGATE_TEST_UNSET_TOKEN \(named by with\.token_env\) is not set — Export SHIPGATE_TEST_UNSET_TOKEN/,
+    );
+  });
+
+  it("a missing provider section", async () => {
+    await rejects(
+      (d) => simConfig(ws, d).replace(/^deployer: .*$/m, ""),
+      good(),
+      /deployer: no deployer provider is configured.* — add `deployer: \{ use: "@shipgate\/deploy-kubernetes"/,
+    );
+  });
+
+  it("unknown top-level key", async () => {
+    await rejects(
+      (d) => `${simConfig(ws, d)}notifier: { use: x }\n`,
+      good(),
+      /notifier: unknown key \(did you mean "notifiers"\?\)/,
+    );
+  });
+
+  it("missing config file", async () => {
+    n += 1;
+    const dir = await ws.configDir(`bad-${n}`, "release: {}\n");
+    const run = await runCli(["release", "--config", "nope.yaml", ...good()], { cwd: dir });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe(
+      "shipgate: error: nope.yaml: cannot read config nope.yaml: no such file — create shipgate.yaml (see the README) or pass --config <path>",
+    );
+  });
+
+  it("unknown option and unknown command", async () => {
+    const option = await runCli(["release", "--verison", "v1.0.0"], { cwd: ws.root });
+    expect(option.code).toBe(1);
+    expect(option.stderr.trim()).toBe(
+      'shipgate: error: --verison: unknown option (did you mean "--version"?) — run with --help to see the options',
+    );
+    const command = await runCli(["relase"], { cwd: ws.root });
+    expect(command.code).toBe(1);
+    expect(command.stderr.trim()).toBe(
+      'shipgate: error: unknown command "relase" (did you mean "release"?) — run `shipgate --help` for the commands',
+    );
+  });
+
+  it("unreadable scenario file", async () => {
+    const run = await runCli(["simulate", "does-not-exist.yaml"], { cwd: ws.root });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe(
+      "shipgate: error: does-not-exist.yaml: cannot read scenario file: no such file — check the path (it is relative to the working directory)",
+    );
+    expect(run.stdout).toBe("");
+  });
+});
+
+describe("a release that started writes its report, and only that", () => {
+  it("a sha missing from the repository: exit 1, report written, nothing tagged", async () => {
+    const dir = await ws.configDir("started", (d) => simConfig(ws, d));
+    const run = await runCli(["release", "--version", "v2.0.1", "--sha", "0".repeat(40)], {
+      cwd: dir,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      `FAILED: sha ${"0".repeat(40)} does not exist in the repository (field: sha)`,
+    );
+    expect(run.stdout).toMatch(/next:\s+fix the sha\/version/);
+    expect(await ws.files(dir)).toEqual(["devops/reports/release-v2.0.1.md", "shipgate.yaml"]);
+    expect(execFileSync("git", ["tag", "--list"], { cwd: ws.repo.dir, encoding: "utf8" })).toBe(
+      tagsBefore,
+    );
+  });
+});

@@ -1,0 +1,104 @@
+import { execFileSync } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createWorkspace,
+  requireBuiltCli,
+  runCli,
+  simConfig,
+  type Workspace,
+} from "./cli-harness.js";
+
+let ws: Workspace;
+beforeAll(async () => {
+  requireBuiltCli();
+  ws = await createWorkspace();
+});
+afterAll(() => ws.cleanup());
+
+const tags = () => execFileSync("git", ["tag", "--list"], { cwd: ws.repo.dir, encoding: "utf8" });
+
+const PLAN_RELEASE = `  dashboards: ["https://grafana.acme.example/d/checkout"]
+  preparation:
+    required_config: [HOME]
+    migrations:
+      - { name: 0042_add_currency, kind: forward_only }
+      - { name: 0043_orders_index, kind: reversible, rollback_tested: true }`;
+
+describe("shipgate plan", () => {
+  it("prints the dry run as a document and changes nothing", async () => {
+    const dir = await ws.configDir("plan", (d) => simConfig(ws, d, { release: PLAN_RELEASE }));
+    const before = tags();
+    const run = await runCli(["plan", "--version", "v1.4.0", "--sha", ws.repo.headSha], {
+      cwd: dir,
+    });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const md = run.stdout;
+    expect(md).toMatch(/^# Release plan: checkout v1\.4\.0 → production\n/);
+    expect(md).toContain("**Ready.**");
+    // What would be tagged, with the PRs since v1.3.0.
+    expect(md).toContain(`Annotated tag \`v1.4.0\` on \`${ws.repo.headSha}\` (on \`main\`)`);
+    expect(md).toContain("12 pull requests in this release");
+    expect(md).toContain(
+      "[#105](https://github.com/acme/checkout/pull/105) feat(api)!: require currency on POST /orders",
+    );
+    expect(md).not.toContain("#100"); // before v1.3.0
+    // Rollout plan: steps, windows, objectives, trigger and method.
+    expect(md).toContain("| 1 | 5% | 0.3s | error rate ≤ 1.00%, p95 ≤ 300 ms |");
+    expect(md).toContain("| 3 | 100% | 0.3s |");
+    expect(md).toContain("### Rollback trigger");
+    expect(md).toContain("- error rate above 1.00% at any poll");
+    expect(md).toContain(
+      "Automatic, through simulated: abort the canary (all traffic back to `v1.3.0`)",
+    );
+    // Checklist.
+    expect(md).toContain("- [x] config present:\n  - [x] config HOME exists in environment");
+    expect(md).toContain("- [x] migrations forward-only or reversible:");
+    expect(md).toContain("- [x] CI green on");
+    expect(md).toContain("- [x] dashboards: <https://grafana.acme.example/d/checkout>");
+    expect(md).toContain(
+      "- [x] deployer preflight (simulated) — strategy=canary, platform=simulated",
+    );
+    expect(md).toContain("## Rollback steps");
+    // Nothing changed: no tag, no lock, no report, no status file.
+    expect(tags()).toBe(before);
+    expect(await ws.files(dir)).toEqual(["shipgate.yaml"]);
+  });
+
+  it("shows what blocks, and exits with the dry run's code", async () => {
+    const dir = await ws.configDir("plan-red", (d) =>
+      simConfig(ws, d, { adapterWith: "{ checks: [{ name: e2e, conclusion: failure }] }" }),
+    );
+    const run = await runCli(["plan", "--version", "v1.4.0", "--sha", ws.repo.headSha], {
+      cwd: dir,
+    });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain("**Not ready: BLOCKED** — CI check failed: e2e");
+    expect(run.stdout).toContain("  - [ ] e2e: failure");
+    expect(await ws.files(dir)).toEqual(["shipgate.yaml"]);
+  });
+
+  it("--out creates the file exclusively and never overwrites it", async () => {
+    const dir = await ws.configDir("plan-out", (d) => simConfig(ws, d));
+    const first = await runCli(
+      ["plan", "--out", "plan.md", "--version", "v1.4.0", "--sha", ws.repo.headSha],
+      { cwd: dir },
+    );
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain("plan written to plan.md");
+    const written = await readFile(join(dir, "plan.md"), "utf8");
+    expect(written).toContain("# Release plan: checkout v1.4.0");
+    const second = await runCli(
+      ["plan", "--out", "plan.md", "--version", "v1.4.0", "--sha", ws.repo.headSha],
+      { cwd: dir },
+    );
+    expect(second.code).toBe(1);
+    expect(second.stderr.trim()).toBe(
+      "shipgate: error: --out: plan.md already exists — choose another file name or delete the old plan",
+    );
+    expect(await readFile(join(dir, "plan.md"), "utf8")).toBe(written);
+    expect(await ws.files(dir)).toEqual(["plan.md", "shipgate.yaml"]);
+  });
+});
