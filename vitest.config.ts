@@ -26,13 +26,20 @@ function workspaceAliases(): { find: string; replacement: string }[] {
       aliases.push({ find, replacement: join(root, dir, source) });
     }
   }
-  return aliases.map((a) => ({ find: new RegExp(`^${a.find.replace(/[/.]/g, "\\$&")}$`), replacement: a.replacement })) as never;
+  return aliases.map((a) => ({
+    find: new RegExp(`^${a.find.replace(/[/.]/g, "\\$&")}$`),
+    replacement: a.replacement,
+  })) as never;
 }
 
 export default defineConfig({
   resolve: { alias: workspaceAliases() },
   test: {
-    include: ["packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts", "examples/*/src/**/*.test.ts"],
+    include: [
+      "packages/*/src/**/*.test.ts",
+      "packages/*/test/**/*.test.ts",
+      "examples/*/src/**/*.test.ts",
+    ],
     reporters: ["default", "./scripts/summary-reporter.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
