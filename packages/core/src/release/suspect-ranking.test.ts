@@ -15,7 +15,7 @@ describe("suspect ranking", () => {
     expect(ranked.filter((s) => s.likelyCulprit)).toHaveLength(1);
     expect(ranked.find((s) => s.change.number === 103)).toMatchObject({
       score: 0,
-      reason: "docs or tests only",
+      reason: "docs, tests or CI only",
     });
   });
 

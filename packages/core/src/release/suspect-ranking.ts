@@ -27,7 +27,7 @@ function isRuntimeFile(path: string): boolean {
  *
  * Scoring: runtime code touched +3, breaking change +3, feat +2, fix +1, dependency or
  * config change +2, data/migration change +2, size (+1 per 5 runtime files, at most +2);
- * docs/tests-only changes score 0. Ties go to the change merged last.
+ * docs-, tests- or CI-only changes score 0. Ties go to the change merged last.
  */
 export function rankSuspects(changes: ChangeRecord[]): SuspectChange[] {
   const scored = changes.map((change, index) => {
@@ -70,7 +70,7 @@ export function rankSuspects(changes: ChangeRecord[]): SuspectChange[] {
         reasons.push("large change");
       }
     } else {
-      reasons.push("docs or tests only");
+      reasons.push("docs, tests or CI only");
     }
     return { change, score, index, reason: reasons.join(", ") };
   });
