@@ -9,6 +9,11 @@ export interface DeployTarget {
   /** The release version (the tag), e.g. `v1.4.0`. */
   version: string;
   sha: string;
+  /**
+   * The weights core will set, in order (the release's `canary_steps`), for platforms that
+   * must plan their steps when the canary starts (Argo Rollouts). Absent outside a release.
+   */
+  canarySteps?: readonly number[];
 }
 
 /** The result of a deployer's read-only preflight. */

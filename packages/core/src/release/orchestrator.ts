@@ -120,6 +120,7 @@ async function runRelease(
     environment: spec.environment,
     version: spec.version,
     sha: spec.sha,
+    canarySteps: spec.canary_steps,
   };
   const record = newRunRecord(spec, dryRun, new Date(startedMs).toISOString());
   const ctx: RunContext = {

@@ -1,0 +1,255 @@
+import type { DeployTarget, ShipgateError } from "@shipgate/core";
+import { describeDeployerConformance } from "@shipgate/core/testing";
+import type { Result } from "neverthrow";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  CANARY_ABORTED_ANNOTATION,
+  createDeploymentCanaryDeployer,
+  STABLE_REPLICAS_ANNOTATION,
+  TRACK_LABEL,
+} from "./deployment-canary-deployer.js";
+import type { KubeObject } from "./kube-emulator.js";
+import {
+  deploymentFixture,
+  eventually,
+  startTestCluster,
+  TEST_NAMESPACE,
+  type TestCluster,
+} from "./kube-test-cluster.js";
+
+const TEMPLATE = "registry.example.com/acme/{{service}}:{{version}}";
+const sha = "0123456789abcdef0123456789abcdef01234567";
+const target = (service: string, version: string): DeployTarget => ({
+  service,
+  environment: "production",
+  version,
+  sha,
+});
+const live = () => ({ signal: new AbortController().signal });
+/** Unwraps an ok Result, or fails with the error's own description. */
+function ok<T>(result: Result<T, ShipgateError>): T {
+  if (result.isErr()) throw new Error(`${result.error.kind}: ${result.error.describe()}`);
+  return result.value;
+}
+
+async function seed(c: TestCluster, name: string, replicas = 20) {
+  c.emulator.apply(
+    "deployments",
+    deploymentFixture({ name, image: `registry.example.com/acme/${name}:v1.3.2`, replicas }),
+  );
+  await eventually(() => {
+    const d = c.emulator.get("deployments", TEST_NAMESPACE, name);
+    return (
+      (d?.status as { availableReplicas?: number } | undefined)?.availableReplicas === replicas
+    );
+  });
+}
+
+const deployer = (c: TestCluster, stepTimeoutMs = 3_000) =>
+  createDeploymentCanaryDeployer({
+    clients: c.clients,
+    nameTemplate: "{{service}}",
+    image: { template: TEMPLATE },
+    stepTimeoutMs,
+  });
+
+describeDeployerConformance("Deployment canary", async () => {
+  const c = await startTestCluster();
+  await seed(c, "shop");
+  return {
+    deployer: deployer(c),
+    target: target("shop", "v1.4.0"),
+    secondTarget: target("shop", "v1.5.0"),
+    missingTarget: target("ghost", "v1.0.0"),
+    cleanup: async () => {
+      await c.close();
+      if (c.emulator.violations.length)
+        throw new Error(`API validation failures: ${c.emulator.violations.join("\n")}`);
+    },
+  };
+});
+
+describe("Deployment canary deployer", () => {
+  let c: TestCluster;
+  const replicasOf = (name: string) =>
+    c.emulator.get("deployments", TEST_NAMESPACE, name)?.spec?.replicas;
+  const writes = () =>
+    c.emulator.requests
+      .filter((r) => r.method !== "GET")
+      .map((r) => ({
+        method: r.method,
+        path: r.path.replace(/.*\/deployments\/?/, ""),
+        body: r.body as Record<string, unknown>,
+      }));
+
+  beforeAll(async () => {
+    c = await startTestCluster({ brokenImage: /broken/, progressDeadlineMs: 300 });
+    await seed(c, "web");
+  });
+  afterAll(async () => {
+    await c.close();
+  });
+  afterEach(() => {
+    expect(c.emulator.violations).toEqual([]);
+    c.emulator.clearFaults();
+  });
+
+  it("starts a canary Deployment beside the stable one, then weighs by replica share", async () => {
+    const d = deployer(c);
+    const t = target("web", "v1.4.0");
+    c.emulator.requests.length = 0;
+    ok(await d.start(t, live()));
+    const [record, create] = writes();
+    expect(record).toEqual({
+      method: "PATCH",
+      path: "web",
+      body: { metadata: { annotations: { [STABLE_REPLICAS_ANNOTATION]: "20" } } },
+    });
+    expect(create?.method).toBe("POST");
+    const canary = c.emulator.get("deployments", TEST_NAMESPACE, "web-canary")!;
+    const spec = canary.spec as {
+      replicas: number;
+      selector: { matchLabels: Record<string, string> };
+      template: {
+        metadata: { labels: Record<string, string> };
+        spec: { containers: { image: string }[] };
+      };
+    };
+    expect(spec.replicas).toBe(0);
+    expect(spec.selector.matchLabels).toEqual({ app: "web", [TRACK_LABEL]: "canary" });
+    expect(spec.template.metadata.labels).toEqual({ app: "web", [TRACK_LABEL]: "canary" });
+    expect(spec.template.spec.containers[0]!.image).toBe("registry.example.com/acme/web:v1.4.0");
+    expect((await d.status(t, live()))._unsafeUnwrap()).toMatchObject({
+      phase: "paused",
+      canaryWeight: 0,
+      stableVersion: "v1.3.2",
+      canaryVersion: "v1.4.0",
+    });
+
+    c.emulator.requests.length = 0;
+    ok(await d.setWeight(t, 25, live()));
+    // capacity first: the canary grows before the stable shrinks
+    expect(writes().map((w) => [w.path, (w.body.spec as { replicas: number }).replicas])).toEqual([
+      ["web-canary", 5],
+      ["web", 15],
+    ]);
+    expect((await d.status(t, live()))._unsafeUnwrap()).toMatchObject({
+      phase: "paused",
+      canaryWeight: 25,
+    });
+    ok(await d.setWeight(t, 5, live()));
+    expect([replicasOf("web-canary"), replicasOf("web")]).toEqual([1, 19]);
+    expect((await d.status(t, live()))._unsafeUnwrap().canaryWeight).toBe(5);
+  });
+
+  it("promotes by updating the stable Deployment (compare-and-swap) and removing the canary", async () => {
+    const d = deployer(c);
+    const t = target("web", "v1.4.0");
+    ok(await d.setWeight(t, 100, live()));
+    expect([replicasOf("web-canary"), replicasOf("web")]).toEqual([20, 0]);
+    c.emulator.fail({ method: "PATCH", path: /\/deployments\/web$/, status: 409, times: 1 }); // a concurrent edit wins once
+    c.emulator.requests.length = 0;
+    const promoted = await d.promote(t, live());
+    expect(promoted.isErr() ? promoted.error.describe() : "ok").toBe("ok");
+    const patches = writes().filter((w) => w.method === "PATCH" && w.path === "web");
+    expect(patches).toHaveLength(2); // retried after the conflict, on a fresh read
+    expect((patches[1]!.body.metadata as { resourceVersion?: string }).resourceVersion).toMatch(
+      /^\d+$/,
+    );
+    expect(writes().at(-1)).toMatchObject({ method: "DELETE", path: "web-canary" });
+    const stable = c.emulator.get("deployments", TEST_NAMESPACE, "web")!;
+    expect(stable.spec?.replicas).toBe(20);
+    expect(stable.metadata.annotations?.[STABLE_REPLICAS_ANNOTATION]).toBeUndefined();
+    expect(c.emulator.get("deployments", TEST_NAMESPACE, "web-canary")).toBeUndefined();
+    expect((await d.status(t, live()))._unsafeUnwrap()).toMatchObject({
+      phase: "healthy",
+      canaryWeight: 0,
+      stableVersion: "v1.4.0",
+      canaryVersion: null,
+    });
+    expect((await d.verifyStable(t, live()))._unsafeUnwrap()).toMatchObject({
+      serving: true,
+      stableVersion: "v1.4.0",
+    });
+  });
+
+  it("aborts (canary to 0, stable back) and rolls back (canary removed, stable ready at its spec)", async () => {
+    const d = deployer(c);
+    const t = target("web", "v1.5.0");
+    ok(await d.start(t, live()));
+    ok(await d.setWeight(t, 25, live()));
+    ok(await d.abort(t, live()));
+    const canary = c.emulator.get("deployments", TEST_NAMESPACE, "web-canary")!;
+    expect(canary.metadata.annotations?.[CANARY_ABORTED_ANNOTATION]).toBe("true");
+    expect([replicasOf("web-canary"), replicasOf("web")]).toEqual([0, 20]);
+    expect((await d.status(t, live()))._unsafeUnwrap()).toMatchObject({
+      phase: "aborted",
+      canaryWeight: 0,
+    });
+    expect((await d.verifyStable(t, live()))._unsafeUnwrap()).toMatchObject({
+      serving: false,
+      message: 'Canary Deployment "web-canary" still exists',
+    });
+    ok(await d.rollback(t, live()));
+    expect((await d.verifyStable(t, live()))._unsafeUnwrap()).toMatchObject({
+      serving: true,
+      stableVersion: "v1.4.0",
+    });
+  });
+
+  it("fails a step with the Deployment controller's message when canary pods never become ready", async () => {
+    const d = deployer(c);
+    const t = target("web", "v6.6.6-broken");
+    ok(await d.start(t, live()));
+    const error = (await d.setWeight(t, 25, live()))._unsafeUnwrapErr();
+    expect(error.kind).toBe("timeout");
+    expect(error.vendorMessage).toMatch(
+      /^ReplicaSet "web-canary-[a-z0-9]+" has timed out progressing\.$/,
+    );
+    expect(error.message).toMatch(/deployment "web-canary" exceeded its progress deadline/);
+    expect((await d.status(t, live()))._unsafeUnwrap().phase).toBe("degraded");
+    ok(await d.rollback(t, live()));
+    expect((await d.verifyStable(t, live()))._unsafeUnwrap().serving).toBe(true);
+  });
+
+  it("preflight reports a leftover canary, a paused or missing Deployment", async () => {
+    const d = deployer(c);
+    const t = target("web", "v1.6.0");
+    expect((await d.preflight(t, live()))._unsafeUnwrap()).toMatchObject({
+      ok: true,
+      stableVersion: "v1.4.0",
+      facts: {
+        kind: "Deployment",
+        canary: "web-canary",
+        replicas: "20",
+        weightGranularity: "5% per pod",
+      },
+    });
+    ok(await d.start(t, live()));
+    const leftover = (await d.preflight(target("web", "v1.6.1"), live()))._unsafeUnwrap();
+    expect(leftover.problems).toEqual([
+      expect.stringMatching(/Canary Deployment "web-canary" exists \(version v1\.6\.0\)/),
+    ]);
+    const second = await d.start(target("web", "v1.6.1"), live());
+    expect(second._unsafeUnwrapErr()).toMatchObject({ kind: "precondition_failed" });
+    ok(await d.rollback(t, live()));
+    c.emulator.edit("deployments", TEST_NAMESPACE, "web", (o: KubeObject) => {
+      o.spec!.paused = true;
+    });
+    await eventually(() => {
+      const d = c.emulator.get("deployments", TEST_NAMESPACE, "web")!;
+      return (
+        (d.status as { observedGeneration?: number }).observedGeneration === d.metadata.generation
+      );
+    });
+    expect((await d.preflight(t, live()))._unsafeUnwrap().problems).toEqual([
+      'Deployment "web" is paused (spec.paused is true)',
+    ]);
+    expect((await d.preflight(target("nope", "v1.0.0"), live()))._unsafeUnwrap()).toMatchObject({
+      ok: false,
+      problems: [
+        `Deployment "nope" not found in namespace "${TEST_NAMESPACE}" (context "emulator")`,
+      ],
+    });
+  });
+});

@@ -1,0 +1,120 @@
+import { KubeConfig } from "@kubernetes/client-node";
+import { type KubeClients, makeKubeClients } from "./kube-clients.js";
+import type { ControllerSimOptions } from "./kube-controller-sim.js";
+import { type KubeEmulator, type KubeObject, startKubeEmulator } from "./kube-emulator.js";
+
+/*
+ * Test-only helpers: an emulator, a kubeconfig pointing at it, clients with short
+ * timeouts, and valid fixture objects.
+ */
+
+/** The namespace the fixtures live in. */
+export const TEST_NAMESPACE = "shop-prod";
+
+/** A running emulator with a kubeconfig and clients for it. */
+export interface TestCluster {
+  emulator: KubeEmulator;
+  kubeConfig: KubeConfig;
+  clients: KubeClients;
+  close(): Promise<void>;
+}
+
+/** Starts an emulator and builds clients with test-sized timeouts and retries. */
+export async function startTestCluster(
+  controller?: ControllerSimOptions | false,
+): Promise<TestCluster> {
+  const emulator = await startKubeEmulator({ controller: controller ?? {} });
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromString(emulator.kubeconfigYaml(TEST_NAMESPACE));
+  const clients = makeKubeClients(kubeConfig, "emulator", TEST_NAMESPACE, {
+    requestTimeoutMs: 2_000,
+    maxRetries: 2,
+    retryBaseMs: 5,
+    maxRetryAfterMs: 50,
+  })._unsafeUnwrap();
+  return { emulator, kubeConfig, clients, close: () => emulator.close() };
+}
+
+/** A Rollout as a team would declare it (their own steps; shipgate replaces them). */
+export function rolloutFixture(options: {
+  name: string;
+  image: string;
+  replicas?: number;
+  trafficRouting?: boolean;
+  containers?: string[];
+}): KubeObject {
+  const containers = (options.containers ?? [options.name]).map((name, i) => ({
+    name,
+    image: i === 0 ? options.image : "registry.example.com/acme/sidecar:1.0.0",
+    ports: i === 0 ? [{ containerPort: 8080, name: "http", protocol: "TCP" }] : undefined,
+    resources: { requests: { cpu: "100m", memory: "128Mi" } },
+  }));
+  return {
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "Rollout",
+    metadata: { name: options.name, namespace: TEST_NAMESPACE, labels: { app: options.name } },
+    spec: {
+      replicas: options.replicas ?? 20,
+      revisionHistoryLimit: 3,
+      selector: { matchLabels: { app: options.name } },
+      template: {
+        metadata: { labels: { app: options.name } },
+        spec: { containers: JSON.parse(JSON.stringify(containers)) },
+      },
+      strategy: {
+        canary: {
+          ...(options.trafficRouting
+            ? {
+                canaryService: `${options.name}-canary`,
+                stableService: `${options.name}-stable`,
+                trafficRouting: { nginx: { stableIngress: options.name } },
+              }
+            : {}),
+          steps: [{ setWeight: 20 }, { pause: { duration: "1h" } }],
+        },
+      },
+    },
+  };
+}
+
+/** A plain Deployment serving a service. */
+export function deploymentFixture(options: {
+  name: string;
+  image: string;
+  replicas?: number;
+}): KubeObject {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: options.name, namespace: TEST_NAMESPACE, labels: { app: options.name } },
+    spec: {
+      replicas: options.replicas ?? 4,
+      selector: { matchLabels: { app: options.name } },
+      strategy: {
+        type: "RollingUpdate",
+        rollingUpdate: { maxSurge: "25%", maxUnavailable: "25%" },
+      },
+      template: {
+        metadata: { labels: { app: options.name } },
+        spec: {
+          containers: [
+            {
+              name: options.name,
+              image: options.image,
+              ports: [{ containerPort: 8080, name: "http", protocol: "TCP" }],
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+/** Resolves once `check` holds for an object in the emulator (test polling on the store, not the API). */
+export async function eventually(check: () => boolean, timeoutMs = 2_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error("condition not reached in time");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

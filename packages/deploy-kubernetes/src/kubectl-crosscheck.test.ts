@@ -1,0 +1,253 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import { promisify } from "node:util";
+import { KubeConfig } from "@kubernetes/client-node";
+import type { DeployTarget } from "@shipgate/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createArgoRolloutDeployer } from "./argo-rollout-deployer.js";
+import { createDeploymentCanaryDeployer } from "./deployment-canary-deployer.js";
+import { makeKubeClients } from "./kube-clients.js";
+import { type KubeEmulator, type KubeObject, startKubeEmulator } from "./kube-emulator.js";
+import {
+  deploymentFixture,
+  eventually,
+  rolloutFixture,
+  TEST_NAMESPACE,
+} from "./kube-test-cluster.js";
+
+const run = promisify(execFile);
+const which = (bin: string) =>
+  (process.env.PATH ?? "")
+    .split(delimiter)
+    .map((d) => join(d, bin))
+    .find((p) => existsSync(p)) ?? null;
+const kubectl = which("kubectl");
+const openssl = which("openssl");
+const live = () => ({ signal: new AbortController().signal });
+const sha = "0123456789abcdef0123456789abcdef01234567";
+const target = (service: string, version: string): DeployTarget => ({
+  service,
+  environment: "production",
+  version,
+  sha,
+});
+
+// In CI (.ci/run sets SHIPGATE_REQUIRE_SERVERS=1) a missing kubectl is a failure, not a skip.
+if (!kubectl && process.env.SHIPGATE_REQUIRE_SERVERS === "1") {
+  describe("kubectl cross-check", () => {
+    it("needs kubectl on PATH (SHIPGATE_REQUIRE_SERVERS=1)", () => {
+      throw new Error("kubectl is required (SHIPGATE_REQUIRE_SERVERS=1) but was not found on PATH");
+    });
+  });
+}
+
+// A client nobody here wrote reads what the adapter wrote (and writes what the plugin would).
+describe.skipIf(!kubectl)(
+  `kubectl cross-check${kubectl ? "" : " — skipped: kubectl is not installed (not on PATH)"}`,
+  () => {
+    let emulator: KubeEmulator;
+    let dir: string;
+    let kubeconfigPath: string;
+    const k = async (...args: string[]) =>
+      (
+        await run(
+          kubectl!,
+          [
+            "--kubeconfig",
+            kubeconfigPath,
+            "--cache-dir",
+            join(dir, "cache"),
+            "--request-timeout=5s",
+            "-n",
+            TEST_NAMESPACE,
+            ...args,
+          ],
+          {
+            env: { ...process.env, HOME: dir, KUBECONFIG: kubeconfigPath },
+            timeout: 20_000,
+          },
+        )
+      ).stdout;
+    const kJson = async (...args: string[]) =>
+      JSON.parse(await k(...args, "-o", "json")) as KubeObject;
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), "shipgate-kubectl-"));
+      // client-go never sends a bearer token over plain http, so serve TLS (self-signed,
+      // insecure-skip-tls-verify) when openssl is there; else admit anonymous reads.
+      let tls: { key: string; cert: string } | undefined;
+      if (openssl) {
+        await run(openssl, [
+          "req",
+          "-x509",
+          "-newkey",
+          "rsa:2048",
+          "-nodes",
+          "-keyout",
+          join(dir, "key.pem"),
+          "-out",
+          join(dir, "cert.pem"),
+          "-days",
+          "1",
+          "-subj",
+          "/CN=127.0.0.1",
+          "-addext",
+          "subjectAltName=IP:127.0.0.1",
+        ]);
+        tls = {
+          key: readFileSync(join(dir, "key.pem"), "utf8"),
+          cert: readFileSync(join(dir, "cert.pem"), "utf8"),
+        };
+      }
+      emulator = await startKubeEmulator({ tls, anonymousReads: !tls });
+      kubeconfigPath = join(dir, "config");
+      writeFileSync(kubeconfigPath, emulator.kubeconfigYaml(TEST_NAMESPACE));
+    }, 30_000);
+    afterAll(async () => {
+      await emulator?.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    const clients = () => {
+      const kc = new KubeConfig();
+      kc.loadFromFile(kubeconfigPath);
+      return makeKubeClients(kc, "emulator", TEST_NAMESPACE, {
+        requestTimeoutMs: 3_000,
+        maxRetries: 1,
+        retryBaseMs: 5,
+      })._unsafeUnwrap();
+    };
+
+    it("discovers the Rollout kind and reads the adapter's update and promote patches", async () => {
+      emulator.apply(
+        "rollouts",
+        rolloutFixture({ name: "shop", image: "registry.example.com/acme/shop:v1.3.2" }),
+      );
+      await eventually(
+        () => emulator.get("rollouts", TEST_NAMESPACE, "shop")?.status?.phase === "Healthy",
+      );
+      const d = createArgoRolloutDeployer({
+        clients: clients(),
+        nameTemplate: "{{service}}",
+        image: { repository: "registry.example.com/acme/shop" },
+        canarySteps: [5, 25, 100],
+        stepTimeoutMs: 5_000,
+      });
+      (await d.start(target("shop", "v1.4.0"), live()))._unsafeUnwrap();
+      (await d.setWeight(target("shop", "v1.4.0"), 25, live()))._unsafeUnwrap();
+
+      const ro = await kJson("get", "rollout", "shop");
+      const spec = ro.spec as {
+        template: { spec: { containers: { image: string }[] } };
+        strategy: { canary: { steps: unknown[] } };
+      };
+      expect(ro.kind).toBe("Rollout");
+      expect(spec.template.spec.containers[0]!.image).toBe("registry.example.com/acme/shop:v1.4.0");
+      expect(spec.strategy.canary.steps).toEqual([
+        { pause: {} },
+        { setWeight: 5 },
+        { pause: {} },
+        { setWeight: 25 },
+        { pause: {} },
+        { setWeight: 100 },
+        { pause: {} },
+      ]);
+      expect(ro.status).toMatchObject({
+        currentStepIndex: 4,
+        phase: "Paused",
+        message: "CanaryPauseStep",
+        pauseConditions: [{ reason: "CanaryPauseStep" }],
+      });
+      expect(ro.metadata.resourceVersion).toBe(
+        emulator.get("rollouts", TEST_NAMESPACE, "shop")!.metadata.resourceVersion,
+      );
+
+      // the short name and the canary ReplicaSet by label, as `kubectl argo rollouts get` would list them
+      expect((await k("get", "ro", "-o", "name")).trim()).toBe("rollout.argoproj.io/shop");
+      const rs = await kJson(
+        "get",
+        "replicasets",
+        "-l",
+        `rollouts-pod-template-hash=${String(ro.status?.currentPodHash)}`,
+      );
+      const items = (rs as unknown as { items: { spec: { replicas: number } }[] }).items;
+      expect(items.map((i) => i.spec.replicas)).toEqual([5]); // 25% of 20
+    });
+
+    it("a status patch sent by kubectl (what `kubectl argo rollouts abort` sends) is seen by the adapter", async (ctx) => {
+      // `--subresource` is beta (on by default) from kubectl 1.27; older clients cannot send it.
+      if (!(await k("patch", "--help")).includes("--subresource")) {
+        ctx.skip("this kubectl has no `patch --subresource` (needs 1.27+)");
+      }
+      await k(
+        "patch",
+        "rollout",
+        "shop",
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        '{"status":{"abort":true}}',
+      );
+      const d = createArgoRolloutDeployer({
+        clients: clients(),
+        nameTemplate: "{{service}}",
+        image: { repository: "registry.example.com/acme/shop" },
+        canarySteps: [5, 25, 100],
+        stepTimeoutMs: 5_000,
+      });
+      await eventually(
+        () => emulator.get("rollouts", TEST_NAMESPACE, "shop")?.status?.phase === "Degraded",
+      );
+      expect((await d.status(target("shop", "v1.4.0"), live()))._unsafeUnwrap()).toMatchObject({
+        phase: "aborted",
+        canaryWeight: 0,
+      });
+      (await d.rollback(target("shop", "v1.4.0"), live()))._unsafeUnwrap();
+      const ro = await kJson("get", "rollout", "shop");
+      expect(ro.status).toMatchObject({ phase: "Healthy" });
+      expect(ro.status?.stableRS).toBe(ro.status?.currentPodHash);
+    });
+
+    it("reads the canary Deployment and the stable Deployment's annotation", async () => {
+      emulator.apply(
+        "deployments",
+        deploymentFixture({
+          name: "web",
+          image: "registry.example.com/acme/web:v1.3.2",
+          replicas: 8,
+        }),
+      );
+      await eventually(
+        () =>
+          (
+            emulator.get("deployments", TEST_NAMESPACE, "web")?.status as
+              | { availableReplicas?: number }
+              | undefined
+          )?.availableReplicas === 8,
+      );
+      const d = createDeploymentCanaryDeployer({
+        clients: clients(),
+        nameTemplate: "{{service}}",
+        image: { template: "registry.example.com/acme/{{service}}:{{version}}" },
+        stepTimeoutMs: 5_000,
+      });
+      (await d.start(target("web", "v1.4.0"), live()))._unsafeUnwrap();
+      (await d.setWeight(target("web", "v1.4.0"), 25, live()))._unsafeUnwrap();
+      const canary = await kJson("get", "deployment", "web-canary");
+      expect(canary.spec).toMatchObject({
+        replicas: 2,
+        selector: { matchLabels: { app: "web", "shipgate.dev/track": "canary" } },
+      });
+      expect(canary.status).toMatchObject({ readyReplicas: 2, updatedReplicas: 2 });
+      const stable = await kJson("get", "deploy", "web");
+      expect(stable.spec?.replicas).toBe(6);
+      expect(stable.metadata.annotations).toMatchObject({ "shipgate.dev/stable-replicas": "8" });
+      expect(
+        (await k("get", "deployments", "-l", "shipgate.dev/track=canary", "-o", "name")).trim(),
+      ).toBe("deployment.apps/web-canary");
+      expect(emulator.violations).toEqual([]);
+    });
+  },
+);
