@@ -195,7 +195,8 @@ describe("Kubernetes Lease lock", () => {
   });
 
   describe("two processes racing for the Lease", () => {
-    const esbuild = resolve(here, "../../../node_modules/.bin/esbuild");
+    // esbuild is a devDependency of this package, so its bin is linked here on every install.
+    const esbuild = resolve(here, "../node_modules/.bin/esbuild");
     // Inside the package (so the child resolves @kubernetes/client-node), unique per run.
     const work = resolve(here, `../node_modules/.cache/shipgate-lease-race-${process.pid}`);
     const out = join(work, "child.mjs");
