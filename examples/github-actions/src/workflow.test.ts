@@ -1,4 +1,6 @@
-import { readFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkConfigText, findInlineSecrets } from "@shipgate/cli";
 import { describe, expect, it } from "vitest";
@@ -42,5 +44,49 @@ describe("the GitHub Actions example", () => {
     const workflow = await readFile(join(root, ".github/workflows/release.yml"), "utf8");
     for (const variable of named)
       expect(workflow).toContain(`${variable}: \${{ secrets.${variable} }}`);
+  });
+
+  it("loads every adapter it names and each one accepts its options (the built `shipgate config validate`)", async () => {
+    const bin = join(root, "../../packages/cli/dist/bin.js");
+    // The Kubernetes adapter checks that the named context exists; this one points at loopback.
+    const dir = await mkdtemp(join(tmpdir(), "shipgate-gha-"));
+    const kubeconfig = join(dir, "kubeconfig.yaml");
+    await writeFile(
+      kubeconfig,
+      [
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters: [{ name: prod, cluster: { server: 'https://127.0.0.1:6443' } }]",
+        "users: [{ name: ci, user: { token: test-token-not-real } }]",
+        "contexts: [{ name: prod-eu-1, context: { cluster: prod, user: ci, namespace: checkout } }]",
+        "current-context: prod-eu-1",
+      ].join("\n"),
+    );
+    const env = {
+      ...process.env,
+      KUBECONFIG: kubeconfig,
+      NO_COLOR: "1",
+      GITHUB_TOKEN: "test-token-not-real",
+      PROMETHEUS_TOKEN: "test-token-not-real",
+      PAGERDUTY_ROUTING_KEY: "R0123456789abcdef0123456789abcde",
+      SLACK_WEBHOOK_URL: "http://127.0.0.1:9/services/T000/B000/not-real",
+    };
+    const run = (extraEnv: Record<string, string | undefined>) =>
+      new Promise<{ code: number; out: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [bin, "config", "validate", "--config", join(root, "shipgate.yaml")],
+          { env: { ...env, ...extraEnv } },
+          (error, stdout, stderr) =>
+            resolve({ code: error ? Number(error.code) : 0, out: `${stdout}${stderr}` }),
+        );
+      });
+    const good = await run({});
+    expect(good.out).not.toContain("error");
+    expect(good.code).toBe(0);
+    // And it does check: without the Slack webhook variable, the Slack adapter itself says so.
+    const missing = await run({ SLACK_WEBHOOK_URL: undefined });
+    expect(missing.code).toBe(1);
+    expect(missing.out).toContain("notifiers[0].with.webhook_url_env");
   });
 });
