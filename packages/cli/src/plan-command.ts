@@ -137,7 +137,17 @@ export async function runPlanCommand(flags: Record<string, unknown>, io: CliIo):
       printProblems(io, mode, built.problems, loaded.path ?? undefined);
       return 1;
     }
-    const realLockName = built.built.stack.lock.name;
+    const realLock = built.built.stack.lock;
+    const realLockName = realLock.name;
+    // Read-only: would the real release be refused by a live holder right now?
+    const lockState: PlanFacts["lockState"] = !spec
+      ? null
+      : realLock.inspect
+        ? await realLock.inspect(spec.service, { signal: new AbortController().signal }).match(
+            (state) => state,
+            (error) => ({ error: error.describe() }),
+          )
+        : "unknown";
     const { observed, seen } = observe({ ...built.built.stack, lock: createScratchLock() });
     const events: ReleaseEvent[] = [];
     const controller = new AbortController();
@@ -175,6 +185,7 @@ export async function runPlanCommand(flags: Record<string, unknown>, io: CliIo):
       events,
       ...seen,
       changes,
+      lockState,
       providers: {
         sourceControl: stack.sourceControl.name,
         ci: stack.ci.name,

@@ -1,6 +1,7 @@
 import type {
   ChangeRecord,
   CiCheck,
+  LockState,
   PreflightReport,
   PreparationReport,
   ReleaseEvent,
@@ -22,6 +23,8 @@ export interface PlanFacts {
   preflight: PreflightReport | null;
   signOffs: SignOff[] | null;
   releaseBranch: string | null;
+  /** Who holds the real release lock now (read-only), "unknown" when the lock cannot tell. */
+  lockState: LockState | null | "unknown" | { error: string };
   /** The pull requests since the previous release, or why they could not be listed. */
   changes: ChangeRecord[] | { error: string } | null;
   providers: {
@@ -210,7 +213,7 @@ export function renderPlanMarkdown(f: PlanFacts): string {
           : ""
       }`;
   l.push(`- ${box(preflightOk)} deployer preflight (${f.providers.deployer})${preflightDetail}`);
-  l.push(`- release lock (${f.providers.lock}): taken when the release runs, not by the plan`);
+  l.push(`- ${lockLine(f)}`);
   l.push("");
 
   // Rollback steps.
@@ -234,4 +237,20 @@ export function renderPlanMarkdown(f: PlanFacts): string {
   );
   l.push(`7. The tag \`${spec.version}\` stays; fix forward with a new version.`, "");
   return `${l.join("\n")}\n`;
+}
+
+/** The checklist line for the release lock: free, held (the release would exit 4) or stale. */
+function lockLine(f: PlanFacts): string {
+  const name = `release lock (${f.providers.lock})`;
+  const s = f.lockState;
+  if (s === null) return `${box(true)} ${name}: free; taken when the release runs, not by the plan`;
+  if (s === "unknown")
+    return `${box(true)} ${name}: this lock cannot be inspected; taken when the release runs`;
+  if ("error" in s) return `${box(false)} ${name}: could not be inspected: ${s.error}`;
+  const who = s.holder
+    ? `${s.holder.version || "a release"}${s.holder.host ? ` on ${s.holder.host}` : ""}${s.holder.pid ? ` (pid ${s.holder.pid})` : ""}${s.holder.startedAt ? ` since ${s.holder.startedAt}` : ""}`
+    : "an unreadable holder";
+  return s.stale
+    ? `${box(true)} ${name}: held by ${who}, but stale (${s.why}); the release would take it over`
+    : `${box(false)} ${name}: held by ${who} (${s.why}); the release would be refused (exit 4) until it finishes`;
 }

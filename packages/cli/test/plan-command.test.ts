@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -62,9 +63,34 @@ describe("shipgate plan", () => {
       "- [x] deployer preflight (simulated) — strategy=canary, platform=simulated",
     );
     expect(md).toContain("## Rollback steps");
+    expect(md).toContain(
+      "- [x] release lock (file): free; taken when the release runs, not by the plan",
+    );
     // Nothing changed: no tag, no lock, no report, no status file.
     expect(tags()).toBe(before);
     expect(await ws.files(dir)).toEqual(["shipgate.yaml"]);
+  });
+
+  it("says when another release holds the lock, without touching it", async () => {
+    const dir = await ws.configDir("plan-locked", (d) => simConfig(ws, d, {}));
+    // A live holder: this test process itself, on this host.
+    const holder = {
+      id: "other-run",
+      host: hostname(),
+      pid: process.pid,
+      startedAt: "2026-11-23T09:00:00.000Z",
+      version: "v1.3.9",
+    };
+    await mkdir(join(dir, "devops/status"), { recursive: true });
+    const lockFile = join(dir, "devops/status/release-checkout.lock");
+    await writeFile(lockFile, JSON.stringify(holder));
+    const run = await runCli(["plan", "--version", "v1.4.0", "--sha", ws.repo.headSha], {
+      cwd: dir,
+    });
+    expect(run.stdout).toContain(
+      `- [ ] release lock (file): held by v1.3.9 on ${hostname()} (pid ${process.pid}) since 2026-11-23T09:00:00.000Z (its process is running); the release would be refused (exit 4) until it finishes`,
+    );
+    expect(JSON.parse(await readFile(lockFile, "utf8"))).toEqual(holder);
   });
 
   it("shows what blocks, and exits with the dry run's code", async () => {

@@ -4,6 +4,7 @@ import {
   type CallOptions,
   type LockHandle,
   type LockHolder,
+  type LockState,
   type ReleaseLock,
   ShipgateError,
 } from "@shipgate/core";
@@ -319,10 +320,36 @@ export function createKubernetesLeaseLock(
     return safely(() => attempt(3));
   };
 
+  /** Read-only: who holds the Lease, and whether it has expired (the next acquire takes it over). */
+  const inspect = (
+    service: string,
+    { signal }: CallOptions,
+  ): ResultAsync<LockState | null, ShipgateError> => {
+    if (signal.aborted) return errAsync(abortedError(signal));
+    const name = leaseNameFor(service, prefix);
+    return safely(() =>
+      read(name, signal).map((lease): LockState | null => {
+        const holder = lease ? leaseHolder(lease) : null;
+        if (!lease || !holder) return null;
+        const expiry = leaseExpiry(lease);
+        const stale = expiry === null || expiry < now();
+        const until = expiry === null ? "never renewed" : new Date(expiry).toISOString();
+        return {
+          holder,
+          stale,
+          why: stale
+            ? `the Lease expired at ${until}`
+            : `the Lease is held until ${until} and renewed while its release runs`,
+        };
+      }),
+    );
+  };
+
   return {
     name: "@shipgate/deploy-kubernetes (Lease)",
     acquire,
     release,
+    inspect,
     close() {
       for (const renewal of renewals.values()) {
         renewal.stopped = true;

@@ -23,6 +23,15 @@ export interface LockHandle {
   tookOverFrom?: LockHolder;
 }
 
+/** What a read-only look at a lock found. */
+export interface LockState {
+  holder: LockHolder | null;
+  /** True when the holder is dead or expired: the next `acquire` would take the lock over. */
+  stale: boolean;
+  /** Why the lock counts as live or stale, in words. */
+  why: string;
+}
+
 /** Errors a {@link ReleaseLock} may return; `lock_held` carries the holder in `details.holder`. */
 export type ReleaseLockError = ShipgateError;
 
@@ -36,4 +45,9 @@ export interface ReleaseLock {
   ): ResultAsync<LockHandle, ReleaseLockError>;
   /** Give the lock up. Releasing a lock no longer held by this holder is not an error. */
   release(handle: LockHandle, options: CallOptions): ResultAsync<void, ReleaseLockError>;
+  /**
+   * Optional, read-only: who holds the lock of `service` now (null when nobody does), without
+   * taking or changing it. Lets a plan say whether a release would be refused.
+   */
+  inspect?(service: string, options: CallOptions): ResultAsync<LockState | null, ReleaseLockError>;
 }

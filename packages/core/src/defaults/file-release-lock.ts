@@ -8,6 +8,7 @@ import type { CallOptions } from "../contracts/call-options.js";
 import type {
   LockHandle,
   LockHolder,
+  LockState,
   ReleaseLock,
   ReleaseLockError,
 } from "../contracts/release-lock.js";
@@ -265,6 +266,27 @@ export function createFileReleaseLock(options: FileReleaseLockOptions): ReleaseL
           );
         })(),
         (error) => fsError(error, "lock", ref),
+      );
+    },
+
+    inspect(
+      service: string,
+      { signal }: CallOptions,
+    ): ResultAsync<LockState | null, ReleaseLockError> {
+      if (signal.aborted) return errAsync(abortedError(signal));
+      const invalid = checkService(service);
+      if (invalid) return errAsync(invalid);
+      const ref = relativeLockPath(service);
+      return ResultAsync.fromPromise(
+        (async (): Promise<LockState | null> => {
+          const found = await readWithTime(absolute(ref));
+          if (!found) return null;
+          const verdict = judge(found.raw, found.modifiedMs);
+          return verdict.state === "live"
+            ? { holder: verdict.holder, stale: false, why: verdict.why }
+            : { holder: verdict.holder, stale: true, why: verdict.reason };
+        })(),
+        (error) => fsError(error, "inspect", ref),
       );
     },
 

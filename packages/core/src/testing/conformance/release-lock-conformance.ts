@@ -96,6 +96,27 @@ export function describeReleaseLockConformance(
       expectOk(await settle(() => a.release(handle, o())));
     });
 
+    it("shows who holds a lock without taking it, when it can inspect", async () => {
+      const lock = s.makeLock();
+      if (!lock.inspect) return;
+      const svc = service();
+      expect(expectOk(await settle(() => lock.inspect!(svc, o())))).toBeNull();
+      const first = holder("v1");
+      const handle = expectOk(
+        await settle(() => s.makeLock().acquire({ service: svc, holder: first }, o())),
+      );
+      const seen = expectOk(await settle(() => lock.inspect!(svc, o())));
+      expect(seen?.holder?.id).toBe(first.id);
+      expect(seen?.stale).toBe(false);
+      // Looking did not take it: another holder is still refused.
+      const other = await settle(() =>
+        s.makeLock().acquire({ service: svc, holder: holder("v2") }, o()),
+      );
+      expect(other.ok).toBe(false);
+      expectOk(await settle(() => s.makeLock().release(handle, o())));
+      expect(expectOk(await settle(() => lock.inspect!(svc, o())))).toBeNull();
+    });
+
     it("takes over a stale lock and says from whom", async () => {
       if (!s.makeStale) return;
       const svc = service();

@@ -42,6 +42,14 @@ export function createMemoryReleaseLock(
         };
       });
     },
+    inspect(service, { signal }) {
+      return guarded(signal, () => {
+        const current = backend.holders.get(service);
+        if (!current) return null;
+        const { stale, ...holder } = current;
+        return { holder, stale: stale === true, why: stale ? "marked stale" : "held" };
+      });
+    },
     release(handle, { signal }) {
       return guarded(signal, () => {
         if (backend.holders.get(handle.service)?.id === handle.holder.id)
