@@ -23,6 +23,22 @@ export interface SloQuery {
   windowEnd: Date;
 }
 
+/**
+ * The version of the {@link SloMeasurement} shape. Version 2 added `requestCount`,
+ * `errorCount` and `latencyBuckets`: a judge needs counts, not only ratios, because an
+ * error rate alone loses the sample size.
+ */
+export const SLO_MEASUREMENT_VERSION = 2;
+
+/**
+ * One cumulative latency histogram bucket over the window: `count` requests took at most
+ * `leMs` milliseconds. The last bucket of a histogram is `leMs: Infinity` (every request).
+ */
+export interface LatencyBucket {
+  leMs: number;
+  count: number;
+}
+
 /** The service's health over a window. */
 export interface SloMeasurement {
   /** Fraction of failed requests, 0–1. */
@@ -31,6 +47,18 @@ export interface SloMeasurement {
   p95LatencyMs: MetricReading;
   /** Requests seen in the window, or null where the back end cannot say. */
   sampleCount: number | null;
+  /**
+   * Requests in the window (v2). `null` where the back end cannot count them; absent on a
+   * v1 source, where core falls back to `sampleCount`.
+   */
+  requestCount?: number | null;
+  /** Failed requests in the window (v2); `null` where the back end cannot count them. */
+  errorCount?: number | null;
+  /**
+   * Cumulative latency histogram over the window, ascending by `leMs` (v2), where the back
+   * end keeps one (Prometheus `_bucket` series); `null` where it does not.
+   */
+  latencyBuckets?: LatencyBucket[] | null;
   /** The queries run, secret-free, for the report's evidence section. */
   queries?: string[];
 }
@@ -52,6 +80,12 @@ export type SloSourceError = ShipgateError;
  */
 export interface SloSource {
   readonly name: string;
+  /**
+   * Whether the source can measure the stable track apart from the canary (by version or
+   * track label). `false` tells the judge there is no baseline to compare with; absent
+   * means it can.
+   */
+  readonly splitsByTrack?: boolean;
   measure(query: SloQuery, options: CallOptions): ResultAsync<SloMeasurement, SloSourceError>;
 }
 
@@ -65,4 +99,17 @@ export function readingOf(
   if (!Number.isFinite(value))
     return { kind: "no_data", reason: `value is ${value > 0 ? "+Inf" : "-Inf"}` };
   return { kind: "value", value };
+}
+
+/** The counts of a measurement: `requestCount`/`errorCount` (v2), else what v1 fields imply. */
+export function countsOf(m: SloMeasurement): { requests: number | null; errors: number | null } {
+  const requests =
+    m.requestCount !== undefined && m.requestCount !== null ? m.requestCount : m.sampleCount;
+  if (requests === null || !Number.isFinite(requests) || requests < 0)
+    return { requests: null, errors: null };
+  if (m.errorCount !== undefined && m.errorCount !== null && Number.isFinite(m.errorCount))
+    return { requests, errors: Math.min(Math.max(0, m.errorCount), requests) };
+  if (m.errorRate.kind === "value")
+    return { requests, errors: Math.round(m.errorRate.value * requests) };
+  return { requests, errors: null };
 }
