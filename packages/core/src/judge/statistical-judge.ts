@@ -439,6 +439,13 @@ export function createStatisticalJudge(options: JudgePolicyInput = {}): Judge {
             : `only ${countLabel(requests)} in this step, fewer than the ${min} needed for a verdict`;
         return { verdict: step.final ? "inconclusive" : "continue", reason: why, evidence };
       }
+      const latencyKnown = stepObs.some(
+        (o) => o.canary.p95LatencyMs !== null || o.canary.latencyBuckets !== null,
+      );
+      if (!latencyKnown) {
+        const why = "no latency data for the canary in this step";
+        return { verdict: step.final ? "inconclusive" : "continue", reason: why, evidence };
+      }
       if (step.final) {
         return {
           verdict: "pass",
