@@ -46,7 +46,9 @@ describe("shipgate simulate", () => {
       { cwd: tmp },
     );
     expect(run.code).toBe(3);
-    expect(run.stdout).toContain("BREACH at 25%: error rate 1.20% > 1.00% at 25%");
+    expect(run.stdout).toContain(
+      "BREACH at 25%: error rate 1.57% vs stable 0.20% over 3,000 canary requests",
+    );
     expect(run.stdout).toContain("1 scenario: 1 passed, 0 failed");
   });
 
