@@ -37,6 +37,7 @@ import {
   renderDimensionValue,
   renderExpression,
   unknownPlaceholders,
+  usedPlaceholders,
 } from "./query-template.js";
 
 /** Retry bounds, applied through the AWS SDK's own retry strategy. */
@@ -93,6 +94,51 @@ export interface CloudWatchSloSourceOptions {
 }
 
 const HELPER_ID = /^[a-z][a-zA-Z0-9_]*$/;
+
+const COUNT_STATS = new Set(["Sum", "SampleCount"]);
+
+/**
+ * Whether the errors and requests queries return counts: a `Sum` or `SampleCount`
+ * statistic (the default statistic is `Sum`), or an expression, which the errors and
+ * requests queries are documented to compute counts with (e.g. `FILL(t5, 0) + FILL(e5, 0)`).
+ */
+export function countingQueries(queries: Pick<CloudWatchQueries, "errors" | "requests">): boolean {
+  return [queries.errors, queries.requests].every(
+    (spec) => isExpression(spec) || COUNT_STATS.has(spec.stat ?? "Sum"),
+  );
+}
+
+const nonEmpty = (dims: Record<string, string> | undefined) =>
+  dims !== undefined && Object.keys(dims).length > 0;
+const selectsTrack = (text: string) =>
+  usedPlaceholders(text).some((p) => p === "version" || p === "track");
+
+/**
+ * Whether the canary and the stable track are measured apart: each track has dimensions
+ * of its own (`trackDimensions`, e.g. one target group per track), or every query selects
+ * by `{{version}}` / `{{track}}` in its dimensions or expression (an expression's helper
+ * queries count as its own). Otherwise both tracks read the same metrics: no baseline.
+ */
+export function splitsByTrack(
+  queries: CloudWatchQueries,
+  dimensions: Record<string, string>,
+  helpers: Record<string, CloudWatchMetricSpec>,
+  trackDimensions: CloudWatchSloSourceOptions["trackDimensions"],
+): boolean {
+  if (nonEmpty(trackDimensions?.canary) && nonEmpty(trackDimensions?.stable)) return true;
+  const base = Object.values(dimensions);
+  const helperTexts = Object.values(helpers).flatMap((h) => [
+    ...base,
+    ...Object.values(h.dimensions ?? {}),
+  ]);
+  return (["errors", "requests", "p95"] as const).every((key) => {
+    const spec = queries[key];
+    const texts = isExpression(spec)
+      ? [spec.expression, ...helperTexts]
+      : [...base, ...Object.values(spec.dimensions ?? {})];
+    return texts.some(selectsTrack);
+  });
+}
 
 /** Period covering the window: whole minutes (CloudWatch's standard resolution), at least 60 s. */
 export function periodForWindow(windowMs: number): number {
@@ -357,11 +403,21 @@ export function createCloudWatchSloSource(options: CloudWatchSloSourceOptions): 
             metricStatIds: request
               .filter((q) => q.MetricStat !== undefined && q.ReturnData !== false)
               .map((q) => q.Id as string),
+            queriesCount: countingQueries(queries),
           },
           evidence,
         ),
       );
   }
 
-  return { name: "cloudwatch", measure };
+  return {
+    name: "cloudwatch",
+    splitsByTrack: splitsByTrack(
+      queries,
+      options.dimensions ?? {},
+      helpers,
+      options.trackDimensions,
+    ),
+    measure,
+  };
 }
