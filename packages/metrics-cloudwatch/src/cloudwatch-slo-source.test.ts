@@ -191,6 +191,50 @@ describe("CloudWatchSloSource over the real AWS SDK and HTTP", () => {
     expect([whole.requestCount, whole.errorCount]).toEqual([12_000, 48]);
   });
 
+  it("aligns unaligned windows to whole minutes, so consecutive polls never count a minute twice", async () => {
+    const start = new Date(WINDOW_START.getTime() + 3_600_000);
+    const dimensions = {
+      LoadBalancer: LOAD_BALANCER,
+      TargetGroup: targetGroup("orders", "canary"),
+    };
+    cw.seed({
+      namespace: "AWS/ApplicationELB",
+      metricName: "RequestCount",
+      dimensions,
+      points: Array.from({ length: 10 }, (_, i) => [start.getTime() + i * 60_000, 100]),
+    });
+    const at = (seconds: number) => new Date(start.getTime() + seconds * 1000);
+    const polls = [30, 90, 150, 210].map((s) => at(s));
+    const counts: (number | null | undefined)[] = [];
+    for (const [i, end] of polls.slice(1).entries()) {
+      const m = await measureOk(
+        source(),
+        sloQuery({ service: "orders", windowStart: polls[i] as Date, windowEnd: end }),
+      );
+      counts.push(m.requestCount);
+      expect(m.queries?.at(-1)).toMatch(/^window aligned to whole minutes: /);
+    }
+    expect(counts).toEqual([100, 100, 100]);
+    expect(
+      cw.requests.map((r) => [(r.body as QueryBody).StartTime, (r.body as QueryBody).EndTime]),
+    ).toEqual([
+      [at(0).getTime() / 1000, at(60).getTime() / 1000],
+      [at(60).getTime() / 1000, at(120).getTime() / 1000],
+      [at(120).getTime() / 1000, at(180).getTime() / 1000],
+    ]);
+    // Less than a whole minute: nothing is asked, and nothing is known yet.
+    const short = await measureOk(
+      source(),
+      sloQuery({ service: "orders", windowStart: at(200), windowEnd: at(230) }),
+    );
+    expect(cw.requests).toHaveLength(3);
+    expect([short.requestCount, short.errorCount, short.errorRate.kind]).toEqual([
+      null,
+      null,
+      "no_data",
+    ]);
+  });
+
   it("gives no counts for statistics that are not counts, and says whether it splits by track", async () => {
     const averaged = await measureOk(
       source({ queries: { requests: { metricName: "RequestCount", stat: "Average" } } }),

@@ -16,7 +16,7 @@ import {
   untilAborted,
 } from "@shipgate/core";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
-import { err, errAsync, ok, type Result, ResultAsync } from "neverthrow";
+import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
 import { cloudWatchFailure } from "./cloudwatch-errors.js";
 import {
   measurementFromMetricData,
@@ -138,6 +138,20 @@ export function splitsByTrack(
       : [...base, ...Object.values(spec.dimensions ?? {})];
     return texts.some(selectsTrack);
   });
+}
+
+/**
+ * The window on whole minutes, both ends rounded down, or null when no whole minute is
+ * left. CloudWatch rounds `StartTime` down to the minute itself, and returns the datapoint
+ * of every period that starts before `EndTime` (timestamped at its start), so unaligned
+ * windows of consecutive polls would count the minute they share twice; rounding both
+ * ends down gives every minute to exactly one window (the one in progress goes to the next).
+ */
+export function alignToMinutes(start: Date, end: Date): { start: Date; end: Date } | null {
+  const floor = (d: Date) => Math.floor(d.getTime() / 60_000) * 60_000;
+  const from = floor(start);
+  const to = floor(end);
+  return to > from ? { start: new Date(from), end: new Date(to) } : null;
 }
 
 /** Period covering the window: whole minutes (CloudWatch's standard resolution), at least 60 s. */
@@ -361,7 +375,20 @@ export function createCloudWatchSloSource(options: CloudWatchSloSourceOptions): 
         }),
       );
     }
-    const period = periodForWindow(windowMs);
+    const aligned = alignToMinutes(query.windowStart, query.windowEnd);
+    if (aligned === null) {
+      const reason = `the window ${query.windowStart.toISOString()}–${query.windowEnd.toISOString()} holds no whole minute, CloudWatch's resolution; the next window counts it`;
+      return okAsync({
+        errorRate: { kind: "no_data", reason },
+        p95LatencyMs: { kind: "no_data", reason },
+        sampleCount: null,
+        requestCount: null,
+        errorCount: null,
+        latencyBuckets: null,
+        queries: [],
+      });
+    }
+    const period = periodForWindow(aligned.end.getTime() - aligned.start.getTime());
     const values: QueryTemplateValues = {
       service: query.service,
       version: query.version,
@@ -377,10 +404,17 @@ export function createCloudWatchSloSource(options: CloudWatchSloSourceOptions): 
     const callSignal = AbortSignal.any([signal, timeoutSignal]);
     const input: GetMetricDataCommandInput = {
       MetricDataQueries: request,
-      StartTime: query.windowStart,
-      EndTime: query.windowEnd,
+      StartTime: aligned.start,
+      EndTime: aligned.end,
     };
     const evidence = described.map((d) => d.text);
+    if (
+      aligned.start.getTime() !== query.windowStart.getTime() ||
+      aligned.end.getTime() !== query.windowEnd.getTime()
+    )
+      evidence.push(
+        `window aligned to whole minutes: ${aligned.start.toISOString()}–${aligned.end.toISOString()}`,
+      );
     return ResultAsync.fromPromise(
       untilAborted(fetchPages(input, callSignal), callSignal),
       (thrown) =>
