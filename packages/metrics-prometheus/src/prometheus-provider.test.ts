@@ -204,6 +204,12 @@ describe("createPrometheusSloSource", () => {
         queries: { latency_buckets: "sum by (le) (x{service={{service}}})" },
       }).error?.issues[0]?.path,
     ).toEqual(["queries", "latency_buckets"]);
+    expect(
+      shipgateProvider.optionsSchema.safeParse({
+        url: "http://p:9090",
+        queries: { error_count: true },
+      }).error?.issues[0]?.message,
+    ).toBe("must be a query template, or false to not measure it");
     const m = (
       await measureWith({ queries: { error_count: false, latency_buckets: false } })
     )._unsafeUnwrap();

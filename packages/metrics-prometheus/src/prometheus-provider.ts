@@ -51,11 +51,15 @@ export const prometheusOptionsSchema = z
         sample_count: templateSchema("with.queries.sample_count", true).optional(),
         /** Failed requests in the window; `false`: not measured (`errorCount: null`). */
         error_count: z
-          .union([templateSchema("with.queries.error_count", true), z.literal(false)])
+          .union([templateSchema("with.queries.error_count", true), z.literal(false)], {
+            error: "must be a query template, or false to not measure it",
+          })
           .optional(),
         /** Cumulative histogram by `le`; `false`: not measured (`latencyBuckets: null`). */
         latency_buckets: z
-          .union([templateSchema("with.queries.latency_buckets", true), z.literal(false)])
+          .union([templateSchema("with.queries.latency_buckets", true), z.literal(false)], {
+            error: "must be a query template, or false to not measure it",
+          })
           .optional(),
       })
       .default({}),
