@@ -131,6 +131,14 @@ export function describeSloSourceConformance(
       await checkV2(s.healthy);
     });
 
+    it("says whether it can measure the tracks apart, if at all, with a boolean (v2)", () => {
+      const splits = s.source.splitsByTrack;
+      expect(
+        splits === undefined || typeof splits === "boolean",
+        `splitsByTrack is ${splits}`,
+      ).toBe(true);
+    });
+
     it("counts a breaching version's requests and errors consistently with its error rate (v2)", async () => {
       if (!s.breaching) return;
       await checkV2(s.breaching);
