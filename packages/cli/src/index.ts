@@ -1,5 +1,6 @@
 export * from "./builtin-providers.js";
 export * from "./cli-io.js";
+export * from "./command-table.js";
 export * from "./config-file.js";
 export * from "./config-problem.js";
 export * from "./demo-repository.js";
@@ -11,6 +12,7 @@ export * from "./main.js";
 export * from "./package-resolver.js";
 export * from "./plain-reporter.js";
 export * from "./plan-document.js";
+export * from "./process-io.js";
 export * from "./provider-loader.js";
 export * from "./release-input.js";
 export * from "./reporter.js";
