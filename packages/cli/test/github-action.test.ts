@@ -54,6 +54,35 @@ describe("action.yml", () => {
   });
 });
 
+describe("the README's workflow", () => {
+  it("is eight lines: checkout with history, install, the action with the version and a secret by env", async () => {
+    const readme = await readFile(join(ACTION_DIR, "../README.md"), "utf8");
+    const block = /## Use it in CI[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+    expect(block.trimEnd().split("\n")).toHaveLength(8);
+    const workflow = parse(block) as {
+      jobs: {
+        release: {
+          steps: {
+            uses?: string;
+            run?: string;
+            with?: Record<string, unknown>;
+            env?: Record<string, string>;
+          }[];
+        };
+      };
+    };
+    const steps = workflow.jobs.release.steps;
+    expect(steps[0]).toEqual({ uses: "actions/checkout@v4", with: { "fetch-depth": 0 } });
+    expect(steps[1]).toEqual({ run: "npm ci" });
+    expect(steps[2]?.uses).toBe("OWNER/shipgate/action@v0");
+    const action = await metadata();
+    for (const input of Object.keys(steps[2]?.with ?? {}))
+      expect(action.inputs).toHaveProperty(input);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression
+    expect(steps[2]?.env).toEqual({ GITHUB_TOKEN: "${{ secrets.GITHUB_TOKEN }}" });
+  });
+});
+
 // The runner, as far as the action sees it: the step's `run` line through bash with
 // GITHUB_ACTION_PATH, the `env:` of the composite step with `${{ inputs.* }}` filled in
 // (defaults for what the workflow leaves out), and the files and variables every job has.
