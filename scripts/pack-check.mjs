@@ -34,17 +34,21 @@ export async function publishedPackages() {
   return out;
 }
 
-/** `pnpm pack` of every published package into `dest`; returns the tarball paths by name. */
+/** `pnpm pack` of every published package into `dest` (one recursive run); tarballs by name. */
 export async function packAll(dest) {
   await mkdir(dest, { recursive: true });
+  await run(
+    "npx",
+    ["-y", "pnpm@10.34.8", "-r", "--filter", "./packages/**", "pack", "--pack-destination", dest],
+    { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
+  );
   const tarballs = {};
   for (const { dir, name } of await publishedPackages()) {
-    const { stdout } = await run(
-      "npx",
-      ["-y", "pnpm@10.34.8", "pack", "--pack-destination", dest, "--json"],
-      { cwd: dir, maxBuffer: 16 * 1024 * 1024 },
-    );
-    tarballs[name] = JSON.parse(stdout).filename;
+    const { version } = JSON.parse(await readFile(join(dir, "package.json"), "utf8"));
+    // pnpm names a tarball after the package: `@shipgate/core` 0.1.1 → shipgate-core-0.1.1.tgz.
+    const file = join(dest, `${name.replace(/^@/, "").replace("/", "-")}-${version}.tgz`);
+    if (!existsSync(file)) throw new Error(`pnpm pack wrote no ${file}`);
+    tarballs[name] = file;
   }
   return tarballs;
 }
