@@ -37,7 +37,10 @@ describe("shipgate simulate", () => {
     expect(run.stdout).toContain("11 scenarios: 11 passed, 0 failed");
     expect((await readdir(out)).sort()).toEqual(NAMES);
     expect(await readdir(join(out, "breach-at-25", "incidents"))).toHaveLength(1);
-    expect(await readdir(join(out, "success", "devops", "reports"))).toEqual(["release-v1.4.0.md"]);
+    expect(await readdir(join(out, "success", "devops", "reports"))).toEqual([
+      "release-v1.4.0.md",
+      "release-v1.4.0.svg", // the canary chart beside the report
+    ]);
   });
 
   it("exits with the release's code for one scenario, and prints its events", async () => {

@@ -1,3 +1,4 @@
+export * from "./artifacts/canary-chart.js";
 export * from "./artifacts/deploy-note.js";
 export * from "./artifacts/format.js";
 export * from "./artifacts/front-matter.js";

@@ -137,6 +137,10 @@ export function renderReleaseReport(
     for (const step of record.steps) out.push(stepRow(step));
     out.push("");
   }
+  if (record.chartPath)
+    out.push(
+      `![Canary chart: error rate and p95 per step, objectives, breach or promotion, rollback](${record.chartPath.split("/").pop()})\n`,
+    );
 
   out.push("## Rollback\n");
   if (!record.rollback) out.push("No rollback.\n");

@@ -36,6 +36,8 @@ export interface IncidentDetails {
   suspects: SuspectChange[];
   /** Relative path of the release report. */
   reportPath: string;
+  /** Relative path of the canary chart (SVG) beside the report, when one was drawn. */
+  chartPath?: string;
   dashboards: string[];
   /** A deduplication key stable per service and environment (`shipgate/<service>/<environment>`), so a second breach updates the same alert. */
   dedupKey: string;

@@ -172,8 +172,13 @@ export function renderIncidentMarkdown(
   lines.push("## Links", "");
   const reportLink = posix.relative(posix.dirname(where.path), incident.reportPath);
   lines.push(`- Release report: [${incident.reportPath}](${reportLink})`);
+  const chartLink = incident.chartPath
+    ? posix.relative(posix.dirname(where.path), incident.chartPath)
+    : null;
+  if (chartLink) lines.push(`- Canary chart: [${incident.chartPath}](${chartLink})`);
   for (const dashboard of incident.dashboards) lines.push(`- Dashboard: ${dashboard}`);
   lines.push("");
+  if (chartLink) lines.push(`![Canary chart: error rate and p95 per step](${chartLink})`, "");
   return lines.join("\n");
 }
 

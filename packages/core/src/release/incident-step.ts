@@ -34,6 +34,7 @@ export async function openIncident(
     rollbackMessage: rollback?.message ?? "no rollback ran",
     suspects: ctx.record.suspects,
     reportPath,
+    ...(ctx.record.chartPath ? { chartPath: ctx.record.chartPath } : {}),
     dashboards: spec.dashboards,
     dedupKey: `shipgate/${spec.service}/${spec.environment}`,
   };

@@ -9,6 +9,7 @@ import { type ShipgateError, toShipgateError } from "../errors/shipgate-error.js
 import { createSmokeChecks } from "../verification/smoke-checks-from-spec.js";
 import { runCanary } from "./canary-step.js";
 import { writeChangelog } from "./changelog-step.js";
+import { writeCanaryChart } from "./chart-step.js";
 import { judgeFor } from "./choose-judge.js";
 import { runCiGate } from "./ci-gate-step.js";
 import { openIncident, resolveOpenIncidents } from "./incident-step.js";
@@ -215,6 +216,7 @@ async function runRelease(
     // Anything that stopped a started canary (breach, deploy error, cancellation, a crash) rolls back.
     if (stop && record.deployStarted && !dryRun) {
       const rollback = await runRollback(ctx, stop.summary);
+      await writeCanaryChart(ctx, reserved.path);
       // An inconclusive step rolled back by policy showed no harm: no incident to file.
       if (stop.reason !== "cancelled" && stop.reason !== "slo_inconclusive") {
         const breachWeight = record.steps.length
@@ -230,6 +232,7 @@ async function runRelease(
       await writeChangelog(ctx, ctx.cleanupSignal);
       if (!dryRun) await resolveOpenIncidents(ctx);
     }
+    if (!dryRun) await writeCanaryChart(ctx, reserved.path);
   } catch (thrown) {
     const error = toShipgateError(thrown, "clean-up crashed");
     record.errors.push({ step: "clean-up", error });

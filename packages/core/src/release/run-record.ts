@@ -81,6 +81,8 @@ export interface RunRecord {
   /** Incidents of earlier releases resolved by this successful one. */
   resolvedIncidents: IncidentRef[];
   evidence: EvidenceEntry[];
+  /** The canary chart beside the report, once written. */
+  chartPath: string | null;
   errors: { step: string; error: ShipgateError }[];
   warnings: string[];
   paths: string[];
@@ -112,6 +114,7 @@ export function newRunRecord(spec: ReleaseSpec, dryRun: boolean, startedAt: stri
     incidents: [],
     resolvedIncidents: [],
     evidence: [],
+    chartPath: null,
     errors: [],
     warnings: [],
     paths: [],
