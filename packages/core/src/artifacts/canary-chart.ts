@@ -2,15 +2,15 @@ import type { EvidenceEntry, RunRecord, StepRecord } from "../release/run-record
 import { formatDuration } from "./format.js";
 
 /** One track's numbers on one poll. */
-export interface TrackReading {
+export interface ChartTrackReading {
   errorRate: number | null;
   p95LatencyMs: number | null;
 }
 
 /** The numbers an SLO evidence row carries: the canary's, and stable's when it was measured. */
 export interface PollReadings {
-  canary: TrackReading;
-  stable: TrackReading | null;
+  canary: ChartTrackReading;
+  stable: ChartTrackReading | null;
 }
 
 /** A value at a moment. */
@@ -54,14 +54,14 @@ export interface CanaryChartData {
 }
 
 /**
- * The per-poll numbers of an SLO evidence row, where the row carries them (the judge's
- * evidence: canary, and stable when measured). A new per-poll field is read here.
+ * The per-poll numbers of an SLO evidence row, where the row carries them: what the poll
+ * measured (canary, and stable when measured), else the judge's view of the step so far.
  */
 export function pollReadings(entry: EvidenceEntry): PollReadings | null {
-  const judge = (entry as { judge?: { evidence?: Partial<PollReadings> } }).judge;
-  const evidence = judge?.evidence;
-  if (!evidence?.canary) return null;
-  return { canary: evidence.canary, stable: evidence.stable ?? null };
+  const judge = entry.judge;
+  if (!judge) return null;
+  if (judge.poll) return { canary: judge.poll.canary, stable: judge.poll.stable };
+  return { canary: judge.evidence.canary, stable: judge.evidence.stable };
 }
 
 const time = (iso: string | null | undefined): number | null => {
@@ -73,7 +73,7 @@ const time = (iso: string | null | undefined): number | null => {
 const finite = (n: number | null | undefined): n is number =>
   typeof n === "number" && Number.isFinite(n);
 
-function push(series: TrackSeries, atMs: number, reading: TrackReading | null): void {
+function push(series: TrackSeries, atMs: number, reading: ChartTrackReading | null): void {
   if (!reading) return;
   if (finite(reading.errorRate)) series.errorRate.push({ atMs, value: reading.errorRate });
   if (finite(reading.p95LatencyMs)) series.p95LatencyMs.push({ atMs, value: reading.p95LatencyMs });

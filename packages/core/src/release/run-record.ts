@@ -20,7 +20,20 @@ export interface EvidenceEntry {
   result: "pass" | "fail" | "no_data" | "error" | "hold" | "inconclusive";
   detail: string;
   /** What the judge saw and decided on this poll (SLO rows). */
-  judge?: { name: string; verdict: JudgeVerdict; evidence: JudgeEvidence };
+  judge?: {
+    name: string;
+    verdict: JudgeVerdict;
+    evidence: JudgeEvidence;
+    /** What this poll measured (its interval, or the step so far for a cumulative judge). */
+    poll?: { canary: PollNumbers; stable: PollNumbers | null };
+  };
+}
+
+/** One track's numbers on one poll. */
+export interface PollNumbers {
+  requests: number | null;
+  errorRate: number | null;
+  p95LatencyMs: number | null;
 }
 
 /** One canary step (or the stabilization window) as it happened. */
