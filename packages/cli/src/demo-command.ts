@@ -162,6 +162,9 @@ export async function runDemoCommand(flags: Record<string, unknown>, io: CliIo):
       releaseBranch: "main",
       remoteUrl: repo.remoteUrl,
       tagger: { name: "shipgate demo", email: "demo@shipgate.example" },
+      // The demo's repository is throwaway: its tag goes nowhere, and is never signed.
+      push: false,
+      sign: false,
     }),
     ci: kit.createFakeCiProvider({ clock, checks: demoChecks(scenario) }),
     deployer,

@@ -26,6 +26,13 @@ function stepRow(step: StepRecord): string {
   return `| ${cell(label)} | ${cell(step.startedAt)} | ${cell(step.endedAt)} | ${cell(step.errorRate === null ? null : formatPercent(step.errorRate))} | ${cell(step.p95LatencyMs === null ? null : formatMs(step.p95LatencyMs))} | ${cell(step.result + (step.reason ? `: ${step.reason}` : ""))} |`;
 }
 
+function tagState(record: RunRecord): string {
+  const tag = record.tag!;
+  if (tag.reused) return "reused from an earlier attempt";
+  if (!tag.created) return "not created: dry run";
+  return tag.pushedTo ? `created and pushed to ${tag.pushedTo}` : "created";
+}
+
 /**
  * The release report: YAML front matter, then one section per part of the procedure.
  * Written in every outcome; every path in it is relative.
@@ -57,6 +64,8 @@ export function renderReleaseReport(
       previous_release_tag: spec.previous_release_tag,
       max_weight_reached: outcome.maxWeightReached,
       rollback_verified: outcome.rollbackVerified,
+      tag_pushed_to: record.tag?.pushedTo ?? null,
+      tag_signature: record.tag?.signature ?? null,
     }),
   );
   out.push(
@@ -118,9 +127,13 @@ export function renderReleaseReport(
 
   out.push("## Deploy\n");
   if (record.tag) {
-    out.push(
-      `Tag \`${record.tag.name}\` → \`${record.tag.sha}\` (${record.tag.reused ? "reused from an earlier attempt" : record.tag.created ? "created" : "not created: dry run"}).\n`,
-    );
+    out.push(`Tag \`${record.tag.name}\` → \`${record.tag.sha}\` (${tagState(record)}).\n`);
+    const signature = record.tag.signature;
+    if (signature) {
+      out.push(
+        `Signed (${signature.format}) by ${signature.signer}, key \`${signature.fingerprint}\`; check with \`git tag --verify ${record.tag.name}\`.\n`,
+      );
+    }
   }
   if (record.preflight) {
     const facts = Object.entries(record.preflight.facts)

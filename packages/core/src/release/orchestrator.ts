@@ -336,8 +336,20 @@ async function procedure(ctx: RunContext): Promise<Stop | null> {
       { signal: ctx.signal },
     );
     if (tagged.isErr()) return stopForError(ctx, "tag", tagged.error);
-    record.tag = { name: tagged.value.name, sha: tagged.value.sha, reused: false, created: true };
-    ctx.emit({ type: "tag.created", tag: spec.version, sha: spec.sha });
+    record.tag = {
+      name: tagged.value.name,
+      sha: tagged.value.sha,
+      reused: false,
+      created: true,
+      pushedTo: tagged.value.pushedTo ?? null,
+      signature: tagged.value.signature ?? null,
+    };
+    ctx.emit({
+      type: "tag.created",
+      tag: spec.version,
+      sha: spec.sha,
+      ...(tagged.value.pushedTo ? { pushedTo: tagged.value.pushedTo } : {}),
+    });
   } else {
     ctx.emit({ type: "tag.reused", tag: spec.version, sha: spec.sha });
   }

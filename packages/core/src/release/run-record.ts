@@ -4,7 +4,7 @@ import type { CiCheck } from "../contracts/ci-provider.js";
 import type { PreflightReport } from "../contracts/deployer.js";
 import type { IncidentRef, SuspectChange } from "../contracts/incident-sink.js";
 import type { SmokeCheckResult } from "../contracts/smoke-check.js";
-import type { ChangeRecord } from "../contracts/source-control.js";
+import type { ChangeRecord, TagSignature } from "../contracts/source-control.js";
 import type { ShipgateError } from "../errors/shipgate-error.js";
 import type { PreparationFinding } from "../verification/preparation-checks.js";
 import type { ReleaseOutcome } from "./release-outcome.js";
@@ -54,7 +54,16 @@ export interface RunRecord {
   endedAt: string | null;
   lockRef: string | null;
   lockTookOverFrom: string | null;
-  tag: { name: string; sha: string; reused: boolean; created: boolean } | null;
+  tag: {
+    name: string;
+    sha: string;
+    reused: boolean;
+    created: boolean;
+    /** The remote the created tag was pushed to (`origin`); null or absent: local only. */
+    pushedTo?: string | null;
+    /** The created tag's signature; null or absent: unsigned. */
+    signature?: TagSignature | null;
+  } | null;
   preparation: { ok: boolean; findings: PreparationFinding[] } | null;
   ci: {
     verdict: "green" | "red" | "pending" | "error";
