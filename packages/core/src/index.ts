@@ -6,6 +6,7 @@ export * from "./artifacts/report-path.js";
 export * from "./contracts/index.js";
 export * from "./defaults/index.js";
 export * from "./errors/shipgate-error.js";
+export * from "./hosted-tag-signing.js";
 export * from "./provider.js";
 export * from "./release/ci-gate.js";
 export * from "./release/orchestrator.js";
