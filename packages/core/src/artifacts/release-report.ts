@@ -1,6 +1,7 @@
 import type { ReleaseOutcome } from "../release/release-outcome.js";
 import type { RunRecord, StepRecord } from "../release/run-record.js";
 import { formatMs, formatPercent } from "../release/slo-verdict.js";
+import { dashboardLinks } from "./dashboard-links.js";
 import { renderDeployNote } from "./deploy-note.js";
 import { cell, formatDuration } from "./format.js";
 import { renderFrontMatter } from "./front-matter.js";
@@ -64,6 +65,7 @@ export function renderReleaseReport(
       previous_release_tag: spec.previous_release_tag,
       max_weight_reached: outcome.maxWeightReached,
       rollback_verified: outcome.rollbackVerified,
+      captain: record.captain ?? null,
       tag_pushed_to: record.tag?.pushedTo ?? null,
       tag_signature: record.tag?.signature ?? null,
     }),
@@ -72,6 +74,7 @@ export function renderReleaseReport(
     `# ${TITLE[outcome.status]}: ${spec.service} ${spec.version} → ${spec.environment}${outcome.dryRun ? " (dry run)" : ""}\n`,
   );
   out.push(`**Status:** ${outcome.status} (exit ${outcome.exitCode}) — ${outcome.summary}\n`);
+  out.push(`**Captain:** ${record.captain ?? "unknown"}\n`);
 
   // CI
   out.push("## CI gate\n");
@@ -210,9 +213,10 @@ export function renderReleaseReport(
     );
 
   out.push("## Dashboards\n");
+  const dashboards = dashboardLinks(spec.dashboards);
   out.push(
-    spec.dashboards.length
-      ? `${spec.dashboards.map((d) => `- ${d}`).join("\n")}\n`
+    dashboards.length
+      ? `${dashboards.map((d) => `- ${d.name ? `**${d.name}**: ${d.url}` : d.url}`).join("\n")}\n`
       : "None listed.\n",
   );
 
