@@ -1,3 +1,4 @@
+export * from "./artifacts/dashboard-links.js";
 export * from "./artifacts/deploy-note.js";
 export * from "./artifacts/format.js";
 export * from "./artifacts/front-matter.js";
@@ -8,6 +9,7 @@ export * from "./defaults/index.js";
 export * from "./errors/shipgate-error.js";
 export * from "./hosted-tag-signing.js";
 export * from "./provider.js";
+export * from "./release/captain.js";
 export * from "./release/ci-gate.js";
 export * from "./release/orchestrator.js";
 export * from "./release/release-events.js";

@@ -88,4 +88,9 @@ export interface SourceControl {
     range: { fromTag: string | null; toSha: string },
     options: CallOptions,
   ): ResultAsync<ChangeRecord[], SourceControlError>;
+  /**
+   * Optional: who is running the release as the source control knows them (git's
+   * `user.name`), or null. The release captain falls back to it.
+   */
+  currentUser?(options: CallOptions): ResultAsync<string | null, SourceControlError>;
 }

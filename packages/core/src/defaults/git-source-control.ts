@@ -373,6 +373,13 @@ export function createGitSourceControl(options: GitSourceControlOptions): Source
       );
     },
 
+    currentUser({ signal }: CallOptions): ResultAsync<string | null, SourceControlError> {
+      if (signal.aborted) return errAsync(abortedError(signal));
+      return git(["config", "--get", "user.name"], signal, [1]).map((out) =>
+        out.exitCode === 0 ? out.stdout.trim() || null : null,
+      );
+    },
+
     listChanges(
       range: { fromTag: string | null; toSha: string },
       { signal }: CallOptions,

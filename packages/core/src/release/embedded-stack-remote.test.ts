@@ -103,6 +103,8 @@ describe("release on the embedded stack against a real bare remote", () => {
     version,
     sha: head,
     previous_release_tag: "v1.3.0",
+    captain: "alice",
+    dashboards: { Grafana: "https://grafana.example.com/d/shop" },
     slo: { error_rate_max: 0.01, p95_latency_ms: 300, window_minutes: 5 },
   });
 
@@ -134,7 +136,10 @@ describe("release on the embedded stack against a real bare remote", () => {
     expect(report).toContain(
       `Signed (ssh) by Release Bot <bot@example.com>, key \`${fingerprint}\`; check with \`git tag --verify v1.4.0\`.`,
     );
+    expect(report).toContain("**Captain:** alice");
+    expect(report).toContain("- **Grafana**: https://grafana.example.com/d/shop");
     expect(readFrontMatter(report)).toMatchObject({
+      captain: "alice",
       tag_pushed_to: "origin",
       tag_signature: { format: "ssh", fingerprint, signer: "Release Bot <bot@example.com>" },
     });

@@ -7,6 +7,7 @@ import type { SmokeCheckResult } from "../contracts/smoke-check.js";
 import type { ChangeRecord, TagSignature } from "../contracts/source-control.js";
 import type { ShipgateError } from "../errors/shipgate-error.js";
 import type { PreparationFinding } from "../verification/preparation-checks.js";
+import type { ReleaseEvent } from "./release-events.js";
 import type { ReleaseOutcome } from "./release-outcome.js";
 import type { ReleaseSpec } from "./release-spec.js";
 
@@ -46,10 +47,29 @@ export interface RollbackRecord {
   smoke: SmokeCheckResult[];
 }
 
+/** One SLO measurement as the source reported it: what it queried and what it counted. */
+export interface SloReadingRecord {
+  at: string;
+  /** The SLO source's name. */
+  source: string;
+  track: "canary" | "stable";
+  version: string;
+  /** The canary weight while it was measured (null before the first step). */
+  weight: number | null;
+  windowStart: string;
+  windowEnd: string;
+  /** The queries or monitor names the source reported, secret-free. */
+  queries: string[];
+  requestCount: number | null;
+  errorCount: number | null;
+}
+
 /** Everything a run learns, from which the report, status files and outcome are written. */
 export interface RunRecord {
   spec: ReleaseSpec;
   dryRun: boolean;
+  /** Who ran the release (see `resolveCaptain`), or null when nobody could be named. */
+  captain?: string | null;
   startedAt: string;
   endedAt: string | null;
   lockRef: string | null;
@@ -85,6 +105,10 @@ export interface RunRecord {
   /** Incidents of earlier releases resolved by this successful one. */
   resolvedIncidents: IncidentRef[];
   evidence: EvidenceEntry[];
+  /** Every event of the run, in order, as emitted (the incident's timeline). */
+  timeline?: ReleaseEvent[];
+  /** Every SLO measurement that answered, in order (the incident's detection and impact). */
+  sloReadings?: SloReadingRecord[];
   errors: { step: string; error: ShipgateError }[];
   warnings: string[];
   paths: string[];
@@ -96,6 +120,7 @@ export function newRunRecord(spec: ReleaseSpec, dryRun: boolean, startedAt: stri
   return {
     spec,
     dryRun,
+    captain: null,
     startedAt,
     endedAt: null,
     lockRef: null,
@@ -116,6 +141,8 @@ export function newRunRecord(spec: ReleaseSpec, dryRun: boolean, startedAt: stri
     incidents: [],
     resolvedIncidents: [],
     evidence: [],
+    timeline: [],
+    sloReadings: [],
     errors: [],
     warnings: [],
     paths: [],
