@@ -73,3 +73,25 @@ describe("postmortem draft", () => {
     expect(text).toContain("ACTION ITEMS\nTo be written");
   });
 });
+
+describe("postmortem draft in bodies with a size limit", () => {
+  it("keeps the first and last timeline rows and says how many were left out", () => {
+    const many = {
+      ...conformancePostmortemIncident,
+      timeline: Array.from({ length: 50 }, (_, i) => ({
+        at: new Date(Date.UTC(2026, 0, 5, 10, i)).toISOString(),
+        event: "canary.poll",
+        detail: `poll ${i + 1}`,
+      })),
+    };
+    const md = renderPostmortemMarkdown(many, { maxTimelineRows: 5 });
+    const rows = md.split("\n").filter((l) => /^\| (2026|…)/.test(l));
+    expect(rows).toEqual([
+      "| 2026-01-05 10:00:00Z | poll 1 |",
+      "| 2026-01-05 10:01:00Z | poll 2 |",
+      "| … | 46 events left out; the release report has them all |",
+      "| 2026-01-05 10:48:00Z | poll 49 |",
+      "| 2026-01-05 10:49:00Z | poll 50 |",
+    ]);
+  });
+});

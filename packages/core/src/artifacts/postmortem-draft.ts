@@ -21,6 +21,15 @@ export type PostmortemSectionKey =
   | "went_well"
   | "action_items";
 
+/** Options of the draft's renderers. */
+export interface PostmortemOptions {
+  /**
+   * At most this many timeline rows (bodies with a size limit: issues, alerts): the first
+   * and last halves are kept, with one row saying how many were left out. Default: all.
+   */
+  maxTimelineRows?: number;
+}
+
 /** One section of the postmortem draft. */
 export interface PostmortemSection {
   key: PostmortemSectionKey;
@@ -39,9 +48,12 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
  * went well and action items for the responders. A fact the incident does not carry is
  * said to be missing, never invented.
  */
-export function postmortemSections(incident: IncidentDetails): PostmortemSection[] {
+export function postmortemSections(
+  incident: IncidentDetails,
+  options: PostmortemOptions = {},
+): PostmortemSection[] {
   return [
-    timelineSection(incident),
+    timelineSection(incident, options.maxTimelineRows),
     detectionSection(incident),
     rollbackSection(incident),
     impactSection(incident),
@@ -70,8 +82,21 @@ export function postmortemSections(incident: IncidentDetails): PostmortemSection
   ];
 }
 
-function timelineSection(incident: IncidentDetails): PostmortemSection {
-  const timeline = incident.timeline ?? [];
+function timelineSection(incident: IncidentDetails, maxRows?: number): PostmortemSection {
+  const all = (incident.timeline ?? []).map((e) => [
+    e.at.replace("T", " ").replace(/\.\d+Z$|Z$/, "Z"),
+    e.detail,
+  ]);
+  let timeline = all;
+  if (maxRows !== undefined && all.length > maxRows && maxRows >= 3) {
+    const head = Math.ceil((maxRows - 1) / 2);
+    const tail = maxRows - 1 - head;
+    timeline = [
+      ...all.slice(0, head),
+      ["…", `${all.length - head - tail} events left out; the release report has them all`],
+      ...all.slice(all.length - tail),
+    ];
+  }
   return {
     key: "timeline",
     title: "Timeline (UTC)",
@@ -80,10 +105,7 @@ function timelineSection(incident: IncidentDetails): PostmortemSection {
           {
             kind: "table",
             header: ["time (UTC)", "event"],
-            rows: timeline.map((e) => [
-              e.at.replace("T", " ").replace(/\.\d+Z$|Z$/, "Z"),
-              e.detail,
-            ]),
+            rows: timeline,
           },
         ]
       : [{ kind: "paragraph", text: "No timeline was recorded." }],
@@ -279,10 +301,10 @@ export function renderSectionMarkdown(section: PostmortemSection): string {
 /** The draft in markdown, each section under a heading of `headingLevel` (default 2). */
 export function renderPostmortemMarkdown(
   incident: IncidentDetails,
-  options: { headingLevel?: number } = {},
+  options: PostmortemOptions & { headingLevel?: number } = {},
 ): string {
   const hashes = "#".repeat(options.headingLevel ?? 2);
-  return postmortemSections(incident)
+  return postmortemSections(incident, options)
     .map((s) => `${hashes} ${s.title}\n\n${renderSectionMarkdown(s).trimEnd()}\n`)
     .join("\n")
     .trimEnd();
@@ -298,11 +320,11 @@ const html = (text: string) =>
 /** The draft as HTML (work items), each section under `<h{headingLevel}>` (default 3). */
 export function renderPostmortemHtml(
   incident: IncidentDetails,
-  options: { headingLevel?: number } = {},
+  options: PostmortemOptions & { headingLevel?: number } = {},
 ): string {
   const h = `h${options.headingLevel ?? 3}`;
   const out: string[] = [];
-  for (const section of postmortemSections(incident)) {
+  for (const section of postmortemSections(incident, options)) {
     out.push(`<${h}>${html(section.title)}</${h}>`);
     for (const block of section.blocks) {
       switch (block.kind) {
@@ -332,9 +354,12 @@ export function renderPostmortemHtml(
 }
 
 /** The draft as plain text (alert details), sections under upper-case titles. */
-export function renderPostmortemText(incident: IncidentDetails): string {
+export function renderPostmortemText(
+  incident: IncidentDetails,
+  options: PostmortemOptions = {},
+): string {
   const out: string[] = [];
-  for (const section of postmortemSections(incident)) {
+  for (const section of postmortemSections(incident, options)) {
     out.push(section.title.toUpperCase());
     for (const block of section.blocks) {
       switch (block.kind) {
