@@ -24,6 +24,7 @@ export async function notify(
           summary,
           body: extra.body ?? summary,
           dashboards: dashboardLinks(ctx.spec.dashboards).map((d) => d.url),
+          dashboardLinks: dashboardLinks(ctx.spec.dashboards),
           ...extra,
         },
         { signal: ctx.cleanupSignal },
