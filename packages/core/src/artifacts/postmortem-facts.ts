@@ -4,7 +4,12 @@ import type {
   IncidentRollbackFacts,
   IncidentTimelineEntry,
 } from "../contracts/incident-sink.js";
-import type { RunRecord, SloReadingRecord, StepRecord } from "../release/run-record.js";
+import type {
+  EvidenceEntry,
+  RunRecord,
+  SloReadingRecord,
+  StepRecord,
+} from "../release/run-record.js";
 import { formatMs, formatPercent } from "../release/slo-verdict.js";
 import { describeReleaseEvent } from "./release-timeline.js";
 
@@ -78,12 +83,19 @@ function readingsOf(record: RunRecord, step: StepRecord): SloReadingRecord[] {
   );
 }
 
-function metricOf(reason: string, step: StepRecord | null): string {
+function metricOf(reason: string, step: StepRecord | null, evidence?: EvidenceEntry): string {
   if (/^smoke check /.test(reason)) return "smoke check";
   if (/^deployer failed/.test(reason)) return "deployer";
   if (step?.result === "error") return "SLO query";
+  // The judge says which of its tests breached.
+  const breach = evidence?.judge?.evidence.checks.find((c) => c.outcome === "breach");
+  if (breach) {
+    const what = breach.metric === "error_rate" ? "error rate" : "p95 latency";
+    return breach.against === "vs_stable" ? `${what} (against stable)` : what;
+  }
+  if (/^inconclusive/.test(reason)) return "too little evidence (inconclusive)";
   if (/^error rate/.test(reason)) return "error rate";
-  if (/^p95 latency/.test(reason)) return "p95 latency";
+  if (/^p95/.test(reason)) return "p95 latency";
   if (/no .*data|failing closed|fewer than/.test(reason)) return "no data (failing closed)";
   return step ? "SLO" : "release error";
 }
@@ -92,7 +104,6 @@ function detectionOf(record: RunRecord, context: PostmortemContext): IncidentDet
   const { spec } = record;
   const step = stoppingStep(record);
   const reason = step?.reason ?? context.breachReason;
-  const metric = metricOf(context.breachReason, step);
   const readings = step ? readingsOf(record, step) : [];
   const last = readings[readings.length - 1] ?? null;
   const evidence = step
@@ -101,6 +112,9 @@ function detectionOf(record: RunRecord, context: PostmortemContext): IncidentDet
       )
     : [];
   const lastEvidence = evidence[evidence.length - 1];
+  const metric = metricOf(context.breachReason, step, lastEvidence);
+  // What the judge weighed: the step so far (interval polls add up to it).
+  const judged = lastEvidence?.judge?.evidence;
   const smokeName = /^smoke check (\S+)/.exec(context.breachReason)?.[1];
   const source =
     metric === "smoke check"
@@ -125,6 +139,19 @@ function detectionOf(record: RunRecord, context: PostmortemContext): IncidentDet
         threshold: `≤ ${formatMs(spec.slo.p95_latency_ms)}`,
         breached: step.p95LatencyMs > spec.slo.p95_latency_ms,
       });
+    for (const check of judged?.checks ?? []) {
+      if (check.against !== "vs_stable" || check.outcome !== "breach") continue;
+      const latency = check.metric === "p95_latency";
+      const stable = latency ? judged?.stable?.p95LatencyMs : judged?.stable?.errorRate;
+      const value = check.estimate;
+      if (value === null || stable === null || stable === undefined) continue;
+      objectives.push({
+        metric: `${latency ? "p95 latency" : "error rate"} against stable`,
+        value: latency ? formatMs(value) : formatPercent(value),
+        threshold: `stable ${latency ? formatMs(stable) : formatPercent(stable)}, limit ${latency ? formatMs(check.limit) : formatPercent(check.limit)}`,
+        breached: true,
+      });
+    }
   }
 
   const reasoning: string[] = [];
@@ -140,10 +167,10 @@ function detectionOf(record: RunRecord, context: PostmortemContext): IncidentDet
   }
   if (context.breachReason !== reason) add(`release stopped: ${context.breachReason}`);
 
-  const observedMs = last
-    ? ms(last.windowEnd) - ms(last.windowStart)
-    : step?.endedAt
-      ? ms(step.endedAt) - ms(step.startedAt)
+  const observedMs = step?.endedAt
+    ? ms(step.endedAt) - ms(step.startedAt)
+    : last
+      ? ms(last.windowEnd) - ms(last.windowStart)
       : null;
   return {
     metric,
@@ -154,8 +181,8 @@ function detectionOf(record: RunRecord, context: PostmortemContext): IncidentDet
     detectedAt: step?.endedAt ?? null,
     windowMinutes: spec.slo.window_minutes,
     observedMs: observedMs !== null && Number.isFinite(observedMs) ? observedMs : null,
-    sampleCount: last?.requestCount ?? step?.sampleCount ?? null,
-    errorCount: last?.errorCount ?? null,
+    sampleCount: judged?.canary.requests ?? last?.requestCount ?? step?.sampleCount ?? null,
+    errorCount: judged?.canary.errors ?? last?.errorCount ?? null,
     reasoning,
   };
 }
@@ -194,12 +221,19 @@ function impactOf(record: RunRecord): IncidentImpact {
     if (!Number.isFinite(start) || !Number.isFinite(end)) continue;
     const readings = readingsOf(record, step);
     const last = readings[readings.length - 1];
+    // Cumulative readings (every window starts at the step's start) hold the step's total in
+    // the last one; interval readings add up.
+    const cumulative = readings.every((r) => r.windowStart === readings[0]!.windowStart);
+    const sum = (pick: (r: SloReadingRecord) => number | null | undefined) =>
+      readings.some((r) => pick(r) === null || pick(r) === undefined)
+        ? null
+        : readings.reduce((total, r) => total + pick(r)!, 0);
     exposure.push({
       weight: step.weight,
       phase: step.phase,
       minutes: Math.max(0, end - start) / 60_000,
-      requests: last?.requestCount ?? null,
-      failedRequests: last?.errorCount ?? null,
+      requests: cumulative ? (last?.requestCount ?? null) : sum((r) => r.requestCount),
+      failedRequests: cumulative ? (last?.errorCount ?? null) : sum((r) => r.errorCount),
     });
   }
   const fullTrafficMinutes = exposure.reduce((sum, e) => sum + (e.weight / 100) * e.minutes, 0);
