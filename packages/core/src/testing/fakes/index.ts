@@ -5,6 +5,7 @@ export * from "./fake-source-control.js";
 export * from "./memory-artifact-store.js";
 export * from "./memory-incident-sink.js";
 export * from "./memory-notifier.js";
+export * from "./memory-release-journal.js";
 export * from "./memory-release-lock.js";
 export * from "./simulated-deployer.js";
 export * from "./simulated-slo-source.js";
