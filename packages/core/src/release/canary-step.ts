@@ -1,5 +1,6 @@
 import { watchWindow } from "./canary-watch.js";
 import { appendDeployResult } from "./deploy-result.js";
+import { journal } from "./journal-step.js";
 import { notify } from "./notify-step.js";
 import type { RunContext, Stop } from "./run-context.js";
 import { recordError } from "./run-context.js";
@@ -32,6 +33,14 @@ async function finish(
   step.result = result;
   step.reason = reason;
   step.endedAt = ctx.now();
+  await journal(ctx, "step.verdict", {
+    weight: step.weight,
+    phase: step.phase,
+    result,
+    reason,
+    errorRate: step.errorRate,
+    p95LatencyMs: step.p95LatencyMs,
+  });
   await appendDeployResult(ctx, step);
 }
 
@@ -43,6 +52,7 @@ async function finish(
 export async function runCanary(ctx: RunContext): Promise<Stop | null> {
   const { spec, stack, target } = ctx;
   const windowMs = spec.slo.window_minutes * 60_000;
+  await journal(ctx, "deploy.start");
   const started = await stack.deployer.start(target, { signal: ctx.signal });
   ctx.record.deployStarted = true;
   if (started.isErr()) return deployStop(ctx, "start", started.error);
@@ -56,6 +66,7 @@ export async function runCanary(ctx: RunContext): Promise<Stop | null> {
       of: spec.canary_steps.length,
       windowMs,
     });
+    await journal(ctx, "weight.set", { weight });
     const set = await stack.deployer.setWeight(target, weight, { signal: ctx.signal });
     if (set.isErr()) {
       await finish(
@@ -96,6 +107,7 @@ export async function runCanary(ctx: RunContext): Promise<Stop | null> {
     ctx.emit({ type: "canary.breach", weight: 100, reason });
     return { status: "ABORTED", reason: "smoke_failed", summary: reason };
   }
+  await journal(ctx, "promote");
   const promoted = await stack.deployer.promote(target, { signal: ctx.signal });
   if (promoted.isErr()) return deployStop(ctx, "promote", promoted.error);
   ctx.record.promoted = true;

@@ -1,0 +1,314 @@
+import type { IncidentSink } from "../contracts/incident-sink.js";
+import type { LockHandle, LockHolder } from "../contracts/release-lock.js";
+import type { ShipgateError } from "../errors/shipgate-error.js";
+import { createSmokeChecks } from "../verification/smoke-checks-from-spec.js";
+import { type JournalFacts, journalFacts } from "./crashed-release.js";
+import { openIncident } from "./incident-step.js";
+import { journal } from "./journal-step.js";
+import { notify } from "./notify-step.js";
+import { EXIT_CODES, type ReleaseOutcome } from "./release-outcome.js";
+import type { ReleaseStack } from "./release-stack.js";
+import { previousTiming, writeReport } from "./report-step.js";
+import { runRollback } from "./rollback-step.js";
+import type { Emit, RunContext } from "./run-context.js";
+import { newRunRecord, type StepRecord } from "./run-record.js";
+
+/** How a crashed release is recovered. */
+export type RecoveryMode = "rollback";
+
+/** What {@link recoverFromJournal} did. */
+export interface RecoveryResult {
+  /** The crashed attempt's final outcome, as written to its report. */
+  outcome: ReleaseOutcome;
+  /**
+   * True when production was never touched (the run died before its canary started):
+   * the crashed attempt is closed and a new release may go ahead.
+   */
+  productionUntouched: boolean;
+}
+
+/**
+ * Reads the service's journal under the lock `handle` (already held by `holder`) and,
+ * when the last release there did not finish, recovers it. Resolves to null when there is
+ * nothing to recover; to a `FAILED` outcome (no recovery done) when the journal cannot be
+ * read — a new release must not start over a journal nobody understands.
+ */
+export async function recoverIfCrashed(
+  stack: ReleaseStack,
+  fileIncidents: IncidentSink,
+  service: string,
+  handle: LockHandle,
+  holder: LockHolder,
+  emit: Emit,
+): Promise<RecoveryResult | { unreadable: ShipgateError } | null> {
+  if (!stack.journal) return null;
+  const read = await stack.journal.read(service, { signal: new AbortController().signal });
+  if (read.isErr()) return { unreadable: read.error };
+  if (!read.value || read.value.records.length === 0) return null;
+  const facts = journalFacts(read.value);
+  if (facts.isErr()) return { unreadable: facts.error };
+  if (facts.value.finished) return null;
+  return recoverFromJournal(stack, fileIncidents, facts.value, handle, holder, emit);
+}
+
+/**
+ * Recovers a release its journal says did not finish. The default (and only) mode is the
+ * safe one: if any canary weight may have been set and the release did not finish, abort
+ * and roll back — unless a journaled rollback already took effect (the deployer's actual
+ * state is checked first, so nothing is rolled back twice) — verify, file the incident,
+ * and write the crashed attempt's report as `ABORTED` / `recovered_after_crash` (exit 3).
+ * A run that died before its canary started is closed as `FAILED` / `recovered_after_crash`
+ * (its tag, if any, points at its sha and is reused by the next attempt). Every action is
+ * journaled first, so killing a recovery and recovering again converges.
+ */
+export async function recoverFromJournal(
+  stack: ReleaseStack,
+  fileIncidents: IncidentSink,
+  facts: JournalFacts,
+  handle: LockHandle,
+  holder: LockHolder,
+  emit: Emit,
+): Promise<RecoveryResult> {
+  const { spec } = facts;
+  const cleanupSignal = new AbortController().signal;
+  const withSmoke: ReleaseStack = spec.smoke_checks.length
+    ? {
+        ...stack,
+        smokeChecks: [
+          ...(stack.smokeChecks ?? []),
+          ...createSmokeChecks(spec.smoke_checks, { clock: stack.clock }),
+        ],
+      }
+    : stack;
+  const record = newRunRecord(spec, false, facts.startedAt);
+  record.lockRef = handle.ref;
+  record.lockTookOverFrom = facts.holder
+    ? `${facts.holder.host}:${facts.holder.pid} (${spec.version})`
+    : facts.run;
+  record.deployStarted = facts.deployAnnounced;
+  record.promoted = facts.promoteAnnounced;
+  if (facts.tagAnnounced)
+    record.tag = { name: spec.version, sha: spec.sha, reused: false, created: true };
+  record.steps = stepsFrom(facts);
+  const ctx: RunContext = {
+    spec,
+    stack: withSmoke,
+    dryRun: false,
+    signal: cleanupSignal,
+    cleanupSignal,
+    record,
+    target: {
+      service: spec.service,
+      environment: spec.environment,
+      version: spec.version,
+      sha: spec.sha,
+      canarySteps: spec.canary_steps,
+    },
+    emit,
+    now: () => new Date(stack.clock.now()).toISOString(),
+    journal: stack.journal
+      ? {
+          journal: stack.journal,
+          service: spec.service,
+          run: holder.id,
+          seq: facts.last.seq,
+          strict: false,
+        }
+      : undefined,
+  };
+  const existing = facts.report.path ? await stack.artifacts.read(facts.report.path) : null;
+  ctx.report = facts.report.path
+    ? {
+        path: facts.report.path,
+        attempt: facts.report.attempt,
+        // The crashed attempt's own report: replacing it is finishing it, not overwriting another attempt.
+        claimed: existing?.isOk() === true && existing.value !== null,
+        previous: await previousTiming(ctx),
+      }
+    : undefined;
+  const who = facts.holder ? `pid ${facts.holder.pid} on ${facts.holder.host}` : facts.run;
+  const stoppedAt = `${facts.last.type} (record ${facts.last.seq}, ${facts.last.at})`;
+  const why = `the run ${who} stopped without finishing, after ${stoppedAt}`;
+  record.warnings.push(
+    `RECOVERED AFTER A CRASH: ${why}; recovered by ${holder.host} (pid ${holder.pid})${facts.recoveries ? ` after ${facts.recoveries} interrupted recover${facts.recoveries > 1 ? "ies" : "y"}` : ""}`,
+  );
+  if (facts.truncatedTail)
+    record.warnings.push(
+      "the journal's last record was cut short by the crash and was dropped (it never happened)",
+    );
+  await journal(ctx, "recovery.started", {
+    mode: "rollback",
+    by: { host: holder.host, pid: holder.pid, id: holder.id },
+    why,
+  });
+
+  let outcome: ReleaseOutcome;
+  if (!facts.deployAnnounced) {
+    await journal(ctx, "outcome", {
+      status: "FAILED",
+      reason: "recovered_after_crash",
+      summary: why,
+    });
+    outcome = recoveredOutcome(
+      ctx,
+      "FAILED",
+      EXIT_CODES.FAILED,
+      `recovered after a crash: ${why}; nothing had been deployed`,
+    );
+  } else {
+    const summary = `recovered after a crash: ${why}; the canary was rolled back`;
+    await journal(ctx, "outcome", { status: "ABORTED", reason: "recovered_after_crash", summary });
+    await rollBackOnce(ctx, facts, why);
+    if (!facts.incidentFiled) {
+      await journal(ctx, "incident");
+      const weight = facts.weightsAnnounced.at(-1) ?? null;
+      await openIncident(
+        ctx,
+        fileIncidents,
+        `the release was interrupted (${why}) and rolled back`,
+        weight,
+        ctx.report?.path ?? "",
+      );
+    }
+    if (record.rollback && !record.rollback.verified)
+      record.warnings.push(`ROLLBACK NOT VERIFIED: ${record.rollback.message}`);
+    outcome = recoveredOutcome(ctx, "ABORTED", EXIT_CODES.ABORTED, summary);
+    outcome.paths.incident ??= facts.incidentPath;
+  }
+  await journal(ctx, "report", {
+    path: ctx.report?.path ?? null,
+    attempt: ctx.report?.attempt ?? null,
+    status: outcome.status,
+  });
+  const path = await writeReport(ctx, outcome, {
+    path: facts.report.path,
+    attempt: facts.report.attempt,
+  });
+  if (path) {
+    outcome.paths.report = path;
+    outcome.paths.all.push(path);
+  } else outcome.warnings.push("the report of the crashed attempt could not be written");
+  await notify(
+    ctx,
+    outcome.status === "ABORTED" ? "release_aborted" : "release_failed",
+    `${spec.service} ${spec.version} → ${spec.environment}: ${outcome.status} — ${outcome.summary}`,
+    {
+      reportPath: outcome.paths.report ?? undefined,
+    },
+  );
+  await journal(ctx, "finished", {
+    status: outcome.status,
+    reason: outcome.reason,
+    exitCode: outcome.exitCode,
+    report: outcome.paths.report,
+  });
+  record.outcome = outcome;
+  return { outcome, productionUntouched: !facts.deployAnnounced };
+}
+
+/**
+ * Rolls back unless a journaled rollback already took effect: the deployer's actual state
+ * decides, so a rollback is never done twice (an "undo" run twice goes back two versions).
+ */
+async function rollBackOnce(ctx: RunContext, facts: JournalFacts, why: string): Promise<void> {
+  if (facts.rollbackAnnounced) {
+    const state = await ctx.stack.deployer.verifyStable(ctx.target, { signal: ctx.cleanupSignal });
+    if (state.isOk() && state.value.serving) {
+      const message = `already rolled back before the crash: stable version ${state.value.stableVersion ?? "(unknown)"} is serving${state.value.message ? ` (${state.value.message})` : ""}`;
+      ctx.record.rollback = {
+        reason: why,
+        startedAt: ctx.now(),
+        endedAt: ctx.now(),
+        aborted: true,
+        rolledBack: true,
+        verified: true,
+        message,
+        smoke: [],
+      };
+      await journal(ctx, "verification", { verified: true, message });
+      ctx.emit({ type: "rollback.finished", verified: true, message });
+      return;
+    }
+  }
+  await runRollback(ctx, `recovering an interrupted release: ${why}`);
+}
+
+function stepsFrom(facts: JournalFacts): StepRecord[] {
+  const steps: StepRecord[] = [];
+  for (const r of facts.records) {
+    if (r.type === "weight.set" && typeof r.data.weight === "number")
+      steps.push({
+        weight: r.data.weight,
+        phase: "canary",
+        startedAt: r.at,
+        endedAt: null,
+        polls: 0,
+        errorRate: null,
+        p95LatencyMs: null,
+        sampleCount: null,
+        result: "running",
+        reason: null,
+      });
+    if (r.type === "step.verdict" && typeof r.data.weight === "number") {
+      let step = steps.findLast((s) => s.weight === r.data.weight && s.result === "running");
+      if (!step || r.data.phase === "stabilization") {
+        step = {
+          weight: r.data.weight,
+          phase: r.data.phase === "stabilization" ? "stabilization" : "canary",
+          startedAt: r.at,
+          endedAt: null,
+          polls: 0,
+          errorRate: null,
+          p95LatencyMs: null,
+          sampleCount: null,
+          result: "running",
+          reason: null,
+        };
+        steps.push(step);
+      }
+      step.result = (r.data.result as StepRecord["result"]) ?? "error";
+      step.reason = typeof r.data.reason === "string" ? r.data.reason : null;
+      step.endedAt = r.at;
+      if (typeof r.data.errorRate === "number") step.errorRate = r.data.errorRate;
+      if (typeof r.data.p95LatencyMs === "number") step.p95LatencyMs = r.data.p95LatencyMs;
+    }
+  }
+  // A step the crash interrupted: its verdict never came.
+  for (const s of steps)
+    if (s.result === "running") {
+      s.result = "cancelled";
+      s.reason = "interrupted by a crash";
+    }
+  return steps;
+}
+
+function recoveredOutcome(
+  ctx: RunContext,
+  status: "ABORTED" | "FAILED",
+  exitCode: number,
+  summary: string,
+): ReleaseOutcome {
+  const { record, spec } = ctx;
+  const endedAt = ctx.now();
+  record.endedAt = endedAt;
+  return {
+    status,
+    reason: "recovered_after_crash",
+    exitCode,
+    summary,
+    version: spec.version,
+    service: spec.service,
+    dryRun: false,
+    maxWeightReached: record.steps.reduce((m, s) => Math.max(m, s.weight), 0),
+    rolledBack: record.rollback !== null,
+    rollbackVerified: record.rollback ? record.rollback.verified : null,
+    paths: {
+      report: null,
+      incident: record.incidents.find((i) => i.path)?.path ?? null,
+      all: [...record.paths],
+    },
+    warnings: [...record.warnings, ...record.errors.map((e) => `${e.step}: ${e.error.describe()}`)],
+    startedAt: record.startedAt,
+    endedAt,
+  };
+}
