@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import {
   type ArtifactStore,
   type Clock,
+  createFileReleaseJournal,
   createFsArtifactStore,
   createMarkdownChangelogRenderer,
   createPreparationRunner,
@@ -104,6 +105,7 @@ export async function buildReleaseStack(
     lock: { use: "file", with: {} },
   };
   const picked: Partial<ProviderParts> = {};
+  let lockParts: ProviderParts | null = null;
   const extraSmoke: SmokeCheck[] = [];
   for (const [section, part] of Object.entries(SECTIONS) as [Section, keyof ProviderParts][]) {
     const ref = config[section] ?? defaults[section];
@@ -140,6 +142,7 @@ export async function buildReleaseStack(
       continue;
     }
     (picked as Record<string, unknown>)[part] = value;
+    if (section === "lock") lockParts = parts;
     if (parts.smokeChecks) extraSmoke.push(...parts.smokeChecks);
   }
 
@@ -179,6 +182,10 @@ export async function buildReleaseStack(
     deployer: picked.deployer!,
     slo: picked.slo!,
     lock: picked.lock!,
+    // The journal lives next to the lock, so whoever takes the lock over can read it.
+    journal:
+      (lockParts as ProviderParts | null)?.journal ??
+      createFileReleaseJournal({ rootDir: artifactsRoot }),
     approvals: picked.approvals,
     changelog: createMarkdownChangelogRenderer(),
     clock: options.clock,
