@@ -95,6 +95,26 @@ the embedded stack (git, file lock, file incidents, markdown changelog) with a s
 deployer, metrics and CI, on a virtual clock. Prints where the report, incident and
 changelog are. --dir chooses the directory (default: a new temp dir).`,
   },
+  recover: {
+    options: { ...OUTPUT, config: { type: "string", short: "c" }, service: { type: "string" } },
+    help: `shipgate recover [--config shipgate.yaml] [--service name]
+
+Finishes a release whose runner died (kill -9, a pre-empted or timed-out CI job): takes
+the lock over from the dead holder, reads the release journal and, if that release did
+not finish, aborts and rolls back a started canary, verifies the stable version, writes
+the crashed attempt's report (reason recovered_after_crash), files the incident and
+releases the lock. The next \`shipgate release\` does the same on its own.
+
+Exit codes: 0 nothing to recover, 1 recovered (nothing had been deployed) or error,
+3 recovered and rolled back, 4 a live release holds the lock.`,
+  },
+  status: {
+    options: { ...OUTPUT, config: { type: "string", short: "c" }, service: { type: "string" } },
+    help: `shipgate status [--config shipgate.yaml] [--service name]
+
+Shows the journal of the service's current or last release in plain words, who holds the
+lock (and whether that holder is alive), and what to do next. Changes nothing.`,
+  },
   "config validate": {
     options: {
       ...OUTPUT,
@@ -117,6 +137,8 @@ Usage:
   shipgate plan      [--config shipgate.yaml] [--out plan.md]
   shipgate simulate  <scenario.yaml…> [--out dir]
   shipgate demo      [--scenario success|breach|ci-red] [--dir path]
+  shipgate recover   [--config shipgate.yaml]
+  shipgate status    [--config shipgate.yaml]
   shipgate config validate [--config shipgate.yaml]
 
 Run \`shipgate <command> --help\` for a command's options.
@@ -260,6 +282,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await runSimulateCommand(values, positionals, io);
       case "demo":
         return await runDemoCommand(values, io);
+      case "recover":
+        return await (await import("./recover-command.js")).runRecoverCommand(values, io);
+      case "status":
+        return await (await import("./status-command.js")).runStatusCommand(values, io);
       default:
         return await runConfigValidateCommand(values, io);
     }

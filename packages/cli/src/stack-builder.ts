@@ -12,12 +12,21 @@ import {
   type ProviderParts,
   type ReleaseSpec,
   type ReleaseStack,
+  type ShipgateProvider,
   type SmokeCheck,
 } from "@shipgate/core";
 import { builtinProviders } from "./builtin-providers.js";
 import type { LoadedConfig, ProviderRef } from "./config-file.js";
 import type { ConfigProblem } from "./config-problem.js";
 import { createProviderParts, loadProvider } from "./provider-loader.js";
+import { simulatedProvider } from "./simulated-provider.js";
+import { loadTestingKit } from "./testing-kit.js";
+
+function usesSimulated(config: LoadedConfig["config"]): boolean {
+  return Object.values(config).some(
+    (v) => typeof v === "object" && v !== null && (v as { use?: unknown }).use === "simulated",
+  );
+}
 
 /** The single-provider sections and the part each must contribute. */
 const SECTIONS = {
@@ -80,7 +89,12 @@ export async function buildReleaseStack(
   const { loaded, spec } = options;
   const { config, dir } = loaded;
   const artifactsRoot = resolve(dir, config.artifacts_dir);
-  const builtins = builtinProviders({ artifactsRoot });
+  const builtins: Record<string, ShipgateProvider> = builtinProviders({ artifactsRoot });
+  if (usesSimulated(config)) {
+    // Loaded only when a config names it (the demo's, the crash tests').
+    const kit = await loadTestingKit();
+    if (kit.ok) builtins.simulated = simulatedProvider(kit.kit, options.clock);
+  }
   const context = { env: options.env, cwd: dir };
   const problems: ConfigProblem[] = [];
   const providers: ProviderUse[] = [];
@@ -143,7 +157,9 @@ export async function buildReleaseStack(
     }
     (picked as Record<string, unknown>)[part] = value;
     if (section === "lock") lockParts = parts;
-    if (parts.smokeChecks) extraSmoke.push(...parts.smokeChecks);
+    // Sections sharing one provider instance share its smoke checks: add each once.
+    for (const check of parts.smokeChecks ?? [])
+      if (!extraSmoke.includes(check)) extraSmoke.push(check);
   }
 
   const incidents: IncidentSink[] = [];

@@ -352,7 +352,11 @@ async function procedure(ctx: RunContext): Promise<Stop | null> {
   }
 
   const gate = await runCiGate(ctx);
-  await journal(ctx, "ci.gate", { verdict: record.ci?.verdict ?? null });
+  await journal(ctx, "ci.gate", {
+    verdict: record.ci?.verdict ?? null,
+    checks: record.ci?.checks ?? [],
+    waitedMs: record.ci?.waitedMs ?? 0,
+  });
   if (gate) return gate;
   const signOff = await runSignOffGate(ctx);
   if (signOff) return signOff;

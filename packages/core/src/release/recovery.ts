@@ -90,6 +90,16 @@ export async function recoverFromJournal(
   if (facts.tagAnnounced)
     record.tag = { name: spec.version, sha: spec.sha, reused: false, created: true };
   record.steps = stepsFrom(facts);
+  const gate = facts.records.find((r) => r.type === "ci.gate");
+  if (gate && typeof gate.data.verdict === "string")
+    record.ci = {
+      verdict: gate.data.verdict as NonNullable<typeof record.ci>["verdict"],
+      checks: Array.isArray(gate.data.checks)
+        ? (gate.data.checks as NonNullable<typeof record.ci>["checks"])
+        : [],
+      reason: null,
+      waitedMs: typeof gate.data.waitedMs === "number" ? gate.data.waitedMs : 0,
+    };
   const ctx: RunContext = {
     spec,
     stack: withSmoke,

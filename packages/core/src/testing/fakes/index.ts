@@ -2,6 +2,7 @@ export * from "./fake-approval-gate.js";
 export * from "./fake-ci-provider.js";
 export * from "./fake-smoke-check.js";
 export * from "./fake-source-control.js";
+export * from "./file-simulated-deployer.js";
 export * from "./memory-artifact-store.js";
 export * from "./memory-incident-sink.js";
 export * from "./memory-notifier.js";
