@@ -18,6 +18,7 @@ import {
 import { builtinProviders } from "./builtin-providers.js";
 import type { LoadedConfig, ProviderRef } from "./config-file.js";
 import type { ConfigProblem } from "./config-problem.js";
+import { withCrashPoint } from "./crash-point.js";
 import { createProviderParts, loadProvider } from "./provider-loader.js";
 import { simulatedProvider } from "./simulated-provider.js";
 import { loadTestingKit } from "./testing-kit.js";
@@ -199,9 +200,11 @@ export async function buildReleaseStack(
     slo: picked.slo!,
     lock: picked.lock!,
     // The journal lives next to the lock, so whoever takes the lock over can read it.
-    journal:
+    journal: withCrashPoint(
       (lockParts as ProviderParts | null)?.journal ??
-      createFileReleaseJournal({ rootDir: artifactsRoot }),
+        createFileReleaseJournal({ rootDir: artifactsRoot }),
+      options.env,
+    ),
     approvals: picked.approvals,
     changelog: createMarkdownChangelogRenderer(),
     clock: options.clock,

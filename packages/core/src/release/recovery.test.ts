@@ -112,6 +112,21 @@ describe("a release killed at every journal boundary, then recovered", () => {
         const finished = journaled.at(-1)?.type === "finished";
         if (finished) {
           expect(recovered, label).toBeNull();
+        } else if (
+          journaled.some(
+            (r) =>
+              r.type === "outcome" &&
+              (r as { data?: { status?: string } }).data?.status === "SUCCESS",
+          )
+        ) {
+          // Promoted and stabilized before the crash: live, so the recovery finishes the paperwork.
+          expect(recovered, label).toMatchObject({
+            status: "SUCCESS",
+            reason: "released",
+            exitCode: 0,
+          });
+          expect(state.stableVersion, label).toBe("v1.4.0");
+          expect(recovered?.warnings.join("\n"), label).toContain("RECOVERED AFTER A CRASH");
         } else {
           expect(recovered?.reason, label).toBe("recovered_after_crash");
           const deployed = journaled.some((r) => r.type === "deploy.start");
@@ -125,7 +140,8 @@ describe("a release killed at every journal boundary, then recovered", () => {
         expect(reports, label).toEqual(["devops/reports/release-v1.4.0.md"]);
         const fm = readFrontMatter(w.artifacts.files.get(reports[0]!)!);
         expect(fm?.status, label).not.toBe("IN_PROGRESS");
-        if (!finished) expect(fm?.reason, label).toBe("recovered_after_crash");
+        if (!finished && recovered?.status !== "SUCCESS")
+          expect(fm?.reason, label).toBe("recovered_after_crash");
         // The journal is closed: recovering again finds nothing to do.
         expect(await next.recover({ service: "shop" }), label).toBeNull();
         // Rolled back at most once: no second undo of an already restored stable version.

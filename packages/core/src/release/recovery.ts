@@ -2,6 +2,7 @@ import type { IncidentSink } from "../contracts/incident-sink.js";
 import type { LockHandle, LockHolder } from "../contracts/release-lock.js";
 import type { ShipgateError } from "../errors/shipgate-error.js";
 import { createSmokeChecks } from "../verification/smoke-checks-from-spec.js";
+import { writeChangelog } from "./changelog-step.js";
 import { type JournalFacts, journalFacts } from "./crashed-release.js";
 import { openIncident } from "./incident-step.js";
 import { journal } from "./journal-step.js";
@@ -52,8 +53,10 @@ export async function recoverIfCrashed(
 }
 
 /**
- * Recovers a release its journal says did not finish. The default (and only) mode is the
- * safe one: if any canary weight may have been set and the release did not finish, abort
+ * Recovers a release its journal says did not finish. A release whose success was decided
+ * (promoted, stabilization passed) before the crash is live: its changelog and report are
+ * finished (`SUCCESS`, exit 0, the report says it was recovered). Otherwise the default
+ * (and only) mode is the safe one: if any canary weight may have been set, abort
  * and roll back — unless a journaled rollback already took effect (the deployer's actual
  * state is checked first, so nothing is rolled back twice) — verify, file the incident,
  * and write the crashed attempt's report as `ABORTED` / `recovered_after_crash` (exit 3).
@@ -153,7 +156,14 @@ export async function recoverFromJournal(
   });
 
   let outcome: ReleaseOutcome;
-  if (!facts.deployAnnounced) {
+  if (facts.outcome?.status === "SUCCESS" && facts.deployAnnounced) {
+    // Promoted and stabilized before the crash: the release is live; finish its paperwork.
+    await journal(ctx, "changelog");
+    await writeChangelog(ctx, cleanupSignal);
+    const summary = `${spec.service} ${spec.version} is live in ${spec.environment} (the run ${who} stopped after the release succeeded; recovery finished its changelog and report)`;
+    outcome = recoveredOutcome(ctx, "SUCCESS", EXIT_CODES.SUCCESS, summary);
+    outcome.reason = "released";
+  } else if (!facts.deployAnnounced) {
     await journal(ctx, "outcome", {
       status: "FAILED",
       reason: "recovered_after_crash",
@@ -294,7 +304,7 @@ function stepsFrom(facts: JournalFacts): StepRecord[] {
 
 function recoveredOutcome(
   ctx: RunContext,
-  status: "ABORTED" | "FAILED",
+  status: "SUCCESS" | "ABORTED" | "FAILED",
   exitCode: number,
   summary: string,
 ): ReleaseOutcome {
