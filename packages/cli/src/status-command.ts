@@ -52,7 +52,7 @@ export async function runStatusCommand(flags: Record<string, unknown>, io: CliIo
   }
   const lockState = lock?.isOk() ? lock.value : null;
   const journal = read?.isOk() ? read.value : null;
-  const facts = journal && journal.records.length ? journalFacts(journal) : null;
+  const facts = journal?.records.length ? journalFacts(journal) : null;
   const finished = facts?.isOk() ? facts.value.finished : null;
   const state = !journal
     ? "none"

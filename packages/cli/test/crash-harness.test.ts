@@ -63,7 +63,10 @@ describe("crash harness: the real CLI, SIGKILLed at every journal boundary and a
         plans.push({ scenario, kill: { afterRecords: n }, next: n % 2 ? "recover" : "release" });
     const boundaryPoints = plans.length;
     // A recovery killed at each of its own boundaries (canary at 25%), then recovered again.
-    const at25 = full.success.records.lastIndexOf("weight.set"); // the 100% step
+    // Crash right after the breach at 25% is journaled, before the rollback starts.
+    const at25 =
+      full.breach.records.indexOf("step.verdict", full.breach.records.indexOf("step.verdict") + 1) +
+      1;
     const midCanary =
       full.success.records.indexOf("weight.set", full.success.records.indexOf("weight.set") + 1) +
       1;
