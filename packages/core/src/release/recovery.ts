@@ -14,9 +14,6 @@ import { runRollback } from "./rollback-step.js";
 import type { Emit, RunContext } from "./run-context.js";
 import { newRunRecord, type StepRecord } from "./run-record.js";
 
-/** How a crashed release is recovered. */
-export type RecoveryMode = "rollback";
-
 /** What {@link recoverFromJournal} did. */
 export interface RecoveryResult {
   /** The crashed attempt's final outcome, as written to its report. */
