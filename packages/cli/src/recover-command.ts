@@ -19,7 +19,8 @@ export function serviceOf(flags: Record<string, unknown>, release: unknown): str
  * did not finish, rolls a started canary back, verifies, writes the crashed attempt's
  * report (`recovered_after_crash`), files the incident and releases the lock. Exit 3 after
  * a rollback, 1 when nothing had been deployed, 0 when there was nothing to recover, 4
- * when a live release holds the lock.
+ * when a live release holds the lock. `--resume` continues the release from its last
+ * passed canary step instead, when its policy allows it (`resume_after_crash`).
  */
 export async function runRecoverCommand(
   flags: Record<string, unknown>,
@@ -58,7 +59,7 @@ export async function runRecoverCommand(
   const removeHandlers = handleInterrupts(controller, reporter);
   try {
     const outcome = await createReleaseOrchestrator(built.built.stack).recover(
-      { service },
+      { service, resume: flags.resume === true },
       { signal: controller.signal, onEvent: (event) => reporter.onEvent(event) },
     );
     if (!outcome) {

@@ -46,18 +46,23 @@ async function finish(
 
 /**
  * Step 4: for each weight, set it, smoke-check, then watch the window. Never moves past a
- * step that did not pass. After the last step: smoke, promote, then watch the
+ * step that did not pass. `resumeAt` (a recovery's `--resume`) skips the start and the
+ * steps that passed before a crash. After the last step: smoke, promote, then watch the
  * stabilization window at 100%.
  */
-export async function runCanary(ctx: RunContext): Promise<Stop | null> {
+export async function runCanary(ctx: RunContext, resumeAt = 0): Promise<Stop | null> {
   const { spec, stack, target } = ctx;
   const windowMs = spec.slo.window_minutes * 60_000;
-  await journal(ctx, "deploy.start");
-  const started = await stack.deployer.start(target, { signal: ctx.signal });
-  ctx.record.deployStarted = true;
-  if (started.isErr()) return deployStop(ctx, "start", started.error);
+  // A resumed release (after a crash) continues at step `resumeAt` of a canary already started.
+  if (resumeAt === 0) {
+    await journal(ctx, "deploy.start");
+    const started = await stack.deployer.start(target, { signal: ctx.signal });
+    ctx.record.deployStarted = true;
+    if (started.isErr()) return deployStop(ctx, "start", started.error);
+  }
 
   for (const [index, weight] of spec.canary_steps.entries()) {
+    if (index < resumeAt) continue;
     const step = newStep(ctx, weight, "canary");
     ctx.emit({
       type: "canary.step.started",

@@ -13,6 +13,13 @@ import type { Emit } from "./run-context.js";
 export interface RecoveryRequest {
   /** The service whose last release is recovered. */
   service: string;
+  /**
+   * Continue the crashed release from its last passed canary step instead of rolling it
+   * back — when its `policy.resume_after_crash` allows it and the deployer's actual state
+   * is the one the journal left. Otherwise nothing is changed (exit 1) if the policy does
+   * not allow it, or the release is rolled back if its state does not match.
+   */
+  resume?: boolean;
 }
 
 let recoveryCounter = 0;
@@ -149,6 +156,7 @@ export async function recoverRun(
       handle,
       holder,
       emit,
+      request.resume ? { signal } : undefined,
     );
     if (found && "unreadable" in found)
       outcome = failed(

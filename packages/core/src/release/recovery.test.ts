@@ -246,3 +246,109 @@ describe("the report from the first step", () => {
     ).toBe("SUCCESS");
   });
 });
+
+describe("recover({ resume: true })", () => {
+  const crashAt25 = async (scenario: ScenarioInput) => {
+    const w = world(scenario);
+    const full = await recordsOfAFullRun(scenario);
+    // Dies right after "weight.set 25" is durable, before setting it: 5% passed, 25% announced.
+    const n = full.indexOf("weight.set", full.indexOf("weight.set") + 1) + 1;
+    void createReleaseOrchestrator({ ...w.stack, journal: dyingAfter(w.journal, n) }).release(
+      w.parsed.release,
+    );
+    for (let i = 0; i < 200; i++) await new Promise((r) => setImmediate(r));
+    w.lockBackend.holders.get("shop")!.stale = true;
+    expect(w.deployer.state).toMatchObject({ canaryVersion: "v1.4.0", weight: 5 });
+    return w;
+  };
+  const resumable = (overrides: Partial<ScenarioInput> = {}) =>
+    baseScenario({ ...overrides, release: { policy: { resume_after_crash: true } } });
+
+  it("continues from the last passed step when the policy allows it and the deployer is where the journal left it", async () => {
+    const w = await crashAt25(resumable());
+    const outcome = await createReleaseOrchestrator({ ...w.stack, journal: w.journal }).recover({
+      service: "shop",
+      resume: true,
+    });
+    expect(outcome).toMatchObject({ status: "SUCCESS", reason: "released", exitCode: 0 });
+    expect(w.deployer.state.history).toEqual([5, 25, 100]);
+    expect(w.deployer.state).toMatchObject({ stableVersion: "v1.4.0", canaryVersion: null });
+    const types = w.journalBackend.journals.get("shop") as {
+      type: string;
+      data: Record<string, unknown>;
+    }[];
+    expect(types.find((r) => r.type === "recovery.started")?.data).toMatchObject({
+      mode: "resume",
+      resumeAt: 25,
+    });
+    expect(types.at(-1)?.type).toBe("finished");
+    const fm = readFrontMatter(w.artifacts.files.get("devops/reports/release-v1.4.0.md")!);
+    expect(fm).toMatchObject({ status: "SUCCESS", attempt: 0 });
+    expect(w.lockBackend.holders.has("shop")).toBe(false);
+  });
+
+  it("a breach after resuming rolls back and files the incident, like any release", async () => {
+    const w = await crashAt25(
+      resumable({
+        metrics: {
+          "25": { error_rate: 0.05, p95_latency_ms: 120 },
+          default: { error_rate: 0.002, p95_latency_ms: 120 },
+        },
+      }),
+    );
+    const outcome = await createReleaseOrchestrator({ ...w.stack, journal: w.journal }).recover({
+      service: "shop",
+      resume: true,
+    });
+    expect(outcome).toMatchObject({
+      status: "ABORTED",
+      reason: "slo_breach",
+      exitCode: 3,
+      rollbackVerified: true,
+    });
+    expect(outcome?.paths.incident).toMatch(/^incidents\//);
+    expect(w.deployer.state).toMatchObject({
+      stableVersion: "v1.3.0",
+      canaryVersion: null,
+      weight: 0,
+    });
+  });
+
+  it("is refused without changing anything when the policy does not allow it", async () => {
+    const w = await crashAt25(baseScenario());
+    const before = (w.journalBackend.journals.get("shop") as unknown[]).length;
+    const outcome = await createReleaseOrchestrator({ ...w.stack, journal: w.journal }).recover({
+      service: "shop",
+      resume: true,
+    });
+    expect(outcome).toMatchObject({ status: "FAILED", exitCode: 1 });
+    expect(outcome?.summary).toContain("policy.resume_after_crash is off");
+    expect(outcome?.summary).toContain("without --resume");
+    expect(w.deployer.state).toMatchObject({ canaryVersion: "v1.4.0", weight: 5 });
+    expect((w.journalBackend.journals.get("shop") as unknown[]).length).toBe(before);
+    expect(w.lockBackend.holders.has("shop")).toBe(false);
+    // Without --resume it rolls back.
+    const rolled = await createReleaseOrchestrator({ ...w.stack, journal: w.journal }).recover({
+      service: "shop",
+    });
+    expect(rolled).toMatchObject({ reason: "recovered_after_crash", exitCode: 3 });
+  });
+
+  it("rolls back instead when the deployer is not where the journal left it", async () => {
+    const w = await crashAt25(resumable());
+    w.deployer.state.weight = 50; // someone moved traffic by hand meanwhile
+    const outcome = await createReleaseOrchestrator({ ...w.stack, journal: w.journal }).recover({
+      service: "shop",
+      resume: true,
+    });
+    expect(outcome).toMatchObject({
+      reason: "recovered_after_crash",
+      exitCode: 3,
+      rollbackVerified: true,
+    });
+    expect(outcome?.warnings.join("\n")).toContain(
+      "the canary is at 50%, not where the journal left it (5 or 25%)",
+    );
+    expect(w.deployer.state).toMatchObject({ stableVersion: "v1.3.0", canaryVersion: null });
+  });
+});

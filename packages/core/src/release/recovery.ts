@@ -1,17 +1,18 @@
 import type { IncidentSink } from "../contracts/incident-sink.js";
 import type { LockHandle, LockHolder } from "../contracts/release-lock.js";
-import type { ShipgateError } from "../errors/shipgate-error.js";
+import { type ShipgateError, toShipgateError } from "../errors/shipgate-error.js";
 import { createSmokeChecks } from "../verification/smoke-checks-from-spec.js";
+import { runCanary } from "./canary-step.js";
 import { writeChangelog } from "./changelog-step.js";
 import { type JournalFacts, journalFacts } from "./crashed-release.js";
-import { openIncident } from "./incident-step.js";
-import { journal } from "./journal-step.js";
+import { openIncident, resolveOpenIncidents } from "./incident-step.js";
+import { journal, relaxJournal } from "./journal-step.js";
 import { notify } from "./notify-step.js";
 import { EXIT_CODES, type ReleaseOutcome } from "./release-outcome.js";
 import type { ReleaseStack } from "./release-stack.js";
 import { previousTiming, writeReport } from "./report-step.js";
 import { runRollback } from "./rollback-step.js";
-import type { Emit, RunContext } from "./run-context.js";
+import type { Emit, RunContext, Stop } from "./run-context.js";
 import { newRunRecord, type StepRecord } from "./run-record.js";
 
 /** What {@link recoverFromJournal} did. */
@@ -38,6 +39,7 @@ export async function recoverIfCrashed(
   handle: LockHandle,
   holder: LockHolder,
   emit: Emit,
+  resume?: { signal: AbortSignal },
 ): Promise<RecoveryResult | { unreadable: ShipgateError } | null> {
   if (!stack.journal) return null;
   const read = await stack.journal.read(service, { signal: new AbortController().signal });
@@ -46,7 +48,7 @@ export async function recoverIfCrashed(
   const facts = journalFacts(read.value);
   if (facts.isErr()) return { unreadable: facts.error };
   if (facts.value.finished) return null;
-  return recoverFromJournal(stack, fileIncidents, facts.value, handle, holder, emit);
+  return recoverFromJournal(stack, fileIncidents, facts.value, handle, holder, emit, resume);
 }
 
 /**
@@ -68,6 +70,7 @@ export async function recoverFromJournal(
   handle: LockHandle,
   holder: LockHolder,
   emit: Emit,
+  resume?: { signal: AbortSignal },
 ): Promise<RecoveryResult> {
   const { spec } = facts;
   const cleanupSignal = new AbortController().signal;
@@ -146,14 +149,33 @@ export async function recoverFromJournal(
     record.warnings.push(
       "the journal's last record was cut short by the crash and was dropped (it never happened)",
     );
+  let resumeAt: number | null = null;
+  if (resume) {
+    const decided = await resumeDecision(ctx, facts);
+    if (typeof decided === "number") resumeAt = decided;
+    else if (!spec.policy.resume_after_crash) {
+      // Not allowed: change nothing, so the operator can choose to roll back instead.
+      const refused = recoveredOutcome(
+        ctx,
+        "FAILED",
+        EXIT_CODES.FAILED,
+        `cannot resume: ${decided}; run \`shipgate recover\` without --resume to roll the release back`,
+      );
+      refused.reason = "tool_error";
+      return { outcome: refused, productionUntouched: false };
+    } else record.warnings.push(`could not resume (${decided}): rolled back instead`);
+  }
   await journal(ctx, "recovery.started", {
-    mode: "rollback",
+    mode: resumeAt === null ? "rollback" : "resume",
+    ...(resumeAt === null ? {} : { resumeAt: spec.canary_steps[resumeAt] ?? 100 }),
     by: { host: holder.host, pid: holder.pid, id: holder.id },
     why,
   });
 
   let outcome: ReleaseOutcome;
-  if (facts.outcome?.status === "SUCCESS" && facts.deployAnnounced) {
+  if (resumeAt !== null && resume) {
+    outcome = await resumeCanary(ctx, fileIncidents, resumeAt, resume.signal, why);
+  } else if (facts.outcome?.status === "SUCCESS" && facts.deployAnnounced) {
     // Promoted and stabilized before the crash: the release is live; finish its paperwork.
     await journal(ctx, "changelog");
     await writeChangelog(ctx, cleanupSignal);
@@ -207,7 +229,11 @@ export async function recoverFromJournal(
   } else outcome.warnings.push("the report of the crashed attempt could not be written");
   await notify(
     ctx,
-    outcome.status === "ABORTED" ? "release_aborted" : "release_failed",
+    outcome.status === "ABORTED"
+      ? "release_aborted"
+      : outcome.status === "SUCCESS"
+        ? "release_succeeded"
+        : "release_failed",
     `${spec.service} ${spec.version} → ${spec.environment}: ${outcome.status} — ${outcome.summary}`,
     {
       reportPath: outcome.paths.report ?? undefined,
@@ -328,4 +354,108 @@ function recoveredOutcome(
     startedAt: record.startedAt,
     endedAt,
   };
+}
+
+/**
+ * Whether a crashed release may be resumed, and from which canary step: the policy allows
+ * it, its canary started and no outcome, promotion or rollback was journaled, every verdict
+ * so far passed, and the deployer's actual state is the one the journal left (the canary
+ * version, at the last passed weight or the one announced after it). Else: why not.
+ */
+async function resumeDecision(ctx: RunContext, facts: JournalFacts): Promise<number | string> {
+  const { spec } = ctx;
+  if (!spec.policy.resume_after_crash) return "the release's policy.resume_after_crash is off";
+  if (!facts.deployAnnounced) return "its canary had not started (run the release again)";
+  if (facts.outcome) return `its outcome was already decided (${facts.outcome.status})`;
+  if (facts.promoteAnnounced) return "its promotion may have started";
+  if (facts.rollbackAnnounced) return "a rollback was already under way";
+  const verdicts = facts.records.filter((r) => r.type === "step.verdict");
+  if (verdicts.some((r) => r.data.result !== "passed")) return "a step had not passed";
+  const passed = verdicts.length;
+  const status = await ctx.stack.deployer.status(ctx.target, { signal: ctx.cleanupSignal });
+  if (status.isErr()) return `the deployer's state could not be read: ${status.error.describe()}`;
+  const s = status.value;
+  const expected = new Set([
+    passed === 0 ? 0 : spec.canary_steps[passed - 1]!,
+    ...facts.weightsAnnounced.slice(passed),
+  ]);
+  if (s.canaryVersion !== spec.version)
+    return `the deployer shows canary ${s.canaryVersion ?? "none"}, not ${spec.version}`;
+  if (!["progressing", "paused", "healthy"].includes(s.phase))
+    return `the deployer's rollout is ${s.phase}`;
+  if (!expected.has(s.canaryWeight))
+    return `the canary is at ${s.canaryWeight}%, not where the journal left it (${[...expected].join(" or ")}%)`;
+  return passed;
+}
+
+/** Runs the rest of a resumed canary, then the same clean-up as a release. */
+async function resumeCanary(
+  ctx: RunContext,
+  fileIncidents: IncidentSink,
+  resumeAt: number,
+  signal: AbortSignal,
+  why: string,
+): Promise<ReleaseOutcome> {
+  const { spec, record } = ctx;
+  const run: RunContext = { ...ctx, signal };
+  if (run.journal) run.journal.strict = true;
+  record.deployStarted = true;
+  record.steps = record.steps.filter((step) => step.result === "passed");
+  ctx.emit({
+    type: "warning",
+    message: `resuming the canary at ${spec.canary_steps[resumeAt]}% after a crash`,
+  });
+  let stop: Stop | null;
+  try {
+    stop = await runCanary(run, resumeAt);
+  } catch (thrown) {
+    const error = toShipgateError(thrown, "resumed canary crashed");
+    stop = {
+      status: "ABORTED",
+      reason: "internal_error",
+      summary: `internal error: ${error.message}`,
+      error,
+    };
+  }
+  relaxJournal(run);
+  await journal(run, "outcome", {
+    status: stop ? "ABORTED" : "SUCCESS",
+    reason: stop?.reason ?? "released",
+    summary: stop?.summary ?? "",
+  });
+  if (!stop) {
+    await journal(run, "changelog");
+    await writeChangelog(run, run.cleanupSignal);
+    await resolveOpenIncidents(run);
+    const outcome = recoveredOutcome(
+      run,
+      "SUCCESS",
+      EXIT_CODES.SUCCESS,
+      `${spec.service} ${spec.version} is live in ${spec.environment} (resumed after a crash: ${why})`,
+    );
+    outcome.reason = "released";
+    return outcome;
+  }
+  await runRollback(run, stop.summary);
+  if (stop.reason !== "cancelled") {
+    await journal(run, "incident");
+    await openIncident(
+      run,
+      fileIncidents,
+      stop.summary,
+      record.steps.at(-1)?.weight ?? null,
+      run.report?.path ?? "",
+    );
+  }
+  if (record.rollback && !record.rollback.verified)
+    record.warnings.push(`ROLLBACK NOT VERIFIED: ${record.rollback.message}`);
+  const outcome = recoveredOutcome(
+    run,
+    "ABORTED",
+    stop.reason === "cancelled" ? EXIT_CODES.CANCELLED : EXIT_CODES.ABORTED,
+    stop.summary,
+  );
+  outcome.reason = stop.reason;
+  if (stop.error) outcome.error = stop.error;
+  return outcome;
 }
