@@ -33,10 +33,28 @@ afterAll(async () => {
 });
 
 describe("crash harness: the real CLI, SIGKILLed at every journal boundary and at random instants", () => {
+  it("two runners racing to recover the same killed release: one recovers, the other finds the lock held or nothing to do", async () => {
+    requireBuiltCli();
+    root ||= await mkdtemp(join(tmpdir(), "shipgate-crash-"));
+    const template = await createTemplate(join(root, "race"));
+    const dir = join(root, "race-point");
+    // Killed right after "weight.set 5" is durable; then two recoveries at once.
+    const killed = await runKillPoint(
+      { scenario: "success", kill: { afterRecords: 6 }, next: "recover" },
+      template,
+      dir,
+      { race: true },
+    );
+    expect(killed.violations).toEqual([]);
+    expect(killed.raceCodes?.slice().sort()).toSatisfy(
+      (codes: number[]) => codes.includes(3) && (codes.includes(0) || codes.includes(4)),
+    );
+  }, 120_000);
+
   it("always ends with one verified version in production, a free lock, one final report per attempt", async () => {
     requireBuiltCli();
     const started = Date.now();
-    root = await mkdtemp(join(tmpdir(), "shipgate-crash-"));
+    root ||= await mkdtemp(join(tmpdir(), "shipgate-crash-"));
     const template = await createTemplate(root);
 
     // One full run of each scenario: how many journal records, and how long it takes.

@@ -34,6 +34,8 @@ export interface KillPointResult {
   crashedRecords: string[];
   violations: string[];
   exitCode: number | null;
+  /** With `race`: the exit codes of the two recoveries run at once. */
+  raceCodes?: number[];
 }
 
 const VERSION = "v1.4.0";
@@ -152,6 +154,7 @@ export async function runKillPoint(
   plan: KillPlan,
   template: DemoRepository,
   dir: string,
+  options: { race?: boolean } = {},
 ): Promise<KillPointResult> {
   const label = `${plan.scenario}: kill ${"afterRecords" in plan.kill ? `after record ${plan.kill.afterRecords}` : `at ${plan.kill.afterMs} ms`}${plan.killRecovery ? `, kill the ${plan.next} ${"afterRecords" in plan.killRecovery ? `after its record ${plan.killRecovery.afterRecords}` : `at ${plan.killRecovery.afterMs} ms`}` : ""}, then ${plan.next}`;
   const violations: string[] = [];
@@ -170,7 +173,13 @@ export async function runKillPoint(
       `the release was not killed and did not finish (exit ${first.code}): ${first.output.slice(-400)}`,
     );
   if (plan.killRecovery) await runUntil(nextArgs, dir, plan.killRecovery);
-  const last = await runUntil(nextArgs, dir);
+  // Two runners racing: both recover at once; the last to finish stands for "the next step".
+  const raced = options.race
+    ? await Promise.all([runUntil(nextArgs, dir), runUntil(nextArgs, dir)])
+    : null;
+  const last = raced
+    ? (raced.find((r) => r.code === 3) ?? raced[0]!)
+    : await runUntil(nextArgs, dir);
   if (last.signal) fail(`the final ${plan.next} died of ${last.signal}`);
 
   // The lock is free.
@@ -288,7 +297,14 @@ export async function runKillPoint(
   const okCodes = plan.next === "recover" ? [0, 1, 3] : [0, 1, 3];
   if (!okCodes.includes(last.code ?? -1))
     fail(`the final ${plan.next} exited ${last.code}: ${last.output.slice(-300)}`);
-  return { plan, label, crashedRecords, violations, exitCode: last.code };
+  return {
+    plan,
+    label,
+    crashedRecords,
+    violations,
+    exitCode: last.code,
+    raceCodes: raced?.map((r) => r.code ?? -1),
+  };
 }
 
 /** Runs plans `parallel` at a time. */
