@@ -66,7 +66,8 @@ export interface JournalWriter {
 
 /**
  * Appends one record to the run's journal (`begin` for the first), then refreshes the
- * progress report. A no-op without a journal (dry runs, stacks without one).
+ * progress report. A no-op without a journal (dry runs, stacks without one): those write
+ * their report once, at the end.
  *
  * @throws ShipgateError when the record cannot be written while `strict`: the action it
  * announces must not run unannounced.
@@ -77,10 +78,9 @@ export async function journal(
   data: Record<string, unknown> = {},
 ): Promise<void> {
   const w = ctx.journal;
-  if (!w) {
-    await writeProgressReport(ctx);
-    return;
-  }
+  // Without a journal (simulations, scenario tests) there is nothing to recover from, and
+  // the report is written once, at the end.
+  if (!w) return;
   const record: JournalRecord = {
     v: RELEASE_JOURNAL_FORMAT,
     seq: w.seq + 1,
