@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import {
+  createFileReleaseJournal,
   createFileReleaseLock,
   createGitSourceControl,
   defineProvider,
@@ -29,12 +30,16 @@ export const gitOptionsSchema = z.strictObject({
   signing_key: z.union([z.string().min(1), z.strictObject({ env: z.string().min(1) })]).optional(),
 });
 
-/** `use: file` for `lock:` — a lock file next to the artifacts. */
+/** `use: file` for `lock:` — a lock file, and the release journal beside it, next to the artifacts. */
 export const fileLockOptionsSchema = z.strictObject({
-  /** Directory of lock files, relative to `artifacts_dir`. */
+  /** Directory of lock and journal files, relative to `artifacts_dir`. */
   dir: z.string().min(1).default("devops/status"),
-  /** A lock held from another host is taken over after this long. */
-  stale_after_minutes: z.number().positive().default(360),
+  /**
+   * Heartbeat expiry: a lock whose holder has not renewed it for this long is taken over
+   * (and its release recovered). A holder on the same host whose process is gone is taken
+   * over at once.
+   */
+  stale_after_minutes: z.number().positive().default(5),
 });
 
 /** Names `use:` accepts without loading a package. */
@@ -78,6 +83,7 @@ export function builtinProviders(options: {
             dir: o.dir,
             staleAfterMs: o.stale_after_minutes * 60_000,
           }),
+          journal: createFileReleaseJournal({ rootDir: options.artifactsRoot, dir: o.dir }),
         });
       },
     }) as ShipgateProvider,

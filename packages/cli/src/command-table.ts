@@ -135,6 +135,47 @@ deployer, metrics and CI, on a virtual clock. Prints where the report, incident 
 changelog are. --dir chooses the directory (default: a new temp dir).`,
   },
   {
+    name: "recover",
+    usage: "[--config shipgate.yaml] [--resume]",
+    load: async () => {
+      const { runRecoverCommand } = await import("./recover-command.js");
+      return (values, _positionals, io) => runRecoverCommand(values, io);
+    },
+    options: {
+      ...OUTPUT,
+      config: { type: "string", short: "c" },
+      service: { type: "string" },
+      resume: { type: "boolean" },
+    },
+    help: `shipgate recover [--config shipgate.yaml] [--service name] [--resume]
+
+Finishes a release whose runner died (kill -9, a pre-empted or timed-out CI job): takes
+the lock over from the dead holder, reads the release journal and, if that release did
+not finish, aborts and rolls back a started canary, verifies the stable version, writes
+the crashed attempt's report (reason recovered_after_crash), files the incident and
+releases the lock. The next \`shipgate release\` does the same on its own.
+
+  --resume   continue the release from its last passed canary step instead (after
+             checking the deployer is where the journal left it), when its policy has
+             resume_after_crash: true; without that policy nothing is changed (exit 1)
+
+Exit codes: 0 nothing to recover, 1 recovered (nothing had been deployed) or error,
+3 recovered and rolled back, 4 a live release holds the lock.`,
+  },
+  {
+    name: "status",
+    usage: "[--config shipgate.yaml]",
+    load: async () => {
+      const { runStatusCommand } = await import("./status-command.js");
+      return (values, _positionals, io) => runStatusCommand(values, io);
+    },
+    options: { ...OUTPUT, config: { type: "string", short: "c" }, service: { type: "string" } },
+    help: `shipgate status [--config shipgate.yaml] [--service name]
+
+Shows the journal of the service's current or last release in plain words, who holds the
+lock (and whether that holder is alive), and what to do next. Changes nothing.`,
+  },
+  {
     name: "config validate",
     usage: "[--config shipgate.yaml]",
     load: async () => {

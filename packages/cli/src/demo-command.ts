@@ -1,22 +1,16 @@
-import { mkdir, mkdtemp, readdir } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import {
-  createFileReleaseLock,
-  createFsArtifactStore,
-  createGitSourceControl,
-  createMarkdownChangelogRenderer,
-  createReleaseOrchestrator,
-  createSystemClock,
-  type ReleaseStack,
-  releaseSpecSchema,
-} from "@shipgate/core";
+import { createReleaseOrchestrator, createSystemClock, releaseSpecSchema } from "@shipgate/core";
 import type { MetricsByWeight } from "@shipgate/core/simulation";
+import { stringify } from "yaml";
 import { chooseReporter } from "./choose-reporter.js";
 import { type CliIo, outputMode, printProblems } from "./cli-io.js";
+import { loadConfigFile } from "./config-file.js";
 import { createDemoRepository, DEMO_PULL_REQUESTS } from "./demo-repository.js";
 import { didYouMeanSuffix } from "./did-you-mean.js";
 import { handleInterrupts } from "./interrupt.js";
+import { buildReleaseStack } from "./stack-builder.js";
 import { loadTestingKit } from "./testing-kit.js";
 
 /** The demo's scenarios. */
@@ -61,10 +55,12 @@ const positiveNumber = (value: unknown, flag: string): number | string | null =>
 
 /**
  * `shipgate demo`: a throwaway git repository with a realistic history (real git), then a
- * full release of it on the embedded stack — git source control, file lock, file
- * incidents, markdown changelog, fs artifacts in the demo directory — with a simulated
- * deployer and metrics and a fake CI, on a virtual clock (seconds of real time). Prints
- * where the report, the incident and the changelog are. Exit code: the release's.
+ * full release of it on the embedded stack — git source control, file lock and journal,
+ * file incidents, markdown changelog, fs artifacts in the demo directory — with the
+ * `simulated` provider (deployer state in a file, metrics, fake CI), on a virtual clock
+ * (seconds of real time). The directory keeps its `shipgate.yaml`, so `shipgate recover`
+ * or `shipgate status` can be run there. Prints where the report, the incident and the
+ * changelog are. Exit code: the release's.
  *
  * Hidden knobs for rehearsing Ctrl-C and the live view: `--real-time` (wall clock),
  * `--window-seconds` (per canary step) and `--poll-seconds`.
@@ -158,31 +154,48 @@ export async function runDemoCommand(flags: Record<string, unknown>, io: CliIo):
   };
   const spec = releaseSpecSchema.parse(input);
 
-  // On the virtual clock the simulated platform takes as long as a real one to restore
-  // the previous revision, so the incident's rollback duration reads like one.
-  const deployer = kit.createSimulatedDeployer({
-    stableVersion: repo.previousTag,
-    ...(realTime ? {} : { clock, rollbackMs: 102_000 }),
-  });
-  const stack: ReleaseStack = {
-    sourceControl: createGitSourceControl({
-      cwd: dir,
-      releaseBranch: "main",
-      remoteUrl: repo.remoteUrl,
-      tagger: { name: "shipgate demo", email: "demo@shipgate.example" },
-      // The demo's repository is throwaway: its tag goes nowhere, and is never signed.
-      push: false,
-      sign: false,
-    }),
-    ci: kit.createFakeCiProvider({ clock, checks: demoChecks(scenario) }),
-    deployer,
-    slo: kit.createSimulatedSloSource(deployer, demoMetrics(scenario)),
-    changelog: createMarkdownChangelogRenderer(),
-    lock: createFileReleaseLock({ rootDir: dir }),
-    clock,
-    artifacts: createFsArtifactStore({ rootDir: dir }),
-    smokeChecks: [kit.createFakeSmokeCheck({ name: "healthz" })],
+  // The demo leaves in its directory what a recovery needs: its config, and the simulated
+  // platform's state in a file (`shipgate recover` there finishes a killed demo).
+  const simulated = {
+    state_file: "devops/simulated/deployer.json",
+    stable_version: repo.previousTag,
+    checks: demoChecks(scenario),
+    metrics: demoMetrics(scenario),
+    // On the virtual clock the simulated platform takes as long as a real one to restore
+    // the previous revision, so the incident's rollback duration reads like one.
+    rollback_seconds: realTime ? 0 : 102,
   };
+  const config = {
+    release: input,
+    source_control: {
+      use: "git",
+      with: {
+        release_branch: "main",
+        remote_url: repo.remoteUrl,
+        tagger: { name: "shipgate demo", email: "demo@shipgate.example" },
+        // The demo's repository is throwaway: its tag goes nowhere, and is never signed.
+        push: false,
+        sign: false,
+      },
+    },
+    ci: { use: "simulated", with: simulated },
+    deployer: { use: "simulated", with: simulated },
+    slo: { use: "simulated", with: simulated },
+  };
+  await writeFile(
+    join(dir, "shipgate.yaml"),
+    `# Written by \`shipgate demo\`: a simulated platform whose state lives in ${simulated.state_file}.\n${stringify(config, { lineWidth: 0 })}`,
+    "utf8",
+  );
+  const loaded = await loadConfigFile("shipgate.yaml", { cwd: dir });
+  const built = loaded.ok
+    ? await buildReleaseStack({ loaded: loaded.loaded, spec, clock, env: io.env })
+    : { ok: false as const, problems: loaded.problems };
+  if (!built.ok) {
+    printProblems(io, mode, built.problems, join(dir, "shipgate.yaml"));
+    return 1;
+  }
+  const { stack } = built.built;
 
   const reporter = chooseReporter(io, mode, spec);
   const controller = new AbortController();

@@ -155,7 +155,7 @@ export function nextStep(outcome: ReleaseOutcome): string | null {
     case "invalid_input":
       return "fix the release input named above and run again";
     case "lock_held":
-      return "wait for the other release to finish (or remove its lock file if that run is dead), then run again";
+      return "wait for the other release to finish (`shipgate status` shows it; a dead run's lock expires and is recovered), then run again";
     case "ci_red":
       return "fix the failing checks on this sha (or release a sha whose CI is green), then run again";
     case "ci_timeout":
@@ -172,6 +172,10 @@ export function nextStep(outcome: ReleaseOutcome): string | null {
       return "run the same command again to retry (the report says where it stopped)";
     case "slo_inconclusive":
       return "the canary saw too little traffic for a verdict: lengthen slo.window_minutes, or choose policy.judge.on_inconclusive (see the README)";
+    case "recovered_after_crash":
+      return outcome.rollbackVerified === false
+        ? "the rollback is NOT verified: check the deployment by hand now"
+        : "the interrupted release is closed (report and incident above); run the release again to retry it";
     case "validation_failed":
       return "fix the sha/version named above and run again";
     case "preparation_failed":

@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import {
   type ArtifactStore,
   type Clock,
+  createFileReleaseJournal,
   createFsArtifactStore,
   createMarkdownChangelogRenderer,
   createPreparationRunner,
@@ -11,12 +12,22 @@ import {
   type ProviderParts,
   type ReleaseSpec,
   type ReleaseStack,
+  type ShipgateProvider,
   type SmokeCheck,
 } from "@shipgate/core";
 import { builtinProviders } from "./builtin-providers.js";
 import type { LoadedConfig, ProviderRef } from "./config-file.js";
 import type { ConfigProblem } from "./config-problem.js";
+import { withCrashPoint } from "./crash-point.js";
 import { createProviderParts, loadProvider } from "./provider-loader.js";
+import { simulatedProvider } from "./simulated-provider.js";
+import { loadTestingKit } from "./testing-kit.js";
+
+function usesSimulated(config: LoadedConfig["config"]): boolean {
+  return Object.values(config).some(
+    (v) => typeof v === "object" && v !== null && (v as { use?: unknown }).use === "simulated",
+  );
+}
 
 /** The single-provider sections and the part each must contribute. */
 const SECTIONS = {
@@ -79,7 +90,12 @@ export async function buildReleaseStack(
   const { loaded, spec } = options;
   const { config, dir } = loaded;
   const artifactsRoot = resolve(dir, config.artifacts_dir);
-  const builtins = builtinProviders({ artifactsRoot });
+  const builtins: Record<string, ShipgateProvider> = builtinProviders({ artifactsRoot });
+  if (usesSimulated(config)) {
+    // Loaded only when a config names it (the demo's, the crash tests').
+    const kit = await loadTestingKit();
+    if (kit.ok) builtins.simulated = simulatedProvider(kit.kit, options.clock);
+  }
   const context = { env: options.env, cwd: dir };
   const problems: ConfigProblem[] = [];
   const providers: ProviderUse[] = [];
@@ -104,6 +120,7 @@ export async function buildReleaseStack(
     lock: { use: "file", with: {} },
   };
   const picked: Partial<ProviderParts> = {};
+  let lockParts: ProviderParts | null = null;
   const extraSmoke: SmokeCheck[] = [];
   for (const [section, part] of Object.entries(SECTIONS) as [Section, keyof ProviderParts][]) {
     const ref = config[section] ?? defaults[section];
@@ -140,7 +157,10 @@ export async function buildReleaseStack(
       continue;
     }
     (picked as Record<string, unknown>)[part] = value;
-    if (parts.smokeChecks) extraSmoke.push(...parts.smokeChecks);
+    if (section === "lock") lockParts = parts;
+    // Sections sharing one provider instance share its smoke checks: add each once.
+    for (const check of parts.smokeChecks ?? [])
+      if (!extraSmoke.includes(check)) extraSmoke.push(check);
   }
 
   const incidents: IncidentSink[] = [];
@@ -179,6 +199,12 @@ export async function buildReleaseStack(
     deployer: picked.deployer!,
     slo: picked.slo!,
     lock: picked.lock!,
+    // The journal lives next to the lock, so whoever takes the lock over can read it.
+    journal: withCrashPoint(
+      (lockParts as ProviderParts | null)?.journal ??
+        createFileReleaseJournal({ rootDir: artifactsRoot }),
+      options.env,
+    ),
     approvals: picked.approvals,
     changelog: createMarkdownChangelogRenderer(),
     clock: options.clock,

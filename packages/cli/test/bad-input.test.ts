@@ -194,7 +194,11 @@ describe("a release that started writes its report, and only that", () => {
       `FAILED: sha ${"0".repeat(40)} does not exist in the repository (field: sha)`,
     );
     expect(run.stdout).toMatch(/next:\s+fix the sha\/version/);
-    expect(await ws.files(dir)).toEqual(["devops/reports/release-v2.0.1.md", "shipgate.yaml"]);
+    expect(await ws.files(dir)).toEqual([
+      "devops/reports/release-v2.0.1.md",
+      "devops/status/release-checkout.journal.jsonl", // the journal of the last release, for `shipgate status`
+      "shipgate.yaml",
+    ]);
     expect(execFileSync("git", ["tag", "--list"], { cwd: ws.repo.dir, encoding: "utf8" })).toBe(
       tagsBefore,
     );

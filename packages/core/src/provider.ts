@@ -6,6 +6,7 @@ import type { CiProvider } from "./contracts/ci-provider.js";
 import type { Deployer } from "./contracts/deployer.js";
 import type { IncidentSink } from "./contracts/incident-sink.js";
 import type { Notifier } from "./contracts/notifier.js";
+import type { ReleaseJournal } from "./contracts/release-journal.js";
 import type { ReleaseLock } from "./contracts/release-lock.js";
 import type { SloSource } from "./contracts/slo-source.js";
 import type { SmokeCheck } from "./contracts/smoke-check.js";
@@ -23,6 +24,8 @@ export interface ProviderParts {
   slo?: SloSource;
   notifier?: Notifier;
   lock?: ReleaseLock;
+  /** The release journal that lives next to `lock` (used with it when this provider is the lock). */
+  journal?: ReleaseJournal;
   smokeChecks?: SmokeCheck[];
 }
 

@@ -8,6 +8,7 @@ export * from "./kube-errors.js";
 export * from "./kube-request.js";
 export * from "./kubernetes-lease-lock.js";
 export * from "./kubernetes-provider.js";
+export * from "./kubernetes-release-journal.js";
 export * from "./rollout-phase.js";
 export * from "./rollout-steps.js";
 export * from "./rollout-types.js";

@@ -150,6 +150,16 @@ export function checkObjectMeta(metadata: unknown): string[] {
       problems.push(`/metadata/labels/${key}: "${value}" is not a valid label value`);
     }
   }
+  // The API server caps all annotations of an object at 256 KiB (keys and values).
+  const annotations = Object.entries(
+    (metadata as { annotations?: Record<string, string> })?.annotations ?? {},
+  );
+  const bytes = annotations.reduce(
+    (n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(String(v)),
+    0,
+  );
+  if (bytes > 262_144)
+    problems.push(`/metadata/annotations: Too long: must have at most 262144 bytes`);
   return problems;
 }
 

@@ -20,6 +20,7 @@ import {
 import { makeKubeClients } from "./kube-clients.js";
 import type { KubeRequestSettings } from "./kube-request.js";
 import { createKubernetesLeaseLock, type KubernetesLeaseLock } from "./kubernetes-lease-lock.js";
+import { createKubernetesReleaseJournal } from "./kubernetes-release-journal.js";
 
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -245,6 +246,9 @@ export function createKubernetesProvider(
             renewEveryMs: lease.renewEveryMs,
             now: lease.now,
           }),
+          // The release journal lives next to the lock, so a runner that takes an expired
+          // Lease over can recover the release its dead holder left.
+          journal: createKubernetesReleaseJournal({ clients: lc }),
         }));
       },
     ),
@@ -253,7 +257,8 @@ export function createKubernetesProvider(
 
 /**
  * The provider the CLI loads for `use: "@shipgate/deploy-kubernetes"`: a `deployer` and,
- * unless `lease.enabled` is false, a `lock` on Kubernetes Leases.
+ * unless `lease.enabled` is false, a `lock` on Kubernetes Leases and the release `journal`
+ * beside it.
  */
 export const shipgateProvider = defineProvider({
   name: "@shipgate/deploy-kubernetes",

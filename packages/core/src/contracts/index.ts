@@ -8,6 +8,8 @@ export * from "./config-inventory.js";
 export * from "./deployer.js";
 export * from "./incident-sink.js";
 export * from "./notifier.js";
+export * from "./release-journal.js";
+export * from "./release-journal-format.js";
 export * from "./release-lock.js";
 export * from "./slo-source.js";
 export * from "./smoke-check.js";

@@ -11,6 +11,8 @@ export interface LockHolder {
   /** ISO 8601. */
   startedAt: string;
   version: string;
+  /** ISO 8601: the holder's last heartbeat, where the lock records one. */
+  heartbeatAt?: string;
 }
 
 /** A held lock. Pass it back to `release`. */

@@ -1,5 +1,6 @@
 import type { ReleaseStack } from "../release/release-stack.js";
 import { createPreparationRunner } from "../verification/preparation-runner.js";
+import { createFileReleaseJournal } from "./file-release-journal.js";
 import { createFileReleaseLock } from "./file-release-lock.js";
 import { createFsArtifactStore } from "./fs-artifact-store.js";
 import { createGitSourceControl, type GitSourceControlOptions } from "./git-source-control.js";
@@ -25,7 +26,7 @@ export interface EmbeddedDefaultsOptions {
 
 /**
  * The embedded default parts of a stack, needing no vendor SDK: git CLI source control,
- * file lock, filesystem artifacts (the file incident is always written by the
+ * file lock and the release journal beside it, filesystem artifacts (the file incident is always written by the
  * orchestrator), markdown changelog, the wall clock and preparation checks. Add a CI
  * provider, a deployer and an SLO source to make a full stack.
  *
@@ -36,7 +37,10 @@ export interface EmbeddedDefaultsOptions {
  */
 export function createEmbeddedDefaults(
   options: EmbeddedDefaultsOptions,
-): Pick<ReleaseStack, "sourceControl" | "lock" | "artifacts" | "changelog" | "clock" | "prepare"> {
+): Pick<
+  ReleaseStack,
+  "sourceControl" | "lock" | "journal" | "artifacts" | "changelog" | "clock" | "prepare"
+> {
   const rootDir = options.artifactsDir ?? options.cwd;
   return {
     sourceControl: createGitSourceControl({
@@ -50,6 +54,7 @@ export function createEmbeddedDefaults(
       signingKey: options.signingKey,
     }),
     lock: createFileReleaseLock({ rootDir }),
+    journal: createFileReleaseJournal({ rootDir }),
     artifacts: createFsArtifactStore({ rootDir }),
     changelog: createMarkdownChangelogRenderer(),
     clock: createSystemClock(),

@@ -165,6 +165,58 @@ describe("createFileReleaseLock", () => {
     expect(taken.tookOverFrom).toEqual(remote);
   });
 
+  it("expires a lock whose heartbeat is older than staleAfterMs (default 5 min), even on this host with a live pid", async () => {
+    let clock = Date.parse("2026-01-05T10:00:00Z");
+    // A holder on this host whose pid is alive (our own) but which stopped renewing: a
+    // frozen or suspended run, or a pid reused by another process.
+    const frozen = holder({
+      startedAt: "2026-01-05T09:00:00.000Z",
+      heartbeatAt: "2026-01-05T09:56:00.000Z",
+    });
+    mkdirSync(join(root, "devops/status"), { recursive: true });
+    writeFileSync(lockFile("shop"), JSON.stringify(frozen));
+    const old = new Date("2026-01-05T09:56:00Z");
+    utimesSync(lockFile("shop"), old, old);
+    const lock = () => createFileReleaseLock({ rootDir: root, now: () => clock });
+
+    const held = (
+      await lock().acquire({ service: "shop", holder: holder() }, live())
+    )._unsafeUnwrapErr();
+    expect(held.kind).toBe("lock_held"); // 4 min since the last heartbeat
+    expect(held.hint).toContain("5 min");
+    const seen = (await lock().inspect!("shop", live()))._unsafeUnwrap();
+    expect(seen?.stale).toBe(false);
+
+    clock = Date.parse("2026-01-05T10:01:01Z"); // 5 min 1 s
+    const stale = (await lock().inspect!("shop", live()))._unsafeUnwrap();
+    expect(stale?.stale).toBe(true);
+    expect(stale?.why).toContain("has not renewed it for more than 5 min");
+    const taken = (
+      await lock().acquire({ service: "shop", holder: holder() }, live())
+    )._unsafeUnwrap();
+    expect(taken.tookOverFrom?.id).toBe(frozen.id);
+    await lock().release(taken, live());
+  });
+
+  it("renews the holder's heartbeat while held, and stops when released", async () => {
+    const lock = createFileReleaseLock({ rootDir: root, renewEveryMs: 20 });
+    const mine = holder();
+    const handle = (await lock.acquire({ service: "shop", holder: mine }, live()))._unsafeUnwrap();
+    expect(JSON.parse(readFileSync(lockFile("shop"), "utf8")).heartbeatAt).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 120));
+    const beat = JSON.parse(readFileSync(lockFile("shop"), "utf8"));
+    expect(beat).toMatchObject({
+      id: mine.id,
+      host: mine.host,
+      pid: mine.pid,
+      startedAt: mine.startedAt,
+    });
+    expect(Date.parse(beat.heartbeatAt)).toBeGreaterThan(Date.parse(mine.startedAt));
+    (await lock.release(handle, live()))._unsafeUnwrap();
+    await new Promise((r) => setTimeout(r, 60));
+    expect(readdirSync(join(root, "devops/status")).filter((f) => f.includes("shop"))).toEqual([]);
+  });
+
   it("treats a corrupt lock file as stale once past the grace period, and as held before", async () => {
     mkdirSync(join(root, "devops/status"), { recursive: true });
     writeFileSync(lockFile("shop"), "{ not json");

@@ -32,10 +32,14 @@ export interface FileReleaseLockOptions {
   /** Where lock files live, relative to `rootDir`. */
   dir?: string;
   /**
-   * A lock written on another host cannot be checked for a live process; it is only taken
-   * over once it is older than this. Default 6 h.
+   * The heartbeat expiry: a holder renews its lock every `renewEveryMs` while its release
+   * runs, and a lock whose last heartbeat is older than this is taken over, whatever host
+   * wrote it (a holder on this host whose process is gone is taken over at once).
+   * Default 5 min: a crashed run blocks the next release for minutes, not hours.
    */
   staleAfterMs?: number;
+  /** How often a holder renews its heartbeat (default a fifth of `staleAfterMs`). */
+  renewEveryMs?: number;
   /**
    * An unreadable lock file younger than this may be one being written right now, so it
    * still counts as held. Default 5 s.
@@ -59,6 +63,7 @@ const lockHolderSchema = z.object({
   pid: z.number().int().positive(),
   startedAt: z.string(),
   version: z.string(),
+  heartbeatAt: z.string().optional(),
 });
 
 /** The verdict on a lock file found in place. */
@@ -71,9 +76,11 @@ type Verdict =
  * exclusively (`open(…, "wx")`) and holding the {@link LockHolder} as JSON. It serialises
  * runs that share a file system (one machine, or a shared volume); keep `*.lock` out of git.
  *
- * A lock whose holder is dead is taken over: on the same host when its pid no longer
- * exists, on another host once older than `staleAfterMs`; an unreadable lock file is also
- * taken over (after a short grace period).
+ * The holder (host, pid, start time, run id) renews a heartbeat in the file while it holds
+ * the lock (an unref'd timer, every `renewEveryMs`). A lock whose holder is provably gone
+ * is taken over: on the same host as soon as its pid no longer exists; on any host once
+ * its last heartbeat is older than `staleAfterMs` (5 min by default); an unreadable lock
+ * file after a short grace period. The taker recovers the dead run from its journal.
  *
  * @example
  * ```ts
@@ -85,7 +92,9 @@ type Verdict =
  */
 export function createFileReleaseLock(options: FileReleaseLockOptions): ReleaseLock {
   const dir = (options.dir ?? "devops/status").replace(/\/+$/, "");
-  const staleAfterMs = options.staleAfterMs ?? 6 * 60 * 60 * 1000;
+  const staleAfterMs = options.staleAfterMs ?? 5 * 60 * 1000;
+  const renewEveryMs = options.renewEveryMs ?? Math.max(1000, Math.floor(staleAfterMs / 5));
+  const renewals = new Map<string, NodeJS.Timeout>();
   const corruptGraceMs = options.corruptGraceMs ?? 5000;
   const host = options.hostname ?? osHostname();
   const now = options.now ?? Date.now;
@@ -117,27 +126,33 @@ export function createFileReleaseLock(options: FileReleaseLockOptions): ReleaseL
         reason: `the lock file is unreadable (not a JSON lock holder: ${JSON.stringify(raw.slice(0, 60))})`,
       };
     }
-    if (holder.host === host) {
-      if (isProcessAlive(holder.pid))
-        return { state: "live", holder, why: "its process is running" };
+    if (holder.host === host && !isProcessAlive(holder.pid)) {
       return {
         state: "stale",
         holder,
         reason: `process ${holder.pid} on ${host} is no longer running`,
       };
     }
-    // Another machine's pid cannot be checked: only age tells. Take the later of the holder's
-    // start and the file's write, so a long wait before acquiring does not age the lock.
-    const startedMs = Date.parse(holder.startedAt);
-    const since = Number.isFinite(startedMs) ? Math.max(startedMs, modifiedMs) : modifiedMs;
+    // The last sign of life: the later of the holder's start, its last heartbeat and the
+    // file's write (a renewal rewrites the file).
+    const since = Math.max(
+      modifiedMs,
+      ...[holder.startedAt, holder.heartbeatAt ?? ""].map(Date.parse).filter(Number.isFinite),
+    );
     if (now() - since > staleAfterMs) {
       return {
         state: "stale",
         holder,
-        reason: `held by host ${holder.host} for more than ${formatDuration(staleAfterMs)} (since ${new Date(since).toISOString()})`,
+        reason: `its holder (host ${holder.host}, pid ${holder.pid}) has not renewed it for more than ${formatDuration(staleAfterMs)} (last heartbeat ${new Date(since).toISOString()})`,
       };
     }
-    return { state: "live", holder, why: `it runs on another host (${holder.host})` };
+    return holder.host === host
+      ? { state: "live", holder, why: "its process is running" }
+      : {
+          state: "live",
+          holder,
+          why: `it runs on another host (${holder.host}) and renewed it at ${new Date(since).toISOString()}`,
+        };
   };
 
   const heldError = (
@@ -154,11 +169,7 @@ export function createFileReleaseLock(options: FileReleaseLockOptions): ReleaseL
       `The release lock for ${service} is held by ${who}; ${verdict.why}`,
       {
         details: { holder: h, ref },
-        hint: `Wait for that release to finish. If it is not running any more, delete ${ref}${
-          h && h.host !== host
-            ? ` (it is taken over automatically after ${formatDuration(staleAfterMs)})`
-            : ""
-        }.`,
+        hint: `Wait for that release to finish. If its runner died, ${ref} is taken over (and the release recovered) once its heartbeat is ${formatDuration(staleAfterMs)} old; \`shipgate status\` shows it.`,
       },
     );
   };
@@ -224,6 +235,45 @@ export function createFileReleaseLock(options: FileReleaseLockOptions): ReleaseL
     }
   };
 
+  /** Rewrites the lock with a fresh heartbeat, atomically, if it is still ours. */
+  const renew = async (service: string, holder: LockHolder): Promise<void> => {
+    const path = absolute(relativeLockPath(service));
+    const found = await readWithTime(path);
+    if (!found || parseHolder(found.raw)?.id !== holder.id) {
+      stopRenewal(service, holder.id);
+      return;
+    }
+    const beat = { ...holder, heartbeatAt: new Date(now()).toISOString() };
+    const temp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
+    await writeFile(temp, `${JSON.stringify(beat, null, 2)}\n`, { encoding: "utf8", flag: "wx" });
+    await rename(temp, path).catch(async (error: unknown) => {
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    });
+  };
+  const stopRenewal = (service: string, holderId: string) => {
+    const key = `${service}|${holderId}`;
+    clearInterval(renewals.get(key));
+    renewals.delete(key);
+  };
+  const startRenewal = (service: string, holder: LockHolder) => {
+    const key = `${service}|${holder.id}`;
+    if (renewals.has(key)) return;
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      // A failed renewal is retried on the next tick; the expiry outlives several misses.
+      renew(service, holder)
+        .catch(() => undefined)
+        .finally(() => {
+          busy = false;
+        });
+    }, renewEveryMs);
+    timer.unref();
+    renewals.set(key, timer);
+  };
+
   return {
     name: "file",
 
@@ -254,7 +304,10 @@ export function createFileReleaseLock(options: FileReleaseLockOptions): ReleaseL
           for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
             if (signal.aborted) throw abortedError(signal);
             const outcome = await acquireOnce(request.service, request.holder, signal);
-            if (outcome !== "retry") return outcome;
+            if (outcome !== "retry") {
+              startRenewal(request.service, request.holder);
+              return outcome;
+            }
           }
           throw new ShipgateError(
             "conflict",
@@ -296,6 +349,7 @@ export function createFileReleaseLock(options: FileReleaseLockOptions): ReleaseL
       if (invalid) return errAsync(invalid);
       const ref = relativeLockPath(handle.service);
       const path = absolute(ref);
+      stopRenewal(handle.service, handle.holder.id);
       return ResultAsync.fromPromise(
         (async () => {
           const found = await readWithTime(path);

@@ -1,6 +1,7 @@
 export * from "./conventional-commit.js";
 export * from "./embedded-defaults.js";
 export * from "./file-incident-sink.js";
+export * from "./file-release-journal.js";
 export * from "./file-release-lock.js";
 export * from "./fs-artifact-store.js";
 export * from "./git-source-control.js";

@@ -1,5 +1,6 @@
 import { watchWindow } from "./canary-watch.js";
 import { appendDeployResult } from "./deploy-result.js";
+import { journal } from "./journal-step.js";
 import { notify } from "./notify-step.js";
 import type { RunContext, Stop } from "./run-context.js";
 import { recordError } from "./run-context.js";
@@ -32,22 +33,36 @@ async function finish(
   step.result = result;
   step.reason = reason;
   step.endedAt = ctx.now();
+  await journal(ctx, "step.verdict", {
+    weight: step.weight,
+    phase: step.phase,
+    result,
+    reason,
+    errorRate: step.errorRate,
+    p95LatencyMs: step.p95LatencyMs,
+  });
   await appendDeployResult(ctx, step);
 }
 
 /**
  * Step 4: for each weight, set it, smoke-check, then watch the window. Never moves past a
- * step that did not pass. After the last step: smoke, promote, then watch the
+ * step that did not pass. `resumeAt` (a recovery's `--resume`) skips the start and the
+ * steps that passed before a crash. After the last step: smoke, promote, then watch the
  * stabilization window at 100%.
  */
-export async function runCanary(ctx: RunContext): Promise<Stop | null> {
+export async function runCanary(ctx: RunContext, resumeAt = 0): Promise<Stop | null> {
   const { spec, stack, target } = ctx;
   const windowMs = spec.slo.window_minutes * 60_000;
-  const started = await stack.deployer.start(target, { signal: ctx.signal });
-  ctx.record.deployStarted = true;
-  if (started.isErr()) return deployStop(ctx, "start", started.error);
+  // A resumed release (after a crash) continues at step `resumeAt` of a canary already started.
+  if (resumeAt === 0) {
+    await journal(ctx, "deploy.start");
+    const started = await stack.deployer.start(target, { signal: ctx.signal });
+    ctx.record.deployStarted = true;
+    if (started.isErr()) return deployStop(ctx, "start", started.error);
+  }
 
   for (const [index, weight] of spec.canary_steps.entries()) {
+    if (index < resumeAt) continue;
     const step = newStep(ctx, weight, "canary");
     ctx.emit({
       type: "canary.step.started",
@@ -56,6 +71,7 @@ export async function runCanary(ctx: RunContext): Promise<Stop | null> {
       of: spec.canary_steps.length,
       windowMs,
     });
+    await journal(ctx, "weight.set", { weight });
     const set = await stack.deployer.setWeight(target, weight, { signal: ctx.signal });
     if (set.isErr()) {
       await finish(
@@ -98,6 +114,7 @@ export async function runCanary(ctx: RunContext): Promise<Stop | null> {
     ctx.emit({ type: "canary.breach", weight: 100, reason });
     return { status: "ABORTED", reason: "smoke_failed", summary: reason };
   }
+  await journal(ctx, "promote");
   const promoted = await stack.deployer.promote(target, { signal: ctx.signal });
   if (promoted.isErr()) return deployStop(ctx, "promote", promoted.error);
   ctx.record.promoted = true;

@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { err } from "neverthrow";
+import { err, okAsync } from "neverthrow";
 import { renderDeployNote } from "../artifacts/deploy-note.js";
 import type { DeployTarget } from "../contracts/deployer.js";
 import type { NotificationKind } from "../contracts/notifier.js";
@@ -14,8 +14,10 @@ import { writeCanaryChart } from "./chart-step.js";
 import { judgeFor } from "./choose-judge.js";
 import { runCiGate } from "./ci-gate-step.js";
 import { openIncident, resolveOpenIncidents } from "./incident-step.js";
+import { journal, relaxJournal, startJournal } from "./journal-step.js";
 import { notify } from "./notify-step.js";
 import { recordingSloSource } from "./recording-slo-source.js";
+import { type RecoveryRequest, recoverRun, recoveryStopsRelease } from "./recovery-run.js";
 import type { ReleaseEvent } from "./release-events.js";
 import {
   EXIT_CODES,
@@ -50,6 +52,13 @@ export interface ReleaseRunOptions {
 export interface ReleaseOrchestrator {
   /** Runs one release. Never rejects: every failure is an outcome. */
   release(input: unknown, options?: ReleaseRunOptions): Promise<ReleaseOutcome>;
+  /**
+   * Recovers the service's last release if its journal says it did not finish (its runner
+   * died): takes the lock over from the dead holder, rolls a started canary back, writes
+   * the crashed attempt's report and releases the lock. Resolves to null when there was
+   * nothing to recover. Never rejects.
+   */
+  recover(request: RecoveryRequest, options?: ReleaseRunOptions): Promise<ReleaseOutcome | null>;
 }
 
 let runCounter = 0;
@@ -95,6 +104,9 @@ export function createReleaseOrchestrator(stack: ReleaseStack): ReleaseOrchestra
         return outcome;
       }
       return runRelease(stack, fileIncidents, parsed.data, options, startedMs, emitRaw);
+    },
+    recover(request, options = {}) {
+      return recoverRun(stack, fileIncidents, request, options);
     },
   };
 }
@@ -200,6 +212,24 @@ async function runRelease(
     ref: handle.ref,
     tookOverFrom: record.lockTookOverFrom ?? undefined,
   });
+  if (!dryRun) {
+    // A crashed release of this service is recovered before a new one starts.
+    const recovered = await recoveryStopsRelease(
+      stack,
+      fileIncidents,
+      spec.service,
+      handle,
+      holder,
+      emit,
+    );
+    if (recovered) {
+      await stack.lock
+        .release(handle, { signal: ctx.cleanupSignal })
+        .orElse(() => okAsync(undefined));
+      emit({ type: "release.finished", outcome: recovered });
+      return recovered;
+    }
+  }
   emit({
     type: "release.started",
     service: spec.service,
@@ -214,6 +244,7 @@ async function runRelease(
   try {
     record.captain = await findCaptain(spec.captain, stack, options.env ?? process.env, signal);
     reserved = await reserveReportPath(ctx);
+    if (!dryRun) await startJournal(ctx, reserved, holder);
     stop = await procedure(ctx);
   } catch (thrown) {
     const error = toShipgateError(thrown, "release crashed");
@@ -227,12 +258,19 @@ async function runRelease(
   }
 
   try {
+    relaxJournal(ctx);
+    await journal(ctx, "outcome", {
+      status: stop?.status ?? "SUCCESS",
+      reason: stop?.reason ?? "released",
+      summary: stop?.summary ?? "",
+    });
     // Anything that stopped a started canary (breach, deploy error, cancellation, a crash) rolls back.
     if (stop && record.deployStarted && !dryRun) {
       const rollback = await runRollback(ctx, stop.summary);
       await writeCanaryChart(ctx, reserved.path);
       // An inconclusive step rolled back by policy showed no harm: no incident to file.
       if (stop.reason !== "cancelled" && stop.reason !== "slo_inconclusive") {
+        await journal(ctx, "incident");
         const breachWeight = record.steps.length
           ? record.steps[record.steps.length - 1]!.weight
           : null;
@@ -243,6 +281,7 @@ async function runRelease(
       if (!rollback.verified) record.warnings.push(`ROLLBACK NOT VERIFIED: ${rollback.message}`);
     }
     if (!stop) {
+      await journal(ctx, "changelog");
       await writeChangelog(ctx, ctx.cleanupSignal);
       if (!dryRun) await resolveOpenIncidents(ctx);
     }
@@ -260,6 +299,12 @@ async function runRelease(
 
   const outcome = finalOutcome(ctx, stop);
   try {
+    await journal(ctx, "report", {
+      path: ctx.report?.path ?? reserved.path,
+      attempt: ctx.report?.attempt ?? reserved.attempt,
+      status: outcome.status,
+      incident: outcome.paths.incident,
+    });
     const path = await writeReport(ctx, outcome, reserved);
     if (path) {
       outcome.paths.report = path;
@@ -268,6 +313,12 @@ async function runRelease(
       outcome.warnings.push("the release report could not be written");
     }
     await notifyAll(ctx, outcome);
+    await journal(ctx, "finished", {
+      status: outcome.status,
+      reason: outcome.reason,
+      exitCode: outcome.exitCode,
+      report: outcome.paths.report,
+    });
   } catch (thrown) {
     outcome.warnings.push(`writing the report failed: ${toShipgateError(thrown).message}`);
   } finally {
@@ -291,6 +342,7 @@ async function procedure(ctx: RunContext): Promise<Stop | null> {
   const { spec, stack, record, target } = ctx;
   const validated = await validateRelease(ctx);
   if (validated) return validated;
+  await journal(ctx, "validated", { tag: record.tag?.reused ? "reuse" : "new" });
 
   if (spec.preparation) {
     if (!stack.prepare) {
@@ -321,6 +373,11 @@ async function procedure(ctx: RunContext): Promise<Stop | null> {
   }
 
   const gate = await runCiGate(ctx);
+  await journal(ctx, "ci.gate", {
+    verdict: record.ci?.verdict ?? null,
+    checks: record.ci?.checks ?? [],
+    waitedMs: record.ci?.waitedMs ?? 0,
+  });
   if (gate) return gate;
   const signOff = await runSignOffGate(ctx);
   if (signOff) return signOff;
@@ -348,6 +405,7 @@ async function procedure(ctx: RunContext): Promise<Stop | null> {
   }
 
   if (!record.tag?.reused) {
+    await journal(ctx, "tag.create", { name: spec.version, sha: spec.sha });
     const tagged = await stack.sourceControl.createAnnotatedTag(
       {
         name: spec.version,

@@ -20,6 +20,7 @@ export type ReleaseReason =
   | "smoke_failed"
   | "deploy_error"
   | "cancelled"
+  | "recovered_after_crash"
   | "tool_error"
   | "internal_error";
 

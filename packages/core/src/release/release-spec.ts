@@ -119,6 +119,11 @@ export const policySpecSchema = z.strictObject({
   allow_no_checks: z.boolean().default(false),
   /** Optional (non-required) failing checks block too. */
   optional_checks_block: z.boolean().default(false),
+  /**
+   * Let `shipgate recover --resume` continue a crashed release from its last passed canary
+   * step (after checking the deployer's actual state) instead of rolling it back.
+   */
+  resume_after_crash: z.boolean().default(false),
   /** SLO poll interval within a window. */
   poll_interval_seconds: z.number().positive().default(60),
   /** Consecutive failed SLO queries that fail the step closed. */

@@ -7,6 +7,7 @@ import type { Clock } from "../contracts/clock.js";
 import type { Deployer } from "../contracts/deployer.js";
 import type { IncidentSink } from "../contracts/incident-sink.js";
 import type { Notifier } from "../contracts/notifier.js";
+import type { ReleaseJournal } from "../contracts/release-journal.js";
 import type { ReleaseLock } from "../contracts/release-lock.js";
 import type { SloSource } from "../contracts/slo-source.js";
 import type { SmokeCheck } from "../contracts/smoke-check.js";
@@ -27,6 +28,12 @@ export interface ReleaseStack {
   slo: SloSource;
   changelog: ChangelogRenderer;
   lock: ReleaseLock;
+  /**
+   * The write-ahead journal next to the lock: one record per state change, so a crashed
+   * run can be recovered (by the next release, or `recover`). Without it, a `kill -9`
+   * leaves nothing to recover from.
+   */
+  journal?: ReleaseJournal;
   clock: Clock;
   artifacts: ArtifactStore;
   /** Extra incident sinks (PagerDuty, an issue tracker), after the file incident. */

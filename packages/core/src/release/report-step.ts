@@ -46,20 +46,40 @@ export async function previousTiming(ctx: RunContext): Promise<PreviousReleaseTi
 }
 
 /**
- * Step 7: writes the report, never overwriting: if the reserved name was taken meanwhile,
- * the next `-retryN` is used.
+ * Step 7: writes the final report. A run that claimed its report file at the first state
+ * change replaces that file (its own) atomically; otherwise the report is created, never
+ * overwriting: if the reserved name was taken meanwhile, the next `-retryN` is used.
  */
 export async function writeReport(
   ctx: RunContext,
   outcome: ReleaseOutcome,
   reserved: { path: string; attempt: number },
 ): Promise<string | null> {
-  const previous = await previousTiming(ctx);
-  let { path, attempt } = reserved;
+  const slot = ctx.report;
+  if (slot?.claimed) {
+    const content = renderReleaseReport(
+      ctx.record,
+      outcome,
+      slot.path,
+      slot.attempt,
+      slot.previous,
+    );
+    const replaced = await ctx.stack.artifacts.writeStatus(slot.path, content);
+    if (replaced.isErr()) {
+      recordError(ctx, "report", replaced.error);
+      return null;
+    }
+    slot.final = true;
+    ctx.emit({ type: "report.written", path: slot.path });
+    return slot.path;
+  }
+  const previous = slot ? slot.previous : await previousTiming(ctx);
+  let { path, attempt } = slot ?? reserved;
   for (let tries = 0; tries < 20; tries++) {
     const content = renderReleaseReport(ctx.record, outcome, path, attempt, previous);
     const created = await ctx.stack.artifacts.createExclusive(path, content);
     if (created.isOk()) {
+      if (slot) slot.final = true;
       ctx.emit({ type: "report.written", path: created.value.path });
       return created.value.path;
     }

@@ -1,3 +1,4 @@
+import { journal } from "./journal-step.js";
 import type { RunContext } from "./run-context.js";
 import { recordError } from "./run-context.js";
 import type { RollbackRecord } from "./run-record.js";
@@ -23,9 +24,11 @@ export async function runRollback(ctx: RunContext, reason: string): Promise<Roll
     smoke: [],
   };
   ctx.record.rollback = record;
+  await journal(ctx, "abort");
   const aborted = await stack.deployer.abort(target, { signal });
   record.aborted = aborted.isOk();
   if (aborted.isErr()) recordError(ctx, "rollback: abort", aborted.error);
+  await journal(ctx, "rollback");
   const rolled = await stack.deployer.rollback(target, { signal });
   record.rolledBack = rolled.isOk();
   if (rolled.isErr()) recordError(ctx, "rollback: roll back", rolled.error);
@@ -56,6 +59,7 @@ export async function runRollback(ctx: RunContext, reason: string): Promise<Roll
     !smoke.failed;
   record.message = messages.join("; ");
   record.endedAt = ctx.now();
+  await journal(ctx, "verification", { verified: record.verified, message: record.message });
   ctx.emit({ type: "rollback.finished", verified: record.verified, message: record.message });
   return record;
 }

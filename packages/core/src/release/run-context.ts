@@ -1,6 +1,8 @@
 import type { DeployTarget } from "../contracts/deployer.js";
 import type { ShipgateError } from "../errors/shipgate-error.js";
 import type { Judge, PollObservation } from "../judge/judge.js";
+import type { JournalWriter } from "./journal-step.js";
+import type { ReportSlot } from "./progress-report.js";
 import type { ReleaseEvent } from "./release-events.js";
 import type { ReleaseReason, ReleaseStatus } from "./release-outcome.js";
 import type { ReleaseSpec } from "./release-spec.js";
@@ -28,6 +30,10 @@ export interface RunContext {
   emit: Emit;
   /** ISO time on the release clock. */
   now(): string;
+  /** The write-ahead journal of this run (absent in a dry run or without a journal). */
+  journal?: JournalWriter;
+  /** The report file this run rewrites at every state change (absent in a dry run). */
+  report?: ReportSlot;
 }
 
 /** A step that ended the run early. */

@@ -6,6 +6,7 @@ export * from "./deployer-conformance.js";
 export * from "./fixtures.js";
 export * from "./incident-sink-conformance.js";
 export * from "./notifier-conformance.js";
+export * from "./release-journal-conformance.js";
 export * from "./release-lock-conformance.js";
 export * from "./run-safely.js";
 export * from "./slo-measurement-checks.js";

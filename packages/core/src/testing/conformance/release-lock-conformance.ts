@@ -130,6 +130,24 @@ export function describeReleaseLockConformance(
       expectOk(await settle(() => s.makeLock().release(taken, o())));
     });
 
+    it("lets exactly one of two runners racing for the same stale lock take it over", async () => {
+      if (!s.makeStale) return;
+      const svc = service();
+      const dead = holder("v1");
+      expectOk(await settle(() => s.makeLock().acquire({ service: svc, holder: dead }, o())));
+      await s.makeStale(svc);
+      const [a, b] = await Promise.all([
+        settle(() => s.makeLock().acquire({ service: svc, holder: holder("recovery-a") }, o())),
+        settle(() => s.makeLock().acquire({ service: svc, holder: holder("recovery-b") }, o())),
+      ]);
+      const winners = [a, b].filter((r) => r.ok);
+      expect(winners).toHaveLength(1);
+      const loser = [a, b].find((r) => !r.ok);
+      if (loser && !loser.ok) expect(loser.error.kind).toBe("lock_held");
+      const won = winners[0]!;
+      if (won.ok) expectOk(await settle(() => s.makeLock().release(won.value, o())));
+    });
+
     it("resolves to an aborted error, without throwing, when the signal has fired", async () => {
       const settled = await settle(() =>
         s

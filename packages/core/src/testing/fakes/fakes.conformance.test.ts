@@ -5,6 +5,7 @@ import { describeDeployerConformance } from "../conformance/deployer-conformance
 import { conformanceChanges } from "../conformance/fixtures.js";
 import { describeIncidentSinkConformance } from "../conformance/incident-sink-conformance.js";
 import { describeNotifierConformance } from "../conformance/notifier-conformance.js";
+import { describeReleaseJournalConformance } from "../conformance/release-journal-conformance.js";
 import { describeReleaseLockConformance } from "../conformance/release-lock-conformance.js";
 import { describeSloSourceConformance } from "../conformance/slo-source-conformance.js";
 import { describeSmokeCheckConformance } from "../conformance/smoke-check-conformance.js";
@@ -17,6 +18,10 @@ import { createFakeSourceControl } from "./fake-source-control.js";
 import { createMemoryArtifactStore } from "./memory-artifact-store.js";
 import { createMemoryIncidentSink } from "./memory-incident-sink.js";
 import { createMemoryNotifier } from "./memory-notifier.js";
+import {
+  createMemoryJournalBackend,
+  createMemoryReleaseJournal,
+} from "./memory-release-journal.js";
 import { createMemoryLockBackend, createMemoryReleaseLock } from "./memory-release-lock.js";
 import { createSimulatedDeployer } from "./simulated-deployer.js";
 import { createSimulatedSloSource } from "./simulated-slo-source.js";
@@ -127,3 +132,17 @@ describeSmokeCheckConformance("fake smoke check", () => ({
   passing: createFakeSmokeCheck({}),
   failing: createFakeSmokeCheck({ failIn: ["after_weight_change"] }),
 }));
+
+describeReleaseJournalConformance("memory journal", () => {
+  const backend = createMemoryJournalBackend();
+  return {
+    makeJournal: () => createMemoryReleaseJournal(backend),
+    truncateLastRecord: async (service) => {
+      backend.truncated.add(service);
+    },
+    plantRecord: async (service, value) => {
+      backend.journals.get(service)?.push(value);
+    },
+    atomicAppend: true,
+  };
+});

@@ -1,0 +1,141 @@
+import {
+  type JournalRecord,
+  RELEASE_JOURNAL_FORMAT,
+  type ReleaseJournal,
+} from "../contracts/release-journal.js";
+import type { LockHolder } from "../contracts/release-lock.js";
+import { ShipgateError } from "../errors/shipgate-error.js";
+import { writeProgressReport } from "./progress-report.js";
+import { previousTiming } from "./report-step.js";
+import type { RunContext } from "./run-context.js";
+
+/**
+ * Every state change core journals, in the order a release makes them. Each is appended
+ * (durably) *before* the action it announces, so a journal that ends with `weight.set 25`
+ * says "25% may have been set".
+ */
+export const JOURNAL_RECORD_TYPES = [
+  /** The lock is held; data: the spec, the report path and attempt, the holder. */
+  "release.started",
+  "validated",
+  /** data: verdict. */
+  "ci.gate",
+  /** The tag is about to be created; data: name, sha. */
+  "tag.create",
+  /** The canary is about to start (no traffic yet). */
+  "deploy.start",
+  /** data: weight. */
+  "weight.set",
+  /** data: weight, phase, result, reason. */
+  "step.verdict",
+  "promote",
+  /** The release's fate is decided; data: status, reason, summary. Clean-up follows. */
+  "outcome",
+  "abort",
+  "rollback",
+  /** data: verified, message. */
+  "verification",
+  "incident",
+  "changelog",
+  /** The final report is about to be written; data: path, status. */
+  "report",
+  /** Everything is done but releasing the lock; data: status, reason, exit code, report. */
+  "finished",
+  /** A later run took over a crashed release; data: mode, by. */
+  "recovery.started",
+] as const;
+
+/** One of {@link JOURNAL_RECORD_TYPES}. */
+export type JournalRecordType = (typeof JOURNAL_RECORD_TYPES)[number];
+
+/** The journal a run writes, and where it stands. */
+export interface JournalWriter {
+  journal: ReleaseJournal;
+  service: string;
+  /** The lock holder id of the writing run. */
+  run: string;
+  /** The last record written (0 before `begin`). */
+  seq: number;
+  /**
+   * Before the outcome is decided, a record that cannot be written stops the run before
+   * its action (write-ahead). During clean-up (rollback, report) it only warns: a broken
+   * journal must never stop a rollback.
+   */
+  strict: boolean;
+}
+
+/**
+ * Appends one record to the run's journal (`begin` for the first), then refreshes the
+ * progress report. A no-op without a journal (dry runs, stacks without one): those write
+ * their report once, at the end.
+ *
+ * @throws ShipgateError when the record cannot be written while `strict`: the action it
+ * announces must not run unannounced.
+ */
+export async function journal(
+  ctx: RunContext,
+  type: JournalRecordType,
+  data: Record<string, unknown> = {},
+): Promise<void> {
+  const w = ctx.journal;
+  // Without a journal (simulations, scenario tests) there is nothing to recover from, and
+  // the report is written once, at the end.
+  if (!w) return;
+  const record: JournalRecord = {
+    v: RELEASE_JOURNAL_FORMAT,
+    seq: w.seq + 1,
+    at: ctx.now(),
+    type,
+    run: w.run,
+    data,
+  };
+  const options = { signal: ctx.cleanupSignal };
+  const written =
+    record.seq === 1
+      ? await w.journal.begin(w.service, record, options).map(() => undefined)
+      : await w.journal.append(w.service, record, options);
+  if (written.isErr()) {
+    if (w.strict)
+      throw new ShipgateError(
+        written.error.kind,
+        `could not journal ${type} before doing it: ${written.error.message}`,
+        { cause: written.error, hint: written.error.hint },
+      );
+    const message = `could not journal ${type}: ${written.error.describe()}`;
+    if (!ctx.record.warnings.includes(message)) ctx.record.warnings.push(message);
+    return;
+  }
+  w.seq = record.seq;
+  await writeProgressReport(ctx);
+}
+
+/** Marks the outcome as decided: from here on, journal failures warn instead of stopping. */
+export function relaxJournal(ctx: RunContext): void {
+  if (ctx.journal) ctx.journal.strict = false;
+}
+
+/**
+ * Starts the run's journal (when the stack has one) with `release.started` — the spec,
+ * the report path and the holder, all a recovery needs — and claims the report file.
+ */
+export async function startJournal(
+  ctx: RunContext,
+  reserved: { path: string; attempt: number },
+  holder: LockHolder,
+): Promise<void> {
+  ctx.report = { ...reserved, claimed: false, previous: await previousTiming(ctx) };
+  if (ctx.stack.journal)
+    ctx.journal = {
+      journal: ctx.stack.journal,
+      service: ctx.spec.service,
+      run: holder.id,
+      seq: 0,
+      strict: true,
+    };
+  await journal(ctx, "release.started", {
+    spec: ctx.spec,
+    report: reserved,
+    holder: { id: holder.id, host: holder.host, pid: holder.pid },
+    startedAt: ctx.record.startedAt,
+  });
+}

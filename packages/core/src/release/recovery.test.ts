@@ -1,0 +1,354 @@
+import { ResultAsync } from "neverthrow";
+import { describe, expect, it } from "vitest";
+import { readFrontMatter } from "../artifacts/front-matter.js";
+import type { ReleaseJournal } from "../contracts/release-journal.js";
+import type { ShipgateError } from "../errors/shipgate-error.js";
+import { createMemoryArtifactStore } from "../testing/fakes/memory-artifact-store.js";
+import {
+  createMemoryJournalBackend,
+  createMemoryReleaseJournal,
+  type MemoryJournalBackend,
+} from "../testing/fakes/memory-release-journal.js";
+import {
+  createMemoryLockBackend,
+  type MemoryLockBackend,
+} from "../testing/fakes/memory-release-lock.js";
+import { buildScenarioStack } from "../testing/run-scenario.js";
+import { type ScenarioInput, scenarioSchema } from "../testing/scenario.js";
+import { createReleaseOrchestrator } from "./orchestrator.js";
+import { baseScenario } from "./test-scenarios.js";
+
+const never = <T>() => new ResultAsync<T, ShipgateError>(new Promise(() => {}));
+
+/** A journal whose run "dies" right after its `n`th record is durable: nothing after it ever happens. */
+function dyingAfter(journal: ReleaseJournal, n: number): ReleaseJournal {
+  let written = 0;
+  const die = <T>(r: ResultAsync<T, ShipgateError>) =>
+    new ResultAsync<T, ShipgateError>(
+      (async () => {
+        if (written >= n) return never<T>();
+        const done = await r;
+        if (done.isOk()) written += 1;
+        return written >= n ? never<T>() : done;
+      })(),
+    );
+  return {
+    name: journal.name,
+    read: (s, o) => journal.read(s, o),
+    begin: (s, r, o) => die(journal.begin(s, r, o)),
+    append: (s, r, o) => die(journal.append(s, r, o)),
+  };
+}
+
+function world(scenario: ScenarioInput) {
+  const parsed = scenarioSchema.parse(scenario);
+  const artifacts = createMemoryArtifactStore();
+  const lockBackend: MemoryLockBackend = createMemoryLockBackend();
+  const journalBackend: MemoryJournalBackend = createMemoryJournalBackend();
+  const built = buildScenarioStack(parsed, { artifacts, lockBackend });
+  const journal = createMemoryReleaseJournal(journalBackend);
+  // Count rollbacks that undo something: a second one would take production a version further back.
+  const effectiveRollbacks = { count: 0 };
+  const rollback = built.deployer.rollback;
+  built.deployer.rollback = (target, o) => {
+    const s = built.deployer.state;
+    if (s.canaryVersion !== null || s.stableVersion === target.version)
+      effectiveRollbacks.count += 1;
+    return rollback(target, o);
+  };
+  return { parsed, artifacts, lockBackend, journalBackend, journal, effectiveRollbacks, ...built };
+}
+
+const breach = () =>
+  baseScenario({
+    metrics: {
+      "25": { error_rate: 0.05, p95_latency_ms: 120 },
+      default: { error_rate: 0.002, p95_latency_ms: 120 },
+    },
+  });
+
+async function recordsOfAFullRun(scenario: ScenarioInput): Promise<string[]> {
+  const w = world(scenario);
+  await createReleaseOrchestrator({ ...w.stack, journal: w.journal }).release(w.parsed.release);
+  return (w.journalBackend.journals.get("shop") as { type: string }[]).map((r) => r.type);
+}
+
+describe("a release killed at every journal boundary, then recovered", () => {
+  for (const [name, scenario] of [
+    ["success", baseScenario],
+    ["breach at 25%", breach],
+  ] as const) {
+    it(`${name}: stable serves, one report per attempt names what happened, the lock is free`, async () => {
+      const full = await recordsOfAFullRun(scenario());
+      expect(full[0]).toBe("release.started");
+      expect(full.at(-1)).toBe("finished");
+      for (let n = 1; n <= full.length; n++) {
+        const w = world(scenario());
+        const orchestrator = createReleaseOrchestrator({
+          ...w.stack,
+          journal: dyingAfter(w.journal, n),
+        });
+        void orchestrator.release(w.parsed.release);
+        // Let the run reach its n-th record and freeze there (the process is gone).
+        for (let i = 0; i < 200; i++) await new Promise((r) => setImmediate(r));
+        const journaled = [
+          ...((w.journalBackend.journals.get("shop") as { type: string }[]) ?? []),
+        ];
+        expect(journaled, `crash after record ${n}`).toHaveLength(n);
+        const dead = w.lockBackend.holders.get("shop");
+        if (dead) dead.stale = true;
+
+        const next = createReleaseOrchestrator({ ...w.stack, journal: w.journal });
+        const recovered = await next.recover({ service: "shop" });
+        const label = `killed after record ${n} (${journaled.at(-1)?.type})`;
+        const state = w.deployer.state;
+        // Production is on exactly one version, and nothing is left half-way.
+        expect(state.canaryVersion, label).toBeNull();
+        expect(state.phase, label).toBe("healthy");
+        expect(w.lockBackend.holders.has("shop"), label).toBe(false);
+        const reports = [...w.artifacts.files.keys()].filter((p) =>
+          p.startsWith("devops/reports/"),
+        );
+        const finished = journaled.at(-1)?.type === "finished";
+        if (finished) {
+          expect(recovered, label).toBeNull();
+        } else if (
+          journaled.some(
+            (r) =>
+              r.type === "outcome" &&
+              (r as { data?: { status?: string } }).data?.status === "SUCCESS",
+          )
+        ) {
+          // Promoted and stabilized before the crash: live, so the recovery finishes the paperwork.
+          expect(recovered, label).toMatchObject({
+            status: "SUCCESS",
+            reason: "released",
+            exitCode: 0,
+          });
+          expect(state.stableVersion, label).toBe("v1.4.0");
+          expect(recovered?.warnings.join("\n"), label).toContain("RECOVERED AFTER A CRASH");
+        } else {
+          expect(recovered?.reason, label).toBe("recovered_after_crash");
+          const deployed = journaled.some((r) => r.type === "deploy.start");
+          expect(recovered?.exitCode, label).toBe(deployed ? 3 : 1);
+          if (deployed) {
+            expect(state.stableVersion, label).toBe("v1.3.0");
+            expect(recovered?.rollbackVerified, label).toBe(true);
+            expect(recovered?.paths.incident, label).toMatch(/^incidents\//);
+          }
+        }
+        expect(reports, label).toEqual(["devops/reports/release-v1.4.0.md"]);
+        const fm = readFrontMatter(w.artifacts.files.get(reports[0]!)!);
+        expect(fm?.status, label).not.toBe("IN_PROGRESS");
+        if (!finished && recovered?.status !== "SUCCESS")
+          expect(fm?.reason, label).toBe("recovered_after_crash");
+        // The journal is closed: recovering again finds nothing to do.
+        expect(await next.recover({ service: "shop" }), label).toBeNull();
+        // Rolled back at most once: no second undo of an already restored stable version.
+        expect(w.effectiveRollbacks.count, label).toBeLessThanOrEqual(1);
+      }
+    });
+  }
+
+  it("a new release recovers the crashed one first, and exits 3 when it had to roll back", async () => {
+    const w = world(baseScenario());
+    const full = await recordsOfAFullRun(baseScenario());
+    const n = full.indexOf("weight.set") + 2; // 5% set, its watch under way
+    void createReleaseOrchestrator({ ...w.stack, journal: dyingAfter(w.journal, n) }).release(
+      w.parsed.release,
+    );
+    for (let i = 0; i < 200; i++) await new Promise((r) => setImmediate(r));
+    w.lockBackend.holders.get("shop")!.stale = true;
+    const outcome = await createReleaseOrchestrator({ ...w.stack, journal: w.journal }).release({
+      ...(w.parsed.release as object),
+      version: "v1.4.1",
+    });
+    expect(outcome).toMatchObject({
+      status: "ABORTED",
+      reason: "recovered_after_crash",
+      exitCode: 3,
+      version: "v1.4.0",
+    });
+    expect(w.deployer.state).toMatchObject({
+      stableVersion: "v1.3.0",
+      canaryVersion: null,
+      weight: 0,
+    });
+    expect(w.lockBackend.holders.has("shop")).toBe(false);
+    expect(w.artifacts.files.has("devops/reports/release-v1.4.1.md")).toBe(false);
+  });
+
+  it("a crash before the canary closes the crashed attempt and goes on with the new release (-retry1)", async () => {
+    const w = world(baseScenario());
+    void createReleaseOrchestrator({ ...w.stack, journal: dyingAfter(w.journal, 3) }).release(
+      w.parsed.release,
+    );
+    for (let i = 0; i < 200; i++) await new Promise((r) => setImmediate(r));
+    w.lockBackend.holders.get("shop")!.stale = true;
+    const outcome = await createReleaseOrchestrator({ ...w.stack, journal: w.journal }).release(
+      w.parsed.release,
+    );
+    expect(outcome).toMatchObject({ status: "SUCCESS", exitCode: 0 });
+    expect(outcome.paths.report).toBe("devops/reports/release-v1.4.0-retry1.md");
+    const first = readFrontMatter(w.artifacts.files.get("devops/reports/release-v1.4.0.md")!);
+    expect(first).toMatchObject({ status: "FAILED", reason: "recovered_after_crash" });
+  });
+
+  it("a live holder's lock is not recovered (exit 4)", async () => {
+    const w = world(baseScenario());
+    void createReleaseOrchestrator({ ...w.stack, journal: dyingAfter(w.journal, 5) }).release(
+      w.parsed.release,
+    );
+    for (let i = 0; i < 200; i++) await new Promise((r) => setImmediate(r));
+    const outcome = await createReleaseOrchestrator({ ...w.stack, journal: w.journal }).recover({
+      service: "shop",
+    });
+    expect(outcome).toMatchObject({ reason: "lock_held", exitCode: 4 });
+  });
+
+  it("refuses to start over a journal of a newer format, saying so", async () => {
+    const w = world(baseScenario());
+    w.journalBackend.journals.set("shop", [
+      { v: 99, seq: 1, at: "x", type: "release.started", run: "r", data: {} },
+    ]);
+    const outcome = await createReleaseOrchestrator({ ...w.stack, journal: w.journal }).release(
+      w.parsed.release,
+    );
+    expect(outcome.exitCode).toBe(1);
+    expect(outcome.summary).toContain("newer shipgate");
+    expect(w.deployer.state.history).toEqual([]);
+  });
+});
+
+describe("the report from the first step", () => {
+  it("exists, IN_PROGRESS, as soon as the release starts, and its last write gives the final status", async () => {
+    const w = world(baseScenario());
+    const seen: string[] = [];
+    const outcome = await createReleaseOrchestrator({ ...w.stack, journal: w.journal }).release(
+      w.parsed.release,
+      {
+        onEvent: (e) => {
+          const text = w.artifacts.files.get("devops/reports/release-v1.4.0.md");
+          if (e.type === "canary.step.started" || e.type === "tag.created")
+            seen.push(`${e.type}:${String(readFrontMatter(text ?? "")?.status)}`);
+        },
+      },
+    );
+    expect(seen).toEqual([
+      "tag.created:IN_PROGRESS",
+      "canary.step.started:IN_PROGRESS",
+      "canary.step.started:IN_PROGRESS",
+      "canary.step.started:IN_PROGRESS",
+    ]);
+    expect(outcome.paths.report).toBe("devops/reports/release-v1.4.0.md");
+    expect(
+      readFrontMatter(w.artifacts.files.get("devops/reports/release-v1.4.0.md")!)?.status,
+    ).toBe("SUCCESS");
+  });
+});
+
+describe("recover({ resume: true })", () => {
+  const crashAt25 = async (scenario: ScenarioInput) => {
+    const w = world(scenario);
+    const full = await recordsOfAFullRun(scenario);
+    // Dies right after "weight.set 25" is durable, before setting it: 5% passed, 25% announced.
+    const n = full.indexOf("weight.set", full.indexOf("weight.set") + 1) + 1;
+    void createReleaseOrchestrator({ ...w.stack, journal: dyingAfter(w.journal, n) }).release(
+      w.parsed.release,
+    );
+    for (let i = 0; i < 200; i++) await new Promise((r) => setImmediate(r));
+    w.lockBackend.holders.get("shop")!.stale = true;
+    expect(w.deployer.state).toMatchObject({ canaryVersion: "v1.4.0", weight: 5 });
+    return w;
+  };
+  const resumable = (overrides: Partial<ScenarioInput> = {}) =>
+    baseScenario({ ...overrides, release: { policy: { resume_after_crash: true } } });
+
+  it("continues from the last passed step when the policy allows it and the deployer is where the journal left it", async () => {
+    const w = await crashAt25(resumable());
+    const outcome = await createReleaseOrchestrator({ ...w.stack, journal: w.journal }).recover({
+      service: "shop",
+      resume: true,
+    });
+    expect(outcome).toMatchObject({ status: "SUCCESS", reason: "released", exitCode: 0 });
+    expect(w.deployer.state.history).toEqual([5, 25, 100]);
+    expect(w.deployer.state).toMatchObject({ stableVersion: "v1.4.0", canaryVersion: null });
+    const types = w.journalBackend.journals.get("shop") as {
+      type: string;
+      data: Record<string, unknown>;
+    }[];
+    expect(types.find((r) => r.type === "recovery.started")?.data).toMatchObject({
+      mode: "resume",
+      resumeAt: 25,
+    });
+    expect(types.at(-1)?.type).toBe("finished");
+    const fm = readFrontMatter(w.artifacts.files.get("devops/reports/release-v1.4.0.md")!);
+    expect(fm).toMatchObject({ status: "SUCCESS", attempt: 0 });
+    expect(w.lockBackend.holders.has("shop")).toBe(false);
+  });
+
+  it("a breach after resuming rolls back and files the incident, like any release", async () => {
+    const w = await crashAt25(
+      resumable({
+        metrics: {
+          "25": { error_rate: 0.05, p95_latency_ms: 120 },
+          default: { error_rate: 0.002, p95_latency_ms: 120 },
+        },
+      }),
+    );
+    const outcome = await createReleaseOrchestrator({ ...w.stack, journal: w.journal }).recover({
+      service: "shop",
+      resume: true,
+    });
+    expect(outcome).toMatchObject({
+      status: "ABORTED",
+      reason: "slo_breach",
+      exitCode: 3,
+      rollbackVerified: true,
+    });
+    expect(outcome?.paths.incident).toMatch(/^incidents\//);
+    expect(w.deployer.state).toMatchObject({
+      stableVersion: "v1.3.0",
+      canaryVersion: null,
+      weight: 0,
+    });
+  });
+
+  it("is refused without changing anything when the policy does not allow it", async () => {
+    const w = await crashAt25(baseScenario());
+    const before = (w.journalBackend.journals.get("shop") as unknown[]).length;
+    const outcome = await createReleaseOrchestrator({ ...w.stack, journal: w.journal }).recover({
+      service: "shop",
+      resume: true,
+    });
+    expect(outcome).toMatchObject({ status: "FAILED", exitCode: 1 });
+    expect(outcome?.summary).toContain("policy.resume_after_crash is off");
+    expect(outcome?.summary).toContain("without --resume");
+    expect(w.deployer.state).toMatchObject({ canaryVersion: "v1.4.0", weight: 5 });
+    expect((w.journalBackend.journals.get("shop") as unknown[]).length).toBe(before);
+    expect(w.lockBackend.holders.has("shop")).toBe(false);
+    // Without --resume it rolls back.
+    const rolled = await createReleaseOrchestrator({ ...w.stack, journal: w.journal }).recover({
+      service: "shop",
+    });
+    expect(rolled).toMatchObject({ reason: "recovered_after_crash", exitCode: 3 });
+  });
+
+  it("rolls back instead when the deployer is not where the journal left it", async () => {
+    const w = await crashAt25(resumable());
+    w.deployer.state.weight = 50; // someone moved traffic by hand meanwhile
+    const outcome = await createReleaseOrchestrator({ ...w.stack, journal: w.journal }).recover({
+      service: "shop",
+      resume: true,
+    });
+    expect(outcome).toMatchObject({
+      reason: "recovered_after_crash",
+      exitCode: 3,
+      rollbackVerified: true,
+    });
+    expect(outcome?.warnings.join("\n")).toContain(
+      "the canary is at 50%, not where the journal left it (5 or 25%)",
+    );
+    expect(w.deployer.state).toMatchObject({ stableVersion: "v1.3.0", canaryVersion: null });
+  });
+});
