@@ -241,7 +241,8 @@ export async function runKillPoint(
       fail("promote journaled after a breach");
   }
   // Exactly one report per attempt (attempts 0…k-1, no gaps), each final, naming what happened.
-  const reports = files.filter((f) => f.startsWith("devops/reports/"));
+  // Reports only: the canary chart (`.svg`) sits beside its report.
+  const reports = files.filter((f) => f.startsWith("devops/reports/") && f.endsWith(".md"));
   const names = reports.map((r) => r.slice("devops/reports/".length));
   const attempts = names.length;
   const expectedNames = Array.from(

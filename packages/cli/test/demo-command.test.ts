@@ -161,7 +161,7 @@ describe("shipgate demo", () => {
     const rollback = section("Rollback");
     expect(rollback).toContain("Previous version restored and verified in 1 m 42 s.");
     expect(rollback).toContain(
-      "- Method: abort the canary and roll back to the stable version v1.3.0 through the simulated deployer",
+      "- Method: abort the canary and roll back to the stable version v1.3.0 through the simulated (file) deployer",
     );
     const started = /- Started: (\S+)/.exec(rollback)?.[1];
     const ended = /- Ended: (\S+)/.exec(rollback)?.[1];

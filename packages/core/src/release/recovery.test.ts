@@ -106,8 +106,8 @@ describe("a release killed at every journal boundary, then recovered", () => {
         expect(state.canaryVersion, label).toBeNull();
         expect(state.phase, label).toBe("healthy");
         expect(w.lockBackend.holders.has("shop"), label).toBe(false);
-        const reports = [...w.artifacts.files.keys()].filter((p) =>
-          p.startsWith("devops/reports/"),
+        const reports = [...w.artifacts.files.keys()].filter(
+          (p) => p.startsWith("devops/reports/") && p.endsWith(".md"),
         );
         const finished = journaled.at(-1)?.type === "finished";
         if (finished) {
