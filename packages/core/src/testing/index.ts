@@ -1,2 +1,3 @@
 export * from "./conformance/index.js";
+export * from "./emulator/index.js";
 export * from "./simulation.js";

@@ -1,0 +1,5 @@
+export * from "./emulator-server.js";
+export * from "./injected-fault.js";
+export * from "./pagination.js";
+export * from "./request-log.js";
+export * from "./route-table.js";
