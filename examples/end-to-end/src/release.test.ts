@@ -46,7 +46,7 @@ import {
 import {
   type PagerDutyEmulator,
   startPagerDutyEmulator,
-} from "../../../packages/incident-pagerduty/src/pagerduty-emulator.js";
+} from "../../../packages/incident-pagerduty/src/testing/pagerduty-emulator.js";
 import {
   type SlackEmulator,
   startSlackEmulator,

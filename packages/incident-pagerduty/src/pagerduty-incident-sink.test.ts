@@ -8,7 +8,6 @@ import {
   describeIncidentSinkConformance,
 } from "@shipgate/core/testing";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type PagerDutyEmulator, startPagerDutyEmulator } from "./pagerduty-emulator.js";
 import { buildResolveEvent, buildTriggerEvent } from "./pagerduty-event.js";
 import { createPagerDutyEventsClient } from "./pagerduty-events-client.js";
 import {
@@ -16,6 +15,7 @@ import {
   defaultIncidentsUrl,
   type PagerDutyIncidentSinkOptions,
 } from "./pagerduty-incident-sink.js";
+import { type PagerDutyEmulator, startPagerDutyEmulator } from "./testing/pagerduty-emulator.js";
 
 const signal = () => new AbortController().signal;
 const fastRetry = { maxRetries: 2, minBackoffMs: 1, maxBackoffMs: 5, maxRetryAfterMs: 5_000 };

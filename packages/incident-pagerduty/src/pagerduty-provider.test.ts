@@ -4,12 +4,12 @@ import { join } from "node:path";
 import { instantiateProvider, type ProviderContext } from "@shipgate/core";
 import { conformanceIncident } from "@shipgate/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type PagerDutyEmulator, startPagerDutyEmulator } from "./pagerduty-emulator.js";
 import {
   createPagerDutyProvider,
   pagerDutyOptionsSchema,
   shipgateProvider,
 } from "./pagerduty-provider.js";
+import { type PagerDutyEmulator, startPagerDutyEmulator } from "./testing/pagerduty-emulator.js";
 
 let pd: PagerDutyEmulator;
 let cwd: string;

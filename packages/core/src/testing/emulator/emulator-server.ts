@@ -61,6 +61,8 @@ export interface EmulatorServerOptions {
    * published contract). Called for every JSON answer; problems land in `contractProblems`.
    */
   validate?: (response: EmulatorResponseToCheck) => readonly string[];
+  /** Keep each request's body text in its log entry. Default false. */
+  recordBodies?: boolean;
 }
 
 /** A running emulator server. */
@@ -127,6 +129,7 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
     };
     requests.push(record);
     const text = readsBody(method) ? await readText(req) : "";
+    if (options.recordBodies) record.body = text;
     let extraHeaders: Record<string, string> = {};
 
     const reply = (status: number, body?: unknown, headers: Record<string, string> = {}) => {

@@ -12,6 +12,8 @@ export interface EmulatorRecordedRequest {
   status: number;
   /** Whether the request carried the credentials the emulator accepts. */
   authorized: boolean;
+  /** The request body as text, when the server was started with `recordBodies`. */
+  body?: string;
 }
 
 /** A 2xx JSON answer, kept for contract checks. */
