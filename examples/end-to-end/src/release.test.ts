@@ -50,7 +50,7 @@ import {
 import {
   type SlackEmulator,
   startSlackEmulator,
-} from "../../../packages/notify-slack/src/slack-emulator.js";
+} from "../../../packages/notify-slack/src/testing/slack-emulator.js";
 
 const TOKEN = "test-token-not-real";
 const REPO = "registry.example.com/acme/shop";

@@ -7,7 +7,7 @@ import {
 } from "@shipgate/core/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createSlackChatNotifier } from "./slack-chat-notifier.js";
-import { type SlackEmulator, startSlackEmulator } from "./slack-emulator.js";
+import { type SlackEmulator, startSlackEmulator } from "./testing/slack-emulator.js";
 
 const signal = () => new AbortController().signal;
 const aborted = conformanceNotifications().find(

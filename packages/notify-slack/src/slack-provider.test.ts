@@ -1,8 +1,8 @@
 import { instantiateProvider, type ProviderContext } from "@shipgate/core";
 import { conformanceNotifications } from "@shipgate/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type SlackEmulator, startSlackEmulator } from "./slack-emulator.js";
 import { createSlackProvider, shipgateProvider, slackOptionsSchema } from "./slack-provider.js";
+import { type SlackEmulator, startSlackEmulator } from "./testing/slack-emulator.js";
 
 let slack: SlackEmulator;
 beforeAll(async () => {

@@ -6,8 +6,8 @@ import {
   describeNotifierConformance,
 } from "@shipgate/core/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type SlackEmulator, startSlackEmulator } from "./slack-emulator.js";
 import { createSlackWebhookNotifier } from "./slack-webhook-notifier.js";
+import { type SlackEmulator, startSlackEmulator } from "./testing/slack-emulator.js";
 
 const signal = () => new AbortController().signal;
 const started = conformanceNotifications()[0] as Notification;

@@ -33,6 +33,8 @@ export interface EmulatorExchange {
   reply(status: number, body?: unknown, headers?: Record<string, string>): void;
   /** Answers this text verbatim. */
   replyText(status: number, text: string, headers?: Record<string, string>): void;
+  /** Waits `ms`, or less when the client gives up first (then `closed` is true). */
+  delay(ms: number): Promise<void>;
 }
 
 /** A response the contract hook is asked about. */
@@ -206,6 +208,7 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
       },
       reply,
       replyText,
+      delay: wait,
     };
     await options.handle(exchange);
   };
