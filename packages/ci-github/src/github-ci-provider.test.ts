@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { checkRunToCiCheck, commitStatusToCiCheck } from "./github-ci-provider.js";
-import { type GitHubEmulator, startGitHubEmulator } from "./github-emulator.js";
-import { loadFixtureScenario } from "./github-fixture-replay.js";
 import { createGitHubProvider } from "./github-provider.js";
-import { type GitHubScenario, startGitHubScenario } from "./github-test-scenario.js";
+import { type GitHubEmulator, startGitHubEmulator } from "./testing/github-emulator.js";
+import { loadFixtureScenario } from "./testing/github-fixture-replay.js";
+import { type GitHubScenario, startGitHubScenario } from "./testing/github-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
 const fast = { rateLimitSecondMs: 1, retryBaseMs: 1, writeIntervalMs: 0 };

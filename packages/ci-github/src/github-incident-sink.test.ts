@@ -1,10 +1,10 @@
 import { conformanceIncident } from "@shipgate/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type GitHubEmulator, startGitHubEmulator } from "./github-emulator.js";
-import { loadFixtureScenario } from "./github-fixture-replay.js";
 import { listOpenIssues } from "./github-incident-sink.js";
 import { createGitHubProvider } from "./github-provider.js";
-import { type GitHubScenario, startGitHubScenario } from "./github-test-scenario.js";
+import { type GitHubEmulator, startGitHubEmulator } from "./testing/github-emulator.js";
+import { loadFixtureScenario } from "./testing/github-fixture-replay.js";
+import { type GitHubScenario, startGitHubScenario } from "./testing/github-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
 const fast = {

@@ -1,8 +1,12 @@
 import { inspect } from "node:util";
 import type { ShipgateError } from "@shipgate/core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { loadFixtureScenario } from "./github-fixture-replay.js";
-import { type GitHubScenario, startGitHubScenario, TEST_TOKEN } from "./github-test-scenario.js";
+import { loadFixtureScenario } from "./testing/github-fixture-replay.js";
+import {
+  type GitHubScenario,
+  startGitHubScenario,
+  TEST_TOKEN,
+} from "./testing/github-test-scenario.js";
 
 const SECONDARY = {
   message:

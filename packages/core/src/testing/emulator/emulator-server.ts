@@ -35,6 +35,8 @@ export interface EmulatorExchange {
   replyText(status: number, text: string, headers?: Record<string, string>): void;
   /** Waits `ms`, or less when the client gives up first (then `closed` is true). */
   delay(ms: number): Promise<void>;
+  /** Resets the connection without an answer (a network error); logged as status -1. */
+  destroy(): void;
 }
 
 /** A response the contract hook is asked about. */
@@ -164,6 +166,11 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
         });
       });
 
+    const destroy = () => {
+      record.status = -1;
+      req.socket.destroy();
+    };
+
     const fault = faults.take(method, target);
     if (fault) {
       if ("hangMs" in fault) {
@@ -171,11 +178,7 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
         if (!res.destroyed) reply(504, errorBody(504, "emulator: hung"));
         return;
       }
-      if ("destroy" in fault) {
-        record.status = -1;
-        req.socket.destroy();
-        return;
-      }
+      if ("destroy" in fault) return destroy();
       if ("rawBody" in fault) {
         return replyText(fault.status ?? 200, fault.rawBody, {
           "content-type":
@@ -209,6 +212,7 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
       reply,
       replyText,
       delay: wait,
+      destroy,
     };
     await options.handle(exchange);
   };

@@ -1,9 +1,9 @@
-import { type GitHubEmulator, startGitHubEmulator } from "./github-emulator.js";
 import {
   type CreateGitHubProviderOptions,
   createGitHubProvider,
   type GitHubProvider,
-} from "./github-provider.js";
+} from "../github-provider.js";
+import { type GitHubEmulator, startGitHubEmulator } from "./github-emulator.js";
 
 /** An obviously fake token; the emulator accepts only this one. */
 export const TEST_TOKEN = "test-token-not-real-0123456789";
