@@ -1,9 +1,9 @@
 import { conformanceIncident } from "@shipgate/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import { type GitLabEmulator, startGitLabEmulator } from "./gitlab-emulator.js";
 import { renderGitLabIncident } from "./gitlab-incident-sink.js";
 import { type CreateGitLabProviderOptions, createGitLabProvider } from "./gitlab-provider.js";
-import { seedGitLabReleaseScenario } from "./gitlab-test-scenario.js";
+import { type GitLabEmulator, startGitLabEmulator } from "./testing/gitlab-emulator.js";
+import { seedGitLabReleaseScenario } from "./testing/gitlab-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
 let gitlab: GitLabEmulator | undefined;

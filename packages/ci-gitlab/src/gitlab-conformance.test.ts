@@ -4,9 +4,9 @@ import {
   describeIncidentSinkConformance,
   describeSourceControlConformance,
 } from "@shipgate/core/testing";
-import { type GitLabEmulator, startGitLabEmulator } from "./gitlab-emulator.js";
 import { createGitLabProvider } from "./gitlab-provider.js";
-import { seedGitLabReleaseScenario } from "./gitlab-test-scenario.js";
+import { type GitLabEmulator, startGitLabEmulator } from "./testing/gitlab-emulator.js";
+import { seedGitLabReleaseScenario } from "./testing/gitlab-test-scenario.js";
 
 // Each suite gets its own emulator, seeded with the same scenario, and talks to it through
 // gitbeaker over real HTTP on 127.0.0.1.

@@ -1,12 +1,12 @@
 import type { ShipgateError } from "@shipgate/core";
 import { afterEach, describe, expect, it } from "vitest";
+import { type CreateGitLabProviderOptions, createGitLabProvider } from "./gitlab-provider.js";
 import {
   type GitLabEmulator,
   type GitLabEmulatorOptions,
   startGitLabEmulator,
-} from "./gitlab-emulator.js";
-import { type CreateGitLabProviderOptions, createGitLabProvider } from "./gitlab-provider.js";
-import { seedGitLabReleaseScenario } from "./gitlab-test-scenario.js";
+} from "./testing/gitlab-emulator.js";
+import { seedGitLabReleaseScenario } from "./testing/gitlab-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
 let emulators: GitLabEmulator[] = [];

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type GitLabEmulator, startGitLabEmulator } from "./gitlab-emulator.js";
 import { type CreateGitLabProviderOptions, createGitLabProvider } from "./gitlab-provider.js";
-import { seedGitLabReleaseScenario } from "./gitlab-test-scenario.js";
 import { retryAfterMs } from "./gitlab-transport.js";
+import { type GitLabEmulator, startGitLabEmulator } from "./testing/gitlab-emulator.js";
+import { seedGitLabReleaseScenario } from "./testing/gitlab-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
 let emulators: GitLabEmulator[] = [];

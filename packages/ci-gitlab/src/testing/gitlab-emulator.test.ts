@@ -2,13 +2,13 @@ import type { ShipgateError } from "@shipgate/core";
 import { conformanceIncident } from "@shipgate/core/testing";
 import type { ResultAsync } from "neverthrow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createGitLabProvider } from "../gitlab-provider.js";
 import {
   documentedShapeProblems,
   GITLAB_DOCUMENTED_FIELDS,
   type GitLabEmulator,
   startGitLabEmulator,
 } from "./gitlab-emulator.js";
-import { createGitLabProvider } from "./gitlab-provider.js";
 import { seedGitLabReleaseScenario } from "./gitlab-test-scenario.js";
 
 // The emulator is only worth something if it answers like GitLab. Drive every endpoint the
