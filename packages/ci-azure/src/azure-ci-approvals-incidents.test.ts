@@ -1,13 +1,13 @@
 import { conformanceIncident } from "@shipgate/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { azureBuildToCheck, azureStatusToCheck } from "./azure-ci-provider.js";
-import { type AzureDevOpsEmulator, startAzureDevOpsEmulator } from "./azure-emulator.js";
 import { renderAzureIncident } from "./azure-incident-sink.js";
 import {
   type CreateAzureDevOpsProviderOptions,
   createAzureDevOpsProvider,
 } from "./azure-provider.js";
-import { seedAzureReleaseScenario } from "./azure-test-scenario.js";
+import { type AzureDevOpsEmulator, startAzureDevOpsEmulator } from "./testing/azure-emulator.js";
+import { seedAzureReleaseScenario } from "./testing/azure-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
 let azure: AzureDevOpsEmulator | undefined;

@@ -4,9 +4,9 @@ import {
   describeIncidentSinkConformance,
   describeSourceControlConformance,
 } from "@shipgate/core/testing";
-import { type AzureDevOpsEmulator, startAzureDevOpsEmulator } from "./azure-emulator.js";
 import { createAzureDevOpsProvider } from "./azure-provider.js";
-import { seedAzureReleaseScenario } from "./azure-test-scenario.js";
+import { type AzureDevOpsEmulator, startAzureDevOpsEmulator } from "./testing/azure-emulator.js";
+import { seedAzureReleaseScenario } from "./testing/azure-test-scenario.js";
 
 // Each suite gets its own emulator, seeded with the same scenario, reached through
 // azure-devops-node-api over real HTTP on 127.0.0.1.

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type AzureDevOpsEmulator, startAzureDevOpsEmulator } from "./azure-emulator.js";
 import {
   type CreateAzureDevOpsProviderOptions,
   createAzureDevOpsProvider,
 } from "./azure-provider.js";
-import { seedAzureReleaseScenario } from "./azure-test-scenario.js";
 import { AzureThrottle, retryAfterMs } from "./azure-transport.js";
+import { type AzureDevOpsEmulator, startAzureDevOpsEmulator } from "./testing/azure-emulator.js";
+import { seedAzureReleaseScenario } from "./testing/azure-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
 let emulators: AzureDevOpsEmulator[] = [];

@@ -2,13 +2,13 @@ import type { ShipgateError } from "@shipgate/core";
 import { conformanceIncident } from "@shipgate/core/testing";
 import type { ResultAsync } from "neverthrow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAzureDevOpsProvider } from "../azure-provider.js";
 import {
   AZURE_DOCUMENTED_FIELDS,
   type AzureDevOpsEmulator,
   azureDocumentedShapeProblems,
   startAzureDevOpsEmulator,
 } from "./azure-emulator.js";
-import { createAzureDevOpsProvider } from "./azure-provider.js";
 import { seedAzureReleaseScenario } from "./azure-test-scenario.js";
 
 // Drive every endpoint through azure-devops-node-api, then hold each recorded answer against
