@@ -1,22 +1,10 @@
+import type { CiReleaseScenarioFacts } from "@shipgate/core/testing";
 import type { AzureDevOpsEmulator } from "./azure-emulator.js";
 
 /** The facts of {@link seedAzureReleaseScenario}, for assertions. */
-export interface AzureReleaseScenario {
-  releaseBranch: string;
-  /** Tag of the previous release (annotated). */
-  previousTag: { name: string; sha: string };
+export interface AzureReleaseScenario extends CiReleaseScenarioFacts {
   /** A lightweight tag. */
   lightweightTag: { name: string; sha: string };
-  /** The release candidate: head of the release branch. */
-  toSha: string;
-  /** Pull requests completed after the previous tag, oldest first. */
-  expectedNumbers: number[];
-  offBranchSha: string;
-  greenSha: string;
-  redSha: string;
-  pendingSha: string;
-  /** 40 hex, unknown to the emulator. */
-  missingSha: string;
 }
 
 /**

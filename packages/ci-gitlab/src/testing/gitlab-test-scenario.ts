@@ -1,23 +1,10 @@
+import type { CiReleaseScenarioFacts } from "@shipgate/core/testing";
 import type { GitLabEmulator } from "./gitlab-emulator.js";
 
 /** The facts of {@link seedGitLabReleaseScenario}, for assertions. */
-export interface GitLabReleaseScenario {
-  releaseBranch: string;
-  /** Tag of the previous release (annotated). */
-  previousTag: { name: string; sha: string };
+export interface GitLabReleaseScenario extends CiReleaseScenarioFacts {
   /** A lightweight tag. */
   lightweightTag: { name: string; sha: string };
-  /** The release candidate: head of the release branch. */
-  toSha: string;
-  /** Merge requests landed after the previous tag, oldest first. */
-  expectedNumbers: number[];
-  /** A commit on another branch, never merged. */
-  offBranchSha: string;
-  greenSha: string;
-  redSha: string;
-  pendingSha: string;
-  /** 40 hex, unknown to the emulator. */
-  missingSha: string;
 }
 
 /**

@@ -2,6 +2,7 @@ export * from "./approval-gate-conformance.js";
 export * from "./artifact-store-conformance.js";
 export * from "./changelog-renderer-conformance.js";
 export * from "./ci-provider-conformance.js";
+export * from "./ci-stack-conformance.js";
 export * from "./deployer-conformance.js";
 export * from "./fixtures.js";
 export * from "./incident-sink-conformance.js";
