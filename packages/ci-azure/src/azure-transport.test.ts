@@ -1,3 +1,4 @@
+import { describeHttpTransportConformance } from "@shipgate/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   type CreateAzureDevOpsProviderOptions,
@@ -37,17 +38,6 @@ afterEach(async () => {
 });
 
 describe("Azure DevOps rate limits", () => {
-  it("waits as long as Retry-After says on a 429, then succeeds", async () => {
-    const { azure, s, provider } = await scenario();
-    azure.fail({
-      path: /\/_apis\/build\/builds\?/,
-      times: 2,
-      respond: { status: 429, headers: { "retry-after": "0" } },
-    });
-    expect((await provider.ci.listChecks(s.greenSha, live()))._unsafeUnwrap()).toHaveLength(3);
-    expect(attempts(azure, /\/_apis\/build\/builds\?/)).toBe(3);
-  });
-
   it("reads X-RateLimit-Reset, and gives up at once when the wait is longer than allowed", async () => {
     const { azure, s, provider } = await scenario({ transport: { maxRetryWaitMs: 5_000 } });
     const reset = Math.floor(Date.now() / 1000) + 3600;
@@ -105,21 +95,6 @@ describe("Azure DevOps rate limits", () => {
 });
 
 describe("Azure DevOps failures", () => {
-  it("retries 5xx and dropped connections on reads, with a bound", async () => {
-    const { azure, s, provider } = await scenario({ transport: { maxRetries: 3 } });
-    azure.fail({ path: /\/_apis\/build\/builds\?/, respond: { status: 502 } });
-    azure.fail({ path: /\/_apis\/build\/builds\?/, respond: { destroy: true } });
-    azure.fail({ path: /\/_apis\/build\/builds\?/, respond: { status: 500 } });
-    expect((await provider.ci.listChecks(s.greenSha, live())).isOk()).toBe(true);
-    expect(attempts(azure, /\/_apis\/build\/builds\?/)).toBe(4);
-
-    azure.resetLog();
-    azure.fail({ path: /\/statuses\?/, times: 10, respond: { status: 503 } });
-    const error = (await provider.ci.listChecks(s.greenSha, live()))._unsafeUnwrapErr();
-    expect(error).toMatchObject({ kind: "unavailable", status: 503 });
-    expect(attempts(azure, /\/statuses\?/)).toBe(4);
-  });
-
   it("does not repeat a write after a 500 (it may have happened), but does after a 429", async () => {
     const { azure, s, provider } = await scenario();
     azure.fail({ method: "POST", path: /annotatedTags/, respond: { status: 500 } });
@@ -229,50 +204,6 @@ describe("Azure DevOps failures", () => {
 });
 
 describe("Azure DevOps timeouts and cancellation", () => {
-  it("times out a hung request, retries within the bound, then reports timeout", async () => {
-    const { azure, s, provider } = await scenario({
-      transport: { requestTimeoutMs: 50, maxRetries: 1 },
-    });
-    azure.fail({ path: /\/_apis\/build\/builds\?/, times: 2, respond: { hangMs: 2_000 } });
-    const started = Date.now();
-    const error = (await provider.ci.listChecks(s.greenSha, live()))._unsafeUnwrapErr();
-    expect(error.kind).toBe("timeout");
-    expect(Date.now() - started).toBeLessThan(1_000);
-    expect(attempts(azure, /\/_apis\/build\/builds\?/)).toBe(2);
-  });
-
-  it("resolves to aborted promptly when the caller cancels mid-request", async () => {
-    const { azure, s, provider } = await scenario();
-    azure.fail({ path: /\/_apis\/build\/builds\?/, respond: { hangMs: 2_000 } });
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error("user pressed ctrl-c")), 30);
-    const started = Date.now();
-    const error = (
-      await provider.ci.listChecks(s.greenSha, { signal: controller.signal })
-    )._unsafeUnwrapErr();
-    expect(error.kind).toBe("aborted");
-    expect(Date.now() - started).toBeLessThan(500);
-    // The abort reached the socket (http.request's signal), not only the caller.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(azure.requests.find((r) => /\/_apis\/build\/builds\?/.test(r.url))?.status).toBe(-2);
-  });
-
-  it("resolves to aborted during a rate-limit wait", async () => {
-    const { azure, s, provider } = await scenario();
-    azure.fail({
-      path: /\/_apis\/build\/builds\?/,
-      respond: { status: 429, headers: { "retry-after": "30" } },
-    });
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(), 30);
-    const started = Date.now();
-    expect(
-      (await provider.ci.listChecks(s.greenSha, { signal: controller.signal }))._unsafeUnwrapErr()
-        .kind,
-    ).toBe("aborted");
-    expect(Date.now() - started).toBeLessThan(500);
-  });
-
   it("sends nothing when the signal has already fired", async () => {
     const { azure, s, provider } = await scenario();
     const controller = new AbortController();
@@ -295,4 +226,15 @@ describe("Azure DevOps timeouts and cancellation", () => {
     ]);
     expect(azure.requests).toHaveLength(0);
   });
+});
+
+describeHttpTransportConformance("azure devops", async (settings) => {
+  const { azure, s, provider } = await scenario({ transport: settings });
+  return {
+    read: (signal) => provider.ci.listChecks(s.greenSha, { signal }),
+    readPath: /\/_apis\/build\/builds\?/,
+    fail: (fault) => azure.fail(fault),
+    requests: () => azure.requests,
+    close: async () => {},
+  };
 });

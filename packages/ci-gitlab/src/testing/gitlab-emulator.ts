@@ -17,7 +17,7 @@ import { pipelineRoutes } from "./emulator/pipelines.js";
 import { repositoryRoutes } from "./emulator/repository.js";
 import { gitLabSeeding } from "./emulator/seeding.js";
 import { createGitLabState } from "./emulator/state.js";
-import type { GitLabEmulator, GitLabEmulatorOptions, RecordedRequest } from "./emulator/types.js";
+import type { GitLabEmulator, GitLabEmulatorOptions } from "./emulator/types.js";
 
 export * from "./emulator/documented-fields.js";
 export * from "./emulator/types.js";
@@ -91,7 +91,7 @@ export async function startGitLabEmulator(
     token,
     projectId: s.projectId,
     projectPath: s.projectPath,
-    requests: server.requests as RecordedRequest[],
+    requests: server.requests,
     responses: server.responses,
     unknownRequests: s.unknownRequests,
     issues: s.issues,

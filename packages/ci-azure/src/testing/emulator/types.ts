@@ -1,5 +1,7 @@
 // The Azure DevOps emulator's public types: what it stores, what it records, how to drive it.
 
+import type { EmulatorRecordedRequest, InjectedFault } from "@shipgate/core/testing/emulator";
+
 /** A commit of the emulated repository. */
 export interface Commit {
   id: string;
@@ -28,30 +30,10 @@ export interface EmulatedPullRequest {
 }
 
 /** An injected failure for the next `times` matching requests. */
-export interface AzureFault {
-  method?: string;
-  /** Matched against the path and query, e.g. `/acme/shop/_apis/build/builds?…`. */
-  path: RegExp;
-  times?: number;
-  respond:
-    | { status: number; headers?: Record<string, string>; body?: unknown }
-    | { hangMs: number }
-    | { destroy: true }
-    | { rawBody: string; status?: number }
-    /** Answer normally, adding these headers (e.g. Retry-After on a 200: soft throttling). */
-    | { extraHeaders: Record<string, string> };
-}
+export type AzureFault = InjectedFault;
 
 /** A request the emulator received. */
-export interface AzureRecordedRequest {
-  method: string;
-  url: string;
-  /** The documented route it matched, or null. */
-  route: string | null;
-  /** HTTP status sent; -1 connection dropped by a fault, -2 the client closed it while the emulator hung. */
-  status: number;
-  authorized: boolean;
-}
+export type AzureRecordedRequest = EmulatorRecordedRequest;
 
 /** Options of {@link startAzureDevOpsEmulator}. */
 export interface AzureDevOpsEmulatorOptions {

@@ -1,5 +1,11 @@
 // The GitLab emulator's public types: what it stores, what it records, how to drive it.
 
+import type {
+  EmulatorRecordedRequest,
+  EmulatorRecordedResponse,
+  InjectedFault,
+} from "@shipgate/core/testing/emulator";
+
 /** A commit in the emulated repository. */
 export interface EmulatedCommit {
   id: string;
@@ -36,36 +42,13 @@ export interface EmulatedMergeRequest {
 }
 
 /** An injected failure: the next `times` requests matching `path` (and `method`) get it instead. */
-export interface GitLabFault {
-  method?: string;
-  /** Matched against the request path (with `/api/v4` and the query). */
-  path: RegExp;
-  /** Default 1. */
-  times?: number;
-  respond:
-    | { status: number; headers?: Record<string, string>; body?: unknown }
-    | { hangMs: number }
-    | { destroy: true }
-    | { rawBody: string; status?: number; contentType?: string };
-}
+export type GitLabFault = InjectedFault;
 
 /** A request the emulator received. */
-export interface RecordedRequest {
-  method: string;
-  /** Path and query as received, e.g. `/api/v4/projects/acme%2Fshop/pipelines?sha=…`. */
-  url: string;
-  /** The documented route it matched (`GET /projects/:id/pipelines`), or null. */
-  route: string | null;
-  status: number;
-  /** The auth header that was presented, for tests that assert a token never leaks elsewhere. */
-  authorized: boolean;
-}
+export type RecordedRequest = EmulatorRecordedRequest;
 
 /** A 2xx JSON answer, kept for contract checks. */
-export interface RecordedResponse {
-  route: string;
-  body: unknown;
-}
+export type RecordedResponse = EmulatorRecordedResponse;
 
 /** Options of {@link startGitLabEmulator}. */
 export interface GitLabEmulatorOptions {

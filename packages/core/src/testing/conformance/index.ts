@@ -5,6 +5,7 @@ export * from "./ci-provider-conformance.js";
 export * from "./ci-stack-conformance.js";
 export * from "./deployer-conformance.js";
 export * from "./fixtures.js";
+export * from "./http-transport-conformance.js";
 export * from "./incident-sink-conformance.js";
 export * from "./notifier-conformance.js";
 export * from "./release-lock-conformance.js";
