@@ -1,4 +1,4 @@
-import type { ScenarioInput } from "../testing/scenario.js";
+import type { ScenarioInput } from "./scenario.js";
 
 /** A release sha used across tests. */
 export const SHA = "3f2a9c1d4b5e6f708192a3b4c5d6e7f809a1b2c3";
