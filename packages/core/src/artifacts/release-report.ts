@@ -1,5 +1,5 @@
-import type { ReleaseOutcome } from "../release/release-outcome.js";
-import type { RunRecord, StepRecord } from "../release/run-record.js";
+import type { ReleaseOutcome } from "../model/release-outcome.js";
+import type { RunRecord, StepRecord } from "../model/run-record.js";
 import { formatMs, formatPercent } from "../release/slo-verdict.js";
 import { renderDeployNote } from "./deploy-note.js";
 import { cell, formatDuration } from "./format.js";

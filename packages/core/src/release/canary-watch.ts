@@ -1,7 +1,7 @@
 import type { SloMeasurement } from "../contracts/slo-source.js";
 import type { ShipgateError } from "../errors/shipgate-error.js";
+import type { StepRecord } from "../model/run-record.js";
 import type { RunContext } from "./run-context.js";
-import type { StepRecord } from "./run-record.js";
 import { judgeMeasurement } from "./slo-verdict.js";
 
 /** How watching one window ended. */

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmbeddedDefaults } from "../defaults/embedded-defaults.js";
+import type { ReleaseStack } from "../model/release-stack.js";
 import { createFakeCiProvider } from "../testing/fakes/fake-ci-provider.js";
 import { createSimulatedDeployer } from "../testing/fakes/simulated-deployer.js";
 import {
@@ -11,7 +12,6 @@ import {
 import { FastImportStream, TestRepo } from "../testing/test-git-repo.js";
 import { createVirtualClock } from "../testing/virtual-clock.js";
 import { createReleaseOrchestrator } from "./orchestrator.js";
-import type { ReleaseStack } from "./release-stack.js";
 
 // The embedded default stack end to end: a real git repository, files on disk, the file lock.
 describe("release on the embedded default stack (real git, real files)", () => {

@@ -1,6 +1,6 @@
 import type { CiCheck } from "../contracts/ci-provider.js";
 import type { SmokeCheckResult } from "../contracts/smoke-check.js";
-import type { ReleaseOutcome } from "./release-outcome.js";
+import type { ReleaseOutcome } from "../model/release-outcome.js";
 
 /** A reading of one poll, as shown live. Numbers are null when there was no data. */
 export interface PollReading {

@@ -1,6 +1,6 @@
+import type { RollbackRecord } from "../model/run-record.js";
 import type { RunContext } from "./run-context.js";
 import { recordError } from "./run-context.js";
-import type { RollbackRecord } from "./run-record.js";
 import { runSmokeChecks } from "./smoke-step.js";
 
 /**

@@ -1,10 +1,10 @@
 import type { DeployTarget } from "../contracts/deployer.js";
 import type { ShipgateError } from "../errors/shipgate-error.js";
+import type { ReleaseReason, ReleaseStatus } from "../model/release-outcome.js";
+import type { ReleaseSpec } from "../model/release-spec.js";
+import type { ReleaseStack } from "../model/release-stack.js";
+import type { RunRecord } from "../model/run-record.js";
 import type { ReleaseEvent } from "./release-events.js";
-import type { ReleaseReason, ReleaseStatus } from "./release-outcome.js";
-import type { ReleaseSpec } from "./release-spec.js";
-import type { ReleaseStack } from "./release-stack.js";
-import type { RunRecord } from "./run-record.js";
 
 /** Distributes an event without its `at`; the context stamps the clock's time. */
 export type Emit = (event: DistributiveOmit<ReleaseEvent, "at">) => void;

@@ -1,5 +1,5 @@
 import type { MetricReading, SloMeasurement } from "../contracts/slo-source.js";
-import type { ReleaseSpec } from "./release-spec.js";
+import type { ReleaseSpec } from "../model/release-spec.js";
 
 /** What one reading means for the step. */
 export type SloVerdict =

@@ -4,7 +4,7 @@ import { err, ok, type Result, ResultAsync } from "neverthrow";
 import { parseAllDocuments } from "yaml";
 import type { ConfigInventory, ConfigInventoryKind } from "../contracts/config-inventory.js";
 import { abortedError, type ShipgateError, toShipgateError } from "../errors/shipgate-error.js";
-import type { MigrationSpec, PreparationSpec } from "../release/release-spec.js";
+import type { MigrationSpec, PreparationSpec } from "../model/release-spec.js";
 
 /** One thing a preparation check looked at, and what it found. */
 export interface PreparationFinding {
