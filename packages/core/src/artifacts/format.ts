@@ -17,3 +17,13 @@ export function cell(value: string | number | null | undefined): string {
   if (value === null || value === undefined || value === "") return "—";
   return String(value).replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
+
+/** Formats a fraction as a percentage with two decimals (`0.0412` → `4.12%`). */
+export function formatPercent(fraction: number): string {
+  return `${(fraction * 100).toFixed(2)}%`;
+}
+
+/** Formats milliseconds for a latency (`123.4` → `123 ms`). */
+export function formatMs(ms: number): string {
+  return `${Math.round(ms)} ms`;
+}

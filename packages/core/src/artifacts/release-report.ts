@@ -1,8 +1,7 @@
 import type { ReleaseOutcome } from "../model/release-outcome.js";
 import type { RunRecord, StepRecord } from "../model/run-record.js";
-import { formatMs, formatPercent } from "../release/slo-verdict.js";
 import { renderDeployNote } from "./deploy-note.js";
-import { cell, formatDuration } from "./format.js";
+import { cell, formatDuration, formatMs, formatPercent } from "./format.js";
 import { renderFrontMatter } from "./front-matter.js";
 
 /** The previous release's timing, read from its report, for the drift line. */

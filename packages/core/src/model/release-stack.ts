@@ -12,7 +12,7 @@ import type { SloSource } from "../contracts/slo-source.js";
 import type { SmokeCheck } from "../contracts/smoke-check.js";
 import type { SourceControl } from "../contracts/source-control.js";
 import type { ShipgateError } from "../errors/shipgate-error.js";
-import type { PreparationReport } from "../verification/preparation-checks.js";
+import type { PreparationReport } from "./preparation-report.js";
 import type { PreparationSpec } from "./release-spec.js";
 
 /**

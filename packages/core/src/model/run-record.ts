@@ -6,7 +6,7 @@ import type { IncidentRef, SuspectChange } from "../contracts/incident-sink.js";
 import type { SmokeCheckResult } from "../contracts/smoke-check.js";
 import type { ChangeRecord } from "../contracts/source-control.js";
 import type { ShipgateError } from "../errors/shipgate-error.js";
-import type { PreparationFinding } from "../verification/preparation-checks.js";
+import type { PreparationFinding } from "./preparation-report.js";
 import type { ReleaseOutcome } from "./release-outcome.js";
 import type { ReleaseSpec } from "./release-spec.js";
 

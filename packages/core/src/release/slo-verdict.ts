@@ -1,3 +1,4 @@
+import { formatMs, formatPercent } from "../artifacts/format.js";
 import type { MetricReading, SloMeasurement } from "../contracts/slo-source.js";
 import type { ReleaseSpec } from "../model/release-spec.js";
 
@@ -7,15 +8,7 @@ export type SloVerdict =
   | { verdict: "breach"; reason: string }
   | { verdict: "no_data"; reason: string };
 
-/** Formats a fraction as a percentage with two decimals (`0.0412` → `4.12%`). */
-export function formatPercent(fraction: number): string {
-  return `${(fraction * 100).toFixed(2)}%`;
-}
-
-/** Formats milliseconds for a latency (`123.4` → `123 ms`). */
-export function formatMs(ms: number): string {
-  return `${Math.round(ms)} ms`;
-}
+export { formatMs, formatPercent } from "../artifacts/format.js";
 
 function valueIn(reading: MetricReading): number | null {
   return reading.kind === "value" ? reading.value : null;
