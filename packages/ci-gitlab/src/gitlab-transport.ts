@@ -9,6 +9,7 @@ import {
   type ResponseBodyTypes,
 } from "@gitbeaker/requester-utils";
 import { abortedError, backoffDelayMs, parseRetryAfterMs, ShipgateError } from "@shipgate/core";
+import type { GitLabErrorContext } from "./gitlab-error-context.js";
 import { gitlabHttpError } from "./gitlab-errors.js";
 
 /** How the GitLab adapter talks HTTP: retries, waits, timeouts and the `fetch` it uses. */
@@ -35,13 +36,7 @@ interface CallContext {
   signal: AbortSignal;
 }
 
-/** Facts the transport puts into error hints (never the token itself). */
-export interface GitLabErrorContext {
-  /** The project as configured (`acme/shop` or `42`). */
-  project: string;
-  /** Name of the environment variable the token came from, when known. */
-  tokenEnv?: string;
-}
+export type { GitLabErrorContext } from "./gitlab-error-context.js";
 
 const callContext = new AsyncLocalStorage<CallContext>();
 
