@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type PagerDutyEmulator, startPagerDutyEmulator } from "./pagerduty-emulator.js";
+import { sharedPerFile } from "@shipgate/core/testing";
+import { describe, expect, it } from "vitest";
+import { startPagerDutyEmulator } from "./pagerduty-emulator.js";
 
 /** The emulator must refuse what PagerDuty refuses; these post raw events, no adapter. */
-let pd: PagerDutyEmulator;
-beforeAll(async () => {
-  pd = await startPagerDutyEmulator();
-});
-afterAll(async () => {
-  await pd.close();
-});
-beforeEach(() => pd.reset());
+const pd = sharedPerFile(startPagerDutyEmulator);
 
 const post = async (body: unknown) => {
   const res = await fetch(`${pd.url}/v2/enqueue`, {

@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type SlackEmulator, startSlackEmulator } from "./slack-emulator.js";
+import { sharedPerFile } from "@shipgate/core/testing";
+import { describe, expect, it } from "vitest";
+import { startSlackEmulator } from "./slack-emulator.js";
 
 /**
  * The emulator must refuse what Slack refuses; otherwise the adapter tests prove nothing.
  * These post raw payloads, with no adapter involved.
  */
-let slack: SlackEmulator;
-beforeAll(async () => {
-  slack = await startSlackEmulator();
-});
-afterAll(async () => {
-  await slack.close();
-});
-beforeEach(() => slack.reset());
+const slack = sharedPerFile(startSlackEmulator);
 
 const postWebhook = async (body: string, contentType = "application/json") => {
   const res = await fetch(slack.webhookUrl, {
