@@ -1,24 +1,19 @@
-import { conformanceIncident } from "@shipgate/core/testing";
-import { afterEach, describe, expect, it } from "vitest";
+import { conformanceIncident, startedPerTest } from "@shipgate/core/testing";
+import { describe, expect, it } from "vitest";
 import { azureBuildToCheck, azureStatusToCheck } from "./azure-ci-provider.js";
 import { renderAzureIncident } from "./azure-incident-sink.js";
 import {
   type CreateAzureDevOpsProviderOptions,
   createAzureDevOpsProvider,
 } from "./azure-provider.js";
-import { type AzureDevOpsEmulator, startAzureDevOpsEmulator } from "./testing/azure-emulator.js";
+import { startAzureDevOpsEmulator } from "./testing/azure-emulator.js";
 import { seedAzureReleaseScenario } from "./testing/azure-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
-let azure: AzureDevOpsEmulator | undefined;
-
-afterEach(async () => {
-  await azure?.close();
-  azure = undefined;
-});
+const start = startedPerTest(startAzureDevOpsEmulator);
 
 async function setup(extra: Partial<CreateAzureDevOpsProviderOptions> = {}) {
-  azure = await startAzureDevOpsEmulator();
+  const azure = await start();
   const s = seedAzureReleaseScenario(azure);
   const provider = createAzureDevOpsProvider({
     orgUrl: azure.orgUrl,

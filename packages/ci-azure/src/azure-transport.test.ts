@@ -1,5 +1,5 @@
-import { describeHttpTransportConformance } from "@shipgate/core/testing";
-import { afterEach, describe, expect, it } from "vitest";
+import { describeHttpTransportConformance, startedPerTest } from "@shipgate/core/testing";
+import { describe, expect, it } from "vitest";
 import {
   type CreateAzureDevOpsProviderOptions,
   createAzureDevOpsProvider,
@@ -9,11 +9,10 @@ import { type AzureDevOpsEmulator, startAzureDevOpsEmulator } from "./testing/az
 import { seedAzureReleaseScenario } from "./testing/azure-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
-let emulators: AzureDevOpsEmulator[] = [];
+const startEmulator = startedPerTest(startAzureDevOpsEmulator);
 
 async function scenario(extra: Partial<CreateAzureDevOpsProviderOptions> = {}) {
-  const azure = await startAzureDevOpsEmulator();
-  emulators.push(azure);
+  const azure = await startEmulator();
   const s = seedAzureReleaseScenario(azure);
   const provider = createAzureDevOpsProvider({
     orgUrl: azure.orgUrl,
@@ -31,11 +30,6 @@ async function scenario(extra: Partial<CreateAzureDevOpsProviderOptions> = {}) {
 
 const attempts = (azure: AzureDevOpsEmulator, path: RegExp) =>
   azure.requests.filter((r) => path.test(r.url)).length;
-
-afterEach(async () => {
-  await Promise.all(emulators.map((e) => e.close()));
-  emulators = [];
-});
 
 describe("Azure DevOps rate limits", () => {
   it("reads X-RateLimit-Reset, and gives up at once when the wait is longer than allowed", async () => {
@@ -122,8 +116,7 @@ describe("Azure DevOps failures", () => {
   });
 
   it("stops at once on 401 and names the token variable, never the token", async () => {
-    const azure = await startAzureDevOpsEmulator();
-    emulators.push(azure);
+    const azure = await startEmulator();
     const s = seedAzureReleaseScenario(azure);
     const { ci } = createAzureDevOpsProvider({
       orgUrl: azure.orgUrl,
@@ -163,8 +156,7 @@ describe("Azure DevOps failures", () => {
   });
 
   it("names a project or repository that does not exist", async () => {
-    const azure = await startAzureDevOpsEmulator();
-    emulators.push(azure);
+    const azure = await startEmulator();
     const s = seedAzureReleaseScenario(azure);
     const { ci } = createAzureDevOpsProvider({
       orgUrl: azure.orgUrl,

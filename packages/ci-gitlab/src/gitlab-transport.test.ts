@@ -1,16 +1,15 @@
-import { describeHttpTransportConformance } from "@shipgate/core/testing";
-import { afterEach, describe, expect, it } from "vitest";
+import { describeHttpTransportConformance, startedPerTest } from "@shipgate/core/testing";
+import { describe, expect, it } from "vitest";
 import { type CreateGitLabProviderOptions, createGitLabProvider } from "./gitlab-provider.js";
 import { retryAfterMs } from "./gitlab-transport.js";
 import { type GitLabEmulator, startGitLabEmulator } from "./testing/gitlab-emulator.js";
 import { seedGitLabReleaseScenario } from "./testing/gitlab-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
-let emulators: GitLabEmulator[] = [];
+const startEmulator = startedPerTest(startGitLabEmulator);
 
 async function scenario(transport: CreateGitLabProviderOptions["transport"] = {}, token?: string) {
-  const gitlab = await startGitLabEmulator();
-  emulators.push(gitlab);
+  const gitlab = await startEmulator();
   const s = seedGitLabReleaseScenario(gitlab);
   const provider = createGitLabProvider({
     project: gitlab.projectPath,
@@ -25,11 +24,6 @@ async function scenario(transport: CreateGitLabProviderOptions["transport"] = {}
 
 const attempts = (gitlab: GitLabEmulator, path: RegExp) =>
   gitlab.requests.filter((r) => path.test(r.url)).length;
-
-afterEach(async () => {
-  await Promise.all(emulators.map((e) => e.close()));
-  emulators = [];
-});
 
 describe("GitLab rate limits", () => {
   it("honours RateLimit-Reset when there is no Retry-After", async () => {
@@ -122,8 +116,7 @@ describe("GitLab failures", () => {
   });
 
   it("stops at once on 404 for a project that does not exist, naming it", async () => {
-    const gitlab = await startGitLabEmulator();
-    emulators.push(gitlab);
+    const gitlab = await startEmulator();
     const s = seedGitLabReleaseScenario(gitlab);
     const { ci } = createGitLabProvider({
       project: "acme/nope",
