@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { reachableCommits } from "@shipgate/core/testing/emulator";
 
 /** A commit in the emulated repository. */
 export interface EmulatedCommit {
@@ -455,15 +456,7 @@ export class EmulatedRepository {
 
   /** Every commit reachable from `sha`, itself included. */
   ancestors(sha: string): Set<string> {
-    const seen = new Set<string>();
-    const stack = [sha];
-    while (stack.length > 0) {
-      const next = stack.pop()!;
-      if (seen.has(next)) continue;
-      seen.add(next);
-      for (const p of this.commits.get(next)?.parents ?? []) stack.push(p);
-    }
-    return seen;
+    return reachableCommits(sha, (id) => this.commits.get(id)?.parents);
   }
 
   /** Commits in chronological order (date, then creation order). */

@@ -1,5 +1,10 @@
 import { createHash } from "node:crypto";
-import { pageBySkip, pageByToken, pageSizeParam } from "@shipgate/core/testing/emulator";
+import {
+  pageBySkip,
+  pageByToken,
+  pageSizeParam,
+  reachableCommits,
+} from "@shipgate/core/testing/emulator";
 import type {
   AzureDevOpsEmulator,
   AzureDevOpsEmulatorOptions,
@@ -119,17 +124,7 @@ export function createAzureState(options: AzureDevOpsEmulatorOptions) {
     return id;
   };
 
-  const ancestors = (start: string): Set<string> => {
-    const seen = new Set<string>();
-    const stack = [start];
-    while (stack.length > 0) {
-      const id = stack.pop()!;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      for (const p of commits.get(id)?.parents ?? []) stack.push(p);
-    }
-    return seen;
-  };
+  const ancestors = (start: string) => reachableCommits(start, (id) => commits.get(id)?.parents);
 
   const peel = (objectId: string) => tagObjects.get(objectId)?.commit ?? objectId;
 

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { reachableCommits } from "@shipgate/core/testing/emulator";
 import type {
   EmulatedCommit,
   EmulatedMergeRequest,
@@ -93,17 +94,7 @@ export function createGitLabState(options: GitLabEmulatorOptions) {
     return undefined;
   };
 
-  const ancestors = (start: string): Set<string> => {
-    const seen = new Set<string>();
-    const stack = [start];
-    while (stack.length > 0) {
-      const id = stack.pop()!;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      for (const p of commits.get(id)?.parents ?? []) stack.push(p);
-    }
-    return seen;
-  };
+  const ancestors = (start: string) => reachableCommits(start, (id) => commits.get(id)?.parents);
 
   const commitEntity = (id: string) => {
     const c = commits.get(id)!;

@@ -1,3 +1,4 @@
+export * from "./commit-graph.js";
 export * from "./emulator-server.js";
 export * from "./injected-fault.js";
 export * from "./pagination.js";

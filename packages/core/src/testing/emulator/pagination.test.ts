@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { reachableCommits } from "./commit-graph.js";
 import {
   decodeOffsetToken,
   encodeOffsetToken,
@@ -81,5 +82,14 @@ describe("route table", () => {
     expect(matchRoute(routes, "POST", "/projects/1")).toBeUndefined();
     expect(matchRoute(routes, "GET", "/projects/1/merge_requests")).toBeUndefined();
     expect(pathSegments("/a//b%20c/")).toEqual(["a", "b c"]);
+  });
+});
+
+describe("reachableCommits", () => {
+  it("walks parents through merges, once each, the start included", () => {
+    const parents: Record<string, string[]> = { d: ["b", "c"], c: ["a"], b: ["a"], a: [] };
+    expect([...reachableCommits("d", (id) => parents[id])].sort()).toEqual(["a", "b", "c", "d"]);
+    expect([...reachableCommits("b", (id) => parents[id])].sort()).toEqual(["a", "b"]);
+    expect([...reachableCommits("zzz", (id) => parents[id])]).toEqual(["zzz"]);
   });
 });
