@@ -123,3 +123,26 @@ export async function startGitHubScenario(): Promise<GitHubScenario> {
     close: () => gh.close(),
   };
 }
+
+/**
+ * {@link startGitHubScenario} for a test file shared by its tests: `reset()` clears injected
+ * faults and the request log, and `close()` fails when the emulator answered outside
+ * GitHub's published contract.
+ */
+export async function startContractCheckedGitHubScenario(): Promise<
+  GitHubScenario & { reset(): void }
+> {
+  const s = await startGitHubScenario();
+  return {
+    ...s,
+    reset() {
+      s.gh.clearFaults();
+      s.gh.requests.length = 0;
+    },
+    async close() {
+      await s.close();
+      if (s.gh.specViolations.length > 0)
+        throw new Error(`answers outside GitHub's contract:\n${s.gh.specViolations.join("\n")}`);
+    },
+  };
+}
