@@ -1,15 +1,10 @@
 // Azure DevOps' documented response fields, per route, from the REST 7.1 reference; tests
 // check every 2xx answer the emulator recorded against this table.
 
+import { type DocumentedFieldType, documentedFieldProblems } from "@shipgate/core/testing/emulator";
+
 /** A documented field type; `|null` marks a nullable field. */
-export type DocumentedType =
-  | "string"
-  | "number"
-  | "boolean"
-  | "array"
-  | "object"
-  | "string|null"
-  | "object|null";
+export type DocumentedType = DocumentedFieldType;
 
 /** One endpoint's documented response fields. */
 export interface DocumentedEndpoint {
@@ -344,7 +339,7 @@ export function azureDocumentedShapeProblems(route: string, body: unknown): stri
   }
   const problems: string[] = [];
   items.forEach((item, index) => {
-    problems.push(...objectProblems(`${route}[${index}]`, item, endpoint.fields));
+    problems.push(...documentedFieldProblems(`${route}[${index}]`, item, endpoint.fields));
     for (const [field, fields] of Object.entries(endpoint.nested ?? {})) {
       const value = (item as Record<string, unknown>)?.[field];
       const elements = Array.isArray(value)
@@ -353,31 +348,11 @@ export function azureDocumentedShapeProblems(route: string, body: unknown): stri
           ? []
           : [value];
       for (const [i, element] of elements.entries()) {
-        problems.push(...objectProblems(`${route}[${index}].${field}[${i}]`, element, fields));
+        problems.push(
+          ...documentedFieldProblems(`${route}[${index}].${field}[${i}]`, element, fields),
+        );
       }
     }
   });
-  return problems;
-}
-
-function objectProblems(
-  where: string,
-  item: unknown,
-  fields: Record<string, DocumentedType>,
-): string[] {
-  if (item === null || typeof item !== "object" || Array.isArray(item))
-    return [`${where}: expected an object`];
-  const problems: string[] = [];
-  for (const [field, type] of Object.entries(fields)) {
-    if (!(field in item)) {
-      problems.push(`${where}.${field}: missing`);
-      continue;
-    }
-    const value = (item as Record<string, unknown>)[field];
-    const [base, nullable] = type.split("|");
-    const actual = value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
-    if (value === null ? nullable !== "null" : actual !== base)
-      problems.push(`${where}.${field}: expected ${type}, got ${actual}`);
-  }
   return problems;
 }

@@ -1,17 +1,10 @@
 // GitLab's documented response fields, per route, from its published API reference; tests
 // check every 2xx answer the emulator recorded against this table.
 
+import { type DocumentedFieldType, documentedFieldProblems } from "@shipgate/core/testing/emulator";
+
 /** A documented field type; `|null` marks a nullable field. */
-export type DocumentedType =
-  | "string"
-  | "number"
-  | "boolean"
-  | "array"
-  | "object"
-  | "string|null"
-  | "number|null"
-  | "object|null"
-  | "boolean|null";
+export type DocumentedType = DocumentedFieldType;
 
 /** One endpoint's documented response fields (every element, for list endpoints). */
 export interface DocumentedEndpoint {
@@ -283,28 +276,7 @@ export function documentedShapeProblems(route: string, body: unknown): string[] 
   if (!Array.isArray(items)) return [`${route}: expected a JSON array`];
   const problems: string[] = [];
   items.forEach((item, index) => {
-    if (item === null || typeof item !== "object" || Array.isArray(item)) {
-      problems.push(`${route}[${index}]: expected an object`);
-      return;
-    }
-    for (const [field, type] of Object.entries(spec.fields)) {
-      const value = (item as Record<string, unknown>)[field];
-      if (!(field in item)) problems.push(`${route}[${index}].${field}: missing`);
-      else if (!matchesType(value, type))
-        problems.push(`${route}[${index}].${field}: expected ${type}, got ${typeOf(value)}`);
-    }
+    problems.push(...documentedFieldProblems(`${route}[${index}]`, item, spec.fields));
   });
   return problems;
-}
-
-function typeOf(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "array";
-  return typeof value;
-}
-
-function matchesType(value: unknown, type: DocumentedType): boolean {
-  const [base, nullable] = type.split("|") as [string, string | undefined];
-  if (value === null) return nullable === "null";
-  return typeOf(value) === base;
 }

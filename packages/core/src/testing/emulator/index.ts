@@ -1,4 +1,5 @@
 export * from "./commit-graph.js";
+export * from "./documented-fields.js";
 export * from "./emulator-server.js";
 export * from "./injected-fault.js";
 export * from "./pagination.js";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { reachableCommits } from "./commit-graph.js";
+import { documentedFieldProblems } from "./documented-fields.js";
 import {
   decodeOffsetToken,
   encodeOffsetToken,
@@ -91,5 +92,18 @@ describe("reachableCommits", () => {
     expect([...reachableCommits("d", (id) => parents[id])].sort()).toEqual(["a", "b", "c", "d"]);
     expect([...reachableCommits("b", (id) => parents[id])].sort()).toEqual(["a", "b"]);
     expect([...reachableCommits("zzz", (id) => parents[id])]).toEqual(["zzz"]);
+  });
+});
+
+describe("documentedFieldProblems", () => {
+  it("names missing fields and wrong types, nullable ones allowed null", () => {
+    const fields = { id: "number", name: "string|null", tags: "array" } as const;
+    expect(documentedFieldProblems("GET x", { id: 1, name: null, tags: [] }, fields)).toEqual([]);
+    expect(documentedFieldProblems("GET x", { id: "1", tags: null }, fields)).toEqual([
+      "GET x.id: expected number, got string",
+      "GET x.name: missing",
+      "GET x.tags: expected array, got null",
+    ]);
+    expect(documentedFieldProblems("GET x", [], fields)).toEqual(["GET x: expected an object"]);
   });
 });
