@@ -1,14 +1,14 @@
 import type { ResultAsync } from "neverthrow";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ShipgateError } from "../../errors/shipgate-error.js";
+import type { HttpTransportOptions } from "../../util/http-transport-options.js";
 import type { InjectedFault } from "../emulator/injected-fault.js";
 
 /** The transport settings the suite varies; adapters map them onto their own options. */
-export interface HttpTransportSettings {
-  maxRetries?: number;
-  maxRetryWaitMs?: number;
-  requestTimeoutMs?: number;
-}
+export type HttpTransportSettings = Pick<
+  HttpTransportOptions,
+  "maxRetries" | "maxRetryWaitMs" | "requestTimeoutMs"
+>;
 
 /** One adapter, warmed up against a fresh emulator: what {@link describeHttpTransportConformance} drives. */
 export interface HttpTransportUnderTest {
