@@ -46,11 +46,11 @@ import {
 import {
   type PagerDutyEmulator,
   startPagerDutyEmulator,
-} from "../../../packages/incident-pagerduty/src/pagerduty-emulator.js";
+} from "../../../packages/incident-pagerduty/src/testing/pagerduty-emulator.js";
 import {
   type SlackEmulator,
   startSlackEmulator,
-} from "../../../packages/notify-slack/src/slack-emulator.js";
+} from "../../../packages/notify-slack/src/testing/slack-emulator.js";
 
 const TOKEN = "test-token-not-real";
 const REPO = "registry.example.com/acme/shop";

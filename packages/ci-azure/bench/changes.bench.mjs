@@ -2,6 +2,7 @@
 // local Azure DevOps emulator, through the built package (run `pnpm build` first).
 import { createAzureDevOpsProvider } from "@shipgate/ci-azure";
 import { startAzureDevOpsEmulator } from "@shipgate/ci-azure/testing";
+import { countRequestsByRoute, formatRouteCounts } from "@shipgate/core/testing/emulator";
 
 const COMPLETED = 1000;
 const azure = await startAzureDevOpsEmulator();
@@ -47,10 +48,7 @@ try {
       changes.length === COMPLETED &&
       changes.every((c) => c.reviewers.length === 2 && c.files.length === (files ? 2 : 0));
     if (!complete) throw new Error(`incomplete: ${changes.length} changes`);
-    const byRoute = new Map();
-    for (const r of azure.requests)
-      byRoute.set(r.route ?? r.url, (byRoute.get(r.route ?? r.url) ?? 0) + 1);
-    const detail = [...byRoute].map(([route, n]) => `${n} × ${route}`).join(", ");
+    const detail = formatRouteCounts(countRequestsByRoute(azure.requests));
     console.log(
       `ci-azure: listChanges ${COMPLETED} completed PRs (${files ? "with" : "without"} changed files) → ${azure.requests.length} requests in ${ms} ms [${detail}]`,
     );

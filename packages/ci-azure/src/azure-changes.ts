@@ -12,7 +12,7 @@ import {
   identityLogin,
   pullRequestQuerySchema,
 } from "./azure-schemas.js";
-import { findAzureTag } from "./azure-source-control.js";
+import { findAzureTag } from "./azure-tag-lookup.js";
 
 /** How {@link listAzureChanges} pages and batches. */
 export interface AzureChangesOptions {

@@ -1,24 +1,23 @@
-import { conformanceIncident, conformancePostmortemIncident } from "@shipgate/core/testing";
+import {
+  conformanceIncident,
+  conformancePostmortemIncident,
+  startedPerTest,
+} from "@shipgate/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { azureBuildToCheck, azureStatusToCheck } from "./azure-ci-provider.js";
-import { type AzureDevOpsEmulator, startAzureDevOpsEmulator } from "./azure-emulator.js";
 import { renderAzureIncident } from "./azure-incident-sink.js";
 import {
   type CreateAzureDevOpsProviderOptions,
   createAzureDevOpsProvider,
 } from "./azure-provider.js";
-import { seedAzureReleaseScenario } from "./azure-test-scenario.js";
+import { startAzureDevOpsEmulator } from "./testing/azure-emulator.js";
+import { seedAzureReleaseScenario } from "./testing/azure-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
-let azure: AzureDevOpsEmulator | undefined;
-
-afterEach(async () => {
-  await azure?.close();
-  azure = undefined;
-});
+const start = startedPerTest(startAzureDevOpsEmulator);
 
 async function setup(extra: Partial<CreateAzureDevOpsProviderOptions> = {}) {
-  azure = await startAzureDevOpsEmulator();
+  const azure = await start();
   const s = seedAzureReleaseScenario(azure);
   const provider = createAzureDevOpsProvider({
     orgUrl: azure.orgUrl,

@@ -1,8 +1,8 @@
 import { instantiateProvider } from "@shipgate/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AzureDevOpsEmulator, startAzureDevOpsEmulator } from "./azure-emulator.js";
 import { azureOptionsSchema, shipgateProvider } from "./azure-provider.js";
-import { seedAzureReleaseScenario } from "./azure-test-scenario.js";
+import { type AzureDevOpsEmulator, startAzureDevOpsEmulator } from "./testing/azure-emulator.js";
+import { seedAzureReleaseScenario } from "./testing/azure-test-scenario.js";
 
 describe("Azure DevOps provider options", () => {
   it("fills defaults for everything but the organization and project", () => {

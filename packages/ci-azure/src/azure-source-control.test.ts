@@ -1,19 +1,14 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { type AzureDevOpsEmulator, startAzureDevOpsEmulator } from "./azure-emulator.js";
+import { startedPerTest } from "@shipgate/core/testing";
+import { describe, expect, it } from "vitest";
 import {
   type CreateAzureDevOpsProviderOptions,
   createAzureDevOpsProvider,
 } from "./azure-provider.js";
-import { seedAzureReleaseScenario } from "./azure-test-scenario.js";
+import { type AzureDevOpsEmulator, startAzureDevOpsEmulator } from "./testing/azure-emulator.js";
+import { seedAzureReleaseScenario } from "./testing/azure-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
-let emulators: AzureDevOpsEmulator[] = [];
-
-async function start() {
-  const azure = await startAzureDevOpsEmulator();
-  emulators.push(azure);
-  return azure;
-}
+const start = startedPerTest(startAzureDevOpsEmulator);
 
 function providerFor(
   azure: AzureDevOpsEmulator,
@@ -30,11 +25,6 @@ function providerFor(
 }
 
 const routes = (azure: AzureDevOpsEmulator) => azure.requests.map((r) => r.route);
-
-afterEach(async () => {
-  await Promise.all(emulators.map((e) => e.close()));
-  emulators = [];
-});
 
 describe("Azure Repos listChanges", () => {
   it("returns complete records for every pull request completed after the tag, oldest first", async () => {

@@ -1,18 +1,18 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { type AzureDevOpsEmulator, startAzureDevOpsEmulator } from "./azure-emulator.js";
+import { describeHttpTransportConformance, startedPerTest } from "@shipgate/core/testing";
+import { describe, expect, it } from "vitest";
 import {
   type CreateAzureDevOpsProviderOptions,
   createAzureDevOpsProvider,
 } from "./azure-provider.js";
-import { seedAzureReleaseScenario } from "./azure-test-scenario.js";
 import { AzureThrottle, retryAfterMs } from "./azure-transport.js";
+import { type AzureDevOpsEmulator, startAzureDevOpsEmulator } from "./testing/azure-emulator.js";
+import { seedAzureReleaseScenario } from "./testing/azure-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
-let emulators: AzureDevOpsEmulator[] = [];
+const startEmulator = startedPerTest(startAzureDevOpsEmulator);
 
 async function scenario(extra: Partial<CreateAzureDevOpsProviderOptions> = {}) {
-  const azure = await startAzureDevOpsEmulator();
-  emulators.push(azure);
+  const azure = await startEmulator();
   const s = seedAzureReleaseScenario(azure);
   const provider = createAzureDevOpsProvider({
     orgUrl: azure.orgUrl,
@@ -31,23 +31,7 @@ async function scenario(extra: Partial<CreateAzureDevOpsProviderOptions> = {}) {
 const attempts = (azure: AzureDevOpsEmulator, path: RegExp) =>
   azure.requests.filter((r) => path.test(r.url)).length;
 
-afterEach(async () => {
-  await Promise.all(emulators.map((e) => e.close()));
-  emulators = [];
-});
-
 describe("Azure DevOps rate limits", () => {
-  it("waits as long as Retry-After says on a 429, then succeeds", async () => {
-    const { azure, s, provider } = await scenario();
-    azure.fail({
-      path: /\/_apis\/build\/builds\?/,
-      times: 2,
-      respond: { status: 429, headers: { "retry-after": "0" } },
-    });
-    expect((await provider.ci.listChecks(s.greenSha, live()))._unsafeUnwrap()).toHaveLength(3);
-    expect(attempts(azure, /\/_apis\/build\/builds\?/)).toBe(3);
-  });
-
   it("reads X-RateLimit-Reset, and gives up at once when the wait is longer than allowed", async () => {
     const { azure, s, provider } = await scenario({ transport: { maxRetryWaitMs: 5_000 } });
     const reset = Math.floor(Date.now() / 1000) + 3600;
@@ -105,21 +89,6 @@ describe("Azure DevOps rate limits", () => {
 });
 
 describe("Azure DevOps failures", () => {
-  it("retries 5xx and dropped connections on reads, with a bound", async () => {
-    const { azure, s, provider } = await scenario({ transport: { maxRetries: 3 } });
-    azure.fail({ path: /\/_apis\/build\/builds\?/, respond: { status: 502 } });
-    azure.fail({ path: /\/_apis\/build\/builds\?/, respond: { destroy: true } });
-    azure.fail({ path: /\/_apis\/build\/builds\?/, respond: { status: 500 } });
-    expect((await provider.ci.listChecks(s.greenSha, live())).isOk()).toBe(true);
-    expect(attempts(azure, /\/_apis\/build\/builds\?/)).toBe(4);
-
-    azure.resetLog();
-    azure.fail({ path: /\/statuses\?/, times: 10, respond: { status: 503 } });
-    const error = (await provider.ci.listChecks(s.greenSha, live()))._unsafeUnwrapErr();
-    expect(error).toMatchObject({ kind: "unavailable", status: 503 });
-    expect(attempts(azure, /\/statuses\?/)).toBe(4);
-  });
-
   it("does not repeat a write after a 500 (it may have happened), but does after a 429", async () => {
     const { azure, s, provider } = await scenario();
     azure.fail({ method: "POST", path: /annotatedTags/, respond: { status: 500 } });
@@ -147,8 +116,7 @@ describe("Azure DevOps failures", () => {
   });
 
   it("stops at once on 401 and names the token variable, never the token", async () => {
-    const azure = await startAzureDevOpsEmulator();
-    emulators.push(azure);
+    const azure = await startEmulator();
     const s = seedAzureReleaseScenario(azure);
     const { ci } = createAzureDevOpsProvider({
       orgUrl: azure.orgUrl,
@@ -188,8 +156,7 @@ describe("Azure DevOps failures", () => {
   });
 
   it("names a project or repository that does not exist", async () => {
-    const azure = await startAzureDevOpsEmulator();
-    emulators.push(azure);
+    const azure = await startEmulator();
     const s = seedAzureReleaseScenario(azure);
     const { ci } = createAzureDevOpsProvider({
       orgUrl: azure.orgUrl,
@@ -229,50 +196,6 @@ describe("Azure DevOps failures", () => {
 });
 
 describe("Azure DevOps timeouts and cancellation", () => {
-  it("times out a hung request, retries within the bound, then reports timeout", async () => {
-    const { azure, s, provider } = await scenario({
-      transport: { requestTimeoutMs: 50, maxRetries: 1 },
-    });
-    azure.fail({ path: /\/_apis\/build\/builds\?/, times: 2, respond: { hangMs: 2_000 } });
-    const started = Date.now();
-    const error = (await provider.ci.listChecks(s.greenSha, live()))._unsafeUnwrapErr();
-    expect(error.kind).toBe("timeout");
-    expect(Date.now() - started).toBeLessThan(1_000);
-    expect(attempts(azure, /\/_apis\/build\/builds\?/)).toBe(2);
-  });
-
-  it("resolves to aborted promptly when the caller cancels mid-request", async () => {
-    const { azure, s, provider } = await scenario();
-    azure.fail({ path: /\/_apis\/build\/builds\?/, respond: { hangMs: 2_000 } });
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error("user pressed ctrl-c")), 30);
-    const started = Date.now();
-    const error = (
-      await provider.ci.listChecks(s.greenSha, { signal: controller.signal })
-    )._unsafeUnwrapErr();
-    expect(error.kind).toBe("aborted");
-    expect(Date.now() - started).toBeLessThan(500);
-    // The abort reached the socket (http.request's signal), not only the caller.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(azure.requests.find((r) => /\/_apis\/build\/builds\?/.test(r.url))?.status).toBe(-2);
-  });
-
-  it("resolves to aborted during a rate-limit wait", async () => {
-    const { azure, s, provider } = await scenario();
-    azure.fail({
-      path: /\/_apis\/build\/builds\?/,
-      respond: { status: 429, headers: { "retry-after": "30" } },
-    });
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(), 30);
-    const started = Date.now();
-    expect(
-      (await provider.ci.listChecks(s.greenSha, { signal: controller.signal }))._unsafeUnwrapErr()
-        .kind,
-    ).toBe("aborted");
-    expect(Date.now() - started).toBeLessThan(500);
-  });
-
   it("sends nothing when the signal has already fired", async () => {
     const { azure, s, provider } = await scenario();
     const controller = new AbortController();
@@ -295,4 +218,15 @@ describe("Azure DevOps timeouts and cancellation", () => {
     ]);
     expect(azure.requests).toHaveLength(0);
   });
+});
+
+describeHttpTransportConformance("azure devops", async (settings) => {
+  const { azure, s, provider } = await scenario({ transport: settings });
+  return {
+    read: (signal) => provider.ci.listChecks(s.greenSha, { signal }),
+    readPath: /\/_apis\/build\/builds\?/,
+    fail: (fault) => azure.fail(fault),
+    requests: () => azure.requests,
+    close: async () => {},
+  };
 });

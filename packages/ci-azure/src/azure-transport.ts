@@ -1,28 +1,23 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { RequestOptions } from "node:http";
-import { abortedError, backoffDelayMs, parseRetryAfterMs, ShipgateError } from "@shipgate/core";
+import {
+  abortedError,
+  backoffDelayMs,
+  type HttpTransportOptions,
+  parseRetryAfterMs,
+  ShipgateError,
+} from "@shipgate/core";
 import type {
   IRequestHandler,
   IRequestOptions,
 } from "azure-devops-node-api/interfaces/common/VsoBaseInterfaces.js";
 import { type AzureErrorContext, azureHttpError } from "./azure-errors.js";
 
-/** Retries, waits and timeouts of the Azure DevOps adapter. */
-export interface AzureTransportOptions {
-  /** Retries after a 429, a 5xx, a network error or a timeout. Default 4. */
-  maxRetries?: number;
-  /** First backoff for 5xx / network errors (doubled per attempt, with jitter). Default 500 ms. */
-  retryBaseDelayMs?: number;
-  /**
-   * The longest wait a `Retry-After` / `X-RateLimit-Reset` may ask for. Longer asks fail at
-   * once with `rate_limited` (and `retryAfterMs`). Default 60 s.
-   */
-  maxRetryWaitMs?: number;
-  /** Per HTTP request. Default 30 s. */
-  requestTimeoutMs?: number;
-  /** Called before every HTTP request (for request counting); sees method and path only. */
-  onRequest?: (request: { method: string; path: string }) => void;
-}
+/**
+ * Retries, waits and timeouts of the Azure DevOps adapter. Defaults: 4 retries, 500 ms first
+ * backoff, 60 s longest `Retry-After` / `X-RateLimit-Reset` wait, 30 s per request.
+ */
+export type AzureTransportOptions = HttpTransportOptions;
 
 /** What the transport knows about the call in flight. */
 interface CallContext {

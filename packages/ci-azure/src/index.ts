@@ -7,4 +7,5 @@ export * from "./azure-errors.js";
 export * from "./azure-incident-sink.js";
 export * from "./azure-provider.js";
 export * from "./azure-source-control.js";
+export * from "./azure-tag-lookup.js";
 export * from "./azure-transport.js";

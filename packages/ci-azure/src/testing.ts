@@ -1,2 +1,2 @@
-export * from "./azure-emulator.js";
-export * from "./azure-test-scenario.js";
+export * from "./testing/azure-emulator.js";
+export * from "./testing/azure-test-scenario.js";

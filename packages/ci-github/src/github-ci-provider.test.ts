@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { sharedPerFile } from "@shipgate/core/testing";
+import { afterAll, describe, expect, it } from "vitest";
 import { checkRunToCiCheck, commitStatusToCiCheck } from "./github-ci-provider.js";
-import { type GitHubEmulator, startGitHubEmulator } from "./github-emulator.js";
-import { loadFixtureScenario } from "./github-fixture-replay.js";
 import { createGitHubProvider } from "./github-provider.js";
-import { type GitHubScenario, startGitHubScenario } from "./github-test-scenario.js";
+import { type GitHubEmulator, startGitHubEmulator } from "./testing/github-emulator.js";
+import { loadFixtureScenario } from "./testing/github-fixture-replay.js";
+import { startContractCheckedGitHubScenario } from "./testing/github-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
 const fast = { rateLimitSecondMs: 1, retryBaseMs: 1, writeIntervalMs: 0 };
@@ -11,18 +12,7 @@ const byName = <T extends { name: string }>(items: T[]) =>
   [...items].sort((a, b) => a.name.localeCompare(b.name));
 
 describe("GitHub checks on the seeded repository", () => {
-  let s: GitHubScenario;
-  beforeAll(async () => {
-    s = await startGitHubScenario();
-  });
-  afterAll(async () => {
-    expect(s.gh.specViolations).toEqual([]);
-    await s.close();
-  });
-  beforeEach(() => {
-    s.gh.clearFaults();
-    s.gh.requests.length = 0;
-  });
+  const s = sharedPerFile(startContractCheckedGitHubScenario);
 
   it("combines check runs and commit statuses, latest run per name, required from branch protection", async () => {
     const checks = (await s.provider().ci.listChecks(s.fixSha, live()))._unsafeUnwrap();

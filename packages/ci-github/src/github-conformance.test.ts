@@ -5,7 +5,7 @@ import {
   describeSourceControlConformance,
 } from "@shipgate/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type GitHubScenario, startGitHubScenario } from "./github-test-scenario.js";
+import { type GitHubScenario, startGitHubScenario } from "./testing/github-test-scenario.js";
 
 let scenario: GitHubScenario;
 const ready = startGitHubScenario().then((s) => {

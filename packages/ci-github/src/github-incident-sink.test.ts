@@ -1,10 +1,14 @@
-import { conformanceIncident, conformancePostmortemIncident } from "@shipgate/core/testing";
+import {
+  conformanceIncident,
+  conformancePostmortemIncident,
+  sharedPerFile,
+} from "@shipgate/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type GitHubEmulator, startGitHubEmulator } from "./github-emulator.js";
-import { loadFixtureScenario } from "./github-fixture-replay.js";
 import { listOpenIssues } from "./github-incident-sink.js";
 import { createGitHubProvider } from "./github-provider.js";
-import { type GitHubScenario, startGitHubScenario } from "./github-test-scenario.js";
+import { type GitHubEmulator, startGitHubEmulator } from "./testing/github-emulator.js";
+import { loadFixtureScenario } from "./testing/github-fixture-replay.js";
+import { startContractCheckedGitHubScenario } from "./testing/github-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
 const fast = {
@@ -15,14 +19,7 @@ const fast = {
 };
 
 describe("incidents as GitHub issues", () => {
-  let s: GitHubScenario;
-  beforeAll(async () => {
-    s = await startGitHubScenario();
-  });
-  afterAll(async () => {
-    expect(s.gh.specViolations).toEqual([]);
-    await s.close();
-  });
+  const s = sharedPerFile(startContractCheckedGitHubScenario);
 
   it("opens a labelled issue listing the breach and the suspects", async () => {
     const ref = (await s.provider().incidents.open(conformanceIncident, live()))._unsafeUnwrap();

@@ -1,7 +1,8 @@
+import { sharedPerFile } from "@shipgate/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type GitHubEmulator, startGitHubEmulator } from "./github-emulator.js";
 import { createGitHubProvider } from "./github-provider.js";
-import { type GitHubScenario, startGitHubScenario } from "./github-test-scenario.js";
+import { type GitHubEmulator, startGitHubEmulator } from "./testing/github-emulator.js";
+import { startContractCheckedGitHubScenario } from "./testing/github-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
 const fast = {
@@ -12,14 +13,7 @@ const fast = {
 };
 
 describe("GitHub source control on the seeded repository", () => {
-  let s: GitHubScenario;
-  beforeAll(async () => {
-    s = await startGitHubScenario();
-  });
-  afterAll(async () => {
-    expect(s.gh.specViolations).toEqual([]);
-    await s.close();
-  });
+  const s = sharedPerFile(startContractCheckedGitHubScenario);
 
   it("lists complete change records, oldest merge first, whatever the merge method", async () => {
     const changes = (

@@ -1,8 +1,9 @@
 import { inspect } from "node:util";
 import type { ShipgateError } from "@shipgate/core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { loadFixtureScenario } from "./github-fixture-replay.js";
-import { type GitHubScenario, startGitHubScenario, TEST_TOKEN } from "./github-test-scenario.js";
+import { sharedPerFile } from "@shipgate/core/testing";
+import { beforeEach, describe, expect, it } from "vitest";
+import { loadFixtureScenario } from "./testing/github-fixture-replay.js";
+import { startContractCheckedGitHubScenario, TEST_TOKEN } from "./testing/github-test-scenario.js";
 
 const SECONDARY = {
   message:
@@ -19,20 +20,11 @@ const PRIMARY = {
   status: "403",
 };
 
-let s: GitHubScenario;
+const s = sharedPerFile(startContractCheckedGitHubScenario);
 const live = () => ({ signal: new AbortController().signal });
 const checkRuns = (path: string) => path.includes("/check-runs");
 
-beforeAll(async () => {
-  s = await startGitHubScenario();
-});
-afterAll(async () => {
-  expect(s.gh.specViolations).toEqual([]);
-  await s.close();
-});
 beforeEach(() => {
-  s.gh.clearFaults();
-  s.gh.requests.length = 0;
   s.logs.length = 0;
 });
 

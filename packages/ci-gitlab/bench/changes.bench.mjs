@@ -2,6 +2,7 @@
 // local GitLab emulator, through the built package (run `pnpm build` first).
 import { createGitLabProvider } from "@shipgate/ci-gitlab";
 import { startGitLabEmulator } from "@shipgate/ci-gitlab/testing";
+import { countRequestsByRoute, formatRouteCounts } from "@shipgate/core/testing/emulator";
 
 const MERGED = 1000;
 const gitlab = await startGitLabEmulator();
@@ -46,9 +47,7 @@ try {
       changes.length === MERGED &&
       changes.every((c) => c.reviewers.length === 2 && c.files.length === 2);
     if (!complete) throw new Error(`incomplete: ${changes.length} changes`);
-    const byRoute = new Map();
-    for (const r of gitlab.requests) byRoute.set(r.route, (byRoute.get(r.route) ?? 0) + 1);
-    const detail = [...byRoute].map(([route, n]) => `${n} × ${route}`).join(", ");
+    const detail = formatRouteCounts(countRequestsByRoute(gitlab.requests));
     console.log(
       `ci-gitlab: listChanges ${MERGED} merged MRs (${details} details) → ${gitlab.requests.length} requests in ${ms} ms [${detail}]`,
     );

@@ -1,20 +1,19 @@
-import { conformanceIncident, conformancePostmortemIncident } from "@shipgate/core/testing";
+import {
+  conformanceIncident,
+  conformancePostmortemIncident,
+  startedPerTest,
+} from "@shipgate/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import { type GitLabEmulator, startGitLabEmulator } from "./gitlab-emulator.js";
 import { renderGitLabIncident } from "./gitlab-incident-sink.js";
 import { type CreateGitLabProviderOptions, createGitLabProvider } from "./gitlab-provider.js";
-import { seedGitLabReleaseScenario } from "./gitlab-test-scenario.js";
+import { startGitLabEmulator } from "./testing/gitlab-emulator.js";
+import { seedGitLabReleaseScenario } from "./testing/gitlab-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
-let gitlab: GitLabEmulator | undefined;
-
-afterEach(async () => {
-  await gitlab?.close();
-  gitlab = undefined;
-});
+const start = startedPerTest(startGitLabEmulator);
 
 async function setup(extra: Partial<CreateGitLabProviderOptions> = {}) {
-  gitlab = await startGitLabEmulator();
+  const gitlab = await start();
   const s = seedGitLabReleaseScenario(gitlab);
   const provider = createGitLabProvider({
     project: gitlab.projectPath,

@@ -1,19 +1,15 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { startedPerTest } from "@shipgate/core/testing";
+import { describe, expect, it } from "vitest";
 import { gitlabStatusToCheck } from "./gitlab-ci-provider.js";
-import { type GitLabEmulator, startGitLabEmulator } from "./gitlab-emulator.js";
 import { createGitLabProvider } from "./gitlab-provider.js";
-import { seedGitLabReleaseScenario } from "./gitlab-test-scenario.js";
+import { startGitLabEmulator } from "./testing/gitlab-emulator.js";
+import { seedGitLabReleaseScenario } from "./testing/gitlab-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
-let gitlab: GitLabEmulator | undefined;
-
-afterEach(async () => {
-  await gitlab?.close();
-  gitlab = undefined;
-});
+const start = startedPerTest(startGitLabEmulator);
 
 async function setup() {
-  gitlab = await startGitLabEmulator();
+  const gitlab = await start();
   const s = seedGitLabReleaseScenario(gitlab);
   const { ci } = createGitLabProvider({
     project: gitlab.projectPath,

@@ -1,5 +1,5 @@
 import { isAbortError, ShipgateError } from "@shipgate/core";
-import type { GitLabErrorContext } from "./gitlab-transport.js";
+import type { GitLabErrorContext } from "./gitlab-error-context.js";
 
 /** What the transport knows about a failed HTTP exchange. */
 export interface GitLabHttpFailure {

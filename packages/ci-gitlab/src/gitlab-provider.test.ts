@@ -1,8 +1,8 @@
 import { instantiateProvider } from "@shipgate/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type GitLabEmulator, startGitLabEmulator } from "./gitlab-emulator.js";
 import { gitlabOptionsSchema, shipgateProvider } from "./gitlab-provider.js";
-import { seedGitLabReleaseScenario } from "./gitlab-test-scenario.js";
+import { type GitLabEmulator, startGitLabEmulator } from "./testing/gitlab-emulator.js";
+import { seedGitLabReleaseScenario } from "./testing/gitlab-test-scenario.js";
 
 describe("GitLab provider options", () => {
   it("fills defaults for everything but the project", () => {

@@ -1,21 +1,12 @@
 import type { ShipgateError } from "@shipgate/core";
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  type GitLabEmulator,
-  type GitLabEmulatorOptions,
-  startGitLabEmulator,
-} from "./gitlab-emulator.js";
+import { startedPerTest } from "@shipgate/core/testing";
+import { describe, expect, it } from "vitest";
 import { type CreateGitLabProviderOptions, createGitLabProvider } from "./gitlab-provider.js";
-import { seedGitLabReleaseScenario } from "./gitlab-test-scenario.js";
+import { type GitLabEmulator, startGitLabEmulator } from "./testing/gitlab-emulator.js";
+import { seedGitLabReleaseScenario } from "./testing/gitlab-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
-let emulators: GitLabEmulator[] = [];
-
-async function start(options: GitLabEmulatorOptions = {}) {
-  const gitlab = await startGitLabEmulator(options);
-  emulators.push(gitlab);
-  return gitlab;
-}
+const start = startedPerTest(startGitLabEmulator);
 
 function providerFor(gitlab: GitLabEmulator, extra: Partial<CreateGitLabProviderOptions> = {}) {
   return createGitLabProvider({
@@ -30,11 +21,6 @@ function providerFor(gitlab: GitLabEmulator, extra: Partial<CreateGitLabProvider
 function apiCalls(gitlab: GitLabEmulator) {
   return gitlab.requests.map((r) => `${r.method} ${r.route ?? r.url}`);
 }
-
-afterEach(async () => {
-  await Promise.all(emulators.map((e) => e.close()));
-  emulators = [];
-});
 
 describe("GitLab listChanges", () => {
   it("returns complete records for every merge request landed after the tag, oldest first", async () => {

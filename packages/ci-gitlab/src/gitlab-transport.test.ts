@@ -1,15 +1,15 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { type GitLabEmulator, startGitLabEmulator } from "./gitlab-emulator.js";
+import { describeHttpTransportConformance, startedPerTest } from "@shipgate/core/testing";
+import { describe, expect, it } from "vitest";
 import { type CreateGitLabProviderOptions, createGitLabProvider } from "./gitlab-provider.js";
-import { seedGitLabReleaseScenario } from "./gitlab-test-scenario.js";
 import { retryAfterMs } from "./gitlab-transport.js";
+import { type GitLabEmulator, startGitLabEmulator } from "./testing/gitlab-emulator.js";
+import { seedGitLabReleaseScenario } from "./testing/gitlab-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
-let emulators: GitLabEmulator[] = [];
+const startEmulator = startedPerTest(startGitLabEmulator);
 
 async function scenario(transport: CreateGitLabProviderOptions["transport"] = {}, token?: string) {
-  const gitlab = await startGitLabEmulator();
-  emulators.push(gitlab);
+  const gitlab = await startEmulator();
   const s = seedGitLabReleaseScenario(gitlab);
   const provider = createGitLabProvider({
     project: gitlab.projectPath,
@@ -25,24 +25,7 @@ async function scenario(transport: CreateGitLabProviderOptions["transport"] = {}
 const attempts = (gitlab: GitLabEmulator, path: RegExp) =>
   gitlab.requests.filter((r) => path.test(r.url)).length;
 
-afterEach(async () => {
-  await Promise.all(emulators.map((e) => e.close()));
-  emulators = [];
-});
-
 describe("GitLab rate limits", () => {
-  it("waits as long as Retry-After says, then succeeds", async () => {
-    const { gitlab, s, provider } = await scenario();
-    gitlab.fail({
-      path: /\/pipelines/,
-      times: 2,
-      respond: { status: 429, headers: { "retry-after": "0" }, body: { message: "Retry later" } },
-    });
-    const checks = await provider.ci.listChecks(s.greenSha, live());
-    expect(checks._unsafeUnwrap().length).toBe(4);
-    expect(attempts(gitlab, /\/pipelines/)).toBe(3);
-  });
-
   it("honours RateLimit-Reset when there is no Retry-After", async () => {
     const { gitlab, s, provider } = await scenario({ maxRetryWaitMs: 60_000 });
     // A reset already reached: retry at once.
@@ -65,22 +48,6 @@ describe("GitLab rate limits", () => {
     const error = (await provider.ci.listChecks(s.greenSha, live()))._unsafeUnwrapErr();
     expect(error.kind).toBe("rate_limited");
     expect(error.retryAfterMs).toBeGreaterThan(3_590_000);
-    expect(attempts(gitlab, /\/pipelines/)).toBe(1);
-  });
-
-  it("gives up at once when asked to wait longer than the configured maximum", async () => {
-    const { gitlab, s, provider } = await scenario({ maxRetryWaitMs: 5_000 });
-    gitlab.fail({
-      path: /\/pipelines/,
-      respond: { status: 429, headers: { "retry-after": "3600" } },
-    });
-    const error = (await provider.ci.listChecks(s.greenSha, live()))._unsafeUnwrapErr();
-    expect(error).toMatchObject({
-      kind: "rate_limited",
-      status: 429,
-      retryAfterMs: 3_600_000,
-      retryable: true,
-    });
     expect(attempts(gitlab, /\/pipelines/)).toBe(1);
   });
 
@@ -110,21 +77,6 @@ describe("GitLab rate limits", () => {
 });
 
 describe("GitLab failures", () => {
-  it("retries 5xx and dropped connections with a bound", async () => {
-    const { gitlab, s, provider } = await scenario({ maxRetries: 3 });
-    gitlab.fail({ path: /\/pipelines/, respond: { status: 502 } });
-    gitlab.fail({ path: /\/pipelines/, respond: { destroy: true } });
-    gitlab.fail({ path: /\/pipelines/, respond: { status: 503 } });
-    expect((await provider.ci.listChecks(s.greenSha, live())).isOk()).toBe(true);
-    expect(attempts(gitlab, /\/pipelines/)).toBe(4);
-
-    gitlab.resetLog();
-    gitlab.fail({ path: /\/statuses/, times: 10, respond: { status: 500 } });
-    const error = (await provider.ci.listChecks(s.greenSha, live()))._unsafeUnwrapErr();
-    expect(error).toMatchObject({ kind: "unavailable", status: 500 });
-    expect(attempts(gitlab, /\/statuses/)).toBe(4);
-  });
-
   it("stops at once on 401 and names the token variable, never the token", async () => {
     const { gitlab, s, provider } = await scenario({}, "glpat-wrong-secret-value");
     const error = (await provider.ci.listChecks(s.greenSha, live()))._unsafeUnwrapErr();
@@ -164,8 +116,7 @@ describe("GitLab failures", () => {
   });
 
   it("stops at once on 404 for a project that does not exist, naming it", async () => {
-    const gitlab = await startGitLabEmulator();
-    emulators.push(gitlab);
+    const gitlab = await startEmulator();
     const s = seedGitLabReleaseScenario(gitlab);
     const { ci } = createGitLabProvider({
       project: "acme/nope",
@@ -199,51 +150,6 @@ describe("GitLab failures", () => {
 });
 
 describe("GitLab timeouts and cancellation", () => {
-  it("times out a hung request, retries within the bound, then reports timeout", async () => {
-    const { gitlab, s, provider } = await scenario({ requestTimeoutMs: 50, maxRetries: 1 });
-    gitlab.fail({ path: /\/pipelines/, times: 2, respond: { hangMs: 2_000 } });
-    const started = Date.now();
-    const error = (await provider.ci.listChecks(s.greenSha, live()))._unsafeUnwrapErr();
-    expect(error.kind).toBe("timeout");
-    expect(Date.now() - started).toBeLessThan(1_000);
-    expect(attempts(gitlab, /\/pipelines/)).toBe(2);
-  });
-
-  it("recovers when only the first attempt hangs", async () => {
-    const { gitlab, s, provider } = await scenario({ requestTimeoutMs: 50, maxRetries: 2 });
-    gitlab.fail({ path: /\/pipelines/, respond: { hangMs: 2_000 } });
-    expect((await provider.ci.listChecks(s.greenSha, live())).isOk()).toBe(true);
-  });
-
-  it("resolves to aborted promptly when the caller cancels mid-request", async () => {
-    const { gitlab, s, provider } = await scenario();
-    gitlab.fail({ path: /\/pipelines/, respond: { hangMs: 2_000 } });
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error("user pressed ctrl-c")), 30);
-    const started = Date.now();
-    const error = (
-      await provider.ci.listChecks(s.greenSha, { signal: controller.signal })
-    )._unsafeUnwrapErr();
-    expect(error.kind).toBe("aborted");
-    expect(Date.now() - started).toBeLessThan(500);
-  });
-
-  it("resolves to aborted during a rate-limit wait", async () => {
-    const { gitlab, s, provider } = await scenario();
-    gitlab.fail({
-      path: /\/pipelines/,
-      respond: { status: 429, headers: { "retry-after": "30" } },
-    });
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(), 30);
-    const started = Date.now();
-    const error = (
-      await provider.ci.listChecks(s.greenSha, { signal: controller.signal })
-    )._unsafeUnwrapErr();
-    expect(error.kind).toBe("aborted");
-    expect(Date.now() - started).toBeLessThan(500);
-  });
-
   it("sends nothing when the signal has already fired", async () => {
     const { gitlab, s, provider } = await scenario();
     const controller = new AbortController();
@@ -263,4 +169,15 @@ describe("GitLab timeouts and cancellation", () => {
     ]);
     expect(gitlab.requests).toHaveLength(0);
   });
+});
+
+describeHttpTransportConformance("gitlab", async (settings) => {
+  const { gitlab, s, provider } = await scenario(settings);
+  return {
+    read: (signal) => provider.ci.listChecks(s.greenSha, { signal }),
+    readPath: /\/pipelines/,
+    fail: (fault) => gitlab.fail(fault),
+    requests: () => gitlab.requests,
+    close: async () => {},
+  };
 });

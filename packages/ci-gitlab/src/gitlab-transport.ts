@@ -8,26 +8,24 @@ import {
   type ResourceOptions,
   type ResponseBodyTypes,
 } from "@gitbeaker/requester-utils";
-import { abortedError, backoffDelayMs, parseRetryAfterMs, ShipgateError } from "@shipgate/core";
+import {
+  abortedError,
+  backoffDelayMs,
+  type HttpTransportOptions,
+  parseRetryAfterMs,
+  ShipgateError,
+} from "@shipgate/core";
+import type { GitLabErrorContext } from "./gitlab-error-context.js";
 import { gitlabHttpError } from "./gitlab-errors.js";
 
-/** How the GitLab adapter talks HTTP: retries, waits, timeouts and the `fetch` it uses. */
-export interface GitLabTransportOptions {
+/**
+ * How the GitLab adapter talks HTTP: retries, waits, timeouts and the `fetch` it uses.
+ * Defaults: 4 retries, 500 ms first backoff, 60 s longest `Retry-After` / `RateLimit-Reset`
+ * wait, 30 s per attempt.
+ */
+export interface GitLabTransportOptions extends HttpTransportOptions {
   /** The `fetch` to use (tests and proxies inject one). Default: the global `fetch`. */
   fetch?: typeof fetch;
-  /** Retries after a 429, a 5xx, a network error or a timeout. Default 4. */
-  maxRetries?: number;
-  /** First backoff for 5xx / network errors (doubled per attempt, with jitter). Default 500 ms. */
-  retryBaseDelayMs?: number;
-  /**
-   * The longest wait a `Retry-After` / `RateLimit-Reset` may ask for. Longer asks fail at once
-   * with `rate_limited` (and `retryAfterMs`) instead of blocking a release for an hour. Default 60 s.
-   */
-  maxRetryWaitMs?: number;
-  /** Per HTTP attempt. Default 30 s. */
-  requestTimeoutMs?: number;
-  /** Called before every HTTP attempt (for request counting); never sees headers or tokens. */
-  onRequest?: (request: { method: string; path: string }) => void;
 }
 
 /** What is known about the call in flight: its signal, and words for error hints. */
@@ -35,13 +33,7 @@ interface CallContext {
   signal: AbortSignal;
 }
 
-/** Facts the transport puts into error hints (never the token itself). */
-export interface GitLabErrorContext {
-  /** The project as configured (`acme/shop` or `42`). */
-  project: string;
-  /** Name of the environment variable the token came from, when known. */
-  tokenEnv?: string;
-}
+export type { GitLabErrorContext } from "./gitlab-error-context.js";
 
 const callContext = new AsyncLocalStorage<CallContext>();
 

@@ -1,2 +1,2 @@
-export * from "./gitlab-emulator.js";
-export * from "./gitlab-test-scenario.js";
+export * from "./testing/gitlab-emulator.js";
+export * from "./testing/gitlab-test-scenario.js";

@@ -2,7 +2,6 @@ import type { IncidentDetails, IncidentSeverity } from "@shipgate/core";
 import { conformanceIncident } from "@shipgate/core/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { validatePagerDutyEvent } from "./pagerduty-emulator.js";
 import {
   buildResolveEvent,
   buildTriggerEvent,
@@ -10,6 +9,7 @@ import {
   PAGERDUTY_LIMITS,
   serviceDedupKey,
 } from "./pagerduty-event.js";
+import { validatePagerDutyEvent } from "./testing/pagerduty-emulator.js";
 
 const key = "testroutingkeynotreal00000000000";
 const known = new Set([key]);

@@ -7,9 +7,9 @@ import {
   conformancePostmortemIncident,
   createVirtualClock,
   describeIncidentSinkConformance,
+  sharedPerFile,
 } from "@shipgate/core/testing";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type PagerDutyEmulator, startPagerDutyEmulator } from "./pagerduty-emulator.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildResolveEvent, buildTriggerEvent } from "./pagerduty-event.js";
 import { createPagerDutyEventsClient } from "./pagerduty-events-client.js";
 import {
@@ -17,21 +17,15 @@ import {
   defaultIncidentsUrl,
   type PagerDutyIncidentSinkOptions,
 } from "./pagerduty-incident-sink.js";
+import { startPagerDutyEmulator } from "./testing/pagerduty-emulator.js";
 
 const signal = () => new AbortController().signal;
 const fastRetry = { maxRetries: 2, minBackoffMs: 1, maxBackoffMs: 5, maxRetryAfterMs: 5_000 };
 const scope = { service: "shop", environment: "production", version: "v1.4.1" };
 
-let pd: PagerDutyEmulator;
+const pd = sharedPerFile(startPagerDutyEmulator);
 let dir: string;
-beforeAll(async () => {
-  pd = await startPagerDutyEmulator();
-});
-afterAll(async () => {
-  await pd.close();
-});
 beforeEach(async () => {
-  pd.reset();
   dir = await mkdtemp(join(tmpdir(), "shipgate-pd-"));
 });
 afterEach(async () => {

@@ -2,23 +2,21 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { instantiateProvider, type ProviderContext } from "@shipgate/core";
-import { conformanceIncident } from "@shipgate/core/testing";
+import { conformanceIncident, sharedPerFile } from "@shipgate/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type PagerDutyEmulator, startPagerDutyEmulator } from "./pagerduty-emulator.js";
 import {
   createPagerDutyProvider,
   pagerDutyOptionsSchema,
   shipgateProvider,
 } from "./pagerduty-provider.js";
+import { startPagerDutyEmulator } from "./testing/pagerduty-emulator.js";
 
-let pd: PagerDutyEmulator;
+const pd = sharedPerFile(startPagerDutyEmulator);
 let cwd: string;
 beforeAll(async () => {
-  pd = await startPagerDutyEmulator();
   cwd = await mkdtemp(join(tmpdir(), "shipgate-pd-provider-"));
 });
 afterAll(async () => {
-  await pd.close();
   await rm(cwd, { recursive: true, force: true });
 });
 

@@ -4,10 +4,11 @@ import {
   conformanceNotifications,
   createVirtualClock,
   describeNotifierConformance,
+  sharedPerFile,
 } from "@shipgate/core/testing";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createSlackChatNotifier } from "./slack-chat-notifier.js";
-import { type SlackEmulator, startSlackEmulator } from "./slack-emulator.js";
+import { startSlackEmulator } from "./testing/slack-emulator.js";
 
 const signal = () => new AbortController().signal;
 const aborted = conformanceNotifications().find(
@@ -16,16 +17,11 @@ const aborted = conformanceNotifications().find(
 const fastRetry = { maxRetries: 2, minBackoffMs: 1, maxBackoffMs: 5, maxRetryAfterMs: 5_000 };
 
 describe("createSlackChatNotifier", () => {
-  let slack: SlackEmulator;
-  beforeAll(async () => {
-    slack = await startSlackEmulator({
+  const slack = sharedPerFile(() =>
+    startSlackEmulator({
       channels: { C0DEPLOYS: "deploys", C0PRIVATE: "release-war-room" },
-    });
-  });
-  afterAll(async () => {
-    await slack.close();
-  });
-  beforeEach(() => slack.reset());
+    }),
+  );
 
   const make = (over: Partial<Parameters<typeof createSlackChatNotifier>[0]> = {}) =>
     createSlackChatNotifier({

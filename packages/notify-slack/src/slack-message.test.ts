@@ -2,7 +2,6 @@ import type { Notification, NotificationKind } from "@shipgate/core";
 import { conformanceNotifications } from "@shipgate/core/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { validateSlackMessage } from "./slack-emulator.js";
 import {
   capBlocks,
   formatSlackMessage,
@@ -11,6 +10,7 @@ import {
   type SlackSectionBlock,
 } from "./slack-message.js";
 import { escapeMrkdwn, markdownToMrkdwn, truncateMrkdwn, truncatePlain } from "./slack-text.js";
+import { validateSlackMessage } from "./testing/slack-emulator.js";
 
 const base: Notification = {
   kind: "release_started",

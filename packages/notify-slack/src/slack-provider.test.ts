@@ -1,16 +1,10 @@
 import { instantiateProvider, type ProviderContext } from "@shipgate/core";
-import { conformanceNotifications } from "@shipgate/core/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type SlackEmulator, startSlackEmulator } from "./slack-emulator.js";
+import { conformanceNotifications, sharedPerFile } from "@shipgate/core/testing";
+import { describe, expect, it } from "vitest";
 import { createSlackProvider, shipgateProvider, slackOptionsSchema } from "./slack-provider.js";
+import { startSlackEmulator } from "./testing/slack-emulator.js";
 
-let slack: SlackEmulator;
-beforeAll(async () => {
-  slack = await startSlackEmulator();
-});
-afterAll(async () => {
-  await slack.close();
-});
+const slack = sharedPerFile(startSlackEmulator);
 
 const context = (env: Record<string, string>): ProviderContext => ({ env, cwd: "/tmp" });
 const signal = () => new AbortController().signal;

@@ -4,24 +4,18 @@ import {
   conformanceNotifications,
   createVirtualClock,
   describeNotifierConformance,
+  sharedPerFile,
 } from "@shipgate/core/testing";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type SlackEmulator, startSlackEmulator } from "./slack-emulator.js";
+import { describe, expect, it } from "vitest";
 import { createSlackWebhookNotifier } from "./slack-webhook-notifier.js";
+import { startSlackEmulator } from "./testing/slack-emulator.js";
 
 const signal = () => new AbortController().signal;
 const started = conformanceNotifications()[0] as Notification;
 const fastRetry = { maxRetries: 2, minBackoffMs: 1, maxBackoffMs: 5, maxRetryAfterMs: 5_000 };
 
 describe("createSlackWebhookNotifier", () => {
-  let slack: SlackEmulator;
-  beforeAll(async () => {
-    slack = await startSlackEmulator();
-  });
-  afterAll(async () => {
-    await slack.close();
-  });
-  beforeEach(() => slack.reset());
+  const slack = sharedPerFile(startSlackEmulator);
 
   it("posts a Block Kit message with a plain-text fallback to the webhook", async () => {
     const notifier = createSlackWebhookNotifier({ url: slack.webhookUrl, retry: fastRetry });

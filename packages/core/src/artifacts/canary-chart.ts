@@ -1,4 +1,4 @@
-import type { EvidenceEntry, RunRecord, StepRecord } from "../release/run-record.js";
+import type { EvidenceEntry, RunRecord, StepRecord } from "../model/run-record.js";
 import { formatDuration } from "./format.js";
 
 /** One track's numbers on one poll. */

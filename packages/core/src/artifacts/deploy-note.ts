@@ -1,5 +1,5 @@
-import type { ReleaseOutcome } from "../release/release-outcome.js";
-import type { RunRecord } from "../release/run-record.js";
+import type { ReleaseOutcome } from "../model/release-outcome.js";
+import type { RunRecord } from "../model/run-record.js";
 import { dashboardLinks, formatDashboardLink } from "./dashboard-links.js";
 import { formatDuration } from "./format.js";
 

@@ -30,3 +30,6 @@ export function formatSpacedDuration(ms: number): string {
   if (m > 0) return `${m} m ${pad(s)} s`;
   return `${s} s`;
 }
+
+// The SLO formatters live with the judge, which writes its reasons with them.
+export { formatMs, formatPercent } from "../judge/format.js";

@@ -1,5 +1,5 @@
 import { formatMs, formatPercent } from "../judge/format.js";
-import type { RunRecord } from "../release/run-record.js";
+import type { RunRecord } from "../model/run-record.js";
 
 function pct(v: number | null | undefined): string {
   return v === null || v === undefined ? "–" : formatPercent(v);

@@ -9,8 +9,8 @@ import type {
   RunRecord,
   SloReadingRecord,
   StepRecord,
-} from "../release/run-record.js";
-import { formatMs, formatPercent } from "../release/slo-verdict.js";
+} from "../model/run-record.js";
+import { formatMs, formatPercent } from "./format.js";
 import { describeReleaseEvent } from "./release-timeline.js";
 
 /** What a postmortem draft says beyond the incident's summary, all from the run record. */

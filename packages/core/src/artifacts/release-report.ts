@@ -1,9 +1,8 @@
-import type { ReleaseOutcome } from "../release/release-outcome.js";
-import type { RunRecord, StepRecord } from "../release/run-record.js";
-import { formatMs, formatPercent } from "../release/slo-verdict.js";
+import type { ReleaseOutcome } from "../model/release-outcome.js";
+import type { RunRecord, StepRecord } from "../model/run-record.js";
 import { dashboardLinks } from "./dashboard-links.js";
 import { renderDeployNote } from "./deploy-note.js";
-import { cell, formatDuration } from "./format.js";
+import { cell, formatDuration, formatMs, formatPercent } from "./format.js";
 import { renderFrontMatter } from "./front-matter.js";
 import { renderJudgeSection } from "./judge-section.js";
 

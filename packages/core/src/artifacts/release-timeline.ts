@@ -1,6 +1,5 @@
-import type { ReleaseEvent } from "../release/release-events.js";
-import { formatMs, formatPercent } from "../release/slo-verdict.js";
-import { formatSpacedDuration } from "./format.js";
+import type { ReleaseEvent } from "../model/release-events.js";
+import { formatMs, formatPercent, formatSpacedDuration } from "./format.js";
 
 const short = (sha: string) => sha.slice(0, 12);
 const rate = (v: number | null) => (v === null ? "no data" : formatPercent(v));

@@ -1,4 +1,4 @@
-import type { ReleaseStack } from "../release/release-stack.js";
+import type { ReleaseStack } from "../model/release-stack.js";
 import { createPreparationRunner } from "../verification/preparation-runner.js";
 import { createFileReleaseJournal } from "./file-release-journal.js";
 import { createFileReleaseLock } from "./file-release-lock.js";

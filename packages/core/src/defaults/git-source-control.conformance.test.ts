@@ -1,6 +1,6 @@
 import { describeSourceControlConformance } from "../testing/index.js";
+import { FastImportStream, TestRepo } from "../testing/test-git-repo.js";
 import { createGitSourceControl } from "./git-source-control.js";
-import { FastImportStream, TestRepo } from "./test-git-repo.js";
 
 const T0 = 1_767_225_600; // 2026-01-01T00:00:00Z
 

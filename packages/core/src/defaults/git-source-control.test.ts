@@ -2,8 +2,8 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FastImportStream, type TestIdent, TestRepo } from "../testing/test-git-repo.js";
 import { createGitSourceControl } from "./git-source-control.js";
-import { FastImportStream, type TestIdent, TestRepo } from "./test-git-repo.js";
 
 const live = () => ({ signal: new AbortController().signal });
 const T0 = 1_767_225_600; // 2026-01-01T00:00:00Z

@@ -3,8 +3,8 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, unlinkSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FastImportStream, TestRepo } from "../testing/test-git-repo.js";
 import { createGitSourceControl, type GitSourceControlOptions } from "./git-source-control.js";
-import { FastImportStream, TestRepo } from "./test-git-repo.js";
 
 const live = () => ({ signal: new AbortController().signal });
 const onPath = (binary: string) =>

@@ -1,10 +1,10 @@
+import type { StepRecord } from "../model/run-record.js";
 import { watchWindow } from "./canary-watch.js";
 import { appendDeployResult } from "./deploy-result.js";
 import { journal } from "./journal-step.js";
 import { notify } from "./notify-step.js";
 import type { RunContext, Stop } from "./run-context.js";
 import { recordError } from "./run-context.js";
-import type { StepRecord } from "./run-record.js";
 import { runSmokeChecks } from "./smoke-step.js";
 
 function newStep(ctx: RunContext, weight: number, phase: StepRecord["phase"]): StepRecord {

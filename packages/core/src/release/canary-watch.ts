@@ -1,9 +1,9 @@
 import { countsOf, type SloMeasurement, type SloQuery } from "../contracts/slo-source.js";
 import type { ShipgateError } from "../errors/shipgate-error.js";
 import type { JudgeDecision, PollObservation, TrackReading } from "../judge/judge.js";
-import type { PollReading } from "./release-events.js";
+import type { PollReading } from "../model/release-events.js";
+import type { EvidenceEntry, StepRecord } from "../model/run-record.js";
 import type { RunContext } from "./run-context.js";
-import type { EvidenceEntry, StepRecord } from "./run-record.js";
 
 /** How watching one window ended. */
 export type WatchResult =

@@ -1,4 +1,4 @@
-import type { ReleaseStack } from "./release-stack.js";
+import type { ReleaseStack } from "../model/release-stack.js";
 
 /** CI variables naming who started the job, in the order they are consulted. */
 export const CAPTAIN_ENV_VARS = [

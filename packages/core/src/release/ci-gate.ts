@@ -1,5 +1,5 @@
 import type { CiCheck } from "../contracts/ci-provider.js";
-import type { ReleasePolicy } from "./release-spec.js";
+import type { ReleasePolicy } from "../model/release-spec.js";
 
 /** Conclusions that count as passing. `neutral` and `skipped` do not block, as on GitHub. */
 const PASSING = new Set(["success", "neutral", "skipped"]);

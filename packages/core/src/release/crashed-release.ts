@@ -1,7 +1,7 @@
 import { err, ok, type Result } from "neverthrow";
 import type { JournalRead, JournalRecord } from "../contracts/release-journal.js";
 import { ShipgateError } from "../errors/shipgate-error.js";
-import { type ReleaseSpec, releaseSpecSchema } from "./release-spec.js";
+import { type ReleaseSpec, releaseSpecSchema } from "../model/release-spec.js";
 
 /** What a journal says a release did, and may have done, before it stopped. */
 export interface JournalFacts {

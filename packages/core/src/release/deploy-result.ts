@@ -1,5 +1,5 @@
+import type { StepRecord } from "../model/run-record.js";
 import type { RunContext } from "./run-context.js";
-import type { StepRecord } from "./run-record.js";
 
 const PATH = "devops/status/deploy-result.json";
 

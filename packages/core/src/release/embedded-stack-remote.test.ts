@@ -13,13 +13,13 @@ import { delimiter, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFrontMatter } from "../artifacts/front-matter.js";
 import { createEmbeddedDefaults } from "../defaults/embedded-defaults.js";
-import { FastImportStream, TestRepo } from "../defaults/test-git-repo.js";
+import type { ReleaseStack } from "../model/release-stack.js";
 import { createFakeCiProvider } from "../testing/fakes/fake-ci-provider.js";
 import { createSimulatedDeployer } from "../testing/fakes/simulated-deployer.js";
 import { createSimulatedSloSource } from "../testing/fakes/simulated-slo-source.js";
+import { FastImportStream, TestRepo } from "../testing/test-git-repo.js";
 import { createVirtualClock } from "../testing/virtual-clock.js";
 import { createReleaseOrchestrator } from "./orchestrator.js";
-import type { ReleaseStack } from "./release-stack.js";
 
 const cleanGit = (cwd: string, args: string[]) =>
   execFileSync("git", args, {

@@ -2,16 +2,16 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmbeddedDefaults } from "../defaults/embedded-defaults.js";
-import { FastImportStream, TestRepo } from "../defaults/test-git-repo.js";
+import type { ReleaseStack } from "../model/release-stack.js";
 import { createFakeCiProvider } from "../testing/fakes/fake-ci-provider.js";
 import { createSimulatedDeployer } from "../testing/fakes/simulated-deployer.js";
 import {
   createSimulatedSloSource,
   type MetricsByWeight,
 } from "../testing/fakes/simulated-slo-source.js";
+import { FastImportStream, TestRepo } from "../testing/test-git-repo.js";
 import { createVirtualClock } from "../testing/virtual-clock.js";
 import { createReleaseOrchestrator } from "./orchestrator.js";
-import type { ReleaseStack } from "./release-stack.js";
 
 // The embedded default stack end to end: a real git repository, files on disk, the file lock.
 describe("release on the embedded default stack (real git, real files)", () => {

@@ -7,7 +7,9 @@ import type { LockHolder } from "../contracts/release-lock.js";
 import { ShipgateError } from "../errors/shipgate-error.js";
 import { writeProgressReport } from "./progress-report.js";
 import { previousTiming } from "./report-step.js";
-import type { RunContext } from "./run-context.js";
+import type { JournalWriter, RunContext } from "./run-context.js";
+
+export type { JournalWriter } from "./run-context.js";
 
 /**
  * Every state change core journals, in the order a release makes them. Each is appended
@@ -47,22 +49,6 @@ export const JOURNAL_RECORD_TYPES = [
 
 /** One of {@link JOURNAL_RECORD_TYPES}. */
 export type JournalRecordType = (typeof JOURNAL_RECORD_TYPES)[number];
-
-/** The journal a run writes, and where it stands. */
-export interface JournalWriter {
-  journal: ReleaseJournal;
-  service: string;
-  /** The lock holder id of the writing run. */
-  run: string;
-  /** The last record written (0 before `begin`). */
-  seq: number;
-  /**
-   * Before the outcome is decided, a record that cannot be written stops the run before
-   * its action (write-ahead). During clean-up (rollback, report) it only warns: a broken
-   * journal must never stop a rollback.
-   */
-  strict: boolean;
-}
 
 /**
  * Appends one record to the run's journal (`begin` for the first), then refreshes the

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runScenario } from "../testing/run-scenario.js";
-import { baseScenario } from "./test-scenarios.js";
+import { baseScenario } from "../testing/test-scenarios.js";
 
 const minutes = (r: { outcome: { startedAt: string; endedAt: string } }) =>
   (Date.parse(r.outcome.endedAt) - Date.parse(r.outcome.startedAt)) / 60_000;

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { MemoryArtifactStore } from "../testing/fakes/memory-artifact-store.js";
 import { createMemoryLockBackend } from "../testing/fakes/memory-release-lock.js";
 import { runScenario } from "../testing/run-scenario.js";
-import { baseScenario } from "./test-scenarios.js";
+import { baseScenario } from "../testing/test-scenarios.js";
 
 const ERROR_MAX = 0.01;
 const P95_MAX = 300;

@@ -10,7 +10,7 @@ import { createMemoryIncidentSink } from "../testing/fakes/memory-incident-sink.
 import { createMemoryNotifier } from "../testing/fakes/memory-notifier.js";
 import { createMemoryLockBackend } from "../testing/fakes/memory-release-lock.js";
 import { runScenario } from "../testing/run-scenario.js";
-import { baseScenario, SHA } from "./test-scenarios.js";
+import { baseScenario, SHA } from "../testing/test-scenarios.js";
 
 const files = (store: unknown) => (store as MemoryArtifactStore).files;
 

@@ -6,6 +6,16 @@ import type { NotificationKind } from "../contracts/notifier.js";
 import type { LockHandle } from "../contracts/release-lock.js";
 import { createFileIncidentSink } from "../defaults/file-incident-sink.js";
 import { type ShipgateError, toShipgateError } from "../errors/shipgate-error.js";
+import type { ReleaseEvent } from "../model/release-events.js";
+import {
+  EXIT_CODES,
+  type ReleaseOutcome,
+  type ReleaseReason,
+  type ReleaseStatus,
+} from "../model/release-outcome.js";
+import { type ReleaseSpec, releaseSpecSchema } from "../model/release-spec.js";
+import type { ReleaseStack } from "../model/release-stack.js";
+import { newRunRecord } from "../model/run-record.js";
 import { createSmokeChecks } from "../verification/smoke-checks-from-spec.js";
 import { runCanary } from "./canary-step.js";
 import { findCaptain } from "./captain.js";
@@ -18,20 +28,10 @@ import { journal, relaxJournal, startJournal } from "./journal-step.js";
 import { notify } from "./notify-step.js";
 import { recordingSloSource } from "./recording-slo-source.js";
 import { type RecoveryRequest, recoverRun, recoveryStopsRelease } from "./recovery-run.js";
-import type { ReleaseEvent } from "./release-events.js";
-import {
-  EXIT_CODES,
-  type ReleaseOutcome,
-  type ReleaseReason,
-  type ReleaseStatus,
-} from "./release-outcome.js";
-import { type ReleaseSpec, releaseSpecSchema } from "./release-spec.js";
-import type { ReleaseStack } from "./release-stack.js";
 import { reserveReportPath, writeReport } from "./report-step.js";
 import { runRollback } from "./rollback-step.js";
 import type { Emit, RunContext, Stop } from "./run-context.js";
 import { stopForError } from "./run-context.js";
-import { newRunRecord } from "./run-record.js";
 import { runSignOffGate } from "./sign-off-step.js";
 import { validateRelease } from "./validate-step.js";
 import { zodToShipgateError } from "./zod-issues.js";

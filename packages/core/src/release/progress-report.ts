@@ -1,19 +1,9 @@
 import { type PreviousReleaseTiming, renderReleaseReport } from "../artifacts/release-report.js";
 import { reportFileName } from "../artifacts/report-path.js";
-import type { ReleaseOutcome } from "./release-outcome.js";
-import type { RunContext } from "./run-context.js";
+import type { ReleaseOutcome } from "../model/release-outcome.js";
+import type { ReportSlot, RunContext } from "./run-context.js";
 
-/** The report file of one attempt, claimed (created exclusively) at the first state change. */
-export interface ReportSlot {
-  path: string;
-  attempt: number;
-  /** True once this run created the file: from then on it replaces its own file, atomically. */
-  claimed: boolean;
-  /** Set once the final report is written: no progress write may replace it. */
-  final?: boolean;
-  /** The previous release's timing, read once. */
-  previous: PreviousReleaseTiming | null;
-}
+export type { ReportSlot } from "./run-context.js";
 
 /** Front matter and heading lines of a report still being written. */
 const IN_PROGRESS: [RegExp, string][] = [

@@ -1,5 +1,5 @@
 import { countsOf, type SloSource } from "../contracts/slo-source.js";
-import type { RunRecord } from "./run-record.js";
+import type { RunRecord } from "../model/run-record.js";
 
 /**
  * Wraps the stack's SLO source so every measurement that answers is kept in the run record

@@ -3,10 +3,10 @@ import { err, okAsync } from "neverthrow";
 import type { IncidentSink } from "../contracts/incident-sink.js";
 import type { LockHandle, LockHolder } from "../contracts/release-lock.js";
 import { type ShipgateError, toShipgateError } from "../errors/shipgate-error.js";
+import type { ReleaseEvent } from "../model/release-events.js";
+import { EXIT_CODES, type ReleaseOutcome } from "../model/release-outcome.js";
+import type { ReleaseStack } from "../model/release-stack.js";
 import { recoverIfCrashed } from "./recovery.js";
-import type { ReleaseEvent } from "./release-events.js";
-import { EXIT_CODES, type ReleaseOutcome } from "./release-outcome.js";
-import type { ReleaseStack } from "./release-stack.js";
 import type { Emit } from "./run-context.js";
 
 /** What to recover. */

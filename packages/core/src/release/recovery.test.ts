@@ -15,8 +15,8 @@ import {
 } from "../testing/fakes/memory-release-lock.js";
 import { buildScenarioStack } from "../testing/run-scenario.js";
 import { type ScenarioInput, scenarioSchema } from "../testing/scenario.js";
+import { baseScenario } from "../testing/test-scenarios.js";
 import { createReleaseOrchestrator } from "./orchestrator.js";
-import { baseScenario } from "./test-scenarios.js";
 
 const never = <T>() => new ResultAsync<T, ShipgateError>(new Promise(() => {}));
 

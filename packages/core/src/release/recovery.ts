@@ -1,6 +1,9 @@
 import type { IncidentSink } from "../contracts/incident-sink.js";
 import type { LockHandle, LockHolder } from "../contracts/release-lock.js";
 import { type ShipgateError, toShipgateError } from "../errors/shipgate-error.js";
+import { EXIT_CODES, type ReleaseOutcome } from "../model/release-outcome.js";
+import type { ReleaseStack } from "../model/release-stack.js";
+import { newRunRecord, type StepRecord } from "../model/run-record.js";
 import { createSmokeChecks } from "../verification/smoke-checks-from-spec.js";
 import { runCanary } from "./canary-step.js";
 import { writeChangelog } from "./changelog-step.js";
@@ -9,12 +12,9 @@ import { type JournalFacts, journalFacts } from "./crashed-release.js";
 import { openIncident, resolveOpenIncidents } from "./incident-step.js";
 import { journal, relaxJournal } from "./journal-step.js";
 import { notify } from "./notify-step.js";
-import { EXIT_CODES, type ReleaseOutcome } from "./release-outcome.js";
-import type { ReleaseStack } from "./release-stack.js";
 import { previousTiming, writeReport } from "./report-step.js";
 import { runRollback } from "./rollback-step.js";
 import type { Emit, RunContext, Stop } from "./run-context.js";
-import { newRunRecord, type StepRecord } from "./run-record.js";
 
 /** What {@link recoverFromJournal} did. */
 export interface RecoveryResult {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { dashboardLinks } from "../artifacts/dashboard-links.js";
-import { releaseSpecSchema } from "./release-spec.js";
+import { releaseSpecSchema } from "../model/release-spec.js";
 
 const base = {
   environment: "production",

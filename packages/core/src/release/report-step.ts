@@ -1,7 +1,7 @@
 import { readFrontMatter } from "../artifacts/front-matter.js";
 import { type PreviousReleaseTiming, renderReleaseReport } from "../artifacts/release-report.js";
 import { attemptOf, nextAttempt, reportFileName } from "../artifacts/report-path.js";
-import type { ReleaseOutcome } from "./release-outcome.js";
+import type { ReleaseOutcome } from "../model/release-outcome.js";
 import type { RunContext } from "./run-context.js";
 import { recordError } from "./run-context.js";
 

@@ -1,7 +1,7 @@
+import type { RollbackRecord } from "../model/run-record.js";
 import { journal } from "./journal-step.js";
 import type { RunContext } from "./run-context.js";
 import { recordError } from "./run-context.js";
-import type { RollbackRecord } from "./run-record.js";
 import { runSmokeChecks } from "./smoke-step.js";
 
 /**

@@ -1,13 +1,13 @@
+import type { PreviousReleaseTiming } from "../artifacts/release-report.js";
 import type { DeployTarget } from "../contracts/deployer.js";
+import type { ReleaseJournal } from "../contracts/release-journal.js";
 import type { ShipgateError } from "../errors/shipgate-error.js";
 import type { Judge, PollObservation } from "../judge/judge.js";
-import type { JournalWriter } from "./journal-step.js";
-import type { ReportSlot } from "./progress-report.js";
-import type { ReleaseEvent } from "./release-events.js";
-import type { ReleaseReason, ReleaseStatus } from "./release-outcome.js";
-import type { ReleaseSpec } from "./release-spec.js";
-import type { ReleaseStack } from "./release-stack.js";
-import type { RunRecord } from "./run-record.js";
+import type { ReleaseEvent } from "../model/release-events.js";
+import type { ReleaseReason, ReleaseStatus } from "../model/release-outcome.js";
+import type { ReleaseSpec } from "../model/release-spec.js";
+import type { ReleaseStack } from "../model/release-stack.js";
+import type { RunRecord } from "../model/run-record.js";
 
 /** Distributes an event without its `at`; the context stamps the clock's time. */
 export type Emit = (event: DistributiveOmit<ReleaseEvent, "at">) => void;
@@ -61,4 +61,32 @@ export function stopForError(ctx: RunContext, step: string, error: ShipgateError
     summary: `${step} failed: ${error.describe()}`,
     error,
   };
+}
+
+/** The journal a run writes, and where it stands. */
+export interface JournalWriter {
+  journal: ReleaseJournal;
+  service: string;
+  /** The lock holder id of the writing run. */
+  run: string;
+  /** The last record written (0 before `begin`). */
+  seq: number;
+  /**
+   * Before the outcome is decided, a record that cannot be written stops the run before
+   * its action (write-ahead). During clean-up (rollback, report) it only warns: a broken
+   * journal must never stop a rollback.
+   */
+  strict: boolean;
+}
+
+/** The report file of one attempt, claimed (created exclusively) at the first state change. */
+export interface ReportSlot {
+  path: string;
+  attempt: number;
+  /** True once this run created the file: from then on it replaces its own file, atomically. */
+  claimed: boolean;
+  /** Set once the final report is written: no progress write may replace it. */
+  final?: boolean;
+  /** The previous release's timing, read once. */
+  previous: PreviousReleaseTiming | null;
 }

@@ -1,10 +1,10 @@
 import type { ArtifactStore } from "../contracts/artifact-store.js";
 import type { ChangeRecord } from "../contracts/source-control.js";
 import { createMarkdownChangelogRenderer } from "../defaults/markdown-changelog-renderer.js";
+import type { ReleaseEvent } from "../model/release-events.js";
+import type { ReleaseOutcome } from "../model/release-outcome.js";
+import type { ReleaseStack } from "../model/release-stack.js";
 import { createReleaseOrchestrator } from "../release/orchestrator.js";
-import type { ReleaseEvent } from "../release/release-events.js";
-import type { ReleaseOutcome } from "../release/release-outcome.js";
-import type { ReleaseStack } from "../release/release-stack.js";
 import { zodToShipgateError } from "../release/zod-issues.js";
 import { createFakeApprovalGate } from "./fakes/fake-approval-gate.js";
 import { createFakeCiProvider } from "./fakes/fake-ci-provider.js";

@@ -1,2 +1,3 @@
+export * from "./http-transport-options.js";
 export * from "./retry-after.js";
 export * from "./until-aborted.js";

@@ -2,7 +2,7 @@ import { err, ok, type Result } from "neverthrow";
 import type { Clock } from "../contracts/clock.js";
 import type { SmokeCheck } from "../contracts/smoke-check.js";
 import { abortedError, ShipgateError } from "../errors/shipgate-error.js";
-import type { SmokeCheckSpec } from "../release/release-spec.js";
+import type { SmokeCheckSpec } from "../model/release-spec.js";
 import {
   DEFAULT_SMOKE_RETRY_DELAY_MS,
   realSmokeClock,

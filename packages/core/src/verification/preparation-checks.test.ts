@@ -6,7 +6,7 @@ import { errAsync, okAsync } from "neverthrow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConfigInventory } from "../contracts/config-inventory.js";
 import { ShipgateError } from "../errors/shipgate-error.js";
-import { type MigrationSpec, preparationSpecSchema } from "../release/release-spec.js";
+import { type MigrationSpec, preparationSpecSchema } from "../model/release-spec.js";
 import { createEnvConfigInventory } from "./env-config-inventory.js";
 import {
   assessMigration,

@@ -4,26 +4,10 @@ import { err, ok, type Result, ResultAsync } from "neverthrow";
 import { parseAllDocuments } from "yaml";
 import type { ConfigInventory, ConfigInventoryKind } from "../contracts/config-inventory.js";
 import { abortedError, type ShipgateError, toShipgateError } from "../errors/shipgate-error.js";
-import type { MigrationSpec, PreparationSpec } from "../release/release-spec.js";
+import type { PreparationFinding, PreparationReport } from "../model/preparation-report.js";
+import type { MigrationSpec, PreparationSpec } from "../model/release-spec.js";
 
-/** One thing a preparation check looked at, and what it found. */
-export interface PreparationFinding {
-  check: "manifest" | "config" | "secret" | "migration";
-  /** The manifest path (relative to the working directory), the config/secret name or the migration name. */
-  subject: string;
-  passed: boolean;
-  /** A failed blocking finding stops the release before anything changes. */
-  blocking: boolean;
-  /** What was found, for the report; never a config or secret value. */
-  message: string;
-}
-
-/** The outcome of {@link runPreparationChecks}. */
-export interface PreparationReport {
-  /** True when no finding is both failed and blocking. */
-  ok: boolean;
-  findings: PreparationFinding[];
-}
+export type { PreparationFinding, PreparationReport } from "../model/preparation-report.js";
 
 /** Dependencies of {@link runPreparationChecks}. */
 export interface PreparationCheckDeps {

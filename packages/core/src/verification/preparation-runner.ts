@@ -1,5 +1,5 @@
 import type { ConfigInventory } from "../contracts/config-inventory.js";
-import type { PreparationRunner } from "../release/release-stack.js";
+import type { PreparationRunner } from "../model/release-stack.js";
 import { createEnvConfigInventory } from "./env-config-inventory.js";
 import { runPreparationChecks } from "./preparation-checks.js";
 

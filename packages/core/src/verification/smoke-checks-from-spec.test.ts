@@ -2,7 +2,7 @@ import { errAsync, okAsync } from "neverthrow";
 import { describe, expect, it } from "vitest";
 import type { Clock } from "../contracts/clock.js";
 import { abortedError } from "../errors/shipgate-error.js";
-import { smokeCheckSpecSchema } from "../release/release-spec.js";
+import { smokeCheckSpecSchema } from "../model/release-spec.js";
 import { createSmokeChecks } from "./smoke-checks-from-spec.js";
 
 const clock: Clock = {

@@ -1,5 +1,5 @@
 import type { SmokeCheck } from "../contracts/smoke-check.js";
-import type { SmokeCheckSpec } from "../release/release-spec.js";
+import type { SmokeCheckSpec } from "../model/release-spec.js";
 import { type CommandSmokeCheckDeps, createCommandSmokeCheck } from "./command-smoke-check.js";
 import { createHttpSmokeCheck, type HttpSmokeCheckDeps } from "./http-smoke-check.js";
 

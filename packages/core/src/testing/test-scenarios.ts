@@ -1,0 +1,70 @@
+import type { ScenarioInput } from "./scenario.js";
+
+/** A release sha used across tests. */
+export const SHA = "3f2a9c1d4b5e6f708192a3b4c5d6e7f809a1b2c3";
+export const PREVIOUS_SHA = "1111111111111111111111111111111111111111";
+
+/**
+ * A healthy release scenario; tests override what they exercise. It uses the threshold
+ * judge (the rule these tests were written for); `judge: "statistical"` picks the default.
+ */
+export function baseScenario(
+  overrides: Partial<ScenarioInput> & {
+    release?: Record<string, unknown>;
+    judge?: "threshold" | "statistical";
+  } = {},
+): ScenarioInput {
+  const { release, judge = "threshold", ...rest } = overrides;
+  const policy = (release?.policy ?? {}) as Record<string, unknown>;
+  return {
+    name: "base",
+    release: {
+      environment: "production",
+      service: "shop",
+      version: "v1.4.0",
+      sha: SHA,
+      previous_release_tag: "v1.3.0",
+      slo: { error_rate_max: 0.01, p95_latency_ms: 300, window_minutes: 10 },
+      dashboards: ["https://grafana.example.com/d/shop"],
+      ...release,
+      policy: { ...policy, judge: { kind: judge, ...(policy.judge as object | undefined) } },
+    },
+    repository: {
+      release_branch: "main",
+      tags: { "v1.3.0": PREVIOUS_SHA },
+      pull_requests: [
+        {
+          number: 11,
+          title: "feat(api): add bulk export",
+          author: "alice",
+          reviewers: ["bob"],
+          merged_at: "2026-01-02T09:00:00Z",
+          files: ["src/api/export.ts"],
+        },
+        {
+          number: 12,
+          title: "fix(cart)!: change rounding",
+          author: "carol",
+          reviewers: ["alice"],
+          merged_at: "2026-01-03T09:00:00Z",
+          files: ["src/cart/total.ts"],
+        },
+        {
+          number: 13,
+          title: "docs: update README",
+          author: "erin",
+          merged_at: "2026-01-04T09:00:00Z",
+          files: ["README.md"],
+        },
+      ],
+    },
+    ci: {
+      checks: [
+        { name: "unit", conclusion: "success" },
+        { name: "lint", conclusion: "success" },
+      ],
+    },
+    metrics: { default: { error_rate: 0.002, p95_latency_ms: 120 } },
+    ...rest,
+  };
+}
