@@ -6,14 +6,14 @@ import {
   createArgoRolloutDeployer,
   ROLLOUT_POD_TEMPLATE_HASH_LABEL,
 } from "./argo-rollout-deployer.js";
-import type { KubeObject } from "./kube-emulator.js";
+import type { KubeObject } from "./testing/kube-emulator.js";
 import {
   eventually,
   rolloutFixture,
   startTestCluster,
   TEST_NAMESPACE,
   type TestCluster,
-} from "./kube-test-cluster.js";
+} from "./testing/kube-test-cluster.js";
 
 const REPO = "registry.example.com/acme/shop";
 const sha = "0123456789abcdef0123456789abcdef01234567";

@@ -1,4 +1,4 @@
-import type { KubeObject } from "./kube-emulator.js";
+import type { KubeObject } from "./kube-object.js";
 
 /*
  * Test-only: moves status the way the Argo Rollouts controller (basic canary, or canary
