@@ -36,6 +36,11 @@ export interface ControllerSimOptions {
   brokenImage?: RegExp;
   /** Overrides `spec.progressDeadlineSeconds` (600 s by default) for tests. */
   progressDeadlineMs?: number;
+  /**
+   * Report `status.canary.weights` for Rollouts with trafficRouting (default true);
+   * `false` behaves like controllers from before the field existed.
+   */
+  reportWeights?: boolean;
 }
 
 /** The running simulation. */
@@ -419,7 +424,7 @@ export function createControllerSim(store: SimStore, options: ControllerSimOptio
       }
     }
     if (scaled) progressAt.set(key, Date.now()); // scaling a ReplicaSet counts as progress
-    if (routed) {
+    if (routed && options.reportWeights !== false) {
       const canaryWeight = nowPromoted || aborted ? 0 : weight;
       status.canary = {
         ...((status.canary as Record<string, unknown>) ?? {}),
