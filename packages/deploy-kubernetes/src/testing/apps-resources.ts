@@ -19,6 +19,18 @@ export function appsResources(): ResourceType[] {
       statusSubresource: true,
       scaleSubresource: true,
       validate: (o) => checkWorkload(o, "V1Deployment").concat(checkObjectMeta(o.metadata)),
+      // The API server's defaults for apps/v1 Deployments (clients read them, e.g. helm's --wait).
+      defaults: (o) => {
+        const spec = (o.spec ?? {}) as Record<string, unknown>;
+        spec.replicas ??= 1;
+        spec.strategy ??= {
+          type: "RollingUpdate",
+          rollingUpdate: { maxSurge: "25%", maxUnavailable: "25%" },
+        };
+        spec.revisionHistoryLimit ??= 10;
+        spec.progressDeadlineSeconds ??= 600;
+        o.spec = spec;
+      },
     },
     {
       group: "apps",

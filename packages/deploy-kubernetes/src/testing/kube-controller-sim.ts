@@ -55,6 +55,8 @@ export interface ControllerSim {
 
 /** The label Argo Rollouts puts on ReplicaSets and pods. */
 export const ROLLOUT_HASH_LABEL = "rollouts-pod-template-hash";
+/** The label the Deployment controller puts on its ReplicaSets and pods. */
+export const DEPLOYMENT_HASH_LABEL = "pod-template-hash";
 /** The ReplicaSet annotation holding the rollout revision. */
 export const ROLLOUT_REVISION_ANNOTATION = "rollout.argoproj.io/revision";
 
@@ -190,6 +192,10 @@ export function createControllerSim(store: SimStore, options: ControllerSimOptio
 
   // ReplicaSet: pods come up one tick after being asked for (unless the image is broken).
   const reconcileReplicaSet = (rs: KubeObject): boolean => {
+    // A Deployment's ReplicaSets are kept by the Deployment's own reconcile (below).
+    if (rs.metadata.ownerReferences?.some((o) => o.controller && o.kind === "Deployment")) {
+      return false;
+    }
     const want = Number(rs.spec?.replicas ?? 0);
     const ready = isBroken(rs.spec?.template) ? 0 : want;
     const status = {
@@ -534,6 +540,70 @@ export function createControllerSim(store: SimStore, options: ControllerSimOptio
     return wrote;
   };
 
+  /**
+   * Writes a Deployment's ReplicaSets as the Deployment controller does — named
+   * `<deployment>-<pod-template-hash>`, owned by the Deployment, the template plus the
+   * `pod-template-hash` label — so clients that look for "the new ReplicaSet" (helm's
+   * `--wait`, `kubectl rollout status`) find it.
+   */
+  const mirrorReplicaSets = (d: KubeObject, sets: Map<string, RsState>) => {
+    const ns = d.metadata.namespace ?? "";
+    const spec = d.spec as {
+      selector?: { matchLabels?: Record<string, string> };
+      template?: { metadata?: { labels?: Record<string, string> } };
+    };
+    for (const [hash, state] of sets) {
+      const template = structuredClone(spec.template ?? {});
+      template.metadata = {
+        ...template.metadata,
+        labels: { ...template.metadata?.labels, [DEPLOYMENT_HASH_LABEL]: hash },
+      };
+      const existing = store.get("replicasets", ns, state.name);
+      const rs =
+        existing ??
+        store.create("replicasets", {
+          apiVersion: "apps/v1",
+          kind: "ReplicaSet",
+          metadata: {
+            name: state.name,
+            namespace: ns,
+            labels: template.metadata.labels,
+            ownerReferences: [
+              {
+                apiVersion: "apps/v1",
+                kind: "Deployment",
+                name: d.metadata.name,
+                uid: d.metadata.uid ?? "",
+                controller: true,
+              },
+            ],
+          },
+          spec: {
+            replicas: state.replicas,
+            selector: {
+              matchLabels: { ...spec.selector?.matchLabels, [DEPLOYMENT_HASH_LABEL]: hash },
+            },
+            template,
+          },
+        });
+      const updated =
+        Number(rs.spec?.replicas ?? 0) === state.replicas
+          ? rs
+          : store.update("replicasets", { ...rs, spec: { ...rs.spec, replicas: state.replicas } });
+      const status: Record<string, unknown> = {
+        replicas: state.replicas,
+        fullyLabeledReplicas: state.replicas,
+        readyReplicas: state.available,
+        availableReplicas: state.available,
+        observedGeneration: updated.metadata.generation ?? 1,
+      };
+      for (const field of Object.keys(status)) if (status[field] === 0) delete status[field];
+      if (stableJson(status) !== stableJson(updated.status ?? {})) {
+        store.updateStatus("replicasets", { ...updated, status });
+      }
+    }
+  };
+
   const reconcileDeployment = (d: KubeObject): boolean => {
     const ns = d.metadata.namespace ?? "";
     const key = `${ns}/${d.metadata.name}`;
@@ -644,6 +714,7 @@ export function createControllerSim(store: SimStore, options: ControllerSimOptio
       }
     }
     status.conditions = conditions;
+    mirrorReplicaSets(d, sets);
     if (stableJson(status) !== stableJson(d.status ?? {})) {
       store.updateStatus("deployments", { ...d, status });
       changed = true;

@@ -10,6 +10,7 @@ import {
 } from "./kube-controller-sim.js";
 import { discoveryDocument, openApiDocument } from "./kube-discovery.js";
 import { apiVersionOf, type KubeObject, qualified, type ResourceType } from "./kube-object.js";
+import { decodeKubeProtobuf, KUBE_PROTOBUF, ProtobufBodyError } from "./kube-protobuf.js";
 import { matchesFieldSelector, matchesLabelSelector } from "./kube-selectors.js";
 import { HttpProblem, statusBody } from "./kube-status.js";
 import { createKubeStore } from "./kube-store.js";
@@ -117,11 +118,11 @@ interface Watcher {
   res: ServerResponse;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
 }
@@ -294,9 +295,18 @@ export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Prom
       return code;
     };
     try {
-      if (raw) {
+      const mediaType = (req.headers["content-type"] ?? "").split(";")[0]!.trim();
+      if (raw.length > 0 && mediaType === KUBE_PROTOBUF) {
         try {
-          body = JSON.parse(raw);
+          body = decodeKubeProtobuf(raw);
+        } catch (e) {
+          if (!(e instanceof ProtobufBodyError)) throw e;
+          unsupported.push(`${method} ${req.url ?? path} (protobuf: ${e.message})`);
+          throw new HttpProblem(415, "UnsupportedMediaType", `protobuf body: ${e.message}`);
+        }
+      } else if (raw.length > 0) {
+        try {
+          body = JSON.parse(raw.toString("utf8"));
         } catch {
           throw new HttpProblem(400, "BadRequest", "the body of the request was not valid JSON");
         }

@@ -231,6 +231,7 @@ export function createKubeStore(types: ResourceType[]): KubeStore {
         resourceVersion: old.metadata.resourceVersion,
       };
       type.preserveOnUpdate?.(next, old);
+      type.defaults?.(next);
       if (specPart(next) !== specPart(old))
         next.metadata.generation = (old.metadata.generation ?? 1) + 1;
     }
