@@ -4,6 +4,7 @@ import {
   type CallOptions,
   type Deployer,
   type DeployTarget,
+  type ProviderPreparation,
   ShipgateError,
   type StableVerification,
 } from "@shipgate/core";
@@ -12,6 +13,7 @@ import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow
 import type { CanaryMode } from "./canary-mode.js";
 import { type HelmContext, helmCommands } from "./helm-context.js";
 import { runHelmPreflight } from "./helm-preflight.js";
+import { helmPreparation } from "./helm-preparation.js";
 import {
   describeRevision,
   type HelmReleaseReader,
@@ -40,6 +42,8 @@ export interface HelmDeployerOptions extends HelmReleaseSettings {
 /** A helm deployer, with the extra reads the CLI and tests use. */
 export interface HelmDeployer extends Deployer {
   readonly reader: HelmReleaseReader;
+  /** `helm template` + manifest checks + a diff against the release (for `shipgate plan`). */
+  readonly preparation: ProviderPreparation;
   /** The release name of a target. */
   releaseName(target: DeployTarget): Result<string, ShipgateError>;
 }
@@ -246,6 +250,7 @@ export function createHelmDeployer(options: HelmDeployerOptions): HelmDeployer {
   return {
     name: `@shipgate/deploy-helm (${mode.label})`,
     reader,
+    preparation: helmPreparation(ctx),
     releaseName: (target) => helmReleaseName(settings, target),
     preflight: (target, { signal }) =>
       guard(signal, target, (release) => runHelmPreflight(ctx, mode, release, target, signal)),

@@ -118,6 +118,43 @@ describe.skipIf(unavailable !== null)(
       expect(status).toMatchObject({ phase: "healthy", stableVersion: "v1.0.0", canaryWeight: 0 });
     });
 
+    it("prepares: helm template checked as manifests, and a diff of objects against the release", async () => {
+      const d = createHelmDeployer(options());
+      const findings = (
+        await d.preparation(target("stuck", "v2.0.0"), live().signal)
+      )._unsafeUnwrap();
+      expect(findings).toEqual([
+        {
+          check: "manifest",
+          subject: "helm template stuck",
+          passed: true,
+          blocking: true,
+          message:
+            "manifest helm template stuck: 3 objects (ConfigMap/stuck-config, Service/stuck, Deployment/stuck)",
+        },
+        {
+          check: "manifest",
+          subject: "helm diff stuck",
+          passed: true,
+          blocking: false,
+          message: `chart ${chart} at v2.0.0 vs release "stuck": ~ Deployment/stuck; = ConfigMap/stuck-config; = Service/stuck`,
+        },
+      ]);
+      const broken = createHelmDeployer(options({ chart: "./charts/nope" }));
+      const failed = (
+        await broken.preparation(target("stuck", "v2.0.0"), live().signal)
+      )._unsafeUnwrap();
+      expect(failed).toEqual([
+        {
+          check: "manifest",
+          subject: "helm template stuck",
+          passed: false,
+          blocking: true,
+          message: 'manifest helm template stuck: Error: path "./charts/nope" not found',
+        },
+      ]);
+    });
+
     it("names the helm command that clears a release stuck in pending-upgrade, and that command clears it", async () => {
       // A release whose upgrade was interrupted: helm left revision 2 in pending-upgrade.
       const first = c.emulator.get("secrets", HELM_TEST_NAMESPACE, "sh.helm.release.v1.stuck.v1")!;
