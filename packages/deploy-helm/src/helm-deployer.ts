@@ -264,6 +264,16 @@ export function createHelmDeployer(options: HelmDeployerOptions): HelmDeployer {
       guard(signal, target, (release) => mode.abort(release, target, signal)),
     rollback,
     verifyStable,
+    history: (target, { signal }) =>
+      guard(signal, target, (release) =>
+        history(release, signal).map((rows) =>
+          rows.map((r) => ({
+            id: String(r.revision),
+            status: r.status,
+            detail: `${r.chart}${r.app_version ? `, app ${r.app_version}` : ""}${r.description ? `: ${r.description}` : ""}`,
+          })),
+        ),
+      ),
   };
 }
 

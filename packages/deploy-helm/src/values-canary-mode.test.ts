@@ -166,6 +166,14 @@ describe.skipIf(unavailable !== null)(
         expect(verified).toMatchObject({ serving: true, stableVersion: "v2.0.0" });
         expect(verified.message).toContain("rolled back to revision 6");
         expect(verified.message).toMatch(/helm history: .*Rollback to 6/);
+        // What the report's deploy section lists.
+        const rows = (await d.history!(t, live()))._unsafeUnwrap();
+        expect(rows.at(-1)).toEqual({
+          id: String(top.revision),
+          status: "deployed",
+          detail: "shop-values-canary-0.1.0, app 1.0: Rollback to 6",
+        });
+        expect(rows.map((r) => r.id)).toEqual(history.map((h) => String(h.revision)));
         expect(c.emulator.unsupported).toEqual([]);
         expect(c.emulator.violations).toEqual([]);
       });

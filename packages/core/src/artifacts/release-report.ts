@@ -136,6 +136,13 @@ export function renderReleaseReport(
     for (const step of record.steps) out.push(stepRow(step));
     out.push("");
   }
+  if (record.deployHistory && record.deployHistory.length > 0) {
+    out.push("Revisions, as the platform lists them (newest last):\n");
+    out.push("| revision | status | detail |", "|---|---|---|");
+    for (const r of record.deployHistory)
+      out.push(`| ${cell(r.id)} | ${cell(r.status)} | ${cell(r.detail)} |`);
+    out.push("");
+  }
 
   out.push("## Rollback\n");
   if (!record.rollback) out.push("No rollback.\n");
