@@ -42,7 +42,7 @@ import {
   startTestCluster,
   TEST_NAMESPACE,
   type TestCluster,
-} from "../../../packages/deploy-kubernetes/src/kube-test-cluster.js";
+} from "@shipgate/deploy-kubernetes/testing";
 import {
   type PagerDutyEmulator,
   startPagerDutyEmulator,
