@@ -1,4 +1,14 @@
+import {
+  type Condition,
+  imagesOf,
+  podTemplateHash,
+  rfc3339,
+  setCondition,
+  stableJson,
+} from "./controller-sim-support.js";
 import type { KubeObject } from "./kube-object.js";
+
+export { podTemplateHash } from "./controller-sim-support.js";
 
 /*
  * Test-only: moves status the way the Argo Rollouts controller (basic canary, or canary
@@ -59,75 +69,6 @@ export const ROLLOUT_HASH_LABEL = "rollouts-pod-template-hash";
 export const DEPLOYMENT_HASH_LABEL = "pod-template-hash";
 /** The ReplicaSet annotation holding the rollout revision. */
 export const ROLLOUT_REVISION_ANNOTATION = "rollout.argoproj.io/revision";
-
-const safeAlphabet = "bcdfghjklmnpqrstvwxz2456789";
-
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
-  if (value && typeof value === "object") {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`)
-      .join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** FNV-32a, encoded like Kubernetes' `rand.SafeEncodeString(fmt.Sprint(hash))`. */
-export function podTemplateHash(value: unknown): string {
-  let hash = 0x811c9dc5;
-  for (const ch of Buffer.from(stableJson(value), "utf8")) {
-    hash ^= ch;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return [...String(hash)].map((c) => safeAlphabet[c.charCodeAt(0) % safeAlphabet.length]).join("");
-}
-
-interface Condition {
-  type: string;
-  status: string;
-  reason: string;
-  message: string;
-  lastTransitionTime: string;
-  lastUpdateTime: string;
-}
-
-function rfc3339(ms = Date.now()): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
-function setCondition(
-  conditions: Condition[],
-  type: string,
-  status: string,
-  reason: string,
-  message: string,
-): Condition[] {
-  const now = rfc3339();
-  const existing = conditions.find((c) => c.type === type);
-  if (
-    existing &&
-    existing.status === status &&
-    existing.reason === reason &&
-    existing.message === message
-  ) {
-    return conditions;
-  }
-  const next: Condition = {
-    type,
-    status,
-    reason,
-    message,
-    lastUpdateTime: now,
-    lastTransitionTime: existing && existing.status === status ? existing.lastTransitionTime : now,
-  };
-  return [...conditions.filter((c) => c.type !== type), next];
-}
-
-function imagesOf(template: unknown): string[] {
-  const spec = (template as { spec?: { containers?: { image?: string }[] } } | undefined)?.spec;
-  return (spec?.containers ?? []).map((c) => c.image ?? "");
-}
 
 interface RsState {
   name: string;
