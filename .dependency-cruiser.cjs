@@ -10,7 +10,7 @@
  * their packages are reworked; each entry is removed once its files move under src/testing/.
  */
 const KNOWN_TEST_SUPPORT_IN_PRODUCT_FOLDERS = [
-  "^packages/deploy-kubernetes/src/(kube-emulator|kube-controller-sim|kube-test-cluster|lease-race-child)\\.ts$",
+  "^packages/deploy-kubernetes/src/lease-race-child\\.ts$",
   "^packages/metrics-[a-z]+/src/[a-z-]+-(emulator|test-fixtures)\\.ts$",
 ];
 

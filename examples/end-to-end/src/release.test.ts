@@ -31,9 +31,6 @@ import {
   createKubernetesLeaseLock,
   leaseNameFor,
 } from "@shipgate/deploy-kubernetes";
-import { createPagerDutyIncidentSink } from "@shipgate/incident-pagerduty";
-import { createSlackWebhookNotifier } from "@shipgate/notify-slack";
-import { afterEach, describe, expect, it } from "vitest";
 // The Kubernetes, Slack and PagerDuty emulators are not part of their packages' public
 // exports; this example imports them from source, as those packages' own tests do.
 import {
@@ -42,7 +39,10 @@ import {
   startTestCluster,
   TEST_NAMESPACE,
   type TestCluster,
-} from "../../../packages/deploy-kubernetes/src/kube-test-cluster.js";
+} from "@shipgate/deploy-kubernetes/testing";
+import { createPagerDutyIncidentSink } from "@shipgate/incident-pagerduty";
+import { createSlackWebhookNotifier } from "@shipgate/notify-slack";
+import { afterEach, describe, expect, it } from "vitest";
 import {
   type PagerDutyEmulator,
   startPagerDutyEmulator,

@@ -17,6 +17,7 @@ export const KNOWN_ADAPTERS = [
   "@shipgate/ci-gitlab",
   "@shipgate/ci-azure",
   "@shipgate/deploy-kubernetes",
+  "@shipgate/deploy-helm",
   "@shipgate/metrics-prometheus",
   "@shipgate/metrics-datadog",
   "@shipgate/metrics-cloudwatch",

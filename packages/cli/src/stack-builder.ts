@@ -9,12 +9,15 @@ import {
   createSmokeChecks,
   type IncidentSink,
   type Notifier,
+  type PreparationRunner,
   type ProviderParts,
+  type ProviderPreparation,
   type ReleaseSpec,
   type ReleaseStack,
   type ShipgateProvider,
   type SmokeCheck,
 } from "@shipgate/core";
+import { ResultAsync } from "neverthrow";
 import { builtinProviders } from "./builtin-providers.js";
 import type { LoadedConfig, ProviderRef } from "./config-file.js";
 import type { ConfigProblem } from "./config-problem.js";
@@ -122,6 +125,7 @@ export async function buildReleaseStack(
   const picked: Partial<ProviderParts> = {};
   let lockParts: ProviderParts | null = null;
   const extraSmoke: SmokeCheck[] = [];
+  const extraPreparation: ProviderPreparation[] = [];
   for (const [section, part] of Object.entries(SECTIONS) as [Section, keyof ProviderParts][]) {
     const ref = config[section] ?? defaults[section];
     if (!ref) {
@@ -161,6 +165,7 @@ export async function buildReleaseStack(
     // Sections sharing one provider instance share its smoke checks: add each once.
     for (const check of parts.smokeChecks ?? [])
       if (!extraSmoke.includes(check)) extraSmoke.push(check);
+    if (parts.preparation && section === "deployer") extraPreparation.push(parts.preparation);
   }
 
   const incidents: IncidentSink[] = [];
@@ -212,7 +217,29 @@ export async function buildReleaseStack(
     incidents,
     notifiers,
     smokeChecks,
-    prepare: createPreparationRunner({ cwd: dir }),
+    prepare: withProviderPreparation(createPreparationRunner({ cwd: dir }), spec, extraPreparation),
   };
   return { ok: true, built: { stack, artifactsRoot, providers } };
+}
+
+/** Adds the deployer's own preparation findings (e.g. the rendered chart) after core's. */
+function withProviderPreparation(
+  runner: PreparationRunner,
+  spec: ReleaseSpec | null,
+  hooks: readonly ProviderPreparation[],
+): PreparationRunner {
+  if (!spec || hooks.length === 0) return runner;
+  const target = {
+    service: spec.service,
+    environment: spec.environment,
+    version: spec.version,
+    sha: spec.sha,
+  };
+  return (preparation, signal) =>
+    runner(preparation, signal).andThen((report) =>
+      ResultAsync.combine(hooks.map((hook) => hook(target, signal))).map((extra) => {
+        const findings = [...report.findings, ...extra.flat()];
+        return { ok: !findings.some((f) => !f.passed && f.blocking), findings };
+      }),
+    );
 }

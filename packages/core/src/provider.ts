@@ -1,9 +1,9 @@
-import type { Result } from "neverthrow";
+import type { Result, ResultAsync } from "neverthrow";
 import { err, ok } from "neverthrow";
 import { z } from "zod";
 import type { ApprovalGate } from "./contracts/approval-gate.js";
 import type { CiProvider } from "./contracts/ci-provider.js";
-import type { Deployer } from "./contracts/deployer.js";
+import type { Deployer, DeployTarget } from "./contracts/deployer.js";
 import type { IncidentSink } from "./contracts/incident-sink.js";
 import type { Notifier } from "./contracts/notifier.js";
 import type { ReleaseJournal } from "./contracts/release-journal.js";
@@ -13,6 +13,7 @@ import type { SmokeCheck } from "./contracts/smoke-check.js";
 import type { SourceControl } from "./contracts/source-control.js";
 import { ShipgateError } from "./errors/shipgate-error.js";
 import { zodToShipgateError } from "./release/zod-issues.js";
+import type { PreparationFinding } from "./verification/preparation-checks.js";
 
 /** The contract implementations one provider package contributes to a stack. */
 export interface ProviderParts {
@@ -27,7 +28,18 @@ export interface ProviderParts {
   /** The release journal that lives next to `lock` (used with it when this provider is the lock). */
   journal?: ReleaseJournal;
   smokeChecks?: SmokeCheck[];
+  /**
+   * Extra preparation checks of what this provider would deploy (e.g. the rendered
+   * chart), run with the release's own `preparation` checks and listed with them.
+   */
+  preparation?: ProviderPreparation;
 }
+
+/** A provider's own preparation checks for a release target. */
+export type ProviderPreparation = (
+  target: DeployTarget,
+  signal: AbortSignal,
+) => ResultAsync<PreparationFinding[], ShipgateError>;
 
 /** What a provider gets besides its options. */
 export interface ProviderContext {

@@ -6,14 +6,14 @@ import {
   createArgoRolloutDeployer,
   ROLLOUT_POD_TEMPLATE_HASH_LABEL,
 } from "./argo-rollout-deployer.js";
-import type { KubeObject } from "./kube-emulator.js";
+import type { KubeObject } from "./testing/kube-emulator.js";
 import {
   eventually,
   rolloutFixture,
   startTestCluster,
   TEST_NAMESPACE,
   type TestCluster,
-} from "./kube-test-cluster.js";
+} from "./testing/kube-test-cluster.js";
 
 const REPO = "registry.example.com/acme/shop";
 const sha = "0123456789abcdef0123456789abcdef01234567";
@@ -442,5 +442,33 @@ describe("Argo Rollout deployer", () => {
     expect(c.emulator.requests).toEqual([]);
     const notStarted = await d.setWeight(target("api", "v3.0.0"), 5, live());
     expect(notStarted._unsafeUnwrapErr()).toMatchObject({ kind: "precondition_failed" });
+  });
+});
+
+describe("Argo Rollout deployer with a controller that reports no traffic weights", () => {
+  let c: TestCluster;
+  beforeAll(async () => {
+    c = await startTestCluster({ reportWeights: false });
+    await seed(c, "legacy", { trafficRouting: true });
+  });
+  afterAll(async () => {
+    await c.close();
+  });
+
+  it("shows the current step's setWeight as the plugin does, and never verifies a rollback on an unreported weight", async () => {
+    const d = deployer(c);
+    const t = target("legacy", "v1.4.0");
+    ok(await d.start(t, live()));
+    ok(await d.setWeight(t, 25, live()));
+    const rollout = c.emulator.get("rollouts", TEST_NAMESPACE, "legacy")!;
+    expect((rollout.status as { canary?: { weights?: unknown } }).canary?.weights).toBeUndefined();
+    expect(ok(await d.status(t, live())).canaryWeight).toBe(25);
+    ok(await d.abort(t, live()));
+    ok(await d.rollback(t, live()));
+    const verified = ok(await d.verifyStable(t, live()));
+    expect(verified.serving).toBe(false);
+    expect(verified.stableVersion).toBe("v1.3.2");
+    expect(verified.message).toMatch(/reported no traffic weights.*unknown: not verified/);
+    expect(c.emulator.violations).toEqual([]);
   });
 });

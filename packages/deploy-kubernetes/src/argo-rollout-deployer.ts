@@ -29,7 +29,12 @@ import {
   PROGRESS_DEADLINE_EXCEEDED_REASON,
   ROLLOUT_ABORTED_REASON,
 } from "./rollout-phase.js";
-import { buildCanarySteps, isPausedAfterStep, planSetWeight } from "./rollout-steps.js";
+import {
+  buildCanarySteps,
+  currentSetWeight,
+  isPausedAfterStep,
+  planSetWeight,
+} from "./rollout-steps.js";
 import type { PodTemplateJson, ReplicaSetJson, RolloutJson } from "./rollout-types.js";
 import { type WaitDecision, waitForStable } from "./wait-for-stable.js";
 
@@ -94,15 +99,25 @@ function withoutHashLabel(template: PodTemplateJson | undefined): PodTemplateJso
 }
 
 /**
+ * The canary's traffic weight as the controller reported it (`status.canary.weights`),
+ * or `null` when a Rollout with trafficRouting carries none (controllers before the
+ * field existed, or a router that has not reported yet): unknown, not zero.
+ */
+export function reportedCanaryWeight(rollout: RolloutJson): number | null {
+  return rollout.status?.canary?.weights?.canary.weight ?? null;
+}
+
+/**
  * The canary's share of traffic as the plugin shows it: the router's weight with
- * trafficRouting, else the canary ReplicaSet's available pods over all available pods;
- * 0 when nothing is in flight or the Rollout is aborted.
+ * trafficRouting (the current step's `setWeight` when the controller reported none),
+ * else the canary ReplicaSet's available pods over all available pods; 0 when nothing
+ * is in flight or the Rollout is aborted.
  */
 export function rolloutCanaryWeight(rollout: RolloutJson, replicaSets: ReplicaSetJson[]): number {
   const status = rollout.status ?? {};
   if (isFullyPromoted(rollout) || status.abort) return 0;
   if (rollout.spec.strategy?.canary?.trafficRouting) {
-    return status.canary?.weights?.canary.weight ?? 0;
+    return reportedCanaryWeight(rollout) ?? currentSetWeight(rollout);
   }
   const available = status.availableReplicas ?? 0;
   if (available === 0) return 0;
@@ -482,8 +497,9 @@ export function createArgoRolloutDeployer(options: ArgoRolloutDeployerOptions): 
           if (isFullyPromoted(ro)) return okAsync(undefined); // no canary in flight
           const applied = (r: RolloutJson) => {
             const routed = r.spec.strategy?.canary?.trafficRouting !== undefined;
+            // A router that reports no weight cannot be waited on; verifyStable fails closed on it.
             const drained = routed
-              ? (r.status?.canary?.weights?.canary.weight ?? 0) === 0
+              ? (reportedCanaryWeight(r) ?? 0) === 0
               : (r.status?.updatedReplicas ?? 0) === 0;
             return (
               r.status?.abort === true &&
@@ -610,11 +626,16 @@ export function createArgoRolloutDeployer(options: ArgoRolloutDeployerOptions): 
       workloadName(options, target).asyncAndThen((name) =>
         getRollout(name, signal).map((ro): StableVerification => {
           const reading = getRolloutPhase(ro);
-          const serving =
+          const healthy =
             isGenerationObserved(ro) &&
             isFullyPromoted(ro) &&
             !ro.status?.abort &&
             reading.phase === "Healthy";
+          // With a traffic router, "all traffic on stable" is the router's word; a weight
+          // the controller did not report is unknown, never taken as 0 (fail closed).
+          const routed = ro.spec.strategy?.canary?.trafficRouting !== undefined;
+          const canaryWeight = routed ? reportedCanaryWeight(ro) : 0;
+          const serving = healthy && canaryWeight === 0;
           const stableVersion = isFullyPromoted(ro)
             ? templateVersion(ro.spec.template, options, target)
             : null;
@@ -623,7 +644,11 @@ export function createArgoRolloutDeployer(options: ArgoRolloutDeployerOptions): 
             stableVersion,
             message: serving
               ? `Rollout "${name}" is Healthy: stable ${stableVersion ?? "version"} serves 100% (${ro.status?.availableReplicas ?? 0}/${ro.spec.replicas ?? 1} available)`
-              : `${reading.phase}${reading.message ? `: ${reading.message}` : ""}`,
+              : healthy && canaryWeight === null
+                ? `Rollout "${name}" is Healthy on ${stableVersion ?? "its stable version"}, but the controller reported no traffic weights (status.canary.weights is missing), so the canary's share of traffic is unknown: not verified`
+                : healthy
+                  ? `Rollout "${name}" is Healthy, but the router still sends ${canaryWeight}% to the canary`
+                  : `${reading.phase}${reading.message ? `: ${reading.message}` : ""}`,
           };
         }),
       ),

@@ -8,14 +8,14 @@ import {
   STABLE_REPLICAS_ANNOTATION,
   TRACK_LABEL,
 } from "./deployment-canary-deployer.js";
-import type { KubeObject } from "./kube-emulator.js";
+import type { KubeObject } from "./testing/kube-emulator.js";
 import {
   deploymentFixture,
   eventually,
   startTestCluster,
   TEST_NAMESPACE,
   type TestCluster,
-} from "./kube-test-cluster.js";
+} from "./testing/kube-test-cluster.js";
 
 const TEMPLATE = "registry.example.com/acme/{{service}}:{{version}}";
 const sha = "0123456789abcdef0123456789abcdef01234567";

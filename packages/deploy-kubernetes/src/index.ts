@@ -5,6 +5,7 @@ export * from "./deployment-status.js";
 export * from "./image-reference.js";
 export * from "./kube-clients.js";
 export * from "./kube-errors.js";
+export * from "./kube-object-api.js";
 export * from "./kube-request.js";
 export * from "./kubernetes-lease-lock.js";
 export * from "./kubernetes-provider.js";

@@ -1,14 +1,14 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { makeKubeClients } from "./kube-clients.js";
-import type { KubeObject } from "./kube-emulator.js";
 import { objectApi, ROLLOUTS } from "./kube-object-api.js";
+import type { KubeObject } from "./testing/kube-emulator.js";
 import {
   rolloutFixture,
   startTestCluster,
   TEST_NAMESPACE,
   type TestCluster,
-} from "./kube-test-cluster.js";
+} from "./testing/kube-test-cluster.js";
 
 describe("API requests: retries, error mapping, timeouts, cancellation", () => {
   let c: TestCluster;

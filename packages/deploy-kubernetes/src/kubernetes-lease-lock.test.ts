@@ -7,13 +7,13 @@ import { V1MicroTime } from "@kubernetes/client-node";
 import type { LockHolder } from "@shipgate/core";
 import { describeReleaseLockConformance } from "@shipgate/core/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createKubernetesLeaseLock, leaseNameFor } from "./kubernetes-lease-lock.js";
 import {
   eventually,
   startTestCluster,
   TEST_NAMESPACE,
   type TestCluster,
-} from "./kube-test-cluster.js";
-import { createKubernetesLeaseLock, leaseNameFor } from "./kubernetes-lease-lock.js";
+} from "./testing/kube-test-cluster.js";
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));

@@ -3,14 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { instantiateProvider, type ProviderContext } from "@shipgate/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { kubernetesOptionsSchema, shipgateProvider } from "./kubernetes-provider.js";
 import {
   eventually,
   rolloutFixture,
   startTestCluster,
   TEST_NAMESPACE,
   type TestCluster,
-} from "./kube-test-cluster.js";
-import { kubernetesOptionsSchema, shipgateProvider } from "./kubernetes-provider.js";
+} from "./testing/kube-test-cluster.js";
 
 const base = {
   context: "emulator",

@@ -17,12 +17,12 @@ import {
 import { ResultAsync } from "neverthrow";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { makeKubeClients } from "./kube-clients.js";
-import { startTestCluster, TEST_NAMESPACE, type TestCluster } from "./kube-test-cluster.js";
 import { createKubernetesLeaseLock, leaseNameFor } from "./kubernetes-lease-lock.js";
 import {
   createKubernetesReleaseJournal,
   JOURNAL_ANNOTATION,
 } from "./kubernetes-release-journal.js";
+import { startTestCluster, TEST_NAMESPACE, type TestCluster } from "./testing/kube-test-cluster.js";
 
 const live = () => ({ signal: new AbortController().signal });
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { buildCanarySteps, isPausedAfterStep, planSetWeight } from "./rollout-steps.js";
+import {
+  buildCanarySteps,
+  currentSetWeight,
+  isPausedAfterStep,
+  planSetWeight,
+} from "./rollout-steps.js";
 import type { RolloutJson } from "./rollout-types.js";
 
 function pausedAt(index: number, weights = [5, 25, 100]): RolloutJson {
@@ -73,5 +78,22 @@ describe("planSetWeight", () => {
     const aborted = pausedAt(2);
     aborted.status!.abort = true;
     expect(isPausedAfterStep(aborted, 1)).toBe(false);
+  });
+});
+
+describe("currentSetWeight (Argo Rollouts' GetCurrentSetWeight)", () => {
+  const at = (index: number | undefined, abort = false): RolloutJson => ({
+    metadata: { name: "r" },
+    spec: { strategy: { canary: { steps: buildCanarySteps([5, 25, 100]) } } },
+    status: { currentStepIndex: index, ...(abort ? { abort: true } : {}) },
+  });
+  it("is the last setWeight at or before the current step, 0 before any, 100 past the end, 0 when aborted", () => {
+    expect(currentSetWeight(at(0))).toBe(0);
+    expect(currentSetWeight(at(undefined))).toBe(0);
+    expect(currentSetWeight(at(2))).toBe(5);
+    expect(currentSetWeight(at(3))).toBe(25);
+    expect(currentSetWeight(at(4))).toBe(25);
+    expect(currentSetWeight(at(7))).toBe(100);
+    expect(currentSetWeight(at(4, true))).toBe(0);
   });
 });

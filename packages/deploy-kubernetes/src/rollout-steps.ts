@@ -78,3 +78,21 @@ export function isPausedAfterStep(rollout: RolloutJson, targetIndex: number): bo
     status.abort !== true
   );
 }
+
+/**
+ * The weight of the current step as Argo Rollouts computes it (`GetCurrentSetWeight`):
+ * 0 when aborted, 100 once past the last step, else the last `setWeight` at or before
+ * the current step (0 when none). What `kubectl argo rollouts get` shows as the weight of
+ * a Rollout whose traffic router did not report `status.canary.weights`.
+ */
+export function currentSetWeight(rollout: RolloutJson): number {
+  if (rollout.status?.abort) return 0;
+  const steps = rollout.spec.strategy?.canary?.steps ?? [];
+  const index = rollout.status?.currentStepIndex ?? 0;
+  if (steps.length === 0 || index >= steps.length) return 100;
+  for (let i = index; i >= 0; i--) {
+    const weight = steps[i]?.setWeight;
+    if (typeof weight === "number") return weight;
+  }
+  return 0;
+}

@@ -1,13 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { KubeObject } from "./kube-emulator.js";
 import { objectApi, ROLLOUTS } from "./kube-object-api.js";
+import type { KubeObject } from "./testing/kube-emulator.js";
 import {
   eventually,
   rolloutFixture,
   startTestCluster,
   TEST_NAMESPACE,
   type TestCluster,
-} from "./kube-test-cluster.js";
+} from "./testing/kube-test-cluster.js";
 import { waitForStable } from "./wait-for-stable.js";
 
 describe("waitForStable", () => {

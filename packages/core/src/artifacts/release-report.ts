@@ -156,6 +156,13 @@ export function renderReleaseReport(
     out.push(
       `![Canary chart: error rate and p95 per step, objectives, breach or promotion, rollback](${record.chartPath.split("/").pop()})\n`,
     );
+  if (record.deployHistory && record.deployHistory.length > 0) {
+    out.push("Revisions, as the platform lists them (newest last):\n");
+    out.push("| revision | status | detail |", "|---|---|---|");
+    for (const r of record.deployHistory)
+      out.push(`| ${cell(r.id)} | ${cell(r.status)} | ${cell(r.detail)} |`);
+    out.push("");
+  }
 
   out.push("## Rollback\n");
   if (!record.rollback) out.push("No rollback.\n");

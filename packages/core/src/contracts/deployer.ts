@@ -55,6 +55,16 @@ export interface StableVerification {
   message: string | null;
 }
 
+/** One revision of the deployment as the platform records it (e.g. a helm history row). */
+export interface DeploymentRevision {
+  /** The platform's id of the revision (`7`). */
+  id: string;
+  /** Its status there (`deployed`, `superseded`, `failed`). */
+  status: string;
+  /** What it is, in the platform's words (`shop-0.1.0, app 1.0: Rollback to 5`). */
+  detail: string;
+}
+
 /** Errors a {@link Deployer} may return. */
 export type DeployerError = ShipgateError;
 
@@ -90,4 +100,12 @@ export interface Deployer {
     target: DeployTarget,
     options: CallOptions,
   ): ResultAsync<StableVerification, DeployerError>;
+  /**
+   * Optional: the platform's own list of revisions, newest last, for the report's deploy
+   * section (read once when the report is written, after a deploy started).
+   */
+  history?(
+    target: DeployTarget,
+    options: CallOptions,
+  ): ResultAsync<DeploymentRevision[], DeployerError>;
 }

@@ -1,7 +1,7 @@
 import type { SignOff } from "../contracts/approval-gate.js";
 import type { RenderedChangelog } from "../contracts/changelog-renderer.js";
 import type { CiCheck } from "../contracts/ci-provider.js";
-import type { PreflightReport } from "../contracts/deployer.js";
+import type { DeploymentRevision, PreflightReport } from "../contracts/deployer.js";
 import type { IncidentRef, SuspectChange } from "../contracts/incident-sink.js";
 import type { SmokeCheckResult } from "../contracts/smoke-check.js";
 import type { ChangeRecord, TagSignature } from "../contracts/source-control.js";
@@ -112,6 +112,8 @@ export interface RunRecord {
   signOffs: SignOff[];
   missingSignOffs: string[];
   preflight: PreflightReport | null;
+  /** The deployer's revisions when the report was written (deployers with `history`). */
+  deployHistory: DeploymentRevision[] | null;
   deployStarted: boolean;
   promoted: boolean;
   steps: StepRecord[];
@@ -151,6 +153,7 @@ export function newRunRecord(spec: ReleaseSpec, dryRun: boolean, startedAt: stri
     signOffs: [],
     missingSignOffs: [],
     preflight: null,
+    deployHistory: null,
     deployStarted: false,
     promoted: false,
     steps: [],

@@ -55,6 +55,7 @@ export async function writeReport(
   outcome: ReleaseOutcome,
   reserved: { path: string; attempt: number },
 ): Promise<string | null> {
+  await readDeployHistory(ctx);
   const slot = ctx.report;
   if (slot?.claimed) {
     const content = renderReleaseReport(
@@ -91,4 +92,17 @@ export async function writeReport(
     path = `${DIR}/${reportFileName(ctx.spec.version, attempt, ctx.dryRun)}`;
   }
   return null;
+}
+
+/**
+ * Asks a deployer that keeps revisions (helm) for them, once, after a deploy started, so
+ * the report lists them. Its own short timeout: the run's signal may have fired already,
+ * and the report is written anyway. A failure is a warning, never a different outcome.
+ */
+async function readDeployHistory(ctx: RunContext): Promise<void> {
+  const { deployer } = ctx.stack;
+  if (!deployer.history || !ctx.record.deployStarted || ctx.record.deployHistory !== null) return;
+  const read = await deployer.history(ctx.target, { signal: AbortSignal.timeout(60_000) });
+  if (read.isOk()) ctx.record.deployHistory = read.value;
+  else ctx.record.warnings.push(`could not read the deployer's revisions: ${read.error.message}`);
 }

@@ -10,6 +10,7 @@ import { type MigrationSpec, preparationSpecSchema } from "../model/release-spec
 import { createEnvConfigInventory } from "./env-config-inventory.js";
 import {
   assessMigration,
+  checkManifestText,
   type PreparationFinding,
   runPreparationChecks,
 } from "./preparation-checks.js";
@@ -308,5 +309,22 @@ describe("runPreparationChecks: migrations", () => {
       ),
       { numRuns: 50 },
     );
+  });
+});
+
+describe("checkManifestText", () => {
+  it("checks rendered text like a manifest file, naming the subject", () => {
+    const rendered =
+      "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: shop\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop\n";
+    expect(checkManifestText(rendered, "helm template shop")).toEqual({
+      check: "manifest",
+      subject: "helm template shop",
+      passed: true,
+      blocking: true,
+      message: "manifest helm template shop: 2 objects (Service/shop, Deployment/shop)",
+    });
+    const broken = checkManifestText("kind: Service\nmetadata: {}\n", "helm template shop");
+    expect(broken.passed).toBe(false);
+    expect(broken.message).toMatch(/^manifest helm template shop: document 1 \(line 1\)/);
   });
 });

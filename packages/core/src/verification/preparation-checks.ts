@@ -200,6 +200,26 @@ async function checkManifest(
   return finding(false, shown.join("; ") + more);
 }
 
+/**
+ * The manifest check of {@link runPreparationChecks} on text that is not a file — e.g. what
+ * `helm template` rendered: every document parses as YAML and is a Kubernetes object.
+ * `subject` names it in the finding (e.g. `helm template shop`).
+ */
+export function checkManifestText(text: string, subject: string): PreparationFinding {
+  const problems = manifestProblems(text);
+  const passed = typeof problems === "string";
+  const shown = passed ? [] : problems.slice(0, MAX_PROBLEMS_PER_MANIFEST);
+  const more =
+    !passed && problems.length > shown.length ? `; and ${problems.length - shown.length} more` : "";
+  return {
+    check: "manifest",
+    subject,
+    passed,
+    blocking: true,
+    message: `manifest ${subject}: ${passed ? problems : shown.join("; ") + more}`,
+  };
+}
+
 function escapes(root: string, full: string): boolean {
   const rel = relative(root, full);
   return rel === "" ? false : rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel);

@@ -6,9 +6,9 @@ import { promisify } from "node:util";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { DeployTarget } from "@shipgate/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createArgoRolloutDeployer } from "./argo-rollout-deployer.js";
-import { createDeploymentCanaryDeployer } from "./deployment-canary-deployer.js";
-import { makeKubeClients } from "./kube-clients.js";
+import { createArgoRolloutDeployer } from "../argo-rollout-deployer.js";
+import { createDeploymentCanaryDeployer } from "../deployment-canary-deployer.js";
+import { makeKubeClients } from "../kube-clients.js";
 import { type KubeEmulator, type KubeObject, startKubeEmulator } from "./kube-emulator.js";
 import {
   deploymentFixture,

@@ -1,5 +1,5 @@
 import { KubeConfig } from "@kubernetes/client-node";
-import { type KubeClients, makeKubeClients } from "./kube-clients.js";
+import { type KubeClients, makeKubeClients } from "../kube-clients.js";
 import type { ControllerSimOptions } from "./kube-controller-sim.js";
 import { type KubeEmulator, type KubeObject, startKubeEmulator } from "./kube-emulator.js";
 

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { JSON_PATCH, MERGE_PATCH } from "./kube-clients.js";
+import { JSON_PATCH, MERGE_PATCH } from "../kube-clients.js";
+import { objectApi, ROLLOUTS } from "../kube-object-api.js";
 import type { KubeObject } from "./kube-emulator.js";
-import { objectApi, ROLLOUTS } from "./kube-object-api.js";
 import {
   eventually,
   rolloutFixture,
@@ -51,6 +51,39 @@ describe("kube emulator wire format", () => {
       "rollouts/status",
       "rollouts/scale",
     ]);
+  });
+
+  it("records every request it does not implement, and answers it with an error", async () => {
+    const before = c.emulator.unsupported.length;
+    expect((await raw("/openapi/v2")).status).toBe(404);
+    expect((await raw(`/api/v1/namespaces/${TEST_NAMESPACE}/pods`)).status).toBe(404);
+    const patch = await raw(`/api/v1/namespaces/${TEST_NAMESPACE}/configmaps/x`, {
+      method: "PATCH",
+      headers: { "content-type": "application/apply-patch+yaml" },
+      body: "{}",
+    });
+    expect(patch.status).toBeGreaterThanOrEqual(400);
+    expect(c.emulator.unsupported.slice(before)).toEqual([
+      "GET /openapi/v2",
+      `GET /api/v1/namespaces/${TEST_NAMESPACE}/pods`,
+      `PATCH /api/v1/namespaces/${TEST_NAMESPACE}/configmaps/x`,
+    ]);
+  });
+
+  it("serves the OpenAPI v3 documents client-go reads to learn the server validates fields", async () => {
+    const index = (await (await raw("/openapi/v3")).json()) as {
+      paths: Record<string, { serverRelativeURL: string }>;
+    };
+    expect(Object.keys(index.paths)).toEqual(
+      expect.arrayContaining(["api/v1", "apis/apps/v1", "apis/argoproj.io/v1alpha1"]),
+    );
+    const apps = (await (await raw(index.paths["apis/apps/v1"]!.serverRelativeURL)).json()) as {
+      paths: Record<string, { patch?: { parameters: { name: string; in: string }[] } }>;
+    };
+    const patch = apps.paths["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]?.patch;
+    expect(patch?.parameters).toContainEqual(
+      expect.objectContaining({ name: "fieldValidation", in: "query" }),
+    );
   });
 
   it("answers 401 with a Status for a wrong token", async () => {

@@ -1,4 +1,14 @@
-import type { KubeObject } from "./kube-emulator.js";
+import {
+  type Condition,
+  imagesOf,
+  podTemplateHash,
+  rfc3339,
+  setCondition,
+  stableJson,
+} from "./controller-sim-support.js";
+import type { KubeObject } from "./kube-object.js";
+
+export { podTemplateHash } from "./controller-sim-support.js";
 
 /*
  * Test-only: moves status the way the Argo Rollouts controller (basic canary, or canary
@@ -36,6 +46,11 @@ export interface ControllerSimOptions {
   brokenImage?: RegExp;
   /** Overrides `spec.progressDeadlineSeconds` (600 s by default) for tests. */
   progressDeadlineMs?: number;
+  /**
+   * Report `status.canary.weights` for Rollouts with trafficRouting (default true);
+   * `false` behaves like controllers from before the field existed.
+   */
+  reportWeights?: boolean;
 }
 
 /** The running simulation. */
@@ -50,77 +65,10 @@ export interface ControllerSim {
 
 /** The label Argo Rollouts puts on ReplicaSets and pods. */
 export const ROLLOUT_HASH_LABEL = "rollouts-pod-template-hash";
+/** The label the Deployment controller puts on its ReplicaSets and pods. */
+export const DEPLOYMENT_HASH_LABEL = "pod-template-hash";
 /** The ReplicaSet annotation holding the rollout revision. */
 export const ROLLOUT_REVISION_ANNOTATION = "rollout.argoproj.io/revision";
-
-const safeAlphabet = "bcdfghjklmnpqrstvwxz2456789";
-
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
-  if (value && typeof value === "object") {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`)
-      .join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** FNV-32a, encoded like Kubernetes' `rand.SafeEncodeString(fmt.Sprint(hash))`. */
-export function podTemplateHash(value: unknown): string {
-  let hash = 0x811c9dc5;
-  for (const ch of Buffer.from(stableJson(value), "utf8")) {
-    hash ^= ch;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return [...String(hash)].map((c) => safeAlphabet[c.charCodeAt(0) % safeAlphabet.length]).join("");
-}
-
-interface Condition {
-  type: string;
-  status: string;
-  reason: string;
-  message: string;
-  lastTransitionTime: string;
-  lastUpdateTime: string;
-}
-
-function rfc3339(ms = Date.now()): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
-function setCondition(
-  conditions: Condition[],
-  type: string,
-  status: string,
-  reason: string,
-  message: string,
-): Condition[] {
-  const now = rfc3339();
-  const existing = conditions.find((c) => c.type === type);
-  if (
-    existing &&
-    existing.status === status &&
-    existing.reason === reason &&
-    existing.message === message
-  ) {
-    return conditions;
-  }
-  const next: Condition = {
-    type,
-    status,
-    reason,
-    message,
-    lastUpdateTime: now,
-    lastTransitionTime: existing && existing.status === status ? existing.lastTransitionTime : now,
-  };
-  return [...conditions.filter((c) => c.type !== type), next];
-}
-
-function imagesOf(template: unknown): string[] {
-  const spec = (template as { spec?: { containers?: { image?: string }[] } } | undefined)?.spec;
-  return (spec?.containers ?? []).map((c) => c.image ?? "");
-}
 
 interface RsState {
   name: string;
@@ -185,6 +133,10 @@ export function createControllerSim(store: SimStore, options: ControllerSimOptio
 
   // ReplicaSet: pods come up one tick after being asked for (unless the image is broken).
   const reconcileReplicaSet = (rs: KubeObject): boolean => {
+    // A Deployment's ReplicaSets are kept by the Deployment's own reconcile (below).
+    if (rs.metadata.ownerReferences?.some((o) => o.controller && o.kind === "Deployment")) {
+      return false;
+    }
     const want = Number(rs.spec?.replicas ?? 0);
     const ready = isBroken(rs.spec?.template) ? 0 : want;
     const status = {
@@ -419,7 +371,7 @@ export function createControllerSim(store: SimStore, options: ControllerSimOptio
       }
     }
     if (scaled) progressAt.set(key, Date.now()); // scaling a ReplicaSet counts as progress
-    if (routed) {
+    if (routed && options.reportWeights !== false) {
       const canaryWeight = nowPromoted || aborted ? 0 : weight;
       status.canary = {
         ...((status.canary as Record<string, unknown>) ?? {}),
@@ -527,6 +479,70 @@ export function createControllerSim(store: SimStore, options: ControllerSimOptio
     }
     if (!wrote && recheckIn !== null) schedule("rollouts", ns, ro.metadata.name, recheckIn);
     return wrote;
+  };
+
+  /**
+   * Writes a Deployment's ReplicaSets as the Deployment controller does — named
+   * `<deployment>-<pod-template-hash>`, owned by the Deployment, the template plus the
+   * `pod-template-hash` label — so clients that look for "the new ReplicaSet" (helm's
+   * `--wait`, `kubectl rollout status`) find it.
+   */
+  const mirrorReplicaSets = (d: KubeObject, sets: Map<string, RsState>) => {
+    const ns = d.metadata.namespace ?? "";
+    const spec = d.spec as {
+      selector?: { matchLabels?: Record<string, string> };
+      template?: { metadata?: { labels?: Record<string, string> } };
+    };
+    for (const [hash, state] of sets) {
+      const template = structuredClone(spec.template ?? {});
+      template.metadata = {
+        ...template.metadata,
+        labels: { ...template.metadata?.labels, [DEPLOYMENT_HASH_LABEL]: hash },
+      };
+      const existing = store.get("replicasets", ns, state.name);
+      const rs =
+        existing ??
+        store.create("replicasets", {
+          apiVersion: "apps/v1",
+          kind: "ReplicaSet",
+          metadata: {
+            name: state.name,
+            namespace: ns,
+            labels: template.metadata.labels,
+            ownerReferences: [
+              {
+                apiVersion: "apps/v1",
+                kind: "Deployment",
+                name: d.metadata.name,
+                uid: d.metadata.uid ?? "",
+                controller: true,
+              },
+            ],
+          },
+          spec: {
+            replicas: state.replicas,
+            selector: {
+              matchLabels: { ...spec.selector?.matchLabels, [DEPLOYMENT_HASH_LABEL]: hash },
+            },
+            template,
+          },
+        });
+      const updated =
+        Number(rs.spec?.replicas ?? 0) === state.replicas
+          ? rs
+          : store.update("replicasets", { ...rs, spec: { ...rs.spec, replicas: state.replicas } });
+      const status: Record<string, unknown> = {
+        replicas: state.replicas,
+        fullyLabeledReplicas: state.replicas,
+        readyReplicas: state.available,
+        availableReplicas: state.available,
+        observedGeneration: updated.metadata.generation ?? 1,
+      };
+      for (const field of Object.keys(status)) if (status[field] === 0) delete status[field];
+      if (stableJson(status) !== stableJson(updated.status ?? {})) {
+        store.updateStatus("replicasets", { ...updated, status });
+      }
+    }
   };
 
   const reconcileDeployment = (d: KubeObject): boolean => {
@@ -639,6 +655,7 @@ export function createControllerSim(store: SimStore, options: ControllerSimOptio
       }
     }
     status.conditions = conditions;
+    mirrorReplicaSets(d, sets);
     if (stableJson(status) !== stableJson(d.status ?? {})) {
       store.updateStatus("deployments", { ...d, status });
       changed = true;

@@ -1,63 +1,30 @@
-import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createTlsServer } from "node:https";
 import type { Socket } from "node:net";
-import { fileURLToPath } from "node:url";
+import { emulatedResources } from "./emulated-resources.js";
 import { applyJsonPatch, applyMergePatch, JsonPatchError } from "./json-patch.js";
 import {
   type ControllerSim,
   type ControllerSimOptions,
   createControllerSim,
 } from "./kube-controller-sim.js";
-import { checkLease, checkObjectMeta, checkWorkload, compileCrdValidator } from "./kube-schema.js";
+import { discoveryDocument, openApiDocument } from "./kube-discovery.js";
+import { apiVersionOf, type KubeObject, qualified, type ResourceType } from "./kube-object.js";
+import { decodeKubeProtobuf, KUBE_PROTOBUF, ProtobufBodyError } from "./kube-protobuf.js";
+import { matchesFieldSelector, matchesLabelSelector } from "./kube-selectors.js";
+import { HttpProblem, statusBody } from "./kube-status.js";
+import { createKubeStore } from "./kube-store.js";
+import { applyStrategicMergePatch, StrategicMergePatchError } from "./strategic-merge-patch.js";
 
+export { emulatedResources } from "./emulated-resources.js";
+export type { KubeObject, ResourceType } from "./kube-object.js";
+export { matchesLabelSelector } from "./kube-selectors.js";
 /*
  * Test-only: a small Kubernetes API server on 127.0.0.1 speaking the real wire format —
  * discovery, get/list/create/update/patch/delete on main and status subresources, watch
  * streams, `Status` errors, resourceVersion preconditions and generation bookkeeping —
  * with a controller simulation for Rollouts, ReplicaSets and Deployments.
  */
-
-/** Any Kubernetes object as JSON. */
-export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    uid?: string;
-    resourceVersion?: string;
-    generation?: number;
-    creationTimestamp?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    ownerReferences?: {
-      apiVersion: string;
-      kind: string;
-      name: string;
-      uid: string;
-      controller?: boolean;
-    }[];
-    [key: string]: unknown;
-  };
-  spec?: Record<string, unknown>;
-  status?: Record<string, unknown>;
-  [key: string]: unknown;
-}
-
-/** A resource type the emulator serves. */
-export interface ResourceType {
-  group: string;
-  version: string;
-  plural: string;
-  singular: string;
-  kind: string;
-  namespaced: boolean;
-  shortNames?: string[];
-  statusSubresource: boolean;
-  scaleSubresource?: boolean;
-  validate?: (object: KubeObject) => string[];
-}
 
 /** One request as the emulator saw it. */
 export interface RecordedRequest {
@@ -105,6 +72,12 @@ export interface KubeEmulator {
   readonly requests: RecordedRequest[];
   /** Every write the API server would have refused (schema or API validation). */
   readonly violations: string[];
+  /**
+   * Every request the emulator does not implement (unknown path, method, subresource or
+   * patch type), as `METHOD path`: tests assert it stays empty, so a client needing more
+   * of the API fails loudly instead of passing against a partial server.
+   */
+  readonly unsupported: string[];
   readonly controller: ControllerSim | null;
   /** A kubeconfig (YAML) for this server: context `emulator`, insecure, fake token. */
   kubeconfigYaml(namespace?: string, token?: string): string;
@@ -137,156 +110,6 @@ export interface KubeEmulator {
   /** Stops everything (watch streams included). */
   close(): Promise<void>;
 }
-
-const crdPath = fileURLToPath(
-  new URL("./__fixtures__/argo-rollouts-rollout-crd.yaml", import.meta.url),
-);
-let rolloutValidator: ((object: unknown) => string[]) | null = null;
-
-/** The resource types served. */
-export function emulatedResources(): ResourceType[] {
-  rolloutValidator ??= compileCrdValidator(crdPath);
-  const validateRollout = rolloutValidator;
-  return [
-    {
-      group: "",
-      version: "v1",
-      plural: "namespaces",
-      singular: "namespace",
-      kind: "Namespace",
-      namespaced: false,
-      shortNames: ["ns"],
-      statusSubresource: true,
-    },
-    {
-      group: "apps",
-      version: "v1",
-      plural: "deployments",
-      singular: "deployment",
-      kind: "Deployment",
-      namespaced: true,
-      shortNames: ["deploy"],
-      statusSubresource: true,
-      scaleSubresource: true,
-      validate: (o) => checkWorkload(o, "V1Deployment").concat(checkObjectMeta(o.metadata)),
-    },
-    {
-      group: "apps",
-      version: "v1",
-      plural: "replicasets",
-      singular: "replicaset",
-      kind: "ReplicaSet",
-      namespaced: true,
-      shortNames: ["rs"],
-      statusSubresource: true,
-      scaleSubresource: true,
-      validate: (o) => checkWorkload(o, "V1ReplicaSet").concat(checkObjectMeta(o.metadata)),
-    },
-    {
-      group: "argoproj.io",
-      version: "v1alpha1",
-      plural: "rollouts",
-      singular: "rollout",
-      kind: "Rollout",
-      namespaced: true,
-      shortNames: ["ro"],
-      statusSubresource: true,
-      scaleSubresource: true,
-      validate: (o) => validateRollout(o).concat(checkObjectMeta(o.metadata)),
-    },
-    {
-      group: "coordination.k8s.io",
-      version: "v1",
-      plural: "leases",
-      singular: "lease",
-      kind: "Lease",
-      namespaced: true,
-      statusSubresource: false,
-      validate: (o) => checkLease(o).concat(checkObjectMeta(o.metadata)),
-    },
-  ];
-}
-
-function apiVersionOf(type: ResourceType): string {
-  return type.group ? `${type.group}/${type.version}` : type.version;
-}
-
-function qualified(type: ResourceType): string {
-  return type.group ? `${type.plural}.${type.group}` : type.plural;
-}
-
-function statusBody(
-  code: number,
-  reason: string,
-  message: string,
-  details?: Record<string, unknown>,
-) {
-  return {
-    kind: "Status",
-    apiVersion: "v1",
-    metadata: {},
-    status: code < 400 ? "Success" : "Failure",
-    message,
-    reason,
-    ...(details ? { details } : {}),
-    code,
-  };
-}
-
-class HttpProblem extends Error {
-  constructor(
-    readonly code: number,
-    readonly reason: string,
-    message: string,
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message);
-  }
-}
-
-function rfc3339(date = new Date()): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
-/** Label selector: `a=b`, `a==b`, `a!=b`, `a`, `!a`, `a in (x,y)`, `a notin (x,y)`. */
-export function matchesLabelSelector(
-  selector: string | undefined,
-  labels: Record<string, string> = {},
-): boolean {
-  if (!selector) return true;
-  const terms = selector.match(/[^,(]+(\([^)]*\))?/g) ?? [];
-  return terms.every((raw) => {
-    const term = raw.trim();
-    if (!term) return true;
-    let m = /^(\S+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(term);
-    if (m) {
-      const values = m[3]!.split(",").map((v) => v.trim());
-      const has = m[1]! in labels && values.includes(labels[m[1]!]!);
-      return m[2] === "in" ? has : !has;
-    }
-    m = /^(\S+?)\s*(==|=|!=)\s*(\S*)$/.exec(term);
-    if (m) return m[2] === "!=" ? labels[m[1]!] !== m[3] : labels[m[1]!] === m[3];
-    if (term.startsWith("!")) return !(term.slice(1) in labels);
-    return term in labels;
-  });
-}
-
-function matchesFieldSelector(selector: string | undefined, object: KubeObject): boolean {
-  if (!selector) return true;
-  return selector.split(",").every((term) => {
-    const m = /^([^=!]+)(==|=|!=)(.*)$/.exec(term.trim());
-    if (!m) return false;
-    const field = m[1]!;
-    const actual =
-      field === "metadata.name"
-        ? object.metadata.name
-        : field === "metadata.namespace"
-          ? object.metadata.namespace
-          : undefined;
-    return m[2] === "!=" ? actual !== m[3] : actual === m[3];
-  });
-}
-
 interface Watcher {
   type: ResourceType;
   namespace: string | null;
@@ -295,54 +118,32 @@ interface Watcher {
   res: ServerResponse;
 }
 
-interface HistoryEvent {
-  rv: number;
-  type: "ADDED" | "MODIFIED" | "DELETED";
-  resource: ResourceType;
-  object: KubeObject;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
-}
-
-function specPart(object: KubeObject): string {
-  const { metadata: _m, status: _s, ...rest } = object;
-  return JSON.stringify(rest);
 }
 
 /** Starts the emulator on 127.0.0.1 with a free port. */
 export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Promise<KubeEmulator> {
   const token = options.token ?? "test-token-not-real";
-  const types = emulatedResources();
-  const store = new Map<string, KubeObject>();
-  const history: HistoryEvent[] = [];
+  const store = createKubeStore(emulatedResources());
+  const { types, history, violations } = store;
   const watchers = new Set<Watcher>();
   const sockets = new Set<Socket>();
   const requests: RecordedRequest[] = [];
-  const violations: string[] = [];
+  const unsupported: string[] = [];
   const faults: Fault[] = [];
   const forbidden = new Set<string>();
   const barriers: { method: string; path: RegExp; count: number; waiting: (() => void)[] }[] = [];
-  let resourceVersion = 1000;
   let port = 0;
+  const { typeByPlural, create, current, update, remove } = store;
+  const listObjects = store.list;
 
-  const typeByPlural = (plural: string) => {
-    const found = types.find((t) => t.plural === plural);
-    if (!found) throw new Error(`unknown resource ${plural}`);
-    return found;
-  };
-  const keyOf = (type: ResourceType, namespace: string, name: string) =>
-    `${type.group}/${type.plural}/${type.namespaced ? namespace : ""}/${name}`;
-
-  const notify = (event: HistoryEvent) => {
-    history.push(event);
-    if (history.length > 5000) history.shift();
+  store.hooks.event = (event) => {
     for (const w of watchers) {
       if (w.res.writableEnded || w.res.destroyed) {
         watchers.delete(w);
@@ -356,228 +157,9 @@ export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Prom
     }
   };
 
-  /** Validates, stamps a new resourceVersion, stores and announces a write. */
-  const commit = (
-    type: ResourceType,
-    next: KubeObject,
-    previous: KubeObject | undefined,
-    by: string,
-  ): KubeObject => {
-    const problems = type.validate?.(next) ?? [];
-    if (problems.length > 0) {
-      const what = `${by}: ${type.kind} ${next.metadata.namespace ?? ""}/${next.metadata.name}`;
-      violations.push(`${what}: ${problems.join("; ")}`);
-      throw new HttpProblem(
-        422,
-        "Invalid",
-        `${type.kind} "${next.metadata.name}" is invalid: ${problems.join("; ")}`,
-        {
-          name: next.metadata.name,
-          group: type.group,
-          kind: type.plural,
-          causes: problems.map((p) => ({ message: p })),
-        },
-      );
-    }
-    if (
-      previous &&
-      JSON.stringify(previous) ===
-        JSON.stringify({
-          ...next,
-          metadata: { ...next.metadata, resourceVersion: previous.metadata.resourceVersion },
-        })
-    ) {
-      return structuredClone(previous); // a no-op write does not bump resourceVersion
-    }
-    resourceVersion += 1;
-    next.metadata.resourceVersion = String(resourceVersion);
-    store.set(keyOf(type, next.metadata.namespace ?? "", next.metadata.name), next);
-    notify({
-      rv: resourceVersion,
-      type: previous ? "MODIFIED" : "ADDED",
-      resource: type,
-      object: structuredClone(next),
-    });
-    controller?.changed(type.plural, structuredClone(next));
-    return structuredClone(next);
-  };
-
-  const create = (
-    type: ResourceType,
-    namespace: string,
-    body: KubeObject,
-    by: string,
-  ): KubeObject => {
-    const name = body.metadata?.name;
-    if (!name)
-      throw new HttpProblem(
-        422,
-        "Invalid",
-        `${type.kind} is invalid: metadata.name: Required value`,
-      );
-    if (type.namespaced && body.metadata.namespace && body.metadata.namespace !== namespace) {
-      throw new HttpProblem(
-        400,
-        "BadRequest",
-        "the namespace of the provided object does not match the namespace sent on the request",
-      );
-    }
-    const key = keyOf(type, namespace, name);
-    if (store.has(key)) {
-      throw new HttpProblem(409, "AlreadyExists", `${qualified(type)} "${name}" already exists`, {
-        name,
-        group: type.group,
-        kind: type.plural,
-      });
-    }
-    const object: KubeObject = {
-      ...structuredClone(body),
-      apiVersion: apiVersionOf(type),
-      kind: type.kind,
-      metadata: {
-        ...structuredClone(body.metadata),
-        ...(type.namespaced ? { namespace } : {}),
-        uid: randomUUID(),
-        creationTimestamp: rfc3339(),
-        generation: 1,
-      },
-    };
-    delete object.metadata.resourceVersion;
-    if (type.statusSubresource && by !== "controller") delete object.status;
-    return commit(type, object, undefined, by);
-  };
-
-  const current = (type: ResourceType, namespace: string, name: string): KubeObject => {
-    const found = store.get(keyOf(type, namespace, name));
-    if (!found) {
-      throw new HttpProblem(404, "NotFound", `${qualified(type)} "${name}" not found`, {
-        name,
-        group: type.group,
-        kind: type.plural,
-      });
-    }
-    return found;
-  };
-
-  /** Update semantics shared by PUT and PATCH (after the patch is applied). */
-  const update = (
-    type: ResourceType,
-    namespace: string,
-    name: string,
-    body: KubeObject,
-    subresource: string | undefined,
-    by: string,
-  ): KubeObject => {
-    const old = current(type, namespace, name);
-    if (body.metadata?.name && body.metadata.name !== name) {
-      throw new HttpProblem(
-        400,
-        "BadRequest",
-        "the name of the object does not match the name on the URL",
-      );
-    }
-    const wanted = body.metadata?.resourceVersion;
-    if (wanted && wanted !== old.metadata.resourceVersion) {
-      throw new HttpProblem(
-        409,
-        "Conflict",
-        `Operation cannot be fulfilled on ${qualified(type)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
-        { name, group: type.group, kind: type.plural },
-      );
-    }
-    let next: KubeObject;
-    if (subresource === "status") {
-      next = { ...structuredClone(old), status: structuredClone(body.status) };
-      if (body.status === undefined) delete next.status;
-    } else {
-      next = structuredClone(body);
-      next.apiVersion = apiVersionOf(type);
-      next.kind = type.kind;
-      if (type.statusSubresource && by !== "controller") {
-        if (old.status === undefined) delete next.status;
-        else next.status = structuredClone(old.status);
-      }
-      next.metadata = {
-        ...next.metadata,
-        name,
-        ...(type.namespaced ? { namespace } : {}),
-        uid: old.metadata.uid,
-        creationTimestamp: old.metadata.creationTimestamp,
-        generation: old.metadata.generation,
-        resourceVersion: old.metadata.resourceVersion,
-      };
-      if (specPart(next) !== specPart(old))
-        next.metadata.generation = (old.metadata.generation ?? 1) + 1;
-    }
-    return commit(type, next, old, by);
-  };
-
-  const remove = (
-    type: ResourceType,
-    namespace: string,
-    name: string,
-    preconditions?: { resourceVersion?: string; uid?: string },
-  ) => {
-    const old = current(type, namespace, name);
-    if (preconditions?.uid && preconditions.uid !== old.metadata.uid) {
-      throw new HttpProblem(
-        409,
-        "Conflict",
-        `Operation cannot be fulfilled on ${qualified(type)} "${name}": Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${old.metadata.uid}`,
-        { name, group: type.group, kind: type.plural },
-      );
-    }
-    if (
-      preconditions?.resourceVersion &&
-      preconditions.resourceVersion !== old.metadata.resourceVersion
-    ) {
-      throw new HttpProblem(
-        409,
-        "Conflict",
-        `Operation cannot be fulfilled on ${qualified(type)} "${name}": Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`,
-        { name, group: type.group, kind: type.plural },
-      );
-    }
-    store.delete(keyOf(type, namespace, name));
-    resourceVersion += 1;
-    const gone = {
-      ...structuredClone(old),
-      metadata: { ...structuredClone(old.metadata), resourceVersion: String(resourceVersion) },
-    };
-    notify({ rv: resourceVersion, type: "DELETED", resource: type, object: gone });
-    controller?.deleted(type.plural, gone);
-    // Garbage collection: dependents whose controller owner is gone.
-    for (const [key, object] of [...store.entries()]) {
-      if (object.metadata.ownerReferences?.some((o) => o.uid === old.metadata.uid)) {
-        const depType = types.find((t) => key.startsWith(`${t.group}/${t.plural}/`));
-        if (depType) remove(depType, object.metadata.namespace ?? "", object.metadata.name);
-      }
-    }
-    return {
-      ...statusBody(200, "", ""),
-      details: { name, group: type.group, kind: type.plural, uid: old.metadata.uid },
-    };
-  };
-
-  const listObjects = (
-    type: ResourceType,
-    namespace: string | null,
-    query: Record<string, string>,
-  ) =>
-    [...store.values()]
-      .filter((o) => o.kind === type.kind && o.apiVersion === apiVersionOf(type))
-      .filter((o) => namespace === null || o.metadata.namespace === namespace)
-      .filter((o) => matchesFieldSelector(query.fieldSelector, o))
-      .filter((o) => matchesLabelSelector(query.labelSelector, o.metadata.labels))
-      .sort((a, b) =>
-        `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(
-          `${b.metadata.namespace}/${b.metadata.name}`,
-        ),
-      );
-
   const controllerStore = {
     get: (plural: string, namespace: string, name: string) => {
-      const found = store.get(keyOf(typeByPlural(plural), namespace, name));
+      const found = store.find(typeByPlural(plural), namespace, name);
       return found ? structuredClone(found) : undefined;
     },
     list: (plural: string, namespace: string) =>
@@ -607,96 +189,11 @@ export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Prom
     options.controller === false
       ? null
       : createControllerSim(controllerStore, options.controller ?? {});
+  store.hooks.changed = (plural, object) => controller?.changed(plural, object);
+  store.hooks.deleted = (plural, object) => controller?.deleted(plural, object);
 
-  const discovery = (path: string): unknown | undefined => {
-    const groups = [...new Set(types.filter((t) => t.group).map((t) => t.group))];
-    const resourceList = (groupVersion: string, list: ResourceType[]) => ({
-      kind: "APIResourceList",
-      apiVersion: "v1",
-      groupVersion,
-      resources: list.flatMap((t) => {
-        const verbs = [
-          "create",
-          "delete",
-          "deletecollection",
-          "get",
-          "list",
-          "patch",
-          "update",
-          "watch",
-        ];
-        const main = {
-          name: t.plural,
-          singularName: t.singular,
-          namespaced: t.namespaced,
-          kind: t.kind,
-          verbs,
-          ...(t.shortNames ? { shortNames: t.shortNames } : {}),
-        };
-        const subs = [];
-        if (t.statusSubresource)
-          subs.push({
-            name: `${t.plural}/status`,
-            singularName: "",
-            namespaced: t.namespaced,
-            kind: t.kind,
-            verbs: ["get", "patch", "update"],
-          });
-        if (t.scaleSubresource)
-          subs.push({
-            name: `${t.plural}/scale`,
-            singularName: "",
-            namespaced: t.namespaced,
-            group: "autoscaling",
-            version: "v1",
-            kind: "Scale",
-            verbs: ["get", "patch", "update"],
-          });
-        return [main, ...subs];
-      }),
-    });
-    if (path === "/version") {
-      return {
-        major: "1",
-        minor: "32",
-        gitVersion: "v1.32.0",
-        gitCommit: "emulator",
-        gitTreeState: "clean",
-        buildDate: "2026-01-01T00:00:00Z",
-        goVersion: "go1.23.0",
-        compiler: "gc",
-        platform: "linux/amd64",
-      };
-    }
-    if (path === "/api") {
-      return {
-        kind: "APIVersions",
-        versions: ["v1"],
-        serverAddressByClientCIDRs: [
-          { clientCIDR: "0.0.0.0/0", serverAddress: `127.0.0.1:${port}` },
-        ],
-      };
-    }
-    if (path === "/api/v1")
-      return resourceList(
-        "v1",
-        types.filter((t) => !t.group),
-      );
-    const groupInfo = (g: string) => {
-      const version = types.find((t) => t.group === g)!.version;
-      const gv = { groupVersion: `${g}/${version}`, version };
-      return { name: g, versions: [gv], preferredVersion: gv };
-    };
-    if (path === "/apis")
-      return { kind: "APIGroupList", apiVersion: "v1", groups: groups.map(groupInfo) };
-    const m = /^\/apis\/([^/]+)(?:\/([^/]+))?$/.exec(path);
-    if (m && groups.includes(m[1]!)) {
-      if (!m[2]) return { kind: "APIGroup", apiVersion: "v1", ...groupInfo(m[1]!) };
-      const list = types.filter((t) => t.group === m[1] && t.version === m[2]);
-      if (list.length) return resourceList(`${m[1]}/${m[2]}`, list);
-    }
-    return undefined;
-  };
+  const discovery = (path: string): unknown | undefined =>
+    discoveryDocument(path, types, port) ?? openApiDocument(path, types);
 
   const send = (
     res: ServerResponse,
@@ -739,7 +236,7 @@ export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Prom
       for (const o of listObjects(type, namespace, query)) write("ADDED", o);
     } else {
       const from = Number(since);
-      const oldest = history[0]?.rv ?? resourceVersion;
+      const oldest = history[0]?.rv ?? store.resourceVersion();
       if (!Number.isFinite(from) || from < oldest - 1) {
         write(
           "ERROR",
@@ -786,13 +283,30 @@ export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Prom
     requests.push(record);
     const reply = (code: number, payload: unknown, headers?: Record<string, string>) => {
       record.status = code;
+      const message = (payload as { message?: unknown } | null)?.message;
+      if (
+        code === 405 ||
+        code === 415 ||
+        (code === 404 && message === "the server could not find the requested resource")
+      ) {
+        unsupported.push(`${method} ${req.url ?? path}`);
+      }
       send(res, code, payload, headers);
       return code;
     };
     try {
-      if (raw) {
+      const mediaType = (req.headers["content-type"] ?? "").split(";")[0]!.trim();
+      if (raw.length > 0 && mediaType === KUBE_PROTOBUF) {
         try {
-          body = JSON.parse(raw);
+          body = decodeKubeProtobuf(raw);
+        } catch (e) {
+          if (!(e instanceof ProtobufBodyError)) throw e;
+          unsupported.push(`${method} ${req.url ?? path} (protobuf: ${e.message})`);
+          throw new HttpProblem(415, "UnsupportedMediaType", `protobuf body: ${e.message}`);
+        }
+      } else if (raw.length > 0) {
+        try {
+          body = JSON.parse(raw.toString("utf8"));
         } catch {
           throw new HttpProblem(400, "BadRequest", "the body of the request was not valid JSON");
         }
@@ -954,7 +468,7 @@ export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Prom
             kind: `${type.kind}List`,
             apiVersion: apiVersionOf(type),
             metadata: {
-              resourceVersion: String(resourceVersion),
+              resourceVersion: String(store.resourceVersion()),
               ...(more
                 ? {
                     continue: Buffer.from(String(offset + limit)).toString("base64url"),
@@ -991,28 +505,35 @@ export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Prom
       }
       if (method === "PATCH") {
         const contentType = (req.headers["content-type"] ?? "").split(";")[0]!.trim();
-        const old = current(type, ns, name);
-        let patched: KubeObject;
-        if (contentType === "application/merge-patch+json") {
-          patched = applyMergePatch(old, body) as KubeObject;
-        } else if (contentType === "application/json-patch+json") {
-          try {
-            patched = applyJsonPatch(old, body) as KubeObject;
-          } catch (e) {
-            if (e instanceof JsonPatchError)
-              throw new HttpProblem(
-                422,
-                "Invalid",
-                `the server rejected our request due to an error in our request: ${e.message}`,
-              );
-            throw e;
-          }
-        } else {
+        const patchers: Record<string, (old: KubeObject) => KubeObject> = {
+          "application/merge-patch+json": (old) => applyMergePatch(old, body) as KubeObject,
+          "application/json-patch+json": (old) => applyJsonPatch(old, body) as KubeObject,
+        };
+        // As on a real server, strategic merge patch is for built-in kinds, not custom resources.
+        if (type.group !== "argoproj.io") {
+          patchers["application/strategic-merge-patch+json"] = (old) =>
+            applyStrategicMergePatch(old, body, type.kind) as KubeObject;
+        }
+        const patcher = patchers[contentType];
+        if (!patcher) {
           throw new HttpProblem(
             415,
             "UnsupportedMediaType",
-            `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json`,
+            `the body of the request was in an unknown format - accepted media types include: ${Object.keys(patchers).join(", ")}`,
           );
+        }
+        const old = current(type, ns, name);
+        let patched: KubeObject;
+        try {
+          patched = patcher(old);
+        } catch (e) {
+          if (e instanceof JsonPatchError || e instanceof StrategicMergePatchError)
+            throw new HttpProblem(
+              422,
+              "Invalid",
+              `the server rejected our request due to an error in our request: ${e.message}`,
+            );
+          throw e;
         }
         // A resourceVersion left in the patched object acts as a precondition, as on the real server.
         const patchedRv = patched.metadata?.resourceVersion;
@@ -1059,6 +580,7 @@ export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Prom
     token,
     requests,
     violations,
+    unsupported,
     controller,
     kubeconfigYaml(namespace = "default", userToken = token) {
       return [
@@ -1084,13 +606,13 @@ export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Prom
       ].join("\n");
     },
     get(plural, namespace, name) {
-      const found = store.get(keyOf(typeByPlural(plural), namespace, name));
+      const found = store.find(typeByPlural(plural), namespace, name);
       return found ? structuredClone(found) : undefined;
     },
     apply(plural, object) {
       const type = typeByPlural(plural);
       const ns = object.metadata.namespace ?? "";
-      const exists = store.has(keyOf(type, ns, object.metadata.name));
+      const exists = store.find(type, ns, object.metadata.name) !== undefined;
       const body = structuredClone(object);
       delete body.metadata.resourceVersion;
       return exists

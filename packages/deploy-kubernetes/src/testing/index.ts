@@ -1,0 +1,3 @@
+export * from "./kube-controller-sim.js";
+export * from "./kube-emulator.js";
+export * from "./kube-test-cluster.js";

@@ -1,0 +1,58 @@
+/*
+ * Test-only: the shapes the Kubernetes emulator stores and serves.
+ */
+
+/** Any Kubernetes object as JSON. */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    generation?: number;
+    creationTimestamp?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    ownerReferences?: {
+      apiVersion: string;
+      kind: string;
+      name: string;
+      uid: string;
+      controller?: boolean;
+    }[];
+    [key: string]: unknown;
+  };
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** A resource type the emulator serves. */
+export interface ResourceType {
+  group: string;
+  version: string;
+  plural: string;
+  singular: string;
+  kind: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  statusSubresource: boolean;
+  scaleSubresource?: boolean;
+  validate?: (object: KubeObject) => string[];
+  /** Server-side defaulting on create (e.g. a Service's `clusterIP`). */
+  defaults?: (object: KubeObject) => void;
+  /** Fields kept from the stored object on update when the request leaves them out. */
+  preserveOnUpdate?: (next: KubeObject, old: KubeObject) => void;
+}
+
+/** `group/version`, or `version` for the core group. */
+export function apiVersionOf(type: ResourceType): string {
+  return type.group ? `${type.group}/${type.version}` : type.version;
+}
+
+/** `plural.group` as the API server names a resource in messages. */
+export function qualified(type: ResourceType): string {
+  return type.group ? `${type.plural}.${type.group}` : type.plural;
+}
