@@ -1,3 +1,8 @@
+import {
+  MAX_RELEASES_WITH_SERIES,
+  type RecordedPoll,
+  recordPolls,
+} from "./recorded-observations.js";
 import type { RunContext } from "./run-context.js";
 import type { StepRecord } from "./run-record.js";
 
@@ -10,6 +15,8 @@ interface DeployResultFile {
     version: string;
     sha: string;
     started: string;
+    /** The version the canary was compared with (absent in files written before it was kept). */
+    stable_version?: string | null;
     steps: {
       weight: number;
       phase: string;
@@ -21,13 +28,17 @@ interface DeployResultFile {
       polls: number;
       verdict: string;
       reason: string | null;
+      /** What each poll saw, bounded (see `recorded-observations.ts`), for backtests. */
+      observations?: RecordedPoll[];
     }[];
   }[];
 }
 
 /**
  * Appends a finished step to `devops/status/deploy-result.json`. The file keeps every
- * release's steps (newest last), so a later release does not erase an earlier one.
+ * release's steps (newest last), so a later release does not erase an earlier one, and
+ * the polls each step saw (bounded), so a policy can be backtested where the SLO source no
+ * longer keeps the data.
  */
 export async function appendDeployResult(ctx: RunContext, step: StepRecord): Promise<void> {
   const { spec, stack } = ctx;
@@ -54,6 +65,7 @@ export async function appendDeployResult(ctx: RunContext, step: StepRecord): Pro
       version: spec.version,
       sha: spec.sha,
       started: ctx.record.startedAt,
+      stable_version: ctx.record.preflight?.stableVersion ?? null,
       steps: [],
     };
     file.releases.push(release);
@@ -69,7 +81,13 @@ export async function appendDeployResult(ctx: RunContext, step: StepRecord): Pro
     polls: step.polls,
     verdict: step.result,
     reason: step.reason,
+    observations: recordPolls(
+      ctx.observations.filter((o) => o.phase === step.phase && o.weight === step.weight),
+    ),
   });
+  for (const old of file.releases.slice(0, -MAX_RELEASES_WITH_SERIES)) {
+    for (const s of old.steps) delete s.observations;
+  }
   const written = await stack.artifacts.writeStatus(PATH, `${JSON.stringify(file, null, 2)}\n`);
   if (written.isErr())
     ctx.record.warnings.push(`could not write ${PATH}: ${written.error.describe()}`);

@@ -1,0 +1,68 @@
+import { okAsync } from "neverthrow";
+import {
+  readingOf,
+  type SloMeasurement,
+  type SloQuery,
+  type SloSource,
+} from "../contracts/slo-source.js";
+import { lognormalBuckets } from "../testing/fakes/simulated-latency.js";
+
+/** Traffic of one version over a span of time (tests only). */
+export interface VersionTraffic {
+  version: string;
+  fromMs: number;
+  toMs: number;
+  requestsPerMinute: number;
+  errorRate: number;
+  p95LatencyMs: number;
+}
+
+/**
+ * An SLO source whose answers are a function of the window only: each version serves
+ * constant traffic over its spans, so a release replayed over the same windows sees the
+ * same numbers. Windows ending before `retainedFromMs` have no data (retention).
+ */
+export function createTrafficSloSource(
+  traffic: readonly VersionTraffic[],
+  options: { retainedFromMs?: number } = {},
+): SloSource & { queries: SloQuery[] } {
+  const queries: SloQuery[] = [];
+  return {
+    name: "traffic",
+    queries,
+    measure(query) {
+      queries.push(query);
+      const start = query.windowStart.getTime();
+      const end = query.windowEnd.getTime();
+      if (options.retainedFromMs !== undefined && end <= options.retainedFromMs) {
+        const reason = "no samples in window";
+        return okAsync<SloMeasurement>({
+          errorRate: readingOf(null, reason),
+          p95LatencyMs: readingOf(null, reason),
+          sampleCount: null,
+        });
+      }
+      let requests = 0;
+      let errors = 0;
+      let p95 = 0;
+      for (const t of traffic) {
+        if (t.version !== query.version) continue;
+        const overlap = Math.min(end, t.toMs) - Math.max(start, t.fromMs);
+        if (overlap <= 0) continue;
+        const n = Math.round((t.requestsPerMinute * overlap) / 60_000);
+        requests += n;
+        errors += Math.round(n * t.errorRate);
+        p95 = Math.max(p95, t.p95LatencyMs);
+      }
+      const reason = "no traffic in window";
+      return okAsync<SloMeasurement>({
+        errorRate: readingOf(requests > 0 ? errors / requests : null, reason),
+        p95LatencyMs: readingOf(requests > 0 ? p95 : null, reason),
+        sampleCount: requests,
+        requestCount: requests,
+        errorCount: errors,
+        latencyBuckets: requests > 0 ? lognormalBuckets(requests, p95) : null,
+      });
+    },
+  };
+}
