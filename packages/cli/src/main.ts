@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { BACKTEST_COMMAND, runBacktestCommand } from "./backtest-command.js";
 import { type CliIo, outputMode, printProblems } from "./cli-io.js";
 import type { ConfigProblem } from "./config-problem.js";
 import { runConfigValidateCommand } from "./config-validate-command.js";
@@ -95,6 +96,7 @@ the embedded stack (git, file lock, file incidents, markdown changelog) with a s
 deployer, metrics and CI, on a virtual clock. Prints where the report, incident and
 changelog are. --dir chooses the directory (default: a new temp dir).`,
   },
+  backtest: BACKTEST_COMMAND,
   "config validate": {
     options: {
       ...OUTPUT,
@@ -118,6 +120,7 @@ Usage:
   shipgate simulate  <scenario.yaml…> [--out dir]
   shipgate demo      [--scenario success|breach|ci-red] [--dir path]
   shipgate config validate [--config shipgate.yaml]
+  shipgate backtest  [--config shipgate.yaml] [--policy candidate.yaml] [--last 50 | --since date]
 
 Run \`shipgate <command> --help\` for a command's options.
 Output: a live view on a terminal, one line per event otherwise, --json for NDJSON,
@@ -260,6 +263,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await runSimulateCommand(values, positionals, io);
       case "demo":
         return await runDemoCommand(values, io);
+      case "backtest":
+        return await runBacktestCommand(values, io);
       default:
         return await runConfigValidateCommand(values, io);
     }
