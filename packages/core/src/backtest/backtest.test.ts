@@ -165,6 +165,40 @@ describe("backtest", () => {
     expect(report.totals).toMatchObject({ minutes_saved: 39, minutes_added: 0 });
   });
 
+  it("is deterministic: the same history, candidate and answers give the same report", async () => {
+    const source = createTrafficSloSource(trafficOf(RUNS));
+    const history = await historyOf(RUNS, source);
+    const a = (await backtest(history, STRICT, source, { signal }))._unsafeUnwrap();
+    const b = (await backtest(history, STRICT, source, { signal }))._unsafeUnwrap();
+    expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+  });
+
+  it("a looser candidate on a release rolled back early is undecided: no data past the rollback", async () => {
+    const source = createTrafficSloSource(trafficOf(RUNS));
+    const history = await historyOf(RUNS, source);
+    const loose = {
+      slo: { ...SLO, error_rate_max: 0.1 },
+      policy: { judge: { kind: "threshold" as const } },
+    };
+    const report = (await backtest(history, loose, source, { signal }))._unsafeUnwrap();
+    const regression = report.releases[1]!;
+    // Rolled back at minute 1 then; 8% is under a 10% objective, so the candidate would
+    // have kept watching, and the metrics past minute 1 are not the canary's at 5%.
+    expect(regression.candidate).toMatchObject({
+      decision: "undecided",
+      step: { index: 0, weight: 5, phase: "canary" },
+      minute: 1,
+      watched_minutes: null,
+    });
+    expect(regression.candidate.why).toMatch(
+      /still watching when the step ended then, at minute 1/,
+    );
+    expect(regression.steps[0]!.candidate).toMatchObject({ verdict: "undecided", polls: 1 });
+    expect(regression.changed).toBe(false);
+    expect(regression.minutes_delta).toBeNull();
+    expect(report.totals).toMatchObject({ undecided: 1, would_roll_back: 0, would_promote: 3 });
+  });
+
   it("says no data, never a guess, when the source no longer keeps the metrics and nothing was recorded", async () => {
     const live = createTrafficSloSource(trafficOf(RUNS));
     const history = await historyOf(RUNS, live);
