@@ -1,11 +1,21 @@
 import { okAsync } from "neverthrow";
+import type { LatencyBucket } from "../contracts/slo-source.js";
 import {
   readingOf,
   type SloMeasurement,
   type SloQuery,
   type SloSource,
 } from "../contracts/slo-source.js";
-import { lognormalBuckets } from "../testing/fakes/simulated-latency.js";
+
+/** A coarse histogram whose p95 is `p95Ms`: half the requests under half of it, 95% under it. */
+function histogram(requests: number, p95Ms: number): LatencyBucket[] {
+  return [
+    { leMs: p95Ms / 2, count: Math.round(requests * 0.5) },
+    { leMs: p95Ms, count: Math.round(requests * 0.95) },
+    { leMs: p95Ms * 2, count: requests },
+    { leMs: Infinity, count: requests },
+  ];
+}
 
 /** Traffic of one version over a span of time (tests only). */
 export interface VersionTraffic {
@@ -61,7 +71,7 @@ export function createTrafficSloSource(
         sampleCount: requests,
         requestCount: requests,
         errorCount: errors,
-        latencyBuckets: requests > 0 ? lognormalBuckets(requests, p95) : null,
+        latencyBuckets: requests > 0 ? histogram(requests, p95) : null,
       });
     },
   };
