@@ -5,7 +5,11 @@ import type { ArtifactStore } from "../contracts/artifact-store.js";
 import type { CallOptions } from "../contracts/call-options.js";
 import { abortedError, ShipgateError } from "../errors/shipgate-error.js";
 import type { PollObservation } from "../judge/judge.js";
-import { recordedObservations, recordedPollSchema } from "../release/recorded-observations.js";
+import {
+  recordedBoundsSchema,
+  recordedObservations,
+  recordedPollSchema,
+} from "../release/recorded-observations.js";
 import { zodToShipgateError } from "../release/zod-issues.js";
 
 /** Where the orchestrator appends every step of every release. */
@@ -22,6 +26,7 @@ const stepSchema = z.object({
   polls: z.number().optional(),
   verdict: z.string(),
   reason: z.string().nullable().optional(),
+  latency_bounds_ms: recordedBoundsSchema.optional(),
   observations: z.array(recordedPollSchema).optional(),
 });
 
@@ -185,7 +190,7 @@ export function readReleaseHistory(
               verdict: s.verdict,
               reason: s.reason ?? null,
               sampleCount: s.sample_count ?? null,
-              observations: recordedObservations(s.observations ?? [], {
+              observations: recordedObservations(s, {
                 stepIndex: index,
                 weight: s.weight,
                 phase: s.phase,

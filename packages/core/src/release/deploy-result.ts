@@ -1,7 +1,7 @@
 import {
   MAX_RELEASES_WITH_SERIES,
-  type RecordedPoll,
-  recordPolls,
+  type RecordedStepSeries,
+  recordStepSeries,
 } from "./recorded-observations.js";
 import type { RunContext } from "./run-context.js";
 import type { StepRecord } from "./run-record.js";
@@ -17,7 +17,7 @@ interface DeployResultFile {
     started: string;
     /** The version the canary was compared with (absent in files written before it was kept). */
     stable_version?: string | null;
-    steps: {
+    steps: ({
       weight: number;
       phase: string;
       started: string;
@@ -28,9 +28,7 @@ interface DeployResultFile {
       polls: number;
       verdict: string;
       reason: string | null;
-      /** What each poll saw, bounded (see `recorded-observations.ts`), for backtests. */
-      observations?: RecordedPoll[];
-    }[];
+    } & Partial<RecordedStepSeries>)[];
   }[];
 }
 
@@ -81,12 +79,16 @@ export async function appendDeployResult(ctx: RunContext, step: StepRecord): Pro
     polls: step.polls,
     verdict: step.result,
     reason: step.reason,
-    observations: recordPolls(
+    // What each poll saw, bounded (see recorded-observations.ts), for backtests.
+    ...recordStepSeries(
       ctx.observations.filter((o) => o.phase === step.phase && o.weight === step.weight),
     ),
   });
   for (const old of file.releases.slice(0, -MAX_RELEASES_WITH_SERIES)) {
-    for (const s of old.steps) delete s.observations;
+    for (const s of old.steps) {
+      delete s.observations;
+      delete s.latency_bounds_ms;
+    }
   }
   const written = await stack.artifacts.writeStatus(PATH, `${JSON.stringify(file, null, 2)}\n`);
   if (written.isErr())

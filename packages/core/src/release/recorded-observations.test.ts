@@ -5,7 +5,7 @@ import {
   MAX_RECORDED_POLLS_PER_STEP,
   recordedObservations,
   recordedPollSchema,
-  recordPolls,
+  recordStepSeries,
 } from "./recorded-observations.js";
 
 const T = Date.parse("2026-11-02T10:00:00.000Z");
@@ -37,15 +37,32 @@ function polls(n: number): PollObservation[] {
 }
 
 describe("recorded observations", () => {
-  it("round-trips a step's polls through JSON, infinite bucket included", () => {
+  it("round-trips a step's polls through JSON, histograms included, bounds kept once", () => {
     const original = polls(3);
-    const stored = JSON.parse(JSON.stringify(recordPolls(original)));
-    for (const p of stored) recordedPollSchema.parse(p);
+    const series = recordStepSeries(original);
+    expect(series.latency_bounds_ms).toEqual([100, 200, "+Inf"]);
+    expect(series.observations[0]!.canary.latency_counts).toBe("90 100*2");
+    const stored = JSON.parse(JSON.stringify(series));
+    for (const p of stored.observations) recordedPollSchema.parse(p);
     const back = recordedObservations(stored, { stepIndex: 0, weight: 5, phase: "canary" });
-    expect(back.map((o) => [o.atMs, o.intervalMs, o.canary.requests, o.canary.errors])).toEqual(
-      original.map((o) => [o.atMs, o.intervalMs, o.canary.requests, o.canary.errors]),
+    expect(back.map((o) => ({ ...o, canary: { ...o.canary }, stable: { ...o.stable } }))).toEqual(
+      original.map((o) => ({ ...o, canary: { ...o.canary }, stable: { ...o.stable } })),
     );
-    expect(back[0]!.canary.latencyBuckets!.at(-1)).toEqual({ leMs: Infinity, count: 100 });
+  });
+
+  it("keeps a 130-bucket histogram to a short line", () => {
+    const buckets = Array.from({ length: 129 }, (_, i) => ({
+      leMs: 2 ** (i / 8),
+      count: i < 40 ? 0 : Math.min(1000, (i - 40) * 37),
+    }));
+    buckets.push({ leMs: Infinity, count: 1000 });
+    const o = { ...polls(1)[0]!, canary: { ...track(1000, 3, 150), latencyBuckets: buckets } };
+    const series = recordStepSeries([o]);
+    expect(series.observations[0]!.canary.latency_counts!.length).toBeLessThan(200);
+    const back = recordedObservations(series, { stepIndex: 0, weight: 5, phase: "canary" });
+    expect(back[0]!.canary.latencyBuckets).toEqual(buckets);
+    // The stable histogram over other bounds is not kept (never a wrong one).
+    expect(back[0]!.stable!.latencyBuckets).toBeNull();
   });
 
   it("keeps a long step within the bound by merging adjacent polls, covering the same time and counts", () => {

@@ -16,16 +16,18 @@ export const MAX_RELEASES_WITH_SERIES = 50;
 const finite = z.number().refine(Number.isFinite);
 const count = z.number().min(0).refine(Number.isFinite);
 
-/** One track of one recorded poll, as stored (snake_case; `+Inf` for the last bucket's bound). */
+/**
+ * One track of one recorded poll, as stored (snake_case). `latency_counts` is the
+ * cumulative histogram's counts over the step's `latency_bounds_ms`, run-length encoded
+ * on one line (`"0*40 3 17 250*12"`: a value, `*` how many times), so a 130-bucket
+ * histogram stays a short line in `deploy-result.json`.
+ */
 export const recordedTrackSchema = z.object({
   requests: count.nullable(),
   errors: count.nullable(),
   error_rate: finite.nullable(),
   p95_latency_ms: finite.nullable(),
-  latency_buckets: z
-    .array(z.tuple([z.union([finite, z.literal("+Inf")]), count]))
-    .nullable()
-    .default(null),
+  latency_counts: z.string().nullable().default(null),
 });
 
 /** One recorded poll: the end of its interval, its length, and both tracks. */
@@ -36,26 +38,66 @@ export const recordedPollSchema = z.object({
   stable: recordedTrackSchema.nullable(),
 });
 
+/** The bounds every histogram of a step is counted over, once per step (`"+Inf"` last). */
+export const recordedBoundsSchema = z.array(z.union([finite, z.literal("+Inf")]));
+
 /** A recorded poll as stored in `deploy-result.json`. */
 export type RecordedPoll = z.output<typeof recordedPollSchema>;
 type RecordedTrack = z.output<typeof recordedTrackSchema>;
+type Bounds = z.output<typeof recordedBoundsSchema>;
 
-function encodeTrack(t: TrackReading): RecordedTrack {
+function runLength(values: readonly number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < values.length; ) {
+    let j = i;
+    while (j + 1 < values.length && values[j + 1] === values[i]) j++;
+    out.push(j > i ? `${values[i]}*${j - i + 1}` : String(values[i]));
+    i = j + 1;
+  }
+  return out.join(" ");
+}
+
+function unRunLength(text: string): number[] | null {
+  const out: number[] = [];
+  for (const token of text.split(" ")) {
+    const [value, times = "1"] = token.split("*");
+    const v = Number(value);
+    const n = Number(times);
+    if (!Number.isFinite(v) || !Number.isInteger(n) || n < 1) return null;
+    for (let k = 0; k < n; k++) out.push(v);
+  }
+  return out;
+}
+
+const boundOf = (leMs: number): number | "+Inf" => (Number.isFinite(leMs) ? leMs : "+Inf");
+
+function sameBounds(buckets: readonly LatencyBucket[], bounds: Bounds): boolean {
+  return buckets.length === bounds.length && buckets.every((b, i) => boundOf(b.leMs) === bounds[i]);
+}
+
+function encodeTrack(t: TrackReading, bounds: Bounds | null): RecordedTrack {
   return {
     requests: t.requests,
     errors: t.errors,
     error_rate: t.errorRate,
     p95_latency_ms: t.p95LatencyMs,
-    latency_buckets: t.latencyBuckets
-      ? t.latencyBuckets.map((b) => [Number.isFinite(b.leMs) ? b.leMs : "+Inf", b.count])
-      : null,
+    // A histogram over other bounds than the step's is not kept (rare: one source, one histogram).
+    latency_counts:
+      t.latencyBuckets && bounds && sameBounds(t.latencyBuckets, bounds)
+        ? runLength(t.latencyBuckets.map((b) => b.count))
+        : null,
   };
 }
 
-function decodeTrack(t: RecordedTrack): TrackReading {
-  const buckets: LatencyBucket[] | null = t.latency_buckets
-    ? t.latency_buckets.map(([le, n]) => ({ leMs: le === "+Inf" ? Infinity : le, count: n }))
-    : null;
+function decodeTrack(t: RecordedTrack, bounds: Bounds | null): TrackReading {
+  const counts = t.latency_counts && bounds ? unRunLength(t.latency_counts) : null;
+  const buckets: LatencyBucket[] | null =
+    counts && bounds && counts.length === bounds.length
+      ? counts.map((n, i) => ({
+          leMs: bounds[i] === "+Inf" ? Infinity : (bounds[i] as number),
+          count: n,
+        }))
+      : null;
   return {
     requests: t.requests,
     errors: t.errors,
@@ -131,28 +173,46 @@ export function boundPolls(
   return out;
 }
 
+/** One step's polls as stored in `deploy-result.json`: the histogram bounds once, and the polls. */
+export interface RecordedStepSeries {
+  latency_bounds_ms?: Bounds;
+  observations: RecordedPoll[];
+}
+
 /** One step's polls as stored in `deploy-result.json`, bounded to {@link MAX_RECORDED_POLLS_PER_STEP}. */
-export function recordPolls(polls: readonly PollObservation[]): RecordedPoll[] {
-  return boundPolls(polls).map((o) => ({
-    at: new Date(o.atMs).toISOString(),
-    interval_ms: o.intervalMs,
-    canary: encodeTrack(o.canary),
-    stable: o.stable ? encodeTrack(o.stable) : null,
-  }));
+export function recordStepSeries(polls: readonly PollObservation[]): RecordedStepSeries {
+  const bounded = boundPolls(polls);
+  const first = bounded
+    .flatMap((o) => [o.canary.latencyBuckets, o.stable?.latencyBuckets ?? null])
+    .find((b) => b && b.length > 0);
+  const bounds = first ? first.map((b) => boundOf(b.leMs)) : null;
+  return {
+    ...(bounds ? { latency_bounds_ms: bounds } : {}),
+    observations: bounded.map((o) => ({
+      at: new Date(o.atMs).toISOString(),
+      interval_ms: o.intervalMs,
+      canary: encodeTrack(o.canary, bounds),
+      stable: o.stable ? encodeTrack(o.stable, bounds) : null,
+    })),
+  };
 }
 
 /** Recorded polls back as the judge's observations of one step. */
 export function recordedObservations(
-  polls: readonly RecordedPoll[],
+  series: {
+    latency_bounds_ms?: Bounds | undefined;
+    observations?: readonly RecordedPoll[] | undefined;
+  },
   step: { stepIndex: number; weight: number; phase: PollObservation["phase"] },
 ): PollObservation[] {
-  return polls.map((p) => ({
+  const bounds = series.latency_bounds_ms ?? null;
+  return (series.observations ?? []).map((p) => ({
     atMs: Date.parse(p.at),
     intervalMs: p.interval_ms,
     stepIndex: step.stepIndex,
     weight: step.weight,
     phase: step.phase,
-    canary: decodeTrack(p.canary),
-    stable: p.stable ? decodeTrack(p.stable) : null,
+    canary: decodeTrack(p.canary, bounds),
+    stable: p.stable ? decodeTrack(p.stable, bounds) : null,
   }));
 }
