@@ -199,6 +199,41 @@ describe("backtest", () => {
     expect(report.totals).toMatchObject({ undecided: 1, would_roll_back: 0, would_promote: 3 });
   });
 
+  it("a release stopped by a smoke check then is 'stopped', and the candidate undecided where it stopped", async () => {
+    const source = createTrafficSloSource(trafficOf(RUNS));
+    const artifacts = createMemoryArtifactStore();
+    const run = await runScenario(
+      {
+        release: {
+          environment: "production",
+          service: "shop",
+          version: "v1.1.0",
+          sha: "1".repeat(40),
+          previous_release_tag: "v1.0.0",
+          slo: SLO,
+        },
+        repository: { tags: { "v1.0.0": "f".repeat(40) } },
+        ci: { checks: [{ name: "unit", conclusion: "success" }] },
+        smoke: { fail_at_weights: [25] },
+      },
+      { artifacts, clock: createVirtualClock(T0), overrides: { slo: source } },
+    );
+    expect(run.outcome.reason).toBe("smoke_failed");
+    const history = (await readReleaseHistory(artifacts, {}, { signal }))._unsafeUnwrap();
+    const report = (await backtest(history, CURRENT, source, { signal }))._unsafeUnwrap();
+    const r = report.releases[0]!;
+    expect(r.actual).toMatchObject({
+      decision: "stopped",
+      status: "ABORTED",
+      reason: "smoke_failed",
+      step: { index: 1, weight: 25 },
+      minute: 0,
+    });
+    expect(r.candidate).toMatchObject({ decision: "undecided", step: { index: 1, weight: 25 } });
+    expect(r.steps.map((s) => s.candidate.verdict)).toEqual(["passed", "undecided"]);
+    expect(r.changed).toBe(false);
+  });
+
   it("says no data, never a guess, when the source no longer keeps the metrics and nothing was recorded", async () => {
     const live = createTrafficSloSource(trafficOf(RUNS));
     const history = await historyOf(RUNS, live);
