@@ -176,6 +176,46 @@ Shows the journal of the service's current or last release in plain words, who h
 lock (and whether that holder is alive), and what to do next. Changes nothing.`,
   },
   {
+    name: "backtest",
+    usage: "[--config shipgate.yaml] [--policy candidate.yaml] [--last 50 | --since date]",
+    load: async () => {
+      const { runBacktestCommand } = await import("./backtest-command.js");
+      return (values, _positionals, io) => runBacktestCommand(values, io);
+    },
+    options: {
+      json: { type: "boolean" },
+      quiet: { type: "boolean", short: "q" },
+      "no-color": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+      config: { type: "string", short: "c" },
+      policy: { type: "string", short: "p" },
+      last: { type: "string" },
+      since: { type: "string" },
+      out: { type: "string", short: "o" },
+    },
+    help: `shipgate backtest [--config shipgate.yaml] [--policy candidate.yaml] [--last 50 | --since 2026-10-01] [--json] [--out FILE]
+
+What a candidate release policy would have decided on past releases. Finds the releases
+in the artifacts directory (devops/status/deploy-result.json and the reports' front
+matter), asks the configured SLO source again for the same windows (canary and stable, at
+the candidate's poll interval), runs the candidate's judge on a virtual clock, and prints
+each release: what happened then, what the candidate would decide, at which step and
+minute, and why; then totals. Where the source no longer has the metrics, the polls
+recorded in deploy-result.json are used; without them the release is "no data".
+Never deploys, tags or writes anything but --out.
+
+  -c, --config <file>    config file (default shipgate.yaml): the SLO source, the artifacts
+                         directory and the current policy (release.slo, release.policy, …)
+  -p, --policy <file>    the candidate: a YAML file with slo/policy/baseline/
+                         stabilization_minutes (or a shipgate.yaml); default: the current policy
+      --last <n>         the newest n releases (default 50)
+      --since <date>     releases started on or after this date (ISO, e.g. 2026-10-01)
+      --json             the backtest as one JSON document (format version 1, see the README)
+  -o, --out <file>       write the output to this file (never overwritten) instead of stdout
+
+Exit codes: 0 the backtest ran, 1 invalid input, config or an SLO source error.`,
+  },
+  {
     name: "config validate",
     usage: "[--config shipgate.yaml]",
     load: async () => {

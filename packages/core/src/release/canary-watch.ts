@@ -5,6 +5,20 @@ import type { PollReading } from "../model/release-events.js";
 import type { EvidenceEntry, StepRecord } from "../model/run-record.js";
 import type { RunContext } from "./run-context.js";
 
+/**
+ * What watching a window needs from a run: the spec, the clock and SLO source, the judge
+ * and its series, the stable version, and somewhere to put evidence and events. A release
+ * passes its whole {@link RunContext}; a backtest passes the same loop a virtual clock set
+ * to a past step and no deployer.
+ */
+export type WatchContext = Pick<
+  RunContext,
+  "spec" | "judge" | "observations" | "emit" | "signal" | "now"
+> & {
+  stack: Pick<RunContext["stack"], "clock" | "slo">;
+  record: Pick<RunContext["record"], "preflight" | "evidence">;
+};
+
 /** How watching one window ended. */
 export type WatchResult =
   | { result: "passed"; early: boolean; reason: string }
@@ -40,7 +54,7 @@ function minutes(ms: number): string {
  * held step (stable degraded too) keeps watching up to `max_hold_minutes`.
  */
 export async function watchWindow(
-  ctx: RunContext,
+  ctx: WatchContext,
   step: StepRecord,
   windowMs: number,
   stepIndex: number,
@@ -249,7 +263,7 @@ function detailOf(decision: JudgeDecision, m: SloMeasurement): string {
 }
 
 function pushEvidence(
-  ctx: RunContext,
+  ctx: WatchContext,
   step: StepRecord,
   result: EvidenceEntry["result"],
   detail: string,
@@ -289,7 +303,7 @@ function pushEvidence(
 }
 
 function emitPoll(
-  ctx: RunContext,
+  ctx: WatchContext,
   step: StepRecord,
   elapsedMs: number,
   windowMs: number,

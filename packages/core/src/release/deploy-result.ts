@@ -1,4 +1,9 @@
 import type { StepRecord } from "../model/run-record.js";
+import {
+  MAX_RELEASES_WITH_SERIES,
+  type RecordedStepSeries,
+  recordStepSeries,
+} from "./recorded-observations.js";
 import type { RunContext } from "./run-context.js";
 
 const PATH = "devops/status/deploy-result.json";
@@ -10,7 +15,9 @@ interface DeployResultFile {
     version: string;
     sha: string;
     started: string;
-    steps: {
+    /** The version the canary was compared with (absent in files written before it was kept). */
+    stable_version?: string | null;
+    steps: ({
       weight: number;
       phase: string;
       started: string;
@@ -21,13 +28,15 @@ interface DeployResultFile {
       polls: number;
       verdict: string;
       reason: string | null;
-    }[];
+    } & Partial<RecordedStepSeries>)[];
   }[];
 }
 
 /**
  * Appends a finished step to `devops/status/deploy-result.json`. The file keeps every
- * release's steps (newest last), so a later release does not erase an earlier one.
+ * release's steps (newest last), so a later release does not erase an earlier one, and
+ * the polls each step saw (bounded), so a policy can be backtested where the SLO source no
+ * longer keeps the data.
  */
 export async function appendDeployResult(ctx: RunContext, step: StepRecord): Promise<void> {
   const { spec, stack } = ctx;
@@ -54,6 +63,7 @@ export async function appendDeployResult(ctx: RunContext, step: StepRecord): Pro
       version: spec.version,
       sha: spec.sha,
       started: ctx.record.startedAt,
+      stable_version: ctx.record.preflight?.stableVersion ?? null,
       steps: [],
     };
     file.releases.push(release);
@@ -69,7 +79,17 @@ export async function appendDeployResult(ctx: RunContext, step: StepRecord): Pro
     polls: step.polls,
     verdict: step.result,
     reason: step.reason,
+    // What each poll saw, bounded (see recorded-observations.ts), for backtests.
+    ...recordStepSeries(
+      ctx.observations.filter((o) => o.phase === step.phase && o.weight === step.weight),
+    ),
   });
+  for (const old of file.releases.slice(0, -MAX_RELEASES_WITH_SERIES)) {
+    for (const s of old.steps) {
+      delete s.observations;
+      delete s.latency_bounds_ms;
+    }
+  }
   const written = await stack.artifacts.writeStatus(PATH, `${JSON.stringify(file, null, 2)}\n`);
   if (written.isErr())
     ctx.record.warnings.push(`could not write ${PATH}: ${written.error.describe()}`);
