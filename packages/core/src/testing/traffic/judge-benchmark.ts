@@ -1,0 +1,160 @@
+import { releaseSpecSchema } from "../../release/release-spec.js";
+import { createSimulatedDeployer } from "../fakes/simulated-deployer.js";
+import { runScenario } from "../run-scenario.js";
+import type { ScenarioInput } from "../scenario.js";
+import { createVirtualClock } from "../virtual-clock.js";
+import { type CanaryTrace, type RegressionSize, traceGroup } from "./canary-trace.js";
+import { createTraceSloSource } from "./trace-slo-source.js";
+import { recordWeightTimeline } from "./weight-timeline.js";
+
+/** The judges the benchmark compares. */
+export type JudgeKind = "threshold" | "statistical";
+
+/** Every judge, in the order the tables print them. */
+export const JUDGE_KINDS: readonly JudgeKind[] = ["threshold", "statistical"];
+
+const SHA = "3f2a9c1d4b5e6f708192a3b4c5d6e7f809a1b2c3";
+
+/**
+ * The `policy` keys that choose a judge, or `null` when this build of core does not know
+ * the judge. The one place the benchmark chooses a judge: `policy.judge.kind` where the
+ * release spec has it; without it, core's only rule is the threshold one.
+ */
+export function judgePolicyFor(kind: JudgeKind): Record<string, unknown> | null {
+  const policy = { judge: { kind } };
+  const known = releaseSpecSchema.shape.policy.safeParse(policy).success;
+  if (known) return policy;
+  return kind === "threshold" ? {} : null;
+}
+
+/** The release every trace is run through: 5/25/100, 10-minute windows, 60-s polls. */
+export function benchmarkRelease(trace: CanaryTrace, judge: JudgeKind): ScenarioInput["release"] {
+  const policy = judgePolicyFor(judge);
+  if (policy === null) throw new Error(`this build of core has no ${judge} judge`);
+  return {
+    environment: "production",
+    service: "shop",
+    version: "v1.4.0",
+    sha: SHA,
+    previous_release_tag: "v1.3.0",
+    canary_steps: [5, 25, 100],
+    slo: {
+      error_rate_max: trace.objectives.errorRateMax,
+      p95_latency_ms: trace.objectives.p95LatencyMs,
+      window_minutes: 10,
+    },
+    policy: { poll_interval_seconds: 60, ...policy },
+  };
+}
+
+/** How one release over one trace ended under one judge. */
+export interface JudgeBenchmarkRun {
+  traceId: number;
+  judge: JudgeKind;
+  tierPerMinute: number;
+  group: "healthy" | "shared_noise" | RegressionSize;
+  status: string;
+  reason: string;
+  /** Rolled back on the SLO judgement (a breach, or an inconclusive step the policy rolls back). */
+  rolledBack: boolean;
+  /** What decided the rollback: `breach` (`slo_breach`), `inconclusive` (`slo_inconclusive`), or null. */
+  decidedBy: "breach" | "inconclusive" | null;
+  /** Minutes from the first canary weight to the rollback decision; null without a rollback. */
+  exposureMinutes: number | null;
+  /** Minutes from the release's start to its end. */
+  releaseMinutes: number;
+  maxWeightReached: number;
+}
+
+/**
+ * Runs one release over one trace with the real orchestrator on the virtual clock, the
+ * trace's SLO source and a weight-recording simulated deployer.
+ *
+ * @example
+ * ```ts
+ * const run = await runJudgeOnTrace(generateCanaryTraces({ count: 1 })[0]!, "threshold");
+ * run.rolledBack; // false for a healthy trace, most of the time
+ * ```
+ */
+export async function runJudgeOnTrace(
+  trace: CanaryTrace,
+  judge: JudgeKind,
+): Promise<JudgeBenchmarkRun> {
+  const clock = createVirtualClock();
+  const { deployer, timeline } = recordWeightTimeline(
+    createSimulatedDeployer({ stableVersion: "v1.3.0" }),
+    clock,
+  );
+  const slo = createTraceSloSource(trace, { clock, timeline });
+  const result = await runScenario(
+    {
+      release: benchmarkRelease(trace, judge),
+      repository: { tags: { "v1.3.0": "1".repeat(40) } },
+      ci: { checks: [{ name: "unit", conclusion: "success" }] },
+    },
+    { clock, overrides: { deployer, slo } },
+  );
+  const { outcome } = result;
+  const reason: string = outcome.reason;
+  const decidedBy =
+    outcome.status === "ABORTED" && reason === "slo_breach"
+      ? "breach"
+      : outcome.status === "ABORTED" && reason === "slo_inconclusive"
+        ? "inconclusive"
+        : null;
+  const exposedAt = timeline.firstWeightSetAtMs();
+  const decision = result.events.find((e) => e.type === "canary.breach");
+  const decidedAt = decision
+    ? Date.parse(decision.at)
+    : (timeline.changes.find((c) => c.action === "rollback" || c.action === "abort")?.atMs ?? null);
+  const rolledBack = decidedBy !== null;
+  return {
+    traceId: trace.id,
+    judge,
+    tierPerMinute: trace.tierPerMinute,
+    group: traceGroup(trace.label),
+    status: outcome.status,
+    reason,
+    rolledBack,
+    decidedBy,
+    exposureMinutes:
+      rolledBack && exposedAt !== null && decidedAt !== null
+        ? (decidedAt - exposedAt) / 60_000
+        : null,
+    releaseMinutes: (Date.parse(outcome.endedAt) - Date.parse(outcome.startedAt)) / 60_000,
+    maxWeightReached: outcome.maxWeightReached,
+  };
+}
+
+/** Options of {@link runJudgeBenchmark}. */
+export interface JudgeBenchmarkOptions {
+  traces: readonly CanaryTrace[];
+  /** Judges to run (default: every judge this build of core knows). */
+  judges?: readonly JudgeKind[];
+}
+
+/** The judges this build of core knows (the statistical one once `policy.judge` exists). */
+export function availableJudges(): JudgeKind[] {
+  return JUDGE_KINDS.filter((kind) => judgePolicyFor(kind) !== null);
+}
+
+/**
+ * Runs every trace under every judge, one release at a time (each on its own virtual
+ * clock), and returns the runs in trace order.
+ *
+ * @example
+ * ```ts
+ * const runs = await runJudgeBenchmark({ traces: generateCanaryTraces({ count: 2000, seed: 1 }) });
+ * console.log(formatJudgeBenchmarkTables(availableJudges().map((j) => summarizeJudgeRuns(j, runs))));
+ * ```
+ */
+export async function runJudgeBenchmark(
+  options: JudgeBenchmarkOptions,
+): Promise<JudgeBenchmarkRun[]> {
+  const judges = options.judges ?? availableJudges();
+  const runs: JudgeBenchmarkRun[] = [];
+  for (const trace of options.traces) {
+    for (const judge of judges) runs.push(await runJudgeOnTrace(trace, judge));
+  }
+  return runs;
+}
