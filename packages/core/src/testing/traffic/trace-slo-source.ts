@@ -46,7 +46,8 @@ const ROW = 2 + BUCKETS;
 
 /** Running sums of one track's slots: row k holds the totals of slots [0, k). */
 class PrefixRows {
-  rows = new Float64Array(ROW * 256);
+  // 512 slots of 5 s cover a 40-minute release without growing.
+  rows = new Float64Array(ROW * 512);
   length = 1;
   push(requests: number, errors: number, counts: Float64Array): void {
     if ((this.length + 1) * ROW > this.rows.length) {
