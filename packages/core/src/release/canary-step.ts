@@ -77,7 +77,7 @@ export async function runCanary(ctx: RunContext): Promise<Stop | null> {
       ctx.emit({ type: "canary.breach", weight, reason });
       return { status: "ABORTED", reason: "smoke_failed", summary: reason };
     }
-    const watched = await watchWindow(ctx, step, windowMs);
+    const watched = await watchWindow(ctx, step, windowMs, index);
     const stop = await settleWatch(ctx, step, watched);
     if (stop) return stop;
     ctx.emit({
@@ -85,6 +85,8 @@ export async function runCanary(ctx: RunContext): Promise<Stop | null> {
       weight,
       errorRate: step.errorRate,
       p95LatencyMs: step.p95LatencyMs,
+      early: step.early ?? false,
+      ...(step.reason ? { reason: step.reason } : {}),
     });
     await notify(ctx, "step_passed", stepSummary(ctx, step), { weight });
   }
@@ -105,7 +107,7 @@ export async function runCanary(ctx: RunContext): Promise<Stop | null> {
   if (stabilizationMs > 0) {
     ctx.emit({ type: "stabilization.started", windowMs: stabilizationMs });
     const step = newStep(ctx, 100, "stabilization");
-    const watched = await watchWindow(ctx, step, stabilizationMs);
+    const watched = await watchWindow(ctx, step, stabilizationMs, spec.canary_steps.length);
     const stop = await settleWatch(ctx, step, watched);
     if (stop) return stop;
     ctx.emit({
@@ -124,8 +126,19 @@ async function settleWatch(
 ): Promise<Stop | null> {
   switch (watched.result) {
     case "passed":
-      await finish(ctx, step, "passed", null);
+      // A pass at the window's end needs no words; an early or policy pass says why.
+      step.early = watched.early;
+      await finish(
+        ctx,
+        step,
+        "passed",
+        watched.early || watched.reason.startsWith("inconclusive") ? watched.reason : null,
+      );
       return null;
+    case "inconclusive":
+      await finish(ctx, step, "inconclusive", watched.reason);
+      ctx.emit({ type: "canary.breach", weight: step.weight, reason: watched.reason });
+      return { status: "ABORTED", reason: "slo_inconclusive", summary: watched.reason };
     case "cancelled":
       await finish(ctx, step, "cancelled", "cancelled");
       return cancelled();

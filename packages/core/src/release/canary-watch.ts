@@ -1,45 +1,82 @@
-import type { SloMeasurement } from "../contracts/slo-source.js";
+import { countsOf, type SloMeasurement, type SloQuery } from "../contracts/slo-source.js";
 import type { ShipgateError } from "../errors/shipgate-error.js";
+import type { JudgeDecision, PollObservation, TrackReading } from "../judge/judge.js";
+import type { PollReading } from "./release-events.js";
 import type { RunContext } from "./run-context.js";
-import type { StepRecord } from "./run-record.js";
-import { judgeMeasurement } from "./slo-verdict.js";
+import type { EvidenceEntry, StepRecord } from "./run-record.js";
 
 /** How watching one window ended. */
 export type WatchResult =
-  | { result: "passed" }
+  | { result: "passed"; early: boolean; reason: string }
   | { result: "breached"; reason: string }
+  | { result: "inconclusive"; reason: string }
   | { result: "cancelled" }
   | { result: "error"; reason: string; error: ShipgateError };
 
+/** A measurement as the judge reads it. */
+export function trackReading(m: SloMeasurement): TrackReading {
+  const { requests, errors } = countsOf(m);
+  return {
+    requests,
+    errors,
+    errorRate: m.errorRate.kind === "value" ? m.errorRate.value : null,
+    p95LatencyMs: m.p95LatencyMs.kind === "value" ? m.p95LatencyMs.value : null,
+    latencyBuckets: m.latencyBuckets ?? null,
+    ...(m.errorRate.kind === "no_data" ? { errorRateNoData: m.errorRate.reason } : {}),
+    ...(m.p95LatencyMs.kind === "no_data" ? { p95NoData: m.p95LatencyMs.reason } : {}),
+  };
+}
+
+function minutes(ms: number): string {
+  const m = ms / 60_000;
+  return `${Number.isInteger(m) ? m : m.toFixed(1)} min`;
+}
+
 /**
- * Watches the SLOs through one window, polling on the policy interval. A breach fails
- * fast; a bad query fails at once; repeated query errors or repeated "no data" fail
- * closed; and a window whose last reading had no data does not pass.
+ * Watches the SLOs through one window, polling on the policy interval and asking the judge
+ * after every poll. A breach fails fast; strong evidence may end the step early; a bad
+ * query fails at once; repeated query errors fail closed; a window whose last query failed
+ * does not pass. At the window's end an inconclusive step follows `on_inconclusive`, and a
+ * held step (stable degraded too) keeps watching up to `max_hold_minutes`.
  */
 export async function watchWindow(
   ctx: RunContext,
   step: StepRecord,
   windowMs: number,
+  stepIndex: number,
 ): Promise<WatchResult> {
-  const { spec, stack } = ctx;
+  const { spec, stack, judge } = ctx;
+  const policy = spec.policy.judge;
   const pollMs = spec.policy.poll_interval_seconds * 1000;
+  const maxHoldMs = policy.max_hold_minutes * 60_000;
   const watchStart = stack.clock.now();
+  const stableVersion = ctx.record.preflight?.stableVersion;
+  // The threshold judge compares with stable only when `baseline` asks; the statistical one always can.
+  const measureStable =
+    !!stableVersion &&
+    stack.slo.splitsByTrack !== false &&
+    (judge.window === "interval" || !!spec.baseline);
+  let windowEnd = windowMs;
+  let extensions = 0;
+  let holdingSince: number | null = null;
+  let previousPoll = watchStart;
   let elapsed = 0;
   let queryErrors = 0;
-  let noData = 0;
-  let lastVerdict: "ok" | "no_data" | "query_error" = "no_data";
-  let lastNoDataReason = "no reading";
-  while (elapsed < windowMs) {
-    const slept = await stack.clock.sleep(Math.min(pollMs, windowMs - elapsed), ctx.signal);
+  for (;;) {
+    const slept = await stack.clock.sleep(Math.min(pollMs, windowEnd - elapsed), ctx.signal);
     if (slept.isErr()) return { result: "cancelled" };
-    elapsed = stack.clock.now() - watchStart;
+    const now = stack.clock.now();
+    elapsed = now - watchStart;
+    const final = elapsed >= windowEnd;
     step.polls += 1;
-    const query = {
+    const query: Omit<SloQuery, "version" | "track"> = {
       service: spec.service,
       environment: spec.environment,
-      windowStart: new Date(watchStart),
-      windowEnd: new Date(stack.clock.now()),
+      windowStart: new Date(judge.window === "interval" ? previousPoll : watchStart),
+      windowEnd: new Date(now),
     };
+    const intervalMs = now - (judge.window === "interval" ? previousPoll : watchStart);
+    previousPoll = now;
     const canary = await stack.slo.measure(
       { ...query, version: spec.version, track: "canary" },
       { signal: ctx.signal },
@@ -47,17 +84,9 @@ export async function watchWindow(
     if (canary.isErr()) {
       if (canary.error.kind === "aborted" || ctx.signal.aborted) return { result: "cancelled" };
       queryErrors += 1;
-      lastVerdict = "query_error";
       const detail = `query failed (${queryErrors}/${spec.policy.max_query_errors}): ${canary.error.describe()}`;
-      ctx.record.evidence.push({
-        at: ctx.now(),
-        kind: "slo",
-        phase: step.phase,
-        weight: step.weight,
-        result: "error",
-        detail,
-      });
-      emitPoll(ctx, step, elapsed, windowMs, null, "query_error", detail);
+      pushEvidence(ctx, step, "error", detail);
+      emitPoll(ctx, step, elapsed, windowEnd, null, null, "query_error", detail);
       if (canary.error.kind === "bad_query" || canary.error.kind === "auth") {
         return {
           result: "error",
@@ -72,60 +101,164 @@ export async function watchWindow(
           error: canary.error,
         };
       }
-      continue;
-    }
-    queryErrors = 0;
-    let baseline: SloMeasurement | null = null;
-    const stableVersion = ctx.record.preflight?.stableVersion;
-    if (spec.baseline && stableVersion) {
-      const base = await stack.slo.measure(
-        { ...query, version: stableVersion, track: "stable" },
-        { signal: ctx.signal },
-      );
-      if (base.isOk()) baseline = base.value;
-      else if (base.error.kind === "aborted") return { result: "cancelled" };
-    }
-    const verdict = judgeMeasurement(canary.value, spec, step.weight, baseline);
-    const m = canary.value;
-    step.errorRate = m.errorRate.kind === "value" ? m.errorRate.value : step.errorRate;
-    step.p95LatencyMs = m.p95LatencyMs.kind === "value" ? m.p95LatencyMs.value : step.p95LatencyMs;
-    step.sampleCount = m.sampleCount ?? step.sampleCount;
-    const detail = verdict.verdict === "ok" ? verdict.detail : verdict.reason;
-    ctx.record.evidence.push({
-      at: ctx.now(),
-      kind: "slo",
-      phase: step.phase,
-      weight: step.weight,
-      result: verdict.verdict === "ok" ? "pass" : verdict.verdict === "breach" ? "fail" : "no_data",
-      detail: `${detail}${m.sampleCount !== null ? ` (${m.sampleCount} requests)` : ""}`,
-    });
-    emitPoll(ctx, step, elapsed, windowMs, m, verdict.verdict, detail);
-    if (verdict.verdict === "breach") return { result: "breached", reason: verdict.reason };
-    if (verdict.verdict === "no_data") {
-      noData += 1;
-      lastVerdict = "no_data";
-      lastNoDataReason = verdict.reason;
-      if (noData >= spec.policy.max_no_data_polls) {
+      if (final) {
         return {
           result: "breached",
-          reason: `${verdict.reason} (${noData} polls in a row; failing closed)`,
+          reason:
+            "the last SLO query of the window failed: no evidence to promote on (failing closed)",
         };
       }
       continue;
     }
-    noData = 0;
-    lastVerdict = "ok";
-  }
-  if (lastVerdict !== "ok") {
-    return {
-      result: "breached",
-      reason:
-        lastVerdict === "query_error"
-          ? "the last SLO query of the window failed: no evidence to promote on (failing closed)"
-          : `${lastNoDataReason} at the end of the window (failing closed)`,
+    queryErrors = 0;
+    let stable: TrackReading | null = null;
+    if (measureStable && stableVersion) {
+      const base = await stack.slo.measure(
+        { ...query, version: stableVersion, track: "stable" },
+        { signal: ctx.signal },
+      );
+      if (base.isOk()) stable = trackReading(base.value);
+      else if (base.error.kind === "aborted") return { result: "cancelled" };
+    }
+    const observation: PollObservation = {
+      atMs: now,
+      intervalMs,
+      stepIndex,
+      weight: step.weight,
+      phase: step.phase,
+      canary: trackReading(canary.value),
+      // At 100% (and after promotion) stable serves nothing: there is no baseline to compare with.
+      stable: stable && (stable.requests ?? 1) > 0 ? stable : null,
     };
+    ctx.observations.push(observation);
+    const decision = judge.decide({
+      objectives: {
+        errorRateMax: spec.slo.error_rate_max,
+        p95LatencyMsMax: spec.slo.p95_latency_ms,
+      },
+      observations: ctx.observations,
+      step: {
+        index: stepIndex,
+        weight: step.weight,
+        phase: step.phase,
+        elapsedMs: elapsed,
+        windowMs: windowEnd,
+        final,
+      },
+    });
+    const summary = decision.evidence.canary;
+    step.errorRate = summary.errorRate ?? step.errorRate;
+    step.p95LatencyMs = summary.p95LatencyMs ?? step.p95LatencyMs;
+    step.sampleCount = summary.requests ?? step.sampleCount;
+    const verdict = pollVerdict(decision, observation);
+    pushEvidence(ctx, step, evidenceResult(verdict), detailOf(decision, canary.value), decision);
+    emitPoll(ctx, step, elapsed, windowEnd, observation, decision, verdict, decision.reason);
+
+    if (decision.verdict === "breach") return { result: "breached", reason: decision.reason };
+    if (decision.verdict === "pass")
+      return { result: "passed", early: !final, reason: decision.reason };
+    if (decision.verdict === "hold") {
+      holdingSince ??= elapsed;
+      if (elapsed - holdingSince >= maxHoldMs) {
+        return {
+          result: "breached",
+          reason: `${decision.reason}; held for ${minutes(elapsed - holdingSince)}, the most policy allows (failing closed)`,
+        };
+      }
+      if (final) windowEnd = elapsed + pollMs;
+      continue;
+    }
+    holdingSince = null;
+    if (!final) continue;
+    // The window is over and the evidence is not enough either way: the policy decides.
+    const reason = `inconclusive: ${decision.reason}`;
+    switch (policy.on_inconclusive) {
+      case "promote":
+        return {
+          result: "passed",
+          early: false,
+          reason: `${reason}; promoted without evidence, as policy says (on_inconclusive: promote)`,
+        };
+      case "rollback":
+        return { result: "inconclusive", reason: `${reason} (on_inconclusive: rollback)` };
+      case "extend":
+        if (extensions >= 1) {
+          return {
+            result: "inconclusive",
+            reason: `${reason}, also after one extension (on_inconclusive: extend)`,
+          };
+        }
+        break;
+      case "hold":
+        if (elapsed >= maxHoldMs) {
+          return {
+            result: "inconclusive",
+            reason: `${reason}, after holding ${minutes(elapsed)} (on_inconclusive: hold)`,
+          };
+        }
+        break;
+    }
+    extensions += 1;
+    windowEnd += windowMs;
+    ctx.emit({
+      type: "canary.step.extended",
+      weight: step.weight,
+      phase: step.phase,
+      windowMs: windowEnd,
+      reason,
+    });
   }
-  return { result: "passed" };
+}
+
+function pollVerdict(decision: JudgeDecision, o: PollObservation): PollReading["verdict"] {
+  switch (decision.verdict) {
+    case "breach":
+      return "breach";
+    case "hold":
+      return "hold";
+    case "inconclusive":
+      return "inconclusive";
+    default:
+      if (o.canary.errorRate === null || o.canary.p95LatencyMs === null) return "no_data";
+      return "ok";
+  }
+}
+
+function evidenceResult(verdict: PollReading["verdict"]): EvidenceEntry["result"] {
+  switch (verdict) {
+    case "ok":
+      return "pass";
+    case "breach":
+      return "fail";
+    case "query_error":
+      return "error";
+    default:
+      return verdict;
+  }
+}
+
+function detailOf(decision: JudgeDecision, m: SloMeasurement): string {
+  return `${decision.reason}${m.sampleCount !== null && decision.evidence.checks.length === 0 ? ` (${m.sampleCount} requests)` : ""}`;
+}
+
+function pushEvidence(
+  ctx: RunContext,
+  step: StepRecord,
+  result: EvidenceEntry["result"],
+  detail: string,
+  decision?: JudgeDecision,
+): void {
+  ctx.record.evidence.push({
+    at: ctx.now(),
+    kind: "slo",
+    phase: step.phase,
+    weight: step.weight,
+    result,
+    detail,
+    ...(decision
+      ? { judge: { name: ctx.judge.name, verdict: decision.verdict, evidence: decision.evidence } }
+      : {}),
+  });
 }
 
 function emitPoll(
@@ -133,10 +266,12 @@ function emitPoll(
   step: StepRecord,
   elapsedMs: number,
   windowMs: number,
-  m: SloMeasurement | null,
-  verdict: "ok" | "breach" | "no_data" | "query_error",
+  o: PollObservation | null,
+  decision: JudgeDecision | null,
+  verdict: PollReading["verdict"],
   detail: string,
 ): void {
+  const e = decision?.evidence;
   ctx.emit({
     type: "canary.poll",
     phase: step.phase,
@@ -144,12 +279,23 @@ function emitPoll(
     poll: step.polls,
     elapsedMs,
     windowMs,
-    errorRate: m && m.errorRate.kind === "value" ? m.errorRate.value : null,
-    p95LatencyMs: m && m.p95LatencyMs.kind === "value" ? m.p95LatencyMs.value : null,
-    sampleCount: m?.sampleCount ?? null,
+    errorRate: o?.canary.errorRate ?? null,
+    p95LatencyMs: o?.canary.p95LatencyMs ?? null,
+    sampleCount: o?.canary.requests ?? null,
     errorRateMax: ctx.spec.slo.error_rate_max,
     p95LatencyMsMax: ctx.spec.slo.p95_latency_ms,
     verdict,
     detail,
+    judge: ctx.judge.name,
+    judgeVerdict: decision?.verdict ?? null,
+    stableErrorRate: o?.stable?.errorRate ?? null,
+    stableP95LatencyMs: o?.stable?.p95LatencyMs ?? null,
+    stableSampleCount: o?.stable?.requests ?? null,
+    stepRequests: e?.canary.requests ?? null,
+    stepErrorRate: e?.canary.errorRate ?? null,
+    stepP95LatencyMs: e?.canary.p95LatencyMs ?? null,
+    errorRateRatio: e?.errorRateRatio ?? null,
+    p95Ratio: e?.p95Ratio ?? null,
+    checks: e?.checks ?? [],
   });
 }

@@ -9,6 +9,7 @@ import { type ShipgateError, toShipgateError } from "../errors/shipgate-error.js
 import { createSmokeChecks } from "../verification/smoke-checks-from-spec.js";
 import { runCanary } from "./canary-step.js";
 import { writeChangelog } from "./changelog-step.js";
+import { judgeFor } from "./choose-judge.js";
 import { runCiGate } from "./ci-gate-step.js";
 import { openIncident, resolveOpenIncidents } from "./incident-step.js";
 import { notify } from "./notify-step.js";
@@ -131,6 +132,8 @@ async function runRelease(
     cleanupSignal: new AbortController().signal,
     record,
     target,
+    judge: stack.judge ?? judgeFor(spec),
+    observations: [],
     emit,
     now: iso,
   };
@@ -212,7 +215,8 @@ async function runRelease(
     // Anything that stopped a started canary (breach, deploy error, cancellation, a crash) rolls back.
     if (stop && record.deployStarted && !dryRun) {
       const rollback = await runRollback(ctx, stop.summary);
-      if (stop.reason !== "cancelled") {
+      // An inconclusive step rolled back by policy showed no harm: no incident to file.
+      if (stop.reason !== "cancelled" && stop.reason !== "slo_inconclusive") {
         const breachWeight = record.steps.length
           ? record.steps[record.steps.length - 1]!.weight
           : null;

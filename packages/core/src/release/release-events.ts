@@ -1,5 +1,6 @@
 import type { CiCheck } from "../contracts/ci-provider.js";
 import type { SmokeCheckResult } from "../contracts/smoke-check.js";
+import type { JudgeCheck, JudgeVerdict } from "../judge/judge.js";
 import type { ReleaseOutcome } from "./release-outcome.js";
 
 /** A reading of one poll, as shown live. Numbers are null when there was no data. */
@@ -16,8 +17,26 @@ export interface PollReading {
   sampleCount: number | null;
   errorRateMax: number;
   p95LatencyMsMax: number;
-  verdict: "ok" | "breach" | "no_data" | "query_error";
+  /** `hold`: stable is degraded too; `inconclusive`: too little evidence at the window's end. */
+  verdict: "ok" | "breach" | "no_data" | "query_error" | "hold" | "inconclusive";
+  /** The judge's reason for this poll's verdict. */
   detail: string;
+  /** The judge's name and its verdict (null when the query failed). */
+  judge?: string;
+  judgeVerdict?: JudgeVerdict | null;
+  /** Stable's reading over the same interval, when measured. */
+  stableErrorRate?: number | null;
+  stableP95LatencyMs?: number | null;
+  stableSampleCount?: number | null;
+  /** What the judge weighs for the step so far: canary requests, error rate, p95. */
+  stepRequests?: number | null;
+  stepErrorRate?: number | null;
+  stepP95LatencyMs?: number | null;
+  /** Canary ÷ stable over the step. */
+  errorRateRatio?: number | null;
+  p95Ratio?: number | null;
+  /** Each comparison the judge made, with its limit, estimate and bounds. */
+  checks?: JudgeCheck[];
 }
 
 /** Progress of a release, for live views and logs. `at` is ISO time on the release's clock. */
@@ -46,8 +65,18 @@ export type ReleaseEvent = { at: string } & (
   | {
       type: "canary.step.passed";
       weight: number;
+      /** True when the step ended before its window on strong evidence. */
+      early?: boolean;
+      reason?: string;
       errorRate: number | null;
       p95LatencyMs: number | null;
+    }
+  | {
+      type: "canary.step.extended";
+      weight: number;
+      phase: "canary" | "stabilization";
+      windowMs: number;
+      reason: string;
     }
   | { type: "canary.breach"; weight: number; reason: string }
   | { type: "promote.done" }

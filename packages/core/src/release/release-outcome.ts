@@ -16,6 +16,7 @@ export type ReleaseReason =
   | "sign_off_missing"
   | "preflight_failed"
   | "slo_breach"
+  | "slo_inconclusive"
   | "smoke_failed"
   | "deploy_error"
   | "cancelled"

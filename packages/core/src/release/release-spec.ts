@@ -1,5 +1,6 @@
 import semver from "semver";
 import { z } from "zod";
+import { judgePolicySchema } from "../judge/judge-policy.js";
 
 const name = (what: string) =>
   z
@@ -124,8 +125,10 @@ export const policySpecSchema = z.strictObject({
   max_query_errors: z.number().int().min(1).default(3),
   /** Consecutive "no data" polls that fail the step closed. */
   max_no_data_polls: z.number().int().min(1).default(3),
-  /** Fewer requests than this in a reading count as no data. */
+  /** Fewer requests than this in a reading count as no data (threshold judge). */
   min_sample_count: z.number().int().min(0).default(1),
+  /** How each canary step is judged (see the core README, "How the canary is judged"). */
+  judge: judgePolicySchema.default(judgePolicySchema.parse({})),
   /** Longest wait for sign-offs. */
   approval_timeout_minutes: z.number().positive().default(60),
   approval_poll_seconds: z.number().positive().default(60),

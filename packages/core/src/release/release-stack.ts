@@ -12,6 +12,7 @@ import type { SloSource } from "../contracts/slo-source.js";
 import type { SmokeCheck } from "../contracts/smoke-check.js";
 import type { SourceControl } from "../contracts/source-control.js";
 import type { ShipgateError } from "../errors/shipgate-error.js";
+import type { Judge } from "../judge/judge.js";
 import type { PreparationReport } from "../verification/preparation-checks.js";
 import type { PreparationSpec } from "./release-spec.js";
 
@@ -38,6 +39,8 @@ export interface ReleaseStack {
   smokeChecks?: SmokeCheck[];
   /** Runs the release's `preparation` checks; without it, a spec with `preparation` fails. */
   prepare?: PreparationRunner;
+  /** Decides each canary step; default: the one `policy.judge` names (see `judgeFor`). */
+  judge?: Judge;
   /** Identifies this run in the lock (defaults: this host and pid). */
   holder?: { host: string; pid: number };
 }

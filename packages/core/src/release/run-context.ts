@@ -1,5 +1,6 @@
 import type { DeployTarget } from "../contracts/deployer.js";
 import type { ShipgateError } from "../errors/shipgate-error.js";
+import type { Judge, PollObservation } from "../judge/judge.js";
 import type { ReleaseEvent } from "./release-events.js";
 import type { ReleaseReason, ReleaseStatus } from "./release-outcome.js";
 import type { ReleaseSpec } from "./release-spec.js";
@@ -21,6 +22,9 @@ export interface RunContext {
   cleanupSignal: AbortSignal;
   record: RunRecord;
   target: DeployTarget;
+  /** The judge of every canary step, and every poll it has seen (oldest first). */
+  judge: Judge;
+  observations: PollObservation[];
   emit: Emit;
   /** ISO time on the release clock. */
   now(): string;

@@ -6,6 +6,7 @@ import type { IncidentRef, SuspectChange } from "../contracts/incident-sink.js";
 import type { SmokeCheckResult } from "../contracts/smoke-check.js";
 import type { ChangeRecord } from "../contracts/source-control.js";
 import type { ShipgateError } from "../errors/shipgate-error.js";
+import type { JudgeEvidence, JudgeVerdict } from "../judge/judge.js";
 import type { PreparationFinding } from "../verification/preparation-checks.js";
 import type { ReleaseOutcome } from "./release-outcome.js";
 import type { ReleaseSpec } from "./release-spec.js";
@@ -16,8 +17,10 @@ export interface EvidenceEntry {
   kind: "slo" | "smoke";
   phase: string;
   weight: number;
-  result: "pass" | "fail" | "no_data" | "error";
+  result: "pass" | "fail" | "no_data" | "error" | "hold" | "inconclusive";
   detail: string;
+  /** What the judge saw and decided on this poll (SLO rows). */
+  judge?: { name: string; verdict: JudgeVerdict; evidence: JudgeEvidence };
 }
 
 /** One canary step (or the stabilization window) as it happened. */
@@ -30,8 +33,10 @@ export interface StepRecord {
   errorRate: number | null;
   p95LatencyMs: number | null;
   sampleCount: number | null;
-  result: "passed" | "breached" | "error" | "cancelled" | "running";
+  result: "passed" | "breached" | "inconclusive" | "error" | "cancelled" | "running";
   reason: string | null;
+  /** True when the step ended before its window on strong evidence. */
+  early?: boolean;
 }
 
 /** What happened during a rollback. */

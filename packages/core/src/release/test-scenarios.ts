@@ -4,11 +4,18 @@ import type { ScenarioInput } from "../testing/scenario.js";
 export const SHA = "3f2a9c1d4b5e6f708192a3b4c5d6e7f809a1b2c3";
 export const PREVIOUS_SHA = "1111111111111111111111111111111111111111";
 
-/** A healthy release scenario; tests override what they exercise. */
+/**
+ * A healthy release scenario; tests override what they exercise. It uses the threshold
+ * judge (the rule these tests were written for); `judge: "statistical"` picks the default.
+ */
 export function baseScenario(
-  overrides: Partial<ScenarioInput> & { release?: Record<string, unknown> } = {},
+  overrides: Partial<ScenarioInput> & {
+    release?: Record<string, unknown>;
+    judge?: "threshold" | "statistical";
+  } = {},
 ): ScenarioInput {
-  const { release, ...rest } = overrides;
+  const { release, judge = "threshold", ...rest } = overrides;
+  const policy = (release?.policy ?? {}) as Record<string, unknown>;
   return {
     name: "base",
     release: {
@@ -20,6 +27,7 @@ export function baseScenario(
       slo: { error_rate_max: 0.01, p95_latency_ms: 300, window_minutes: 10 },
       dashboards: ["https://grafana.example.com/d/shop"],
       ...release,
+      policy: { ...policy, judge: { kind: judge, ...(policy.judge as object | undefined) } },
     },
     repository: {
       release_branch: "main",

@@ -6,12 +6,22 @@ const sha40 = z
   .string()
   .regex(/^[0-9a-f]{40}$/, "must be a 40-character lowercase hexadecimal sha");
 
+/** One track's metrics: a value, or one per poll (`null` = no data). */
+export const trackMetricsSchema = z.strictObject({
+  error_rate: series,
+  p95_latency_ms: series,
+  /** Requests per poll (default 1000). */
+  requests: series.optional(),
+});
+
 /** Metrics at one canary weight (see {@link MetricsByWeight}). */
 export const weightMetricsSchema = z.strictObject({
   error_rate: series,
   p95_latency_ms: series,
   requests: series.optional(),
   query_errors_at: z.array(z.number().int().positive()).optional(),
+  /** The stable track beside the canary at this weight (default: `metrics.stable`, else `metrics.default`). */
+  stable: trackMetricsSchema.optional(),
 });
 
 /**

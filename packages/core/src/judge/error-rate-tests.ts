@@ -1,0 +1,66 @@
+import { proportionInterval } from "./confidence-sequence.js";
+
+/** One interval's counts on both tracks. */
+export interface PairedCounts {
+  canaryRequests: number;
+  canaryErrors: number;
+  stableRequests: number;
+  stableErrors: number;
+}
+
+/** Ratios (× the limit) the mixture puts its weight on, above and below the limit. */
+const WORSE = [1.25, 1.6, 2, 3, 5, 10, 30];
+const BETTER = [0.8, 0.6, 0.4, 0.2, 0.05];
+
+function logSumExp(values: number[]): number {
+  const max = Math.max(...values);
+  if (!Number.isFinite(max)) return max;
+  let sum = 0;
+  for (const v of values) sum += Math.exp(v - max);
+  return max + Math.log(sum);
+}
+
+/**
+ * ln of the mixture likelihood ratio for "the canary's error rate is `ratio`× stable's"
+ * against "it is `limit`×", over intervals. Conditioned on each interval's total errors, the
+ * canary's share is binomial with p = θ·nc / (θ·nc + ns), whatever the traffic split or the
+ * stable rate (which cancels): a shared incident that raises both tracks alike moves nothing.
+ * Each factor is a likelihood ratio, so the product is a martingale under the limit and, by
+ * monotone likelihood ratio, a supermartingale on the far side of it.
+ */
+export function logRatioEvidence(
+  intervals: readonly PairedCounts[],
+  limit: number,
+  direction: "worse" | "better",
+): number {
+  const alternatives = (direction === "worse" ? WORSE : BETTER).map((f) => f * limit);
+  const logs = alternatives.map((theta) => {
+    let sum = 0;
+    for (const i of intervals) {
+      const m = i.canaryErrors + i.stableErrors;
+      if (m === 0 || i.canaryRequests <= 0 || i.stableRequests <= 0) continue;
+      const p0 = (limit * i.canaryRequests) / (limit * i.canaryRequests + i.stableRequests);
+      const p1 = (theta * i.canaryRequests) / (theta * i.canaryRequests + i.stableRequests);
+      sum += i.canaryErrors * Math.log(p1 / p0) + i.stableErrors * Math.log((1 - p1) / (1 - p0));
+    }
+    return sum;
+  });
+  return logSumExp(logs) - Math.log(alternatives.length);
+}
+
+/** Sums of the paired intervals. */
+export function totals(intervals: readonly PairedCounts[]): PairedCounts {
+  const t = { canaryRequests: 0, canaryErrors: 0, stableRequests: 0, stableErrors: 0 };
+  for (const i of intervals) {
+    t.canaryRequests += i.canaryRequests;
+    t.canaryErrors += i.canaryErrors;
+    t.stableRequests += i.stableRequests;
+    t.stableErrors += i.stableErrors;
+  }
+  return t;
+}
+
+/** The anytime-valid interval of a rate, or null with no requests. */
+export function rateInterval(errors: number, requests: number, alpha: number) {
+  return requests > 0 ? proportionInterval(errors, requests, alpha) : null;
+}

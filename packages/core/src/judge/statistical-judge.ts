@@ -1,0 +1,458 @@
+import { proportionInterval } from "./confidence-sequence.js";
+import { logRatioEvidence, type PairedCounts, rateInterval, totals } from "./error-rate-tests.js";
+import { formatMs, formatPercent } from "./format.js";
+import type {
+  Judge,
+  JudgeCheck,
+  JudgeDecision,
+  JudgeEvidence,
+  JudgeInput,
+  PollObservation,
+  TrackReading,
+} from "./judge.js";
+import { type JudgePolicy, type JudgePolicyInput, judgePolicySchema } from "./judge-policy.js";
+import {
+  histogramQuantile,
+  histogramTotal,
+  mergeBuckets,
+  slowerThan,
+} from "./latency-histogram.js";
+
+/** The share of requests allowed above a p95 limit: 5%, by definition of a 95th percentile. */
+const P95_TAIL = 0.05;
+
+interface Horizon {
+  label: string;
+  observations: readonly PollObservation[];
+}
+
+interface Settings {
+  policy: JudgePolicy;
+  errorIncrease: (errorRateMax: number) => number;
+  breachBound: number;
+  passBound: number;
+}
+
+function hasCounts(
+  t: TrackReading | null,
+): t is TrackReading & { requests: number; errors: number } {
+  return !!t && t.requests !== null && t.errors !== null && t.requests >= 0;
+}
+
+function paired(observations: readonly PollObservation[]): PairedCounts[] {
+  const out: PairedCounts[] = [];
+  for (const o of observations) {
+    if (!hasCounts(o.canary) || !hasCounts(o.stable) || o.stable.requests <= 0) continue;
+    out.push({
+      canaryRequests: o.canary.requests,
+      canaryErrors: o.canary.errors,
+      stableRequests: o.stable.requests,
+      stableErrors: o.stable.errors,
+    });
+  }
+  return out;
+}
+
+function trackTotals(observations: readonly PollObservation[], track: "canary" | "stable") {
+  let requests = 0;
+  let errors = 0;
+  let known = false;
+  for (const o of observations) {
+    const t = o[track];
+    if (!hasCounts(t)) continue;
+    known = true;
+    requests += t.requests;
+    errors += t.errors;
+  }
+  return known ? { requests, errors } : null;
+}
+
+function bucketsOf(
+  observations: readonly PollObservation[],
+  track: "canary" | "stable",
+  needBoth: boolean,
+) {
+  const chosen = observations.filter(
+    (o) =>
+      (o[track]?.requests ?? 0) > 0 &&
+      (!needBoth || ((o.stable?.requests ?? 0) > 0 && (o.canary.requests ?? 0) > 0)),
+  );
+  if (chosen.length === 0) return null;
+  return mergeBuckets(chosen.map((o) => o[track]?.latencyBuckets ?? null));
+}
+
+function countLabel(n: number): string {
+  return `${n.toLocaleString("en-US")} canary request${n === 1 ? "" : "s"}`;
+}
+
+function evidenceLabel(logE: number): string {
+  const e = Math.exp(Math.min(logE, 700));
+  return e >= 1e6 ? `×${e.toExponential(1)}` : `×${e < 10 ? e.toFixed(1) : Math.round(e)}`;
+}
+
+function errorVsStable(
+  h: Horizon,
+  s: Settings,
+  errorRateMax: number,
+  minRequests: number,
+): JudgeCheck | null {
+  const pairs = paired(h.observations);
+  if (pairs.length === 0) return null;
+  const t = totals(pairs);
+  const rateC = t.canaryRequests > 0 ? t.canaryErrors / t.canaryRequests : null;
+  const rateS = t.stableErrors / t.stableRequests;
+  const rho = s.policy.max_error_rate_ratio;
+  const delta = s.errorIncrease(errorRateMax);
+  const limit = Math.max(rho * rateS, rateS + delta);
+  const ci = rateInterval(t.canaryErrors, t.canaryRequests, s.policy.false_breach_probability);
+  const logE = logRatioEvidence(pairs, rho, "worse");
+  const base = {
+    metric: "error_rate" as const,
+    against: "vs_stable" as const,
+    limit,
+    estimate: rateC,
+    lower: ci?.lower ?? null,
+    upper: ci?.upper ?? null,
+  };
+  const shown =
+    rateC === null
+      ? "no canary requests"
+      : `error rate ${formatPercent(rateC)} vs stable ${formatPercent(rateS)} over ${countLabel(t.canaryRequests)} (${h.label})`;
+  if (
+    rateC !== null &&
+    t.canaryRequests >= minRequests &&
+    logE >= s.breachBound &&
+    rateC - rateS > delta
+  ) {
+    return {
+      ...base,
+      outcome: "breach",
+      detail: `${shown}: worse than ${rho}× stable beyond chance (evidence ${evidenceLabel(logE)} ≥ ×${Math.round(Math.exp(s.breachBound))})`,
+    };
+  }
+  return {
+    ...base,
+    outcome: "open",
+    detail: `${shown}; evidence of a regression ${evidenceLabel(logE)}`,
+  };
+}
+
+function errorVsObjective(
+  h: Horizon,
+  s: Settings,
+  errorRateMax: number,
+  minRequests: number,
+): JudgeCheck | null {
+  const c = trackTotals(h.observations, "canary");
+  if (!c || c.requests === 0) return null;
+  const ci = proportionInterval(c.errors, c.requests, s.policy.false_breach_probability);
+  const base = {
+    metric: "error_rate" as const,
+    against: "objective" as const,
+    limit: errorRateMax,
+    estimate: ci.estimate,
+    lower: ci.lower,
+    upper: ci.upper,
+  };
+  const shown = `error rate ${formatPercent(ci.estimate)} (at least ${formatPercent(ci.lower)}) over ${countLabel(c.requests)} (${h.label})`;
+  if (c.requests >= minRequests && ci.lower > errorRateMax) {
+    const st = trackTotals(h.observations, "stable");
+    if (st && st.requests >= minRequests && st.errors / st.requests > errorRateMax) {
+      return {
+        ...base,
+        outcome: "degraded",
+        detail: `${shown} is over the ${formatPercent(errorRateMax)} objective, but stable is too (${formatPercent(st.errors / st.requests)}): a shared degradation`,
+      };
+    }
+    return {
+      ...base,
+      outcome: "breach",
+      detail: `${shown}: over the ${formatPercent(errorRateMax)} objective beyond chance`,
+    };
+  }
+  return { ...base, outcome: "open", detail: shown };
+}
+
+function latencyVsStable(h: Horizon, s: Settings, minRequests: number): JudgeCheck | null {
+  const canary = bucketsOf(h.observations, "canary", true);
+  const stable = bucketsOf(h.observations, "stable", true);
+  const ratio = s.policy.max_p95_ratio;
+  if (canary && stable) {
+    const stableP95 = histogramQuantile(stable, 0.95);
+    const n = histogramTotal(canary);
+    if (stableP95 === null || n === 0) return null;
+    const limitMs = ratio * stableP95;
+    const { slow, boundMs } = slowerThan(canary, limitMs, "at_most");
+    const ci = proportionInterval(slow, n, s.policy.false_breach_probability);
+    const canaryP95 = histogramQuantile(canary, 0.95);
+    const base = {
+      metric: "p95_latency" as const,
+      against: "vs_stable" as const,
+      limit: limitMs,
+      estimate: canaryP95,
+      lower: null,
+      upper: null,
+    };
+    const shown = `p95 ${canaryP95 === null ? "n/a" : formatMs(canaryP95)} vs stable ${formatMs(stableP95)}: ${formatPercent(ci.estimate)} of ${countLabel(n)} slower than ${formatMs(boundMs)} (${h.label})`;
+    if (n >= minRequests && ci.lower > P95_TAIL) {
+      return {
+        ...base,
+        outcome: "breach",
+        detail: `${shown}: p95 over ${ratio}× stable beyond chance (at least ${formatPercent(ci.lower)} of requests > 5%)`,
+      };
+    }
+    return { ...base, outcome: "open", detail: shown };
+  }
+  // No histograms: a sign test on the per-interval p95s.
+  const pairs = h.observations.filter(
+    (o) => o.canary.p95LatencyMs !== null && o.stable?.p95LatencyMs != null,
+  );
+  if (pairs.length === 0) return null;
+  const worse = pairs.filter(
+    (o) => o.canary.p95LatencyMs! > ratio * o.stable!.p95LatencyMs!,
+  ).length;
+  const ci = proportionInterval(worse, pairs.length, s.policy.false_breach_probability);
+  const requests = trackTotals(h.observations, "canary")?.requests ?? 0;
+  const shown = `canary p95 above ${ratio}× stable's in ${worse} of ${pairs.length} polls (${h.label})`;
+  const base = {
+    metric: "p95_latency" as const,
+    against: "vs_stable" as const,
+    limit: ratio,
+    estimate: ci.estimate,
+    lower: ci.lower,
+    upper: ci.upper,
+  };
+  if (requests >= minRequests && ci.lower > 0.5) {
+    return { ...base, outcome: "breach", detail: `${shown}: consistently slower beyond chance` };
+  }
+  return { ...base, outcome: "open", detail: shown };
+}
+
+function latencyVsObjective(
+  h: Horizon,
+  s: Settings,
+  p95LatencyMsMax: number,
+  minRequests: number,
+): JudgeCheck | null {
+  const canary = bucketsOf(h.observations, "canary", false);
+  if (canary) {
+    const n = histogramTotal(canary);
+    if (n === 0) return null;
+    const { slow, boundMs } = slowerThan(canary, p95LatencyMsMax, "at_most");
+    const ci = proportionInterval(slow, n, s.policy.false_breach_probability);
+    const p95 = histogramQuantile(canary, 0.95);
+    const base = {
+      metric: "p95_latency" as const,
+      against: "objective" as const,
+      limit: p95LatencyMsMax,
+      estimate: p95,
+      lower: null,
+      upper: null,
+    };
+    const shown = `p95 ${p95 === null ? "n/a" : formatMs(p95)}: ${formatPercent(ci.estimate)} of ${countLabel(n)} slower than ${formatMs(boundMs)} (${h.label})`;
+    if (n >= minRequests && ci.lower > P95_TAIL) {
+      const stable = bucketsOf(h.observations, "stable", false);
+      if (stable && histogramTotal(stable) >= minRequests) {
+        const st = slowerThan(stable, p95LatencyMsMax, "at_least");
+        if (st.slow / histogramTotal(stable) > P95_TAIL) {
+          return {
+            ...base,
+            outcome: "degraded",
+            detail: `${shown}: over the ${formatMs(p95LatencyMsMax)} objective, but stable is too: a shared degradation`,
+          };
+        }
+      }
+      return {
+        ...base,
+        outcome: "breach",
+        detail: `${shown}: p95 over the ${formatMs(p95LatencyMsMax)} objective beyond chance`,
+      };
+    }
+    return { ...base, outcome: "open", detail: shown };
+  }
+  const polls = h.observations.filter((o) => o.canary.p95LatencyMs !== null);
+  if (polls.length === 0) return null;
+  const over = polls.filter((o) => o.canary.p95LatencyMs! > p95LatencyMsMax).length;
+  const ci = proportionInterval(over, polls.length, s.policy.false_breach_probability);
+  const requests = trackTotals(h.observations, "canary")?.requests ?? minRequests;
+  const shown = `p95 over the ${formatMs(p95LatencyMsMax)} objective in ${over} of ${polls.length} polls (${h.label})`;
+  const base = {
+    metric: "p95_latency" as const,
+    against: "objective" as const,
+    limit: p95LatencyMsMax,
+    estimate: ci.estimate,
+    lower: ci.lower,
+    upper: ci.upper,
+  };
+  if (requests >= minRequests && ci.lower > 0.5) {
+    const stablePolls = h.observations.filter((o) => o.stable?.p95LatencyMs != null);
+    const stableOver = stablePolls.filter((o) => o.stable!.p95LatencyMs! > p95LatencyMsMax).length;
+    if (stablePolls.length > 0 && stableOver / stablePolls.length > 0.5) {
+      return {
+        ...base,
+        outcome: "degraded",
+        detail: `${shown}, and stable's too: a shared degradation`,
+      };
+    }
+    return { ...base, outcome: "breach", detail: `${shown}: over the objective beyond chance` };
+  }
+  return { ...base, outcome: "open", detail: shown };
+}
+
+/** Strong evidence that the canary is within the limits: the early-promotion test. */
+function passEvidence(
+  input: JudgeInput,
+  step: Horizon,
+  release: Horizon,
+  s: Settings,
+): { pass: boolean; detail: string } {
+  const { errorRateMax, p95LatencyMsMax } = input.objectives;
+  const alpha = s.policy.false_pass_probability;
+  const bound = s.passBound;
+  const c = trackTotals(step.observations, "canary");
+  if (!c || c.requests === 0) return { pass: false, detail: "no canary requests" };
+  // Error rate: within the objective, and (with a baseline) within the limit vs stable.
+  const own = proportionInterval(c.errors, c.requests, alpha);
+  if (own.upper > errorRateMax)
+    return { pass: false, detail: `error rate could still be ${formatPercent(own.upper)}` };
+  const stepPairs = paired(step.observations);
+  if (stepPairs.length > 0) {
+    const pairs = paired(release.observations);
+    const t = totals(pairs);
+    const rateS = t.stableErrors / t.stableRequests;
+    const limit = Math.max(
+      s.policy.max_error_rate_ratio * rateS,
+      rateS + s.errorIncrease(errorRateMax),
+    );
+    const stepT = totals(stepPairs);
+    const stepRateS = stepT.stableErrors / stepT.stableRequests;
+    const stepLimit = Math.max(
+      s.policy.max_error_rate_ratio * stepRateS,
+      stepRateS + s.errorIncrease(errorRateMax),
+    );
+    if (stepT.canaryRequests > 0 && stepT.canaryErrors / stepT.canaryRequests > stepLimit)
+      return { pass: false, detail: "error rate above the limit vs stable in this step" };
+    const upper = proportionInterval(t.canaryErrors, t.canaryRequests, alpha).upper;
+    const better = logRatioEvidence(pairs, s.policy.max_error_rate_ratio, "better");
+    if (!(upper <= limit || better >= bound))
+      return { pass: false, detail: "not yet shown within the limit vs stable" };
+  }
+  // Latency needs histograms to be shown within limits; without them a step runs its window.
+  const canary = bucketsOf(step.observations, "canary", false);
+  if (!canary) return { pass: false, detail: "no latency histogram" };
+  const n = histogramTotal(canary);
+  const overObjective = slowerThan(canary, p95LatencyMsMax, "at_least").slow;
+  if (proportionInterval(overObjective, n, alpha).upper > P95_TAIL)
+    return { pass: false, detail: "p95 not yet shown within the objective" };
+  if (stepPairs.length > 0) {
+    const cb = bucketsOf(release.observations, "canary", true);
+    const sb = bucketsOf(release.observations, "stable", true);
+    const stableP95 = sb ? histogramQuantile(sb, 0.95) : null;
+    if (!cb || stableP95 === null) return { pass: false, detail: "no paired latency histograms" };
+    const slow = slowerThan(cb, s.policy.max_p95_ratio * stableP95, "at_least").slow;
+    if (proportionInterval(slow, histogramTotal(cb), alpha).upper > P95_TAIL)
+      return { pass: false, detail: "p95 not yet shown within the limit vs stable" };
+  }
+  return {
+    pass: true,
+    detail: `error rate at most ${formatPercent(own.upper)} and p95 within limits over ${countLabel(c.requests)}`,
+  };
+}
+
+function summarize(observations: readonly PollObservation[], track: "canary" | "stable") {
+  const t = trackTotals(observations, track);
+  const buckets = bucketsOf(observations, track, false);
+  const lastP95 = [...observations].reverse().find((o) => o[track]?.p95LatencyMs != null)?.[
+    track
+  ]?.p95LatencyMs;
+  return {
+    requests: t?.requests ?? null,
+    errors: t?.errors ?? null,
+    errorRate: t && t.requests > 0 ? t.errors / t.requests : null,
+    p95LatencyMs: (buckets ? histogramQuantile(buckets, 0.95) : null) ?? lastP95 ?? null,
+  };
+}
+
+/**
+ * The default judge: canary vs stable with anytime-valid sequential tests, an effect floor,
+ * the objectives as a hard ceiling, a minimum-evidence rule, shared-degradation holds, and
+ * early promotion on strong evidence. See the core README's "How the canary is judged".
+ *
+ * @example
+ * ```ts
+ * const judge = createStatisticalJudge({ max_error_rate_ratio: 2, min_step_minutes: 5 });
+ * ```
+ */
+export function createStatisticalJudge(options: JudgePolicyInput = {}): Judge {
+  const policy = judgePolicySchema.parse({ ...options, kind: "statistical" });
+  const s: Settings = {
+    policy,
+    errorIncrease: (max) => policy.min_error_rate_increase ?? max / 10,
+    breachBound: Math.log(1 / policy.false_breach_probability),
+    passBound: Math.log(1 / policy.false_pass_probability),
+  };
+  return {
+    name: "statistical",
+    window: "interval",
+    decide(input: JudgeInput): JudgeDecision {
+      const { objectives, step } = input;
+      const min = policy.min_canary_requests;
+      const stepObs = input.observations.filter((o) => o.stepIndex === step.index);
+      const stepH: Horizon = { label: "this step", observations: stepObs };
+      const releaseH: Horizon = { label: "whole release", observations: input.observations };
+      const horizons = stepObs.length === input.observations.length ? [stepH] : [stepH, releaseH];
+      const checks: JudgeCheck[] = [];
+      for (const h of horizons) {
+        for (const check of [
+          errorVsStable(h, s, objectives.errorRateMax, min),
+          errorVsObjective(h, s, objectives.errorRateMax, min),
+          latencyVsStable(h, s, min),
+          latencyVsObjective(h, s, objectives.p95LatencyMsMax, min),
+        ]) {
+          if (check) checks.push(check);
+        }
+      }
+      const canary = summarize(stepObs, "canary");
+      const stable = stepObs.some((o) => o.stable) ? summarize(stepObs, "stable") : null;
+      const evidence: JudgeEvidence = {
+        canary,
+        stable,
+        errorRateRatio:
+          canary.errorRate !== null && stable?.errorRate
+            ? canary.errorRate / stable.errorRate
+            : null,
+        p95Ratio:
+          canary.p95LatencyMs !== null && stable?.p95LatencyMs
+            ? canary.p95LatencyMs / stable.p95LatencyMs
+            : null,
+        checks,
+      };
+      const breach = checks.find((c) => c.outcome === "breach");
+      if (breach) return { verdict: "breach", reason: breach.detail, evidence };
+      const degraded = checks.find((c) => c.outcome === "degraded");
+      if (degraded) return { verdict: "hold", reason: `holding: ${degraded.detail}`, evidence };
+      const requests = canary.requests ?? 0;
+      if (canary.requests === null || requests < min) {
+        const why =
+          canary.requests === null
+            ? "the SLO source gives no request counts"
+            : `only ${countLabel(requests)} in this step, fewer than the ${min} needed for a verdict`;
+        return { verdict: step.final ? "inconclusive" : "continue", reason: why, evidence };
+      }
+      if (step.final) {
+        return {
+          verdict: "pass",
+          reason: `no regression shown over ${countLabel(requests)} in the window`,
+          evidence,
+        };
+      }
+      if (policy.early_promotion && step.elapsedMs >= policy.min_step_minutes * 60_000) {
+        const early = passEvidence(input, stepH, releaseH, s);
+        if (early.pass)
+          return { verdict: "pass", reason: `early promotion: ${early.detail}`, evidence };
+        return { verdict: "continue", reason: `watching: ${early.detail}`, evidence };
+      }
+      return { verdict: "continue", reason: "watching", evidence };
+    },
+  };
+}
