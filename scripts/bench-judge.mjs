@@ -57,10 +57,13 @@ if (values.json) {
     ),
   );
 } else if (values.summary) {
+  const threshold = tables.find((t) => t.judge === "threshold");
   for (const t of tables) {
     const at = (p) => (p.of ? `${((100 * p.count) / p.of).toFixed(1)}%` : "–");
+    const ratio = threshold ? kit.healthyReleaseRatio(t, threshold)["200+"] : null;
+    const exposure = t.medianExposureMinutes["200+"];
     console.log(
-      `core: judgement benchmark, ${t.judge} judge (${count} traces, ≥200 req/min): recall error ×2 ${at(t.recall.error_x2["200+"])}, p95 +30% ${at(t.recall["p95_+30%"]["200+"])}; false rollbacks healthy ${at(t.falseRollback.healthy["200+"])}, shared noise ${at(t.falseRollback.shared_noise["200+"])}; ${seconds.toFixed(1)} s`,
+      `core: judgement benchmark, ${t.judge} judge (${count} traces, ≥200 req/min): recall error ×2 ${at(t.recall.error_x2["200+"])}, p95 +30% ${at(t.recall["p95_+30%"]["200+"])}; false rollbacks healthy ${at(t.falseRollback.healthy["200+"])}, shared noise ${at(t.falseRollback.shared_noise["200+"])}; median exposure ${exposure === null ? "–" : exposure.toFixed(1)} min; healthy release ${ratio === null ? "–" : ratio.toFixed(2)}× threshold's (${seconds.toFixed(1)} s for all judges)`,
     );
   }
 } else {
