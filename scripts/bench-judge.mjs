@@ -31,10 +31,13 @@ for (const judge of judges) {
 }
 
 const started = performance.now();
+const cpuStarted = process.cpuUsage();
 const traces = kit.generateCanaryTraces({ count, seed });
 const runs = await kit.runJudgeBenchmark({ traces, judges });
 const tables = judges.map((judge) => kit.summarizeJudgeRuns(judge, runs));
 const seconds = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage(cpuStarted);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 const missing = kit.JUDGE_KINDS.filter((j) => !known.includes(j));
 
 if (values.json) {
@@ -45,6 +48,7 @@ if (values.json) {
         traces: count,
         seed,
         runtimeSeconds: Number(seconds.toFixed(2)),
+        cpuSeconds: Number(cpuSeconds.toFixed(2)),
         release: { canarySteps: [5, 25, 100], windowMinutes: 10, pollSeconds: 60 },
         judges: tables.map((t) => ({
           ...t,
@@ -79,5 +83,7 @@ if (values.json) {
     `\ntraces: ${per("healthy")} healthy, ${per("shared_noise")} shared noise, ${per("error_x2")} per regression size; a quarter per traffic tier`,
   );
   if (missing.length) console.log(`not in this build of core: ${missing.join(", ")} judge`);
-  console.log(`runtime: ${seconds.toFixed(1)} s for ${runs.length} releases`);
+  console.log(
+    `runtime: ${seconds.toFixed(1)} s (${cpuSeconds.toFixed(1)} s of CPU) for ${runs.length} releases`,
+  );
 }

@@ -52,7 +52,8 @@ export type CanaryTraceLabel =
   /**
    * A healthy canary, but a dependency blip raises errors and/or latency on both tracks
    * alike for a few minutes, starting `startAfterSeconds` after the weight `atWeight`
-   * was set (while both tracks serve traffic). Rolling back is a false rollback.
+   * was set, while both tracks serve traffic (it ends early if the canary reaches 100%
+   * first). Rolling back is a false rollback.
    */
   | {
       class: "shared_noise";

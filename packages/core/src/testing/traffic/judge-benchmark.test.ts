@@ -58,6 +58,17 @@ describe("judge benchmark runs", () => {
     expect(Number.isInteger(run.exposureMinutes)).toBe(true);
   });
 
+  it("runs every judge this build of core knows on the same trace", async () => {
+    const trace = pick(2000, "healthy");
+    for (const judge of availableJudges()) {
+      const run = await runJudgeOnTrace(trace, judge);
+      expect(run.judge).toBe(judge);
+      expect(run.traceId).toBe(trace.id);
+      expect(["SUCCESS", "ABORTED"]).toContain(run.status);
+      expect(run.releaseMinutes).toBeGreaterThan(0);
+    }
+  });
+
   it("is reproducible: same traces, same runs", async () => {
     const some = traces.slice(0, 24);
     const first = await runJudgeBenchmark({ traces: some, judges: ["threshold"] });

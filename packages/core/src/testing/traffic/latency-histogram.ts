@@ -41,7 +41,8 @@ function normalCdf(z: number): number {
 
 /**
  * The probability of each bucket of {@link LATENCY_BUCKET_BOUNDS_MS} under a lognormal
- * latency (`ln(latency) ~ N(mu, sigma²)`); sums to 1.
+ * latency (`ln(latency) ~ N(mu, sigma²)`); sums to 1. Buckets with less than 1e-12 of the
+ * mass are 0 (the far tails, where a draw would never land in a benchmark's lifetime).
  */
 export function lognormalBucketProbabilities(mu: number, sigma: number): Float64Array {
   const probabilities = new Float64Array(LATENCY_BUCKET_BOUNDS_MS.length);
@@ -52,6 +53,13 @@ export function lognormalBucketProbabilities(mu: number, sigma: number): Float64
     probabilities[i] = Math.max(0, upTo - below);
     below = Math.max(below, upTo);
   }
+  // Buckets beyond about 7 sigma would cost a draw per slot for nothing: drop them.
+  let kept = 0;
+  for (let i = 0; i < probabilities.length; i++) {
+    if (probabilities[i]! < 1e-12) probabilities[i] = 0;
+    kept += probabilities[i]!;
+  }
+  for (let i = 0; i < probabilities.length; i++) probabilities[i]! /= kept;
   return probabilities;
 }
 

@@ -204,6 +204,27 @@ describe("createTraceSloSource", () => {
     }
   });
 
+  it("ends a blip when the canary reaches 100%, where no stable track is left", async () => {
+    const trace = find(
+      20000,
+      (t) =>
+        t.label.class === "shared_noise" && t.label.atWeight === 25 && t.label.latencyFactor > 1.5,
+    );
+    if (trace.label.class !== "shared_noise") throw new Error("not a blip");
+    const { source, deployer, moveTo } = await world(trace);
+    await moveTo(T0 + 10 * MIN);
+    (await deployer.setWeight(target, 25, { signal }))._unsafeUnwrap();
+    const start = 10 + trace.label.startAfterSeconds / 60;
+    await moveTo(T0 + (start + 1) * MIN);
+    (await deployer.promote(target, { signal }))._unsafeUnwrap();
+    await moveTo(T0 + 30 * MIN);
+    const before = p95(await measure(source, query("canary", 10, start)));
+    const during = p95(await measure(source, query("canary", start, start + 1)));
+    const promoted = p95(await measure(source, query("canary", start + 1, start + 2)));
+    expect(during / before).toBeGreaterThan(trace.label.latencyFactor * 0.85);
+    expect(promoted / before).toBeLessThan(1.15);
+  });
+
   it("resolves to aborted when the signal has fired", async () => {
     const { source } = await world(healthy(200));
     const aborted = AbortSignal.abort();

@@ -74,8 +74,9 @@ class PrefixRows {
  * (binomial at the weight the timeline had when the slot began; 100% after promotion,
  * 0% after a rollback), errors (binomial) and latencies (lognormal, into exponential
  * buckets of factor 2^(1/8)) for each track, with the trace's regression or blip applied
- * where it is active. The same slot at the same weight is the same traffic whichever
- * judge runs, so judges are compared on the same world.
+ * where it is active (a blip ends early if the canary reaches 100% first). The same slot
+ * at the same weight is the same traffic whichever judge runs, so judges are compared on
+ * the same world.
  *
  * Answers carry every `SloMeasurement` v2 field; a window without requests is `no_data`
  * with `requestCount: 0`. The query's `track` picks the side; `version` is not checked.
@@ -99,24 +100,36 @@ export function createTraceSloSource(
   const stableRows = new PrefixRows();
   const canaryCounts = new Float64Array(BUCKETS);
   const stableCounts = new Float64Array(BUCKETS);
-  const lognormals = new Map<string, Lognormal>();
+  // Latency distributions by state: [blip active][canary regressed], built on first use.
+  const lognormals: (Lognormal | undefined)[] = [];
+  const trafficFactors: number[] = [];
   const label = trace.label;
   let queries = 0;
 
-  const lognormal = (mu: number, sigma: number): Lognormal => {
-    const key = `${mu}:${sigma}`;
-    let found = lognormals.get(key);
+  const lognormal = (blip: boolean, regressed: boolean): Lognormal => {
+    const index = (blip ? 2 : 0) + (regressed ? 1 : 0);
+    let found = lognormals[index];
     if (!found) {
+      let mu = trace.stable.latencyMu;
+      if (blip && label.class === "shared_noise") mu += Math.log(label.latencyFactor);
+      if (regressed && label.class === "regression" && label.metric === "p95")
+        mu += Math.log(label.factor);
+      const sigma = trace.stable.latencySigma;
       found = { mu, sigma, probabilities: lognormalBucketProbabilities(mu, sigma) };
-      lognormals.set(key, found);
+      lognormals[index] = found;
     }
     return found;
   };
 
   const trafficFactor = (minute: number): number => {
-    const z = createSeededRandom(hashSeed(trace.seed, minute, 0x6a17)).normal();
-    const s = trace.trafficJitter;
-    return Math.exp(s * z - (s * s) / 2);
+    let factor = trafficFactors[minute];
+    if (factor === undefined) {
+      const z = createSeededRandom(hashSeed(trace.seed, minute, 0x6a17)).normal();
+      const s = trace.trafficJitter;
+      factor = Math.exp(s * z - (s * s) / 2);
+      trafficFactors[minute] = factor;
+    }
+    return factor;
   };
 
   const regressionActive = (atMs: number): boolean => {
@@ -138,7 +151,11 @@ export function createTraceSloSource(
     const stepAt = timeline.weightSetAtMs(label.atWeight);
     if (stepAt === null) return false;
     const from = stepAt + label.startAfterSeconds * 1000;
-    return atMs >= from && atMs < from + label.durationSeconds * 1000;
+    // The class is a blip while both tracks serve traffic: it ends when the canary reaches
+    // 100%, where there is no stable track left to show that it is shared.
+    const full = timeline.firstAtOrAboveMs(100);
+    const to = Math.min(from + label.durationSeconds * 1000, full ?? Number.POSITIVE_INFINITY);
+    return atMs >= from && atMs < to;
   };
 
   const generateSlot = (slot: number): void => {
@@ -152,26 +169,20 @@ export function createTraceSloSource(
     const canaryRequests = rng.binomial(total, canaryPercent / 100);
     const stableRequests = total - canaryRequests;
 
+    const blip = blipActive(atMs);
+    const regressed = regressionActive(atMs);
     let stableErrorRate = trace.stable.errorRate;
-    let stableMu = trace.stable.latencyMu;
-    const sigma = trace.stable.latencySigma;
-    if (label.class === "shared_noise" && blipActive(atMs)) {
+    if (blip && label.class === "shared_noise")
       stableErrorRate = Math.min(1, stableErrorRate + label.errorRateAdded);
-      stableMu += Math.log(label.latencyFactor);
-    }
     let canaryErrorRate = stableErrorRate;
-    let canaryMu = stableMu;
-    if (label.class === "regression" && regressionActive(atMs)) {
-      if (label.metric === "error_rate")
-        canaryErrorRate = Math.min(1, canaryErrorRate * label.factor);
-      else canaryMu += Math.log(label.factor);
-    }
+    if (regressed && label.class === "regression" && label.metric === "error_rate")
+      canaryErrorRate = Math.min(1, canaryErrorRate * label.factor);
     const canaryErrors = rng.binomial(canaryRequests, canaryErrorRate);
     const stableErrors = rng.binomial(stableRequests, stableErrorRate);
     canaryCounts.fill(0);
     stableCounts.fill(0);
-    addLatencySample(rng, canaryRequests, lognormal(canaryMu, sigma), canaryCounts);
-    addLatencySample(rng, stableRequests, lognormal(stableMu, sigma), stableCounts);
+    addLatencySample(rng, canaryRequests, lognormal(blip, regressed), canaryCounts);
+    addLatencySample(rng, stableRequests, lognormal(blip, false), stableCounts);
     canaryRows.push(canaryRequests, canaryErrors, canaryCounts);
     stableRows.push(stableRequests, stableErrors, stableCounts);
   };
