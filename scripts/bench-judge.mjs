@@ -2,13 +2,24 @@
 // The judgement benchmark: labelled canary traces through the real orchestrator, one table
 // per judge. Run with `pnpm bench:judge` (builds first); `--traces N`, `--seed S`, `--json`,
 // `--judge threshold|statistical` (repeatable; default every judge core knows), `--summary`
-// (one line per judge, for `pnpm bench`). Prints figures; asserts nothing.
+// (one line per judge, for `pnpm bench`), `--workers N` (default: up to 2 threads; the
+// figures do not depend on it). Prints figures; asserts nothing.
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 
 const root = new URL("..", import.meta.url).pathname;
 const kit = await import(join(root, "packages/core/dist/testing/simulation.js"));
+
+// A worker runs every `of`-th trace, from `index`; each run depends on its trace only.
+if (!isMainThread) {
+  const { count, seed, judges, index, of } = workerData;
+  const traces = kit.generateCanaryTraces({ count, seed }).filter((t) => t.id % of === index);
+  parentPort.postMessage(await kit.runJudgeBenchmark({ traces, judges }));
+  process.exit(0);
+}
 
 const { values } = parseArgs({
   options: {
@@ -17,12 +28,16 @@ const { values } = parseArgs({
     json: { type: "boolean", default: false },
     summary: { type: "boolean", default: false },
     judge: { type: "string", multiple: true },
+    workers: { type: "string", default: String(Math.min(2, availableParallelism())) },
   },
 });
 const count = Number(values.traces);
 const seed = Number(values.seed);
 if (!Number.isInteger(count) || count < 1) throw new Error("--traces must be a positive integer");
 if (!Number.isInteger(seed)) throw new Error("--seed must be an integer");
+const workers = Number(values.workers);
+if (!Number.isInteger(workers) || workers < 1)
+  throw new Error("--workers must be a positive integer");
 const known = kit.availableJudges();
 const judges = values.judge ?? known;
 for (const judge of judges) {
@@ -32,8 +47,23 @@ for (const judge of judges) {
 
 const started = performance.now();
 const cpuStarted = process.cpuUsage();
-const traces = kit.generateCanaryTraces({ count, seed });
-const runs = await kit.runJudgeBenchmark({ traces, judges });
+const runs = (
+  await Promise.all(
+    Array.from(
+      { length: workers },
+      (_, index) =>
+        new Promise((resolve, reject) => {
+          const worker = new Worker(new URL(import.meta.url), {
+            workerData: { count, seed, judges, index, of: workers },
+          });
+          worker.once("message", resolve);
+          worker.once("error", reject);
+        }),
+    ),
+  )
+)
+  .flat()
+  .sort((a, b) => a.traceId - b.traceId || judges.indexOf(a.judge) - judges.indexOf(b.judge));
 const tables = judges.map((judge) => kit.summarizeJudgeRuns(judge, runs));
 const seconds = (performance.now() - started) / 1000;
 const cpu = process.cpuUsage(cpuStarted);
