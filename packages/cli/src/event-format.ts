@@ -91,11 +91,18 @@ export function describeEvent(event: ReleaseEvent, c: Colors): string {
           : event.verdict === "breach"
             ? c.red("BREACH")
             : c.yellow(event.verdict.replace("_", " "));
-      return `${event.phase === "stabilization" ? "stabilization" : "canary"} ${event.weight}% ${duration(event.elapsedMs)}/${duration(event.windowMs)}: error rate ${percent(event.errorRate)} (max ${percent(event.errorRateMax)}), p95 ${millis(event.p95LatencyMs)} (max ${millis(event.p95LatencyMsMax)}) ${verdict}`;
+      const stable = (value: string) => (event.stableSampleCount ? `stable ${value}, ` : "");
+      const n = event.stepRequests != null ? ` n=${event.stepRequests}` : "";
+      const why = event.verdict === "ok" || event.verdict === "no_data" ? "" : ` — ${event.detail}`;
+      return `${event.phase === "stabilization" ? "stabilization" : "canary"} ${event.weight}% ${duration(event.elapsedMs)}/${duration(event.windowMs)}: error rate ${percent(event.errorRate)} (${stable(percent(event.stableErrorRate ?? null))}max ${percent(event.errorRateMax)}), p95 ${millis(event.p95LatencyMs)} (${stable(millis(event.stableP95LatencyMs ?? null))}max ${millis(event.p95LatencyMsMax)})${n} ${verdict}${why}`;
     }
     case "canary.step.passed":
       return c.green(
-        `canary ${event.weight}% passed: error rate ${percent(event.errorRate)}, p95 ${millis(event.p95LatencyMs)}`,
+        `canary ${event.weight}% passed: error rate ${percent(event.errorRate)}, p95 ${millis(event.p95LatencyMs)}${event.early && event.reason ? ` (${event.reason})` : ""}`,
+      );
+    case "canary.step.extended":
+      return c.yellow(
+        `canary ${event.weight}% window extended to ${duration(event.windowMs)}: ${event.reason}`,
       );
     case "canary.breach":
       return c.red(`BREACH at ${event.weight}%: ${event.reason}`);
@@ -163,6 +170,8 @@ export function nextStep(outcome: ReleaseOutcome): string | null {
         : "read the incident and the report, fix the cause, and release a new version";
     case "cancelled":
       return "run the same command again to retry (the report says where it stopped)";
+    case "slo_inconclusive":
+      return "the canary saw too little traffic for a verdict: lengthen slo.window_minutes, or choose policy.judge.on_inconclusive (see the README)";
     case "validation_failed":
       return "fix the sha/version named above and run again";
     case "preparation_failed":

@@ -89,6 +89,9 @@ describe("live view", () => {
         p95LatencyMsMax: 300,
         verdict: "breach",
         detail: "",
+        stepRequests: 1800,
+        errorRateRatio: 17,
+        p95Ratio: 1.2,
       }),
     );
     await sleep(5);
@@ -100,7 +103,10 @@ describe("live view", () => {
     expect(frame).toContain("CI gate    4 checks green");
     expect(frame).toContain("objective: error rate ≤ 1.00%, p95 ≤ 300 ms, window 10m00s");
     expect(frame).toMatch(/✔\s+5%\s+█+\s+10m00s\/10m00s\s+err 0\.20%\s+p95 180 ms\s+passed/);
-    expect(frame).toMatch(/25%\s+[█░]+\s+4m00s\/10m00s\s+err 3\.40%\s+p95 212 ms\s+breach/);
+    // With what the judge weighs: canary ÷ stable, and the canary requests in the step.
+    expect(frame).toMatch(
+      /25%\s+[█░]+\s+4m00s\/10m00s\s+err 3\.40% ×17\.0\s+p95 212 ms ×1\.2\s+n 1,800\s+breach/,
+    );
     expect(frame).toMatch(/·\s+100%\s+pending/);
   });
 

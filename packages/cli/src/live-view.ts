@@ -15,6 +15,10 @@ interface StepView {
   errorRate: number | null;
   p95LatencyMs: number | null;
   verdict: string | null;
+  /** What the judge weighs: canary requests in the step, and canary ÷ stable. */
+  requests: number | null;
+  errorRateRatio: number | null;
+  p95Ratio: number | null;
 }
 
 /** What the live view knows before the first event (from the validated release input). */
@@ -86,6 +90,9 @@ export function createLiveView(
       errorRate: null,
       p95LatencyMs: null,
       verdict: null,
+      requests: null,
+      errorRateRatio: null,
+      p95Ratio: null,
     };
   }
 
@@ -192,10 +199,15 @@ export function createLiveView(
         Object.assign(step, {
           elapsedMs: event.elapsedMs,
           windowMs: event.windowMs,
-          errorRate: event.errorRate,
-          p95LatencyMs: event.p95LatencyMs,
+          errorRate: event.stepErrorRate ?? event.errorRate,
+          p95LatencyMs: event.stepP95LatencyMs ?? event.p95LatencyMs,
           verdict: event.verdict,
+          requests: event.stepRequests ?? event.sampleCount,
+          errorRateRatio: event.errorRateRatio ?? null,
+          p95Ratio: event.p95Ratio ?? null,
         });
+        if (event.verdict === "hold" || event.verdict === "inconclusive")
+          addLog(c.yellow(`${event.verdict} at ${event.weight}%: ${event.detail}`));
         objective = {
           errorRateMax: event.errorRateMax,
           p95Max: event.p95LatencyMsMax,
@@ -213,6 +225,11 @@ export function createLiveView(
         if (step.windowMs !== null) step.elapsedMs = step.windowMs;
         break;
       }
+      case "canary.step.extended":
+        addLog(
+          c.yellow(`${event.weight}% extended to ${duration(event.windowMs)}: ${event.reason}`),
+        );
+        break;
       case "canary.breach": {
         const step = currentStep() ?? stepFor(event.weight);
         step.status = "breached";
@@ -311,7 +328,11 @@ export function createLiveView(
             ? c.red(millis(s.p95LatencyMs))
             : millis(s.p95LatencyMs);
       const state = s.status === "running" ? (s.verdict ?? "starting") : s.status;
-      lines.push(` ${icon} ${label}  ${bar(progress)} ${time}  err ${err}  p95 ${p95}  ${state}`);
+      const vs = (ratio: number | null) => (ratio === null ? "" : c.dim(` ×${ratio.toFixed(1)}`));
+      const n = s.requests === null ? "" : c.dim(`  n ${s.requests.toLocaleString("en-US")}`);
+      lines.push(
+        ` ${icon} ${label}  ${bar(progress)} ${time}  err ${err}${vs(s.errorRateRatio)}  p95 ${p95}${vs(s.p95Ratio)}${n}  ${state}`,
+      );
     }
     if (rollback)
       lines.push(` ${mark(rollback.status)} ${"rollback".padEnd(10)} ${rollback.message}`);

@@ -100,7 +100,9 @@ describe("live view in a real terminal (tmux)", () => {
     const running = await waitFor("live", (s) => /25%\s+[█░]+\s+\S+\/3s\s+err \d/.test(s));
     expect(running).toContain("✔ CI gate    4 checks green");
     expect(running).toContain("objective: error rate ≤ 1.00%, p95 ≤ 300 ms, window 3s");
-    expect(running).toMatch(/✔\s+5%\s+█{10}\s+3s\/3s\s+err 0\.\d\d%\s+p95 \d+ ms\s+passed/);
+    expect(running).toMatch(
+      /✔\s+5%\s+█{10}\s+3s\/3s\s+err 0\.\d\d% ×[\d.]+\s+p95 \d+ ms ×[\d.]+\s+n [\d,]+\s+passed/,
+    );
     expect(running).toMatch(/100%\s+pending/);
     // One block redrawn in place, not a growing log.
     expect(running.split("shipgate checkout v1.4.0 → production").length - 1).toBe(1);
@@ -108,9 +110,9 @@ describe("live view in a real terminal (tmux)", () => {
 
     const done = await waitFor("live", (s) => s.includes("EXIT="));
     expect(done).toContain("EXIT=3");
-    expect(done).toMatch(/✖\s+25%.*err 2\.34%/);
+    expect(done).toMatch(/✖\s+25%.*err \d+\.\d\d% ×[\d.]+.*breached/);
     expect(done).toContain("✔ rollback   stable version v1.3.0 is serving");
-    expect(done).toContain("ABORTED: error rate 2.34% > 1.00% at 25% (exit 3)");
+    expect(done).toMatch(/ABORTED: p95 \d+ ms vs stable \d+ ms: [^\n]*/);
     expect(done.split("shipgate checkout v1.4.0 → production").length - 1).toBe(1);
     expect(cursorVisible("live")).toBe(true);
   });

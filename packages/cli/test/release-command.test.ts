@@ -68,7 +68,9 @@ describe("shipgate release (real binary, git repo, user adapter)", () => {
       cwd: dir,
     });
     expect(run.code).toBe(3);
-    expect(run.stdout).toContain("BREACH at 25%: error rate 5.00% > 1.00% at 25%");
+    expect(run.stdout).toContain(
+      "BREACH at 25%: error rate 5.00% vs stable 0.10% over 1,000 canary requests",
+    );
     expect(run.stdout).toContain("rollback verified");
     expect(run.stdout).toMatch(/incident:\s+incidents\/INC-\d{4}-\d\d-\d\d-01\.md/);
     const files = await ws.files(dir);

@@ -9,10 +9,14 @@ const NAMES = [
   "breach-at-25",
   "ci-pending-then-green",
   "ci-red",
+  "low-traffic",
   "no-data",
+  "regression-under-objective",
   "rollback-fails",
+  "shared-incident",
   "sign-off-missing",
   "success",
+  "threshold-judge",
 ];
 
 let tmp: string;
@@ -30,7 +34,7 @@ describe("shipgate simulate", () => {
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     for (const name of NAMES) expect(run.stdout).toMatch(new RegExp(`^✓ ${name} `, "m"));
-    expect(run.stdout).toContain("7 scenarios: 7 passed, 0 failed");
+    expect(run.stdout).toContain("11 scenarios: 11 passed, 0 failed");
     expect((await readdir(out)).sort()).toEqual(NAMES);
     expect(await readdir(join(out, "breach-at-25", "incidents"))).toHaveLength(1);
     expect(await readdir(join(out, "success", "devops", "reports"))).toEqual(["release-v1.4.0.md"]);
@@ -42,7 +46,9 @@ describe("shipgate simulate", () => {
       { cwd: tmp },
     );
     expect(run.code).toBe(3);
-    expect(run.stdout).toContain("BREACH at 25%: error rate 1.20% > 1.00% at 25%");
+    expect(run.stdout).toContain(
+      "BREACH at 25%: error rate 1.57% vs stable 0.20% over 3,000 canary requests",
+    );
     expect(run.stdout).toContain("1 scenario: 1 passed, 0 failed");
   });
 

@@ -4,6 +4,7 @@ import { formatMs, formatPercent } from "../release/slo-verdict.js";
 import { renderDeployNote } from "./deploy-note.js";
 import { cell, formatDuration } from "./format.js";
 import { renderFrontMatter } from "./front-matter.js";
+import { renderJudgeSection } from "./judge-section.js";
 
 /** The previous release's timing, read from its report, for the drift line. */
 export interface PreviousReleaseTiming {
@@ -186,6 +187,8 @@ export function renderReleaseReport(
       );
     out.push("");
   }
+
+  out.push(...renderJudgeSection(record));
 
   out.push("## Changelog\n");
   if (record.changelog) out.push(`${record.changelog.markdown.trim()}\n`);

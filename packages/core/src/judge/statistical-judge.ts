@@ -24,6 +24,17 @@ const P95_TAIL = 0.05;
 interface Horizon {
   label: string;
   observations: readonly PollObservation[];
+  /** Aggregates computed once per decision (merging histograms is the costly part). */
+  cache: Map<string, unknown>;
+}
+
+function horizon(label: string, observations: readonly PollObservation[]): Horizon {
+  return { label, observations, cache: new Map() };
+}
+
+function cached<T>(h: Horizon, key: string, compute: () => T): T {
+  if (!h.cache.has(key)) h.cache.set(key, compute());
+  return h.cache.get(key) as T;
 }
 
 interface Settings {
@@ -67,7 +78,13 @@ function trackTotals(observations: readonly PollObservation[], track: "canary" |
   return known ? { requests, errors } : null;
 }
 
-function bucketsOf(
+function bucketsOf(h: Horizon, track: "canary" | "stable", needBoth: boolean) {
+  return cached(h, `buckets:${track}:${needBoth}`, () =>
+    mergeTrack(h.observations, track, needBoth),
+  );
+}
+
+function mergeTrack(
   observations: readonly PollObservation[],
   track: "canary" | "stable",
   needBoth: boolean,
@@ -174,8 +191,8 @@ function errorVsObjective(
 }
 
 function latencyVsStable(h: Horizon, s: Settings, minRequests: number): JudgeCheck | null {
-  const canary = bucketsOf(h.observations, "canary", true);
-  const stable = bucketsOf(h.observations, "stable", true);
+  const canary = bucketsOf(h, "canary", true);
+  const stable = bucketsOf(h, "stable", true);
   const ratio = s.policy.max_p95_ratio;
   if (canary && stable) {
     const stableP95 = histogramQuantile(stable, 0.95);
@@ -234,7 +251,7 @@ function latencyVsObjective(
   p95LatencyMsMax: number,
   minRequests: number,
 ): JudgeCheck | null {
-  const canary = bucketsOf(h.observations, "canary", false);
+  const canary = bucketsOf(h, "canary", false);
   if (canary) {
     const n = histogramTotal(canary);
     if (n === 0) return null;
@@ -251,7 +268,7 @@ function latencyVsObjective(
     };
     const shown = `p95 ${p95 === null ? "n/a" : formatMs(p95)}: ${formatPercent(ci.estimate)} of ${countLabel(n)} slower than ${formatMs(boundMs)} (${h.label})`;
     if (n >= minRequests && ci.lower > P95_TAIL) {
-      const stable = bucketsOf(h.observations, "stable", false);
+      const stable = bucketsOf(h, "stable", false);
       if (stable && histogramTotal(stable) >= minRequests) {
         const st = slowerThan(stable, p95LatencyMsMax, "at_least");
         if (st.slow / histogramTotal(stable) > P95_TAIL) {
@@ -338,15 +355,15 @@ function passEvidence(
       return { pass: false, detail: "not yet shown within the limit vs stable" };
   }
   // Latency needs histograms to be shown within limits; without them a step runs its window.
-  const canary = bucketsOf(step.observations, "canary", false);
+  const canary = bucketsOf(step, "canary", false);
   if (!canary) return { pass: false, detail: "no latency histogram" };
   const n = histogramTotal(canary);
   const overObjective = slowerThan(canary, p95LatencyMsMax, "at_least").slow;
   if (proportionInterval(overObjective, n, alpha).upper > P95_TAIL)
     return { pass: false, detail: "p95 not yet shown within the objective" };
   if (stepPairs.length > 0) {
-    const cb = bucketsOf(release.observations, "canary", true);
-    const sb = bucketsOf(release.observations, "stable", true);
+    const cb = bucketsOf(release, "canary", true);
+    const sb = bucketsOf(release, "stable", true);
     const stableP95 = sb ? histogramQuantile(sb, 0.95) : null;
     if (!cb || stableP95 === null) return { pass: false, detail: "no paired latency histograms" };
     const slow = slowerThan(cb, s.policy.max_p95_ratio * stableP95, "at_least").slow;
@@ -359,9 +376,10 @@ function passEvidence(
   };
 }
 
-function summarize(observations: readonly PollObservation[], track: "canary" | "stable") {
+function summarize(h: Horizon, track: "canary" | "stable") {
+  const observations = h.observations;
   const t = trackTotals(observations, track);
-  const buckets = bucketsOf(observations, track, false);
+  const buckets = bucketsOf(h, track, false);
   const lastP95 = [...observations].reverse().find((o) => o[track]?.p95LatencyMs != null)?.[
     track
   ]?.p95LatencyMs;
@@ -398,8 +416,8 @@ export function createStatisticalJudge(options: JudgePolicyInput = {}): Judge {
       const { objectives, step } = input;
       const min = policy.min_canary_requests;
       const stepObs = input.observations.filter((o) => o.stepIndex === step.index);
-      const stepH: Horizon = { label: "this step", observations: stepObs };
-      const releaseH: Horizon = { label: "whole release", observations: input.observations };
+      const stepH = horizon("this step", stepObs);
+      const releaseH = horizon("whole release", input.observations);
       const horizons = stepObs.length === input.observations.length ? [stepH] : [stepH, releaseH];
       const checks: JudgeCheck[] = [];
       for (const h of horizons) {
@@ -412,8 +430,8 @@ export function createStatisticalJudge(options: JudgePolicyInput = {}): Judge {
           if (check) checks.push(check);
         }
       }
-      const canary = summarize(stepObs, "canary");
-      const stable = stepObs.some((o) => o.stable) ? summarize(stepObs, "stable") : null;
+      const canary = summarize(stepH, "canary");
+      const stable = stepObs.some((o) => o.stable) ? summarize(stepH, "stable") : null;
       const evidence: JudgeEvidence = {
         canary,
         stable,
@@ -437,6 +455,13 @@ export function createStatisticalJudge(options: JudgePolicyInput = {}): Judge {
           canary.requests === null
             ? "the SLO source gives no request counts"
             : `only ${countLabel(requests)} in this step, fewer than the ${min} needed for a verdict`;
+        return { verdict: step.final ? "inconclusive" : "continue", reason: why, evidence };
+      }
+      const latencyKnown = stepObs.some(
+        (o) => o.canary.p95LatencyMs !== null || o.canary.latencyBuckets !== null,
+      );
+      if (!latencyKnown) {
+        const why = "no latency data for the canary in this step";
         return { verdict: step.final ? "inconclusive" : "continue", reason: why, evidence };
       }
       if (step.final) {

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { logGamma, logMixtureRatio, proportionInterval } from "./confidence-sequence.js";
+
+/** A small seeded generator (mulberry32), so the coverage check is reproducible. */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe("anytime-valid proportion intervals", () => {
+  it("computes ln Γ exactly enough", () => {
+    expect(logGamma(10)).toBeCloseTo(Math.log(362880), 10);
+    expect(logGamma(0.5)).toBeCloseTo(Math.log(Math.sqrt(Math.PI)), 10);
+    expect(logGamma(1)).toBeCloseTo(0, 12);
+  });
+
+  it("contains the estimate, narrows with more data, and widens with more confidence", () => {
+    const small = proportionInterval(4, 1000, 0.05);
+    const large = proportionInterval(40, 10_000, 0.05);
+    const strict = proportionInterval(40, 10_000, 0.001);
+    for (const i of [small, large, strict]) {
+      expect(i.lower).toBeLessThanOrEqual(i.estimate);
+      expect(i.upper).toBeGreaterThanOrEqual(i.estimate);
+    }
+    expect(large.upper - large.lower).toBeLessThan(small.upper - small.lower);
+    expect(strict.upper - strict.lower).toBeGreaterThan(large.upper - large.lower);
+    expect(proportionInterval(0, 0, 0.05)).toMatchObject({ lower: 0, upper: 1 });
+    expect(proportionInterval(0, 50, 0.05).lower).toBe(0);
+    expect(proportionInterval(50, 50, 0.05).upper).toBe(1);
+  });
+
+  it("at its bounds the mixture ratio equals 1/alpha", () => {
+    const i = proportionInterval(12, 3000, 0.01);
+    expect(logMixtureRatio(12, 3000, i.lower)).toBeCloseTo(Math.log(100), 4);
+    expect(logMixtureRatio(12, 3000, i.upper)).toBeCloseTo(Math.log(100), 4);
+  });
+
+  it("keeps the true rate inside at every look on (nearly) every path", () => {
+    // 400 paths of 2,000 requests looked at after every 20: the true rate may leave the
+    // interval at any look on at most alpha of the paths (here 5%), by Ville's inequality.
+    const random = rng(7);
+    const alpha = 0.05;
+    const p = 0.01;
+    let escaped = 0;
+    for (let path = 0; path < 400; path++) {
+      let x = 0;
+      for (let n = 1; n <= 2000; n++) {
+        if (random() < p) x += 1;
+        if (n % 20 !== 0) continue;
+        const i = proportionInterval(x, n, alpha);
+        if (p < i.lower || p > i.upper) {
+          escaped += 1;
+          break;
+        }
+      }
+    }
+    expect(escaped / 400).toBeLessThanOrEqual(alpha);
+  });
+});

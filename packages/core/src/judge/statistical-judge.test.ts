@@ -1,0 +1,203 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { lognormalBuckets } from "../testing/fakes/simulated-latency.js";
+import type { JudgeInput, PollObservation, TrackReading } from "./judge.js";
+import { createStatisticalJudge } from "./statistical-judge.js";
+
+const objectives = { errorRateMax: 0.01, p95LatencyMsMax: 300 };
+
+function track(requests: number, errors: number, p95: number | null): TrackReading {
+  return {
+    requests,
+    errors,
+    errorRate: requests > 0 ? errors / requests : null,
+    p95LatencyMs: requests > 0 ? p95 : null,
+    latencyBuckets: requests > 0 && p95 !== null ? lognormalBuckets(requests, p95) : null,
+  };
+}
+
+function poll(
+  minute: number,
+  canary: TrackReading,
+  stable: TrackReading | null,
+  stepIndex = 0,
+  weight = 5,
+): PollObservation {
+  return {
+    atMs: minute * 60_000,
+    intervalMs: 60_000,
+    stepIndex,
+    weight,
+    phase: "canary",
+    canary,
+    stable,
+  };
+}
+
+function input(
+  observations: PollObservation[],
+  final = false,
+  elapsedMinutes = observations.filter(
+    (o) => o.stepIndex === observations.at(-1)!.stepIndex,
+  ).length,
+): JudgeInput {
+  const last = observations.at(-1)!;
+  return {
+    objectives,
+    observations,
+    step: {
+      index: last.stepIndex,
+      weight: last.weight,
+      phase: last.phase,
+      elapsedMs: elapsedMinutes * 60_000,
+      windowMs: 10 * 60_000,
+      final,
+    },
+  };
+}
+
+const judge = createStatisticalJudge();
+
+describe("statistical judge", () => {
+  it("rolls back a canary with five times stable's error rate on a large sample", () => {
+    const obs = [1, 2, 3].map((m) => poll(m, track(1000, 20, 150), track(19_000, 76, 150)));
+    const d = judge.decide(input(obs));
+    expect(d.verdict).toBe("breach");
+    expect(d.reason).toMatch(/worse than 1\.5× stable beyond chance/);
+    expect(d.evidence.errorRateRatio).toBeCloseTo(5, 5);
+    expect(d.evidence.checks.find((c) => c.against === "vs_stable")?.outcome).toBe("breach");
+  });
+
+  it("does not roll back on one unlucky error at low traffic", () => {
+    const obs = [poll(1, track(5, 1, 150), track(95, 0, 150))];
+    const d = judge.decide(input(obs));
+    expect(d.verdict).toBe("continue");
+    expect(judge.decide(input(obs, true)).verdict).toBe("inconclusive");
+    // Enough requests for a verdict, and a point estimate over the objective (1.7% > 1%),
+    // but well within noise: one error in 60 is no evidence of a breach.
+    const noisy = [poll(1, track(60, 1, 150), null, 2, 100)];
+    expect(judge.decide(input(noisy, true)).verdict).toBe("pass");
+  });
+
+  it("catches a doubled p95 against stable on a large sample", () => {
+    const obs = [1, 2].map((m) => poll(m, track(2000, 2, 240), track(18_000, 18, 120)));
+    const d = judge.decide(input(obs));
+    expect(d.verdict).toBe("breach");
+    expect(d.reason).toMatch(/p95 over 1\.15× stable/);
+  });
+
+  it("holds, and says so, when stable is as degraded as the canary", () => {
+    const obs = [1, 2, 3].map((m) => poll(m, track(1000, 50, 150), track(19_000, 950, 150)));
+    const d = judge.decide(input(obs, true));
+    expect(d.verdict).toBe("hold");
+    expect(d.reason).toMatch(/shared degradation/);
+  });
+
+  it("without a baseline, holds the canary to the objectives only", () => {
+    const over = [1, 2, 3].map((m) => poll(m, track(5000, 100, 150), null, 2, 100));
+    expect(judge.decide(input(over)).verdict).toBe("breach");
+    const within = [1, 2, 3].map((m) => poll(m, track(5000, 10, 150), null, 2, 100));
+    const d = judge.decide(input(within));
+    expect(d.verdict).toBe("pass");
+    expect(d.reason).toMatch(/^early promotion/);
+  });
+
+  it("never promotes early before min_step_minutes, however strong the evidence", () => {
+    const strict = createStatisticalJudge({ min_step_minutes: 5 });
+    const obs = [1, 2, 3].map((m) => poll(m, track(50_000, 10, 100), null, 2, 100));
+    expect(strict.decide(input(obs)).verdict).toBe("continue");
+    const later = [1, 2, 3, 4, 5].map((m) => poll(m, track(50_000, 10, 100), null, 2, 100));
+    expect(strict.decide(input(later)).verdict).toBe("pass");
+    expect(createStatisticalJudge({ early_promotion: false }).decide(input(later)).verdict).toBe(
+      "continue",
+    );
+  });
+
+  it("is a pure function of the series: same input, same decision, input untouched", () => {
+    const obs = [1, 2, 3].map((m) => poll(m, track(800, 3, 170), track(15_000, 40, 160)));
+    const frozen = JSON.stringify(obs);
+    const a = judge.decide(input(obs));
+    const b = judge.decide(input(JSON.parse(frozen, (_, v) => (v === null ? null : v))));
+    expect(JSON.stringify(obs)).toBe(frozen);
+    expect(b.verdict).toBe(a.verdict);
+    expect(b.reason).toBe(a.reason);
+  });
+
+  const counts = fc.record({
+    requests: fc.integer({ min: 0, max: 200_000 }),
+    errorShare: fc.double({ min: 0, max: 1, noNaN: true }),
+    p95: fc.double({ min: 1, max: 2000, noNaN: true }),
+  });
+
+  it("never promotes on no data, on NaN, or on fewer than the minimum requests (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(counts, { minLength: 1, maxLength: 12 }),
+        fc.constantFrom("nodata", "nan", "few"),
+        fc.boolean(),
+        (series, kind, final) => {
+          const obs = series.map((c, i) => {
+            const few = Math.min(c.requests, 3);
+            const canary: TrackReading =
+              kind === "nodata"
+                ? {
+                    requests: null,
+                    errors: null,
+                    errorRate: null,
+                    p95LatencyMs: null,
+                    latencyBuckets: null,
+                  }
+                : kind === "nan"
+                  ? {
+                      requests: c.requests,
+                      errors: null,
+                      errorRate: Number.NaN,
+                      p95LatencyMs: Number.NaN,
+                      latencyBuckets: null,
+                    }
+                  : track(few, Math.round(few * c.errorShare), c.p95);
+            return poll(i + 1, canary, track(10_000, 10, 150));
+          });
+          // 12 polls × at most 3 requests stays under the default minimum of 50.
+          const d = judge.decide(input(obs, final, 30));
+          return d.verdict !== "pass";
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("always rolls back a clear breach of the ceiling on a large sample while stable is within it (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 20_000, max: 500_000 }),
+        fc.double({ min: 0.03, max: 0.5, noNaN: true }),
+        fc.double({ min: 0, max: 0.008, noNaN: true }),
+        fc.boolean(),
+        (requests, canaryRate, stableRate, withBaseline) => {
+          const stable = withBaseline
+            ? track(requests * 4, Math.round(requests * 4 * stableRate), 150)
+            : null;
+          const obs = [poll(1, track(requests, Math.round(requests * canaryRate), 150), stable)];
+          return judge.decide(input(obs)).verdict === "breach";
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it("never rolls back a canary with no errors and a p95 within both limits (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 5000 }), { minLength: 1, maxLength: 15 }),
+        fc.double({ min: 20, max: 250, noNaN: true }),
+        (perPoll, p95) => {
+          const obs = perPoll.map((n, i) => poll(i + 1, track(n, 0, p95), track(n * 19, n, p95)));
+          const d = judge.decide(input(obs, true, 10));
+          return d.verdict !== "breach" && d.verdict !== "hold";
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
