@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The judgement benchmark: labelled canary traces through the real orchestrator, one table
 // per judge. Run with `pnpm bench:judge` (builds first); `--traces N`, `--seed S`, `--json`,
-// `--judge threshold|statistical` (repeatable; default every judge core knows), `--summary`
+// `--judge threshold|statistical` (repeatable; default every judge core knows), `--runs` (with
+// `--json`: every run, to see where each rollback came from), `--summary`
 // (one line per judge, for `pnpm bench`), `--workers N` (default: up to 2 threads; the
 // figures do not depend on it). Prints figures; asserts nothing.
 import { availableParallelism } from "node:os";
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     seed: { type: "string", default: "1" },
     json: { type: "boolean", default: false },
     summary: { type: "boolean", default: false },
+    runs: { type: "boolean", default: false },
     judge: { type: "string", multiple: true },
     workers: { type: "string", default: String(Math.min(2, availableParallelism())) },
   },
@@ -85,6 +87,7 @@ if (values.json) {
           healthyReleaseRatioVsThreshold: threshold ? kit.healthyReleaseRatio(t, threshold) : null,
         })),
         unavailableJudges: missing,
+        ...(values.runs ? { runs } : {}),
       },
       null,
       2,

@@ -21,6 +21,7 @@ function run(partial: Partial<JudgeBenchmarkRun>): JudgeBenchmarkRun {
         ? "slo_inconclusive"
         : "slo_breach"
       : "released",
+    summary: "",
     rolledBack,
     decidedBy: null,
     exposureMinutes: null,

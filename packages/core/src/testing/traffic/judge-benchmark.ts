@@ -55,6 +55,8 @@ export interface JudgeBenchmarkRun {
   group: "healthy" | "shared_noise" | RegressionSize;
   status: string;
   reason: string;
+  /** The outcome's one line (why it rolled back, in the judge's words). */
+  summary: string;
   /** Rolled back on the SLO judgement (a breach, or an inconclusive step the policy rolls back). */
   rolledBack: boolean;
   /** What decided the rollback: `breach` (`slo_breach`), `inconclusive` (`slo_inconclusive`), or null. */
@@ -115,6 +117,7 @@ export async function runJudgeOnTrace(
     group: traceGroup(trace.label),
     status: outcome.status,
     reason,
+    summary: outcome.summary,
     rolledBack,
     decidedBy,
     exposureMinutes:
