@@ -45,8 +45,22 @@ describeSloSourceConformance("json endpoint example", async () => {
   const { server, baseUrl } = await startServer();
   return {
     source: createJsonSloSource({ baseUrl }),
-    healthy: { query: query("checkout", "v1.4.0"), errorRate: 3 / 1200, p95LatencyMs: 182 },
-    breaching: { query: query("checkout", "v1.5.0"), errorRate: 0.042, p95LatencyMs: 410 },
+    healthy: {
+      query: query("checkout", "v1.4.0"),
+      errorRate: 3 / 1200,
+      p95LatencyMs: 182,
+      requestCount: 1200,
+      errorCount: 3,
+    },
+    breaching: {
+      query: query("checkout", "v1.5.0"),
+      errorRate: 0.042,
+      p95LatencyMs: 410,
+      requestCount: 1000,
+      errorCount: 42,
+    },
+    // What this back end can give: counts yes, a latency histogram no (checked as null).
+    capabilities: { counts: true, latencyBuckets: false },
     noData: query("payments", "v9.9.9"),
     cleanup: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
@@ -65,7 +79,11 @@ describe("json endpoint example, its own cases", () => {
       query("checkout", "v1.4.0"),
       { signal: signal() },
     );
-    expect(m._unsafeUnwrap().sampleCount).toBe(1200);
+    expect(m._unsafeUnwrap()).toMatchObject({
+      sampleCount: 1200,
+      requestCount: 1200,
+      errorCount: 3,
+    });
     const last = ctx.seen[ctx.seen.length - 1]!;
     expect(last.searchParams.get("from")).toBe("2026-01-05T10:00:00.000Z");
     expect(last.searchParams.get("to")).toBe("2026-01-05T10:10:00.000Z");

@@ -36,7 +36,14 @@ export function createJsonSloSource(options: { baseUrl: string; fetch?: typeof f
         const res = await fetchImpl(url, { signal });
         if (res.status === 404) {
           const none = readingOf(null, `no data for ${query.service} ${query.version}`);
-          return { errorRate: none, p95LatencyMs: none, sampleCount: 0 };
+          return {
+            errorRate: none,
+            p95LatencyMs: none,
+            sampleCount: 0,
+            requestCount: 0,
+            errorCount: 0,
+            latencyBuckets: null,
+          };
         }
         if (!res.ok) {
           const kind =
@@ -65,6 +72,10 @@ export function createJsonSloSource(options: { baseUrl: string; fetch?: typeof f
               : readingOf(null, "no requests in the window"),
           p95LatencyMs: readingOf(body.p95_ms ?? null, "no latency samples in the window"),
           sampleCount: body.requests,
+          // The endpoint counts requests and errors, but keeps no latency histogram.
+          requestCount: body.requests,
+          errorCount: body.errors,
+          latencyBuckets: null,
           queries: [request],
         };
       };

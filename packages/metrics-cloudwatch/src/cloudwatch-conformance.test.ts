@@ -33,8 +33,21 @@ describeSloSourceConformance("cloudwatch (emulated)", async () => {
       },
       retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 },
     }),
-    healthy: { query: sloQuery({ service: "checkout" }), errorRate: 0.005, p95LatencyMs: 190 },
-    breaching: { query: sloQuery({ service: "payments" }), errorRate: 0.08, p95LatencyMs: 950 },
+    healthy: {
+      query: sloQuery({ service: "checkout" }),
+      errorRate: 0.005,
+      p95LatencyMs: 190,
+      requestCount: 1000,
+      errorCount: 5,
+    },
+    breaching: {
+      query: sloQuery({ service: "payments" }),
+      errorRate: 0.08,
+      p95LatencyMs: 950,
+      requestCount: 500,
+      errorCount: 40,
+    },
+    capabilities: { counts: true, latencyBuckets: false },
     noData: sloQuery({ service: "unknown-service" }),
     cleanup: () => cw.close(),
   };

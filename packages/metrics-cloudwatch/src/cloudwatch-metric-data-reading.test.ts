@@ -45,6 +45,9 @@ describe("measurementFromMetricData", () => {
       errorRate: { kind: "value", value: 0.005 },
       p95LatencyMs: { kind: "value", value: 120 },
       sampleCount: 1000,
+      requestCount: 1000,
+      errorCount: 5,
+      latencyBuckets: null,
       queries: ["q"],
     });
   });
@@ -61,6 +64,7 @@ describe("measurementFromMetricData", () => {
     const m = measure(pages)._unsafeUnwrap();
     expect(m.errorRate).toEqual({ kind: "value", value: 0.01 });
     expect(m.sampleCount).toBe(200);
+    expect([m.requestCount, m.errorCount]).toEqual([200, 2]);
   });
 
   it("reports a final PartialData (a math expression: no NextToken) as no_data, never 0", () => {
@@ -76,6 +80,7 @@ describe("measurementFromMetricData", () => {
       expect(m.errorRate.reason).toMatch(/PartialData for the requests query/);
     expect(m.p95LatencyMs.kind).toBe("no_data");
     expect(m.sampleCount).toBeNull();
+    expect([m.requestCount, m.errorCount]).toEqual([null, null]);
   });
 
   it("reports empty Values (no traffic, or wrong dimensions) as no_data", () => {
@@ -93,8 +98,10 @@ describe("measurementFromMetricData", () => {
   it("reads no errors datapoints as 0 errors only when asked to", () => {
     const pages = [[result("errors", []), result("requests", [50]), result("latency_p95", [0.1])]];
     expect(measure(pages)._unsafeUnwrap().errorRate).toEqual({ kind: "value", value: 0 });
+    expect(measure(pages)._unsafeUnwrap().errorCount).toBe(0);
     const strict = measure(pages, { ...opts, errorsAbsentMeansZero: false })._unsafeUnwrap();
     expect(strict.errorRate.kind).toBe("no_data");
+    expect([strict.requestCount, strict.errorCount]).toEqual([50, null]);
   });
 
   it('reports NaN and infinities (JSON "NaN" / "Infinity") as no_data', () => {
@@ -162,5 +169,41 @@ describe("measurementFromMetricData", () => {
       [],
     );
     expect(missing._unsafeUnwrapErr().message).toContain('"errors"');
+  });
+
+  it("counts whole requests, and says null for what it cannot count", () => {
+    const m = measure([
+      [
+        result("errors", [0.9999999, 2]),
+        result("requests", [299.9999999, 0]),
+        result("latency_p95", [0.1]),
+      ],
+    ])._unsafeUnwrap();
+    expect([m.requestCount, m.errorCount]).toEqual([300, 3]);
+    // Averages (no counts): the ratio may still be a rate, but the sums are no counts.
+    const averaged = measure(
+      [[result("errors", [1]), result("requests", [100]), result("latency_p95", [0.1])]],
+      { ...opts, queriesCount: false },
+    )._unsafeUnwrap();
+    expect([averaged.requestCount, averaged.errorCount]).toEqual([null, null]);
+    // Zero requests: no error rate, but a count of 0 is a fact.
+    const idle = measure([
+      [result("errors", []), result("requests", [0]), result("latency_p95", [])],
+    ])._unsafeUnwrap();
+    expect(idle.errorRate.kind).toBe("no_data");
+    expect([idle.requestCount, idle.errorCount]).toEqual([0, 0]);
+    // More errors than requests: the queries do not count the same requests.
+    const mismatched = measure([
+      [result("errors", [20]), result("requests", [10]), result("latency_p95", [0.1])],
+    ])._unsafeUnwrap();
+    expect([mismatched.requestCount, mismatched.errorCount]).toEqual([10, null]);
+    const partialErrors = measure([
+      [
+        result("errors", [1], "PartialData"),
+        result("requests", [10]),
+        result("latency_p95", [0.1]),
+      ],
+    ])._unsafeUnwrap();
+    expect([partialErrors.requestCount, partialErrors.errorCount]).toEqual([10, null]);
   });
 });

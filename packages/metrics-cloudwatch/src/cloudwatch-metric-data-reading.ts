@@ -37,6 +37,13 @@ export interface MetricDataReadingOptions {
    * legitimately return no result.
    */
   metricStatIds?: string[];
+  /**
+   * Whether the errors and requests queries return counts (a `Sum` or `SampleCount`
+   * statistic, or an expression over counts), so their sums are `requestCount` /
+   * `errorCount`. An `Average` or a percentile is no count: both fields are then `null`.
+   * Default true.
+   */
+  queriesCount?: boolean;
 }
 
 const REQUEST = "POST / (GraniteServiceVersion20100801.GetMetricData)";
@@ -203,10 +210,39 @@ export function measurementFromMetricData(
     }
   }
 
+  // Known only where CloudWatch answered completely: a PartialData or missing series is
+  // unknown, and errors absent while requests were counted are 0 only where ALB-style
+  // omission is expected. Rounding only absorbs float noise: Sums of counts are whole.
+  const counting = options.queriesCount ?? true;
+  const requestCount =
+    counting && sampleCount !== null && Number.isFinite(sampleCount) && sampleCount >= 0
+      ? Math.round(sampleCount)
+      : null;
+  let errorCount: number | null = null;
+  if (requestCount !== null) {
+    const e = errors.value;
+    const missing = !e.partial && e.values.length === 0;
+    if (missing) errorCount = options.errorsAbsentMeansZero ? 0 : null;
+    else if (!problem("errors", e)) {
+      const failed = Math.round(sum(e.values));
+      // More errors than requests: the two queries do not count the same requests.
+      errorCount = failed >= 0 && failed <= requestCount ? failed : null;
+    }
+  }
+
   const latencyProblem = problem("p95 latency", p95.value);
   const p95LatencyMs: MetricReading = latencyProblem
     ? { kind: "no_data", reason: latencyProblem }
     : readingOf(Math.max(...p95.value.values) * MS_PER_UNIT[options.latencyUnit]);
 
-  return ok({ errorRate, p95LatencyMs, sampleCount, queries });
+  return ok({
+    errorRate,
+    p95LatencyMs,
+    sampleCount,
+    requestCount,
+    errorCount,
+    // CloudWatch's GetMetricData gives statistics of a metric, never a histogram's buckets.
+    latencyBuckets: null,
+    queries,
+  });
 }

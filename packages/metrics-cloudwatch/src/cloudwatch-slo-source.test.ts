@@ -109,6 +109,7 @@ describe("CloudWatchSloSource over the real AWS SDK and HTTP", () => {
     expect(m.errorRate).toEqual({ kind: "value", value: 0.005 });
     expect(m.p95LatencyMs).toEqual({ kind: "value", value: 190 });
     expect(m.sampleCount).toBe(1000);
+    expect([m.requestCount, m.errorCount, m.latencyBuckets]).toEqual([1000, 5, null]);
     expect(cw.requests).toHaveLength(1);
     expect(cw.requests[0]).toMatchObject({
       target: "GraniteServiceVersion20100801.GetMetricData",
@@ -134,6 +135,120 @@ describe("CloudWatchSloSource over the real AWS SDK and HTTP", () => {
     expect(m.errorRate).toEqual({ kind: "value", value: 0.001 });
     expect(m.p95LatencyMs).toEqual({ kind: "value", value: 95 });
     expect(m.sampleCount).toBe(4000);
+    expect([m.requestCount, m.errorCount]).toEqual([4000, 4]);
+  });
+
+  it("counts the interval since the previous poll: one minute, the next, and two hours", async () => {
+    const start = new Date(WINDOW_START.getTime() + 3_600_000);
+    const end = new Date(start.getTime() + 7_200_000);
+    // A datapoint of 100 requests every minute, one of 2 errors every 5 minutes.
+    const dimensions = {
+      LoadBalancer: LOAD_BALANCER,
+      TargetGroup: targetGroup("orders", "canary"),
+    };
+    const every = (minutes: number, value: number): [number, number][] =>
+      Array.from({ length: 120 / minutes }, (_, i) => [
+        start.getTime() + i * minutes * 60_000 + 1000,
+        value,
+      ]);
+    cw.seed(
+      ...albMetrics({
+        service: "orders",
+        requests: 0,
+        errors: 0,
+        latencyStepSeconds: 0.001,
+        start,
+        end,
+      }),
+      {
+        namespace: "AWS/ApplicationELB",
+        metricName: "RequestCount",
+        dimensions,
+        points: every(1, 100),
+      },
+      {
+        namespace: "AWS/ApplicationELB",
+        metricName: "HTTPCode_Target_5XX_Count",
+        dimensions,
+        points: every(5, 2),
+      },
+    );
+    const at = (minutes: number) => new Date(start.getTime() + minutes * 60_000);
+    const window = (from: number, to: number) =>
+      measureOk(
+        source(),
+        sloQuery({ service: "orders", windowStart: at(from), windowEnd: at(to) }),
+      );
+    const first = await window(0, 1);
+    const second = await window(1, 2);
+    const whole = await window(0, 120);
+    expect(
+      cw.requests.map((r) => (r.body as QueryBody).MetricDataQueries[1]?.MetricStat?.Period),
+    ).toEqual([60, 60, 7200]);
+    expect([first.requestCount, first.errorCount]).toEqual([100, 2]);
+    // No 5XX datapoint in the second minute: ALB leaves it out, and that is 0 errors.
+    expect([second.requestCount, second.errorCount]).toEqual([100, 0]);
+    expect([whole.requestCount, whole.errorCount]).toEqual([12_000, 48]);
+  });
+
+  it("aligns unaligned windows to whole minutes, so consecutive polls never count a minute twice", async () => {
+    const start = new Date(WINDOW_START.getTime() + 3_600_000);
+    const dimensions = {
+      LoadBalancer: LOAD_BALANCER,
+      TargetGroup: targetGroup("orders", "canary"),
+    };
+    cw.seed({
+      namespace: "AWS/ApplicationELB",
+      metricName: "RequestCount",
+      dimensions,
+      points: Array.from({ length: 10 }, (_, i) => [start.getTime() + i * 60_000, 100]),
+    });
+    const at = (seconds: number) => new Date(start.getTime() + seconds * 1000);
+    const polls = [30, 90, 150, 210].map((s) => at(s));
+    const counts: (number | null | undefined)[] = [];
+    for (const [i, end] of polls.slice(1).entries()) {
+      const m = await measureOk(
+        source(),
+        sloQuery({ service: "orders", windowStart: polls[i] as Date, windowEnd: end }),
+      );
+      counts.push(m.requestCount);
+      expect(m.queries?.at(-1)).toMatch(/^window aligned to whole minutes: /);
+    }
+    expect(counts).toEqual([100, 100, 100]);
+    expect(
+      cw.requests.map((r) => [(r.body as QueryBody).StartTime, (r.body as QueryBody).EndTime]),
+    ).toEqual([
+      [at(0).getTime() / 1000, at(60).getTime() / 1000],
+      [at(60).getTime() / 1000, at(120).getTime() / 1000],
+      [at(120).getTime() / 1000, at(180).getTime() / 1000],
+    ]);
+    // Less than a whole minute: nothing is asked, and nothing is known yet.
+    const short = await measureOk(
+      source(),
+      sloQuery({ service: "orders", windowStart: at(200), windowEnd: at(230) }),
+    );
+    expect(cw.requests).toHaveLength(3);
+    expect([short.requestCount, short.errorCount, short.errorRate.kind]).toEqual([
+      null,
+      null,
+      "no_data",
+    ]);
+  });
+
+  it("gives no counts for statistics that are not counts, and says whether it splits by track", async () => {
+    const averaged = await measureOk(
+      source({ queries: { requests: { metricName: "RequestCount", stat: "Average" } } }),
+    );
+    expect([averaged.requestCount, averaged.errorCount]).toEqual([null, null]);
+    expect(source().splitsByTrack).toBe(true);
+    // One load balancer for both tracks: canary and stable read the same metrics.
+    expect(source({ trackDimensions: {} }).splitsByTrack).toBe(false);
+    expect(
+      source({
+        trackDimensions: {},
+        dimensions: { TargetGroup: "targetgroup/{{service}}-{{track}}/6d0ecf831eec9f09" },
+      }).splitsByTrack,
+    ).toBe(true);
   });
 
   it("follows every NextToken page and merges them", async () => {
@@ -151,6 +266,7 @@ describe("CloudWatchSloSource over the real AWS SDK and HTTP", () => {
     expect(m.p95LatencyMs.kind).toBe("no_data");
     if (m.errorRate.kind === "no_data") expect(m.errorRate.reason).toMatch(/no datapoints/);
     expect(m.sampleCount).toBeNull();
+    expect([m.requestCount, m.errorCount]).toEqual([null, null]);
   });
 
   it("reports a final PartialData as no_data naming it", async () => {
@@ -253,6 +369,7 @@ describe("CloudWatchSloSource over the real AWS SDK and HTTP", () => {
     });
     const m = await measureOk(s);
     expect(m.errorRate).toEqual({ kind: "value", value: 4 / 200 });
+    expect([m.requestCount, m.errorCount]).toEqual([200, 4]);
     expect(m.p95LatencyMs).toEqual({ kind: "value", value: 285 });
     expect(
       lastBody().MetricDataQueries.map((q) => [

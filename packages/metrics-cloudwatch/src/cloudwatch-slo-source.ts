@@ -16,7 +16,7 @@ import {
   untilAborted,
 } from "@shipgate/core";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
-import { err, errAsync, ok, type Result, ResultAsync } from "neverthrow";
+import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
 import { cloudWatchFailure } from "./cloudwatch-errors.js";
 import {
   measurementFromMetricData,
@@ -37,6 +37,7 @@ import {
   renderDimensionValue,
   renderExpression,
   unknownPlaceholders,
+  usedPlaceholders,
 } from "./query-template.js";
 
 /** Retry bounds, applied through the AWS SDK's own retry strategy. */
@@ -93,6 +94,65 @@ export interface CloudWatchSloSourceOptions {
 }
 
 const HELPER_ID = /^[a-z][a-zA-Z0-9_]*$/;
+
+const COUNT_STATS = new Set(["Sum", "SampleCount"]);
+
+/**
+ * Whether the errors and requests queries return counts: a `Sum` or `SampleCount`
+ * statistic (the default statistic is `Sum`), or an expression, which the errors and
+ * requests queries are documented to compute counts with (e.g. `FILL(t5, 0) + FILL(e5, 0)`).
+ */
+export function countingQueries(queries: Pick<CloudWatchQueries, "errors" | "requests">): boolean {
+  return [queries.errors, queries.requests].every(
+    (spec) => isExpression(spec) || COUNT_STATS.has(spec.stat ?? "Sum"),
+  );
+}
+
+const nonEmpty = (dims: Record<string, string> | undefined) =>
+  dims !== undefined && Object.keys(dims).length > 0;
+const selectsTrack = (text: string) =>
+  usedPlaceholders(text).some((p) => p === "version" || p === "track");
+
+/**
+ * Whether the canary and the stable track are measured apart: each track has dimensions
+ * of its own (`trackDimensions`, e.g. one target group per track), or every query selects
+ * by `{{version}}` / `{{track}}` in its dimensions or expression (an expression's helper
+ * queries count as its own). Otherwise both tracks read the same metrics: no baseline.
+ */
+export function splitsByTrack(
+  queries: CloudWatchQueries,
+  dimensions: Record<string, string>,
+  helpers: Record<string, CloudWatchMetricSpec>,
+  trackDimensions: CloudWatchSloSourceOptions["trackDimensions"],
+): boolean {
+  if (nonEmpty(trackDimensions?.canary) && nonEmpty(trackDimensions?.stable)) return true;
+  const base = Object.values(dimensions);
+  const helperTexts = Object.values(helpers).flatMap((h) => [
+    ...base,
+    ...Object.values(h.dimensions ?? {}),
+  ]);
+  return (["errors", "requests", "p95"] as const).every((key) => {
+    const spec = queries[key];
+    const texts = isExpression(spec)
+      ? [spec.expression, ...helperTexts]
+      : [...base, ...Object.values(spec.dimensions ?? {})];
+    return texts.some(selectsTrack);
+  });
+}
+
+/**
+ * The window on whole minutes, both ends rounded down, or null when no whole minute is
+ * left. CloudWatch rounds `StartTime` down to the minute itself, and returns the datapoint
+ * of every period that starts before `EndTime` (timestamped at its start), so unaligned
+ * windows of consecutive polls would count the minute they share twice; rounding both
+ * ends down gives every minute to exactly one window (the one in progress goes to the next).
+ */
+export function alignToMinutes(start: Date, end: Date): { start: Date; end: Date } | null {
+  const floor = (d: Date) => Math.floor(d.getTime() / 60_000) * 60_000;
+  const from = floor(start);
+  const to = floor(end);
+  return to > from ? { start: new Date(from), end: new Date(to) } : null;
+}
 
 /** Period covering the window: whole minutes (CloudWatch's standard resolution), at least 60 s. */
 export function periodForWindow(windowMs: number): number {
@@ -315,7 +375,20 @@ export function createCloudWatchSloSource(options: CloudWatchSloSourceOptions): 
         }),
       );
     }
-    const period = periodForWindow(windowMs);
+    const aligned = alignToMinutes(query.windowStart, query.windowEnd);
+    if (aligned === null) {
+      const reason = `the window ${query.windowStart.toISOString()}–${query.windowEnd.toISOString()} holds no whole minute, CloudWatch's resolution; the next window counts it`;
+      return okAsync({
+        errorRate: { kind: "no_data", reason },
+        p95LatencyMs: { kind: "no_data", reason },
+        sampleCount: null,
+        requestCount: null,
+        errorCount: null,
+        latencyBuckets: null,
+        queries: [],
+      });
+    }
+    const period = periodForWindow(aligned.end.getTime() - aligned.start.getTime());
     const values: QueryTemplateValues = {
       service: query.service,
       version: query.version,
@@ -331,10 +404,17 @@ export function createCloudWatchSloSource(options: CloudWatchSloSourceOptions): 
     const callSignal = AbortSignal.any([signal, timeoutSignal]);
     const input: GetMetricDataCommandInput = {
       MetricDataQueries: request,
-      StartTime: query.windowStart,
-      EndTime: query.windowEnd,
+      StartTime: aligned.start,
+      EndTime: aligned.end,
     };
     const evidence = described.map((d) => d.text);
+    if (
+      aligned.start.getTime() !== query.windowStart.getTime() ||
+      aligned.end.getTime() !== query.windowEnd.getTime()
+    )
+      evidence.push(
+        `window aligned to whole minutes: ${aligned.start.toISOString()}–${aligned.end.toISOString()}`,
+      );
     return ResultAsync.fromPromise(
       untilAborted(fetchPages(input, callSignal), callSignal),
       (thrown) =>
@@ -357,11 +437,21 @@ export function createCloudWatchSloSource(options: CloudWatchSloSourceOptions): 
             metricStatIds: request
               .filter((q) => q.MetricStat !== undefined && q.ReturnData !== false)
               .map((q) => q.Id as string),
+            queriesCount: countingQueries(queries),
           },
           evidence,
         ),
       );
   }
 
-  return { name: "cloudwatch", measure };
+  return {
+    name: "cloudwatch",
+    splitsByTrack: splitsByTrack(
+      queries,
+      options.dimensions ?? {},
+      helpers,
+      options.trackDimensions,
+    ),
+    measure,
+  };
 }

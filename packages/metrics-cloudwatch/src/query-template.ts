@@ -55,7 +55,15 @@ function substitute(template: string, values: QueryTemplateValues): string {
   );
 }
 
-function usedPlaceholders(template: string): QueryPlaceholder[] {
+/**
+ * The known placeholders a template uses.
+ *
+ * @example
+ * ```ts
+ * usedPlaceholders("targetgroup/{{service}}-{{track}}"); // ["service", "track"]
+ * ```
+ */
+export function usedPlaceholders(template: string): QueryPlaceholder[] {
   const used = new Set<string>();
   for (const match of template.matchAll(PLACEHOLDER)) used.add(match[1] ?? "");
   return QUERY_PLACEHOLDERS.filter((name) => used.has(name));

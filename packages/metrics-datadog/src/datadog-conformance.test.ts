@@ -16,8 +16,21 @@ describeSloSourceConformance("datadog (emulated)", async () => {
       baseUrl: dd.url,
       retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 10 },
     }),
-    healthy: { query: sloQuery({ version: "1.4.0" }), errorRate: 0.005, p95LatencyMs: 190 },
-    breaching: { query: sloQuery({ version: "1.5.0" }), errorRate: 0.08, p95LatencyMs: 950 },
+    healthy: {
+      query: sloQuery({ version: "1.4.0" }),
+      errorRate: 0.005,
+      p95LatencyMs: 190,
+      requestCount: 1000,
+      errorCount: 5,
+    },
+    breaching: {
+      query: sloQuery({ version: "1.5.0" }),
+      errorRate: 0.08,
+      p95LatencyMs: 950,
+      requestCount: 500,
+      errorCount: 40,
+    },
+    capabilities: { counts: true, latencyBuckets: false },
     noData: sloQuery({ service: "unknown-service" }),
     cleanup: () => dd.close(),
   };

@@ -93,6 +93,9 @@ describe("DatadogSloSource over the real client and HTTP", () => {
     expect(m.p95LatencyMs.kind).toBe("value");
     if (m.p95LatencyMs.kind === "value") expect(m.p95LatencyMs.value).toBeCloseTo(190, 9);
     expect(m.sampleCount).toBe(1000);
+    expect(m.requestCount).toBe(1000);
+    expect(m.errorCount).toBe(5);
+    expect(m.latencyBuckets).toBeNull();
     expect(dd.requests).toHaveLength(1);
     const req = dd.requests[0]!;
     expect(req).toMatchObject({
@@ -163,6 +166,7 @@ describe("DatadogSloSource over the real client and HTTP", () => {
     );
     expect(m.errorRate).toEqual({ kind: "value", value: 0.01 });
     expect(m.sampleCount).toBe(600);
+    expect([m.requestCount, m.errorCount]).toEqual([600, 6]);
     // Two buckets, each with its own p95; the larger is reported (an upper bound of the true 95 ms).
     if (m.p95LatencyMs.kind !== "value") throw new Error("expected a p95");
     expect(m.p95LatencyMs.value).toBeGreaterThanOrEqual(95);
@@ -175,6 +179,60 @@ describe("DatadogSloSource over the real client and HTTP", () => {
     expect(m.p95LatencyMs.kind).toBe("no_data");
     if (m.errorRate.kind === "no_data") expect(m.errorRate.reason).toMatch(/no series/);
     expect(m.sampleCount).toBeNull();
+    expect([m.requestCount, m.errorCount, m.latencyBuckets]).toEqual([null, null, null]);
+  });
+
+  it("counts the interval since the previous poll: one minute, then the next, then two hours", async () => {
+    // One point every 10 s (Datadog's flush interval for trace metrics): 6 a minute.
+    const start = new Date(WINDOW_START.getTime() + 3_600_000);
+    const twoHours = new Date(start.getTime() + 7_200_000);
+    dd.seed(
+      ...traceMetrics({
+        version: "4.0.0",
+        requests: 720 * 10,
+        errors: 72,
+        latencyStepSeconds: 0.001,
+        start,
+        end: twoHours,
+      }),
+    );
+    const at = (minutes: number) => new Date(start.getTime() + minutes * 60_000);
+    const window = (from: number, to: number) =>
+      measureOk(source(), sloQuery({ version: "4.0.0", windowStart: at(from), windowEnd: at(to) }));
+    const first = await window(0, 1);
+    const second = await window(1, 2);
+    const whole = await window(0, 120);
+    expect(
+      dd.requests.map(
+        (r) => (r.body as { data: { attributes: { interval: number } } }).data.attributes.interval,
+      ),
+    ).toEqual([60_000, 60_000, 7_200_000]);
+    // The hits are spread over 60 points (one per 2 min), the errors over 10 (one per 12 min,
+    // the first two of 8, the others of 7).
+    expect([first.requestCount, first.errorCount]).toEqual([120, 8]);
+    // No hits point in the second minute: Datadog answers no series, which says nothing
+    // (an unknown version looks the same), so the counts are unknown, never 0.
+    expect([second.requestCount, second.errorCount]).toEqual([null, null]);
+    expect([whole.requestCount, whole.errorCount]).toEqual([7200, 72]);
+  });
+
+  it("gives no counts for queries that return rates, and says whether it splits by track", async () => {
+    const rates = source({
+      queries: {
+        hits: "sum:trace.http.request.hits{service:{{service}},version:{{version}},env:{{environment}}}.as_rate()",
+        errors:
+          "sum:trace.http.request.errors{service:{{service}},version:{{version}},env:{{environment}}}.as_rate()",
+      },
+    });
+    const m = await measureOk(rates);
+    expect(m.errorRate.kind).toBe("value");
+    expect([m.requestCount, m.errorCount]).toEqual([null, null]);
+    expect(source().splitsByTrack).toBe(true);
+    expect(
+      source({
+        queries: { p95: "p95:trace.http.request{service:{{service}},env:{{environment}}}" },
+      }).splitsByTrack,
+    ).toBe(false);
   });
 
   it("reports a healthy version with no errors series as 0 errors, or no_data when strict", async () => {
@@ -183,11 +241,13 @@ describe("DatadogSloSource over the real client and HTTP", () => {
     );
     const m = await measureOk(source(), sloQuery({ version: "3.0.0" }));
     expect(m.errorRate).toEqual({ kind: "value", value: 0 });
+    expect([m.requestCount, m.errorCount]).toEqual([100, 0]);
     const strict = await measureOk(
       source({ errorsAbsentMeansZero: false }),
       sloQuery({ version: "3.0.0" }),
     );
     expect(strict.errorRate.kind).toBe("no_data");
+    expect([strict.requestCount, strict.errorCount]).toEqual([100, null]);
   });
 
   it("reports all-null points (a real Datadog shape) as no_data", async () => {

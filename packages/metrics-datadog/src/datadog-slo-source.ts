@@ -18,6 +18,7 @@ import {
 } from "./datadog-timeseries-reading.js";
 import {
   emptyAfterNormalisation,
+  placeholdersIn,
   type QueryTemplateValues,
   renderDatadogQuery,
   unknownPlaceholders,
@@ -62,6 +63,27 @@ export interface DatadogSloSourceOptions {
   authHint?: string;
 }
 
+/**
+ * Whether the hits and errors templates return counts: `.as_count()` makes Datadog sum a
+ * count metric over each interval; without it the values may be per-second rates, whose
+ * sums are no request counts.
+ */
+export function countingQueries(
+  templates: Pick<DatadogQueryTemplates, "errors" | "hits">,
+): boolean {
+  return [templates.errors, templates.hits].every((t) => /\.as_count\(\s*\)/.test(t));
+}
+
+/**
+ * Whether every template selects the version or track (`{{version}}` / `{{track}}`), so the
+ * canary and the stable track are measured apart; otherwise there is no baseline.
+ */
+export function splitsByTrack(templates: DatadogQueryTemplates): boolean {
+  return Object.values(templates).every((t) =>
+    placeholdersIn(t).some((p) => p === "version" || p === "track"),
+  );
+}
+
 /** Returns the base URL of Datadog's API for a site. */
 export function datadogBaseUrl(site = "datadoghq.com"): string {
   return `https://api.${site}`;
@@ -70,7 +92,9 @@ export function datadogBaseUrl(site = "datadoghq.com"): string {
 /**
  * A Datadog {@link SloSource}: one `POST /api/v2/query/timeseries` per measurement (errors,
  * hits and p95 queries in one request, `interval` = the window), through the official
- * `@datadog/datadog-api-client` (`v2.MetricsApi.queryTimeseriesData`).
+ * `@datadog/datadog-api-client` (`v2.MetricsApi.queryTimeseriesData`). The `.as_count()`
+ * sums of hits and errors are also `requestCount` / `errorCount`; `latencyBuckets` is
+ * always `null` (the query API gives a distribution's percentiles, not its buckets).
  *
  * @example
  * ```ts
@@ -99,6 +123,7 @@ export function createDatadogSloSource(options: DatadogSloSourceOptions): SloSou
   const retry: DatadogRetryPolicy = { ...DEFAULT_DATADOG_RETRY, ...options.retry };
   const inner = options.httpApi ?? new client.IsomorphicFetchHttpLibrary();
   const errorsAbsentMeansZero = options.errorsAbsentMeansZero ?? true;
+  const queriesCount = countingQueries(templates);
   const authHint =
     options.authHint ?? "Check the Datadog API key and application key given to shipgate";
 
@@ -195,9 +220,10 @@ export function createDatadogSloSource(options: DatadogSloSourceOptions): SloSou
       measurementFromTimeseries(response, rendered, {
         latencyUnit: options.latencyUnit,
         errorsAbsentMeansZero,
+        queriesCount,
       }),
     );
   }
 
-  return { name: "datadog", measure };
+  return { name: "datadog", splitsByTrack: splitsByTrack(templates), measure };
 }

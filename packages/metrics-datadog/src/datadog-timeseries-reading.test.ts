@@ -41,6 +41,9 @@ describe("measurementFromTimeseries", () => {
     // p95 cannot be merged across buckets: the larger one is an upper bound.
     expect(m.p95LatencyMs).toEqual({ kind: "value", value: 200 });
     expect(m.sampleCount).toBe(1000);
+    expect(m.requestCount).toBe(1000);
+    expect(m.errorCount).toBe(5);
+    expect(m.latencyBuckets).toBeNull();
     expect(m.queries).toEqual(["e", "h", "p"]);
   });
 
@@ -93,6 +96,8 @@ describe("measurementFromTimeseries", () => {
       reason: "no requests in the window (hits = 0)",
     });
     expect(m.sampleCount).toBe(0);
+    expect(m.requestCount).toBe(0);
+    expect(m.errorCount).toBe(0);
   });
 
   it("treats a missing errors series as 0 errors only when asked to", () => {
@@ -101,8 +106,11 @@ describe("measurementFromTimeseries", () => {
       kind: "value",
       value: 0,
     });
+    expect(measurementFromTimeseries(r, queries, opts)._unsafeUnwrap().errorCount).toBe(0);
     const strict = measurementFromTimeseries(r, queries, { errorsAbsentMeansZero: false });
     expect(strict._unsafeUnwrap().errorRate.kind).toBe("no_data");
+    expect(strict._unsafeUnwrap().errorCount).toBeNull();
+    expect(strict._unsafeUnwrap().requestCount).toBe(50);
   });
 
   it("reports NaN and infinities as no_data", () => {
@@ -122,9 +130,10 @@ describe("measurementFromTimeseries", () => {
 
   it("refuses more errors than requests instead of reporting a rate above 1", () => {
     const r = response([{ queryIndex: 0 }, { queryIndex: 1 }], [1], [[20], [10]]);
-    expect(measurementFromTimeseries(r, queries, opts)._unsafeUnwrap().errorRate.kind).toBe(
-      "no_data",
-    );
+    const m = measurementFromTimeseries(r, queries, opts)._unsafeUnwrap();
+    expect(m.errorRate.kind).toBe("no_data");
+    expect(m.requestCount).toBe(10);
+    expect(m.errorCount).toBeNull();
   });
 
   it("passes Datadog's own error text into the no_data reason", () => {
@@ -140,5 +149,30 @@ describe("measurementFromTimeseries", () => {
     expect(e.kind).toBe("invalid_response");
     const missing = measurementFromTimeseries({} as never, queries, opts)._unsafeUnwrapErr();
     expect(missing.kind).toBe("invalid_response");
+  });
+
+  it("rounds interpolated count sums to whole requests, and says null for counts it cannot know", () => {
+    const r = response(
+      [{ queryIndex: 0 }, { queryIndex: 1 }],
+      [1, 2],
+      [
+        [2.4999999, 0.5000001],
+        [600.2, 399.80000001],
+      ],
+    );
+    const m = measurementFromTimeseries(r, queries, opts)._unsafeUnwrap();
+    expect(m.requestCount).toBe(1000);
+    expect(m.errorCount).toBe(3);
+    // Per-second rates (no .as_count()): the ratio is still the error rate, the sums are no counts.
+    const rates = measurementFromTimeseries(r, queries, { ...opts, queriesCount: false });
+    expect(rates._unsafeUnwrap().errorRate.kind).toBe("value");
+    expect(rates._unsafeUnwrap().requestCount).toBeNull();
+    expect(rates._unsafeUnwrap().errorCount).toBeNull();
+    const none = measurementFromTimeseries(response([], [], []), queries, opts)._unsafeUnwrap();
+    expect([none.requestCount, none.errorCount, none.latencyBuckets]).toEqual([null, null, null]);
+    const nanErrors = response([{ queryIndex: 0 }, { queryIndex: 1 }], [1], [[Number.NaN], [10]]);
+    expect(
+      measurementFromTimeseries(nanErrors, queries, opts)._unsafeUnwrap().errorCount,
+    ).toBeNull();
   });
 });

@@ -28,6 +28,12 @@ export interface TimeseriesReadingOptions {
    * error queries that always report (then no series means no data).
    */
   errorsAbsentMeansZero: boolean;
+  /**
+   * Whether the hits and errors queries return counts (`.as_count()`), so their sums are
+   * `requestCount` / `errorCount`. Otherwise (e.g. `.as_rate()`, per second) the ratio is
+   * still the error rate but the sums are no counts, and both fields are `null`. Default true.
+   */
+  queriesCount?: boolean;
 }
 
 /** Query indices in the request body. */
@@ -185,10 +191,30 @@ export function measurementFromTimeseries(
     p95LatencyMs = readingOf(Math.max(...p95.values) * msFactor(p95.unit, options.latencyUnit));
   }
 
+  // `.as_count()` sums are whole in Datadog's answers; rounding only absorbs float noise
+  // from interpolation, so that a count is a count. Errors are known only where the rate
+  // is: with requests counted, and the errors query answering (or absence meaning none).
+  const counting = options.queriesCount ?? true;
+  const requestCount =
+    counting && sampleCount !== null && sampleCount >= 0 ? Math.round(sampleCount) : null;
+  let errorCount: number | null = null;
+  if (requestCount !== null && !errorsBad) {
+    if (errors.values.length === 0) errorCount = options.errorsAbsentMeansZero ? 0 : null;
+    else {
+      const failed = Math.round(sum(errors.values));
+      // More errors than requests: the two queries do not count the same requests.
+      errorCount = failed >= 0 && failed <= requestCount ? failed : null;
+    }
+  }
+
   return ok({
     errorRate,
     p95LatencyMs,
     sampleCount,
+    requestCount,
+    errorCount,
+    // Datadog's query API returns a distribution's percentiles, never its buckets.
+    latencyBuckets: null,
     queries: [queries.errors, queries.hits, queries.p95],
   });
 }

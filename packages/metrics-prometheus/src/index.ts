@@ -1,5 +1,16 @@
-export { DEFAULT_QUERIES, defaultMatchers, type QueryName } from "./default-queries.js";
+export {
+  DEFAULT_QUERIES,
+  defaultMatchers,
+  type OptionalQueryName,
+  type QueryName,
+  type RequiredQueryName,
+} from "./default-queries.js";
 export { parsePrometheusSampleValue } from "./prometheus-envelope.js";
+export {
+  type LatencyBucketsOutcome,
+  type LatencyBucketUnit,
+  latencyBucketsOf,
+} from "./prometheus-latency-buckets.js";
 export {
   buildPrometheusSloSource,
   createPrometheusSloSource,
@@ -12,6 +23,7 @@ export type { WarningPolicy } from "./prometheus-reading.js";
 export {
   type PrometheusSloSourceConfig,
   prometheusSloSource,
+  queriesSplitByTrack,
 } from "./prometheus-slo-source.js";
 export {
   compilePromqlTemplate,

@@ -137,3 +137,43 @@ export function expectedRequestCount(
   const perInterval = series.reduce((a, s) => a + totalPerInterval(s), 0);
   return (perInterval * windowSeconds) / intervalSeconds;
 }
+
+/** 5xx requests summed over `series` in a window of `windowSeconds` inside the data. */
+export function expectedErrorCount(
+  series: readonly TrafficSeries[],
+  windowSeconds: number,
+  intervalSeconds: number,
+): number {
+  let perInterval = 0;
+  for (const s of series) {
+    for (const [code, n] of Object.entries(s.requestsPerInterval)) {
+      if (/^5\d\d$/.test(code)) perInterval += n;
+    }
+  }
+  return (perInterval * windowSeconds) / intervalSeconds;
+}
+
+/**
+ * The cumulative latency buckets summed over `series` in a window of `windowSeconds`
+ * inside the data, as `{ leMs, count }` ascending with the `+Inf` bucket last (`leMs:
+ * Infinity`, every request): what `sum by (le) (increase(…_bucket[W]))` gives.
+ */
+export function expectedLatencyBuckets(
+  series: readonly TrafficSeries[],
+  windowSeconds: number,
+  intervalSeconds: number,
+): { leMs: number; count: number }[] {
+  const scale = windowSeconds / intervalSeconds;
+  const bounds = new Map<number, number>();
+  let total = 0;
+  for (const s of series) {
+    total += totalPerInterval(s);
+    for (const [le, c] of s.latencyBuckets) bounds.set(le, (bounds.get(le) ?? 0) + c);
+  }
+  return [
+    ...[...bounds.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([le, count]) => ({ leMs: Math.round(le * 1e9) / 1e6, count: count * scale })),
+    { leMs: Number.POSITIVE_INFINITY, count: total * scale },
+  ];
+}

@@ -101,7 +101,7 @@ describe("shipgateProvider", () => {
       { bearer_token_env: "PROMETHEUS_TOKEN" },
       { PROMETHEUS_TOKEN: SECRET },
     );
-    expect(fake.requests).toHaveLength(3);
+    expect(fake.requests).toHaveLength(5);
     for (const r of fake.requests) expect(r.headers.authorization).toBe(`Bearer ${SECRET}`);
     expect(JSON.stringify(m._unsafeUnwrap())).not.toContain(SECRET);
   });
@@ -169,6 +169,70 @@ describe("createPrometheusSloSource", () => {
       },
     });
     await slo.measure(query, { signal: new AbortController().signal });
-    expect(seen).toEqual(Array(3).fill(`${fake.url}/api/v1/query`));
+    expect(seen).toEqual(Array(5).fill(`${fake.url}/api/v1/query`));
+  });
+
+  it("says whether the queries can tell the tracks apart (splitsByTrack)", () => {
+    const url = fake.url;
+    expect(createPrometheusSloSource({ url }).splitsByTrack).toBe(true);
+    // A template of the user's own that selects neither version nor track, directly or via
+    // {{matchers}}, measures both tracks alike.
+    expect(
+      createPrometheusSloSource({
+        url,
+        queries: {
+          sampleCount: 'sum(increase(http_requests_total{service="{{service}}"}[{{window}}]))',
+        },
+      }).splitsByTrack,
+    ).toBe(false);
+    expect(
+      createPrometheusSloSource({
+        url,
+        queries: {
+          sampleCount: 'sum(increase(http_requests_total{track="{{track}}"}[{{window}}]))',
+        },
+      }).splitsByTrack,
+    ).toBe(true);
+  });
+
+  it("configures the v2 count and bucket queries, or turns them off", async () => {
+    const parsed = shipgateProvider.optionsSchema.parse({ url: "http://p:9090" });
+    expect(parsed.latency_bucket_unit).toBe("s");
+    expect(
+      shipgateProvider.optionsSchema.safeParse({
+        url: "http://p:9090",
+        queries: { latency_buckets: "sum by (le) (x{service={{service}}})" },
+      }).error?.issues[0]?.path,
+    ).toEqual(["queries", "latency_buckets"]);
+    expect(
+      shipgateProvider.optionsSchema.safeParse({
+        url: "http://p:9090",
+        queries: { error_count: true },
+      }).error?.issues[0]?.message,
+    ).toBe("must be a query template, or false to not measure it");
+    const m = (
+      await measureWith({ queries: { error_count: false, latency_buckets: false } })
+    )._unsafeUnwrap();
+    expect(fake.requests).toHaveLength(3);
+    expect(m.errorCount).toBeNull();
+    expect(m.latencyBuckets).toBeNull();
+    fake.requests.length = 0;
+    const own = (
+      await measureWith({
+        queries: {
+          sample_count: "sum(increase(requests{{{matchers}}}[{{window}}]))",
+          error_count: "sum(increase(failures{{{matchers}}}[{{window}}]))",
+          latency_buckets: "sum by (le) (increase(latency_ms_bucket{{{matchers}}}[{{window}}]))",
+        },
+        latency_bucket_unit: "ms",
+      })
+    )._unsafeUnwrap();
+    const sent = fake.requests.map((r) => r.form.get("query"));
+    expect(sent).toContain('sum(increase(failures{service="checkout",version="1.5.0"}[600s]))');
+    expect(sent).toContain(
+      'sum by (le) (increase(latency_ms_bucket{service="checkout",version="1.5.0"}[600s]))',
+    );
+    // le read as milliseconds: the recorded bucket 0.05 stays 0.05 ms.
+    expect(own.latencyBuckets?.[0]).toEqual({ leMs: 0.05, count: 5200 });
   });
 });

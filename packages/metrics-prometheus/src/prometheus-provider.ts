@@ -7,9 +7,16 @@ import {
 } from "@shipgate/core";
 import { err, ok, type Result } from "neverthrow";
 import { z } from "zod";
-import { DEFAULT_QUERIES, defaultMatchers, type QueryName } from "./default-queries.js";
+import {
+  DEFAULT_QUERIES,
+  defaultMatchers,
+  type OptionalQueryName,
+  type QueryName,
+  type RequiredQueryName,
+} from "./default-queries.js";
+import type { LatencyBucketUnit } from "./prometheus-latency-buckets.js";
 import type { WarningPolicy } from "./prometheus-reading.js";
-import { prometheusSloSource } from "./prometheus-slo-source.js";
+import { type PrometheusSloSourceConfig, prometheusSloSource } from "./prometheus-slo-source.js";
 import { compilePromqlTemplate, type PromqlTemplate } from "./promql-template.js";
 
 const labelNameSchema = z
@@ -42,8 +49,22 @@ export const prometheusOptionsSchema = z
         error_rate: templateSchema("with.queries.error_rate", true).optional(),
         p95_latency_ms: templateSchema("with.queries.p95_latency_ms", true).optional(),
         sample_count: templateSchema("with.queries.sample_count", true).optional(),
+        /** Failed requests in the window; `false`: not measured (`errorCount: null`). */
+        error_count: z
+          .union([templateSchema("with.queries.error_count", true), z.literal(false)], {
+            error: "must be a query template, or false to not measure it",
+          })
+          .optional(),
+        /** Cumulative histogram by `le`; `false`: not measured (`latencyBuckets: null`). */
+        latency_buckets: z
+          .union([templateSchema("with.queries.latency_buckets", true), z.literal(false)], {
+            error: "must be a query template, or false to not measure it",
+          })
+          .optional(),
       })
       .default({}),
+    /** Unit of the histogram's `le` bounds in `latency_buckets`. */
+    latency_bucket_unit: z.enum(["s", "ms"]).default("s"),
     on_warnings: z.enum(["no_data", "accept"]).default("no_data"),
     timeout_ms: z.int().min(1).max(600_000).default(10_000),
     max_retries: z.int().min(0).max(10).default(3),
@@ -79,8 +100,21 @@ export interface PrometheusSloSourceOptions {
   versionLabel?: string;
   /** Matchers appended to the defaults, e.g. `env="{{environment}}"`. */
   extraMatchers?: string;
-  /** Override query templates; see the README for placeholders. */
-  queries?: { errorRate?: string; p95LatencyMs?: string; sampleCount?: string };
+  /**
+   * Override query templates; see the README for placeholders. `errorCount` and
+   * `latencyBuckets` default to the built-in templates only while the queries they must
+   * agree with are the built-in ones (`errorRate` and `sampleCount`; `p95LatencyMs`), and
+   * are not measured otherwise; `false` turns them off.
+   */
+  queries?: {
+    errorRate?: string;
+    p95LatencyMs?: string;
+    sampleCount?: string;
+    errorCount?: string | false;
+    latencyBuckets?: string | false;
+  };
+  /** Unit of the `le` bounds of the `latencyBuckets` query: `s` (default) or `ms`. */
+  latencyBucketUnit?: LatencyBucketUnit;
   /** Result flagged with `warnings` (partial data): `no_data` (default) or `accept`. */
   onWarnings?: WarningPolicy;
   /** Per-request timeout. Default 10 000. */
@@ -149,7 +183,17 @@ export function buildPrometheusSloSource(
     .join(",");
   const matchers = compile(matchersSource, "extraMatchers", false);
   if (matchers.isErr()) return err(matchers.error);
-  const sources: Record<QueryName, [string, string]> = {
+  const q = options.queries ?? {};
+  // A default v2 query only where the queries it must agree with are the defaults too:
+  // the built-in 5xx count next to a user's own request metric would count other requests.
+  const countsAreDefault = q.errorRate === undefined && q.sampleCount === undefined;
+  const errorCountSource =
+    q.errorCount ?? (countsAreDefault ? DEFAULT_QUERIES.error_count : undefined);
+  const bucketsSource =
+    q.latencyBuckets ??
+    (q.p95LatencyMs === undefined ? DEFAULT_QUERIES.latency_buckets : undefined);
+  const sources: Record<RequiredQueryName, [string, string]> &
+    Partial<Record<OptionalQueryName, [string, string]>> = {
     error_rate: [options.queries?.errorRate ?? DEFAULT_QUERIES.error_rate, "queries.errorRate"],
     p95_latency_ms: [
       options.queries?.p95LatencyMs ?? DEFAULT_QUERIES.p95_latency_ms,
@@ -159,8 +203,10 @@ export function buildPrometheusSloSource(
       options.queries?.sampleCount ?? DEFAULT_QUERIES.sample_count,
       "queries.sampleCount",
     ],
+    ...(errorCountSource ? { error_count: [errorCountSource, "queries.errorCount"] } : {}),
+    ...(bucketsSource ? { latency_buckets: [bucketsSource, "queries.latencyBuckets"] } : {}),
   };
-  const queries = {} as Record<QueryName, PromqlTemplate>;
+  const queries = {} as PrometheusSloSourceConfig["queries"];
   for (const [name, [source, field]] of Object.entries(sources) as [
     QueryName,
     [string, string],
@@ -183,6 +229,7 @@ export function buildPrometheusSloSource(
       matchers: matchers.value,
       queries,
       onWarnings: options.onWarnings ?? "no_data",
+      latencyBucketUnit: options.latencyBucketUnit ?? "s",
       http: {
         baseUrl: url.href.replace(/\/+$/, ""),
         fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
@@ -257,7 +304,10 @@ export const shipgateProvider = defineProvider({
         errorRate: options.queries.error_rate,
         p95LatencyMs: options.queries.p95_latency_ms,
         sampleCount: options.queries.sample_count,
+        errorCount: options.queries.error_count,
+        latencyBuckets: options.queries.latency_buckets,
       },
+      latencyBucketUnit: options.latency_bucket_unit,
       onWarnings: options.on_warnings,
       timeoutMs: options.timeout_ms,
       maxRetries: options.max_retries,

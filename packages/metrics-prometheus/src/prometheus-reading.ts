@@ -115,3 +115,26 @@ export function sampleCountOf(outcome: QueryOutcome): number | null {
   if (outcome.kind === "no_data" || outcome.value < 0) return null;
   return Math.round(outcome.value);
 }
+
+/**
+ * Failed requests in the window, rounded like the request count, or null with the reason:
+ * unknown when the requests are unknown (the `or vector(0)` fallback answers 0 even for a
+ * version that has no series), and when the two queries disagree (more errors than
+ * requests means they do not count the same requests).
+ */
+export function errorCountOf(
+  outcome: QueryOutcome,
+  requestCount: number | null,
+): { count: number; reason?: undefined } | { count: null; reason: string } {
+  if (outcome.kind === "no_data") return { count: null, reason: outcome.reason };
+  if (requestCount === null) return { count: null, reason: "the request count is unknown" };
+  const count = Math.round(outcome.value);
+  if (count < 0) return { count: null, reason: `the error_count query returned ${outcome.value}` };
+  if (count > requestCount) {
+    return {
+      count: null,
+      reason: `errors (${count}) exceed requests (${requestCount}); error_count and sample_count do not count the same requests`,
+    };
+  }
+  return { count };
+}

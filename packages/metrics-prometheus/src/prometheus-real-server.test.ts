@@ -16,8 +16,10 @@ import {
 } from "../test/traffic-fixture.js";
 import { wellFormed } from "../test/well-formed.js";
 import {
+  expectedErrorCount,
   expectedErrorRate,
   expectedHistogramQuantile,
+  expectedLatencyBuckets,
   expectedRequestCount,
   type TrafficSeries,
   trafficOpenMetrics,
@@ -42,6 +44,8 @@ import { compilePromqlTemplate, renderPromqlTemplate } from "./promql-template.j
 // which is exact on linear data (aligned or not), and ratios and histogram_quantile are
 // invariant to the common scale. What remains is float rounding (~1e-15 relative), so the
 // checks use 1e-9 for fractions, 1e-6 ms for latency and ±0.5 for the rounded count.
+// Counts and buckets come from increase(), rounded to whole requests: on linear data the
+// rounding is exact, so they must equal what was seeded.
 
 const binaries = findPrometheusBinaries();
 if (!binaries && process.env.SHIPGATE_REQUIRE_SERVERS) {
@@ -60,10 +64,17 @@ const RATE_TOLERANCE = 1e-9;
 const LATENCY_TOLERANCE_MS = 1e-6;
 
 function expectedFor(series: TrafficSeries[], windowSeconds = WINDOW_SECONDS) {
+  const requestCount = Math.round(expectedRequestCount(series, windowSeconds, INTERVAL_SECONDS));
   return {
     errorRate: expectedErrorRate(series),
     p95LatencyMs: 1000 * expectedHistogramQuantile(0.95, series),
-    sampleCount: expectedRequestCount(series, windowSeconds, INTERVAL_SECONDS),
+    sampleCount: requestCount,
+    requestCount,
+    errorCount: Math.round(expectedErrorCount(series, windowSeconds, INTERVAL_SECONDS)),
+    latencyBuckets: expectedLatencyBuckets(series, windowSeconds, INTERVAL_SECONDS).map((b) => ({
+      leMs: b.leMs,
+      count: Math.round(b.count),
+    })),
   };
 }
 
@@ -79,6 +90,9 @@ function expectMeasured(m: SloMeasurement, series: TrafficSeries[], windowSecond
     LATENCY_TOLERANCE_MS,
   );
   expect(m.sampleCount).toBe(expected.sampleCount);
+  expect(m.requestCount).toBe(expected.requestCount);
+  expect(m.errorCount).toBe(expected.errorCount);
+  expect(m.latencyBuckets).toEqual(expected.latencyBuckets);
 }
 
 /** A node:http proxy in front of the real server that fails the first requests on cue. */
@@ -160,6 +174,84 @@ describe.skipIf(!binaries)("prometheus (real server)", () => {
     expect(numberIn(m.errorRate)).toBeCloseTo(0.005, 12);
     expect(numberIn(m.p95LatencyMs)).toBeCloseTo(99.8, 1);
     expect(m.sampleCount).toBe(16_000);
+    // 40 scrape intervals of 400 requests, 2 of them 5xx (the 404 is not an error).
+    expect(m.requestCount).toBe(16_000);
+    expect(m.errorCount).toBe(80);
+    expect(m.latencyBuckets).toEqual([
+      { leMs: 50, count: 130 * 40 },
+      { leMs: 100, count: 381 * 40 },
+      { leMs: 200, count: 397 * 40 },
+      { leMs: 300, count: 16_000 },
+      { leMs: 500, count: 16_000 },
+      { leMs: 1000, count: 16_000 },
+      { leMs: Number.POSITIVE_INFINITY, count: 16_000 },
+    ]);
+  });
+
+  it("counts the interval since the previous poll: a 60 s window, and a 2 h one", async () => {
+    const minute = await measure(
+      sloQuery("checkout", "1.5.0", "canary", { windowStart: new Date(END.getTime() - 60_000) }),
+    );
+    expectMeasured(minute, DATASETS.checkoutCanary, 60);
+    expect(minute.requestCount).toBe(1600);
+    expect(minute.errorCount).toBe(8);
+    const twoHours = await measure(
+      sloQuery("payments", "2.1.0", "canary", {
+        windowStart: new Date(END.getTime() - 7_200_000),
+      }),
+    );
+    expectMeasured(twoHours, DATASETS.paymentsCanary, 7200);
+    expect(twoHours.requestCount).toBe(200 * 480);
+    expect(twoHours.errorCount).toBe(10 * 480);
+    // Consecutive windows add up: what one poll counts, the next does not count again.
+    const halves = await Promise.all([
+      measure(
+        sloQuery("checkout", "1.5.0", "canary", {
+          windowStart: new Date(END.getTime() - 600_000),
+          windowEnd: new Date(END.getTime() - 300_000),
+        }),
+      ),
+      measure(
+        sloQuery("checkout", "1.5.0", "canary", { windowStart: new Date(END.getTime() - 300_000) }),
+      ),
+    ]);
+    expect(halves.map((h) => h.requestCount)).toEqual([8000, 8000]);
+    expect(halves.map((h) => h.errorCount)).toEqual([40, 40]);
+  });
+
+  it("says null, with the reason in the evidence, where a count query is not configured", async () => {
+    const m = await measure(sloQuery("checkout", "1.5.0"), {
+      queries: {
+        errorRate:
+          'sum(rate(http_requests_total{{{matchers}},code=~"5.."}[{{window}}])) / sum(rate(http_requests_total{{{matchers}}}[{{window}}]))',
+        latencyBuckets: false,
+      },
+    });
+    // A user's own error rate: the built-in 5xx count might not count the same errors.
+    expect(m.errorCount).toBeNull();
+    expect(m.latencyBuckets).toBeNull();
+    expect(m.requestCount).toBe(16_000);
+    expect(m.queries).toHaveLength(3);
+    const configured = await measure(sloQuery("checkout", "1.5.0"), {
+      queries: {
+        errorRate:
+          'sum(rate(http_requests_total{{{matchers}},code=~"5.."}[{{window}}])) / sum(rate(http_requests_total{{{matchers}}}[{{window}}]))',
+        errorCount: 'sum(increase(http_requests_total{{{matchers}},code=~"5.."}[{{window}}]))',
+      },
+    });
+    expectMeasured(configured, DATASETS.checkoutCanary);
+  });
+
+  it("refuses a latency_buckets query that does not sum by le (bad_query)", async () => {
+    const result = await source({
+      queries: {
+        latencyBuckets: "increase(http_request_duration_seconds_bucket{{{matchers}}}[{{window}}])",
+      },
+    }).measure(sloQuery("checkout", "1.5.0"), { signal: new AbortController().signal });
+    const error = result._unsafeUnwrapErr();
+    expect(error.kind).toBe("bad_query");
+    expect(error.field).toBe("queries.latency_buckets");
+    expect(error.message).toContain("several series for le=");
   });
 
   it("measures a breaching canary: 5 % errors, p95 above 300 ms", async () => {
@@ -188,6 +280,14 @@ describe.skipIf(!binaries)("prometheus (real server)", () => {
       expect(m.p95LatencyMs.kind).toBe("no_data");
       if (m.errorRate.kind === "no_data") expect(m.errorRate.reason).toContain("no series");
       expect(m.sampleCount).toBeNull();
+      // `or vector(0)` answers 0 errors even here; with no requests known, that is unknown.
+      expect(m.requestCount).toBeNull();
+      expect(m.errorCount).toBeNull();
+      expect(m.latencyBuckets).toBeNull();
+      expect(m.queries?.join("\n")).toContain("errorCount null: the request count is unknown");
+      expect(m.queries?.join("\n")).toContain(
+        "latencyBuckets null: the latency_buckets query returned no series",
+      );
     }
   });
 
@@ -202,6 +302,10 @@ describe.skipIf(!binaries)("prometheus (real server)", () => {
     expect(m.errorRate.kind).toBe("no_data");
     expect(m.p95LatencyMs.kind).toBe("no_data");
     expect(m.sampleCount).toBe(16_000);
+    // Neither the error rate nor the histogram are the defaults: no 5xx count or buckets here.
+    expect(m.requestCount).toBe(16_000);
+    expect(m.errorCount).toBeNull();
+    expect(m.latencyBuckets).toBeNull();
   });
 
   it("reports series without traffic (NaN) as no_data and counts 0 requests", async () => {
@@ -211,11 +315,15 @@ describe.skipIf(!binaries)("prometheus (real server)", () => {
       if (reading.kind === "no_data") expect(reading.reason).toContain("returned NaN");
     }
     expect(m.sampleCount).toBe(0);
+    expect(m.requestCount).toBe(0);
+    expect(m.errorCount).toBe(0);
+    expect(m.latencyBuckets?.map((b) => b.count)).toEqual([0, 0, 0, 0, 0, 0, 0]);
   });
 
   it("reports a true zero error rate (no 5xx series at all) as the value 0", async () => {
     const m = await measure(sloQuery("search", "3.0.0"));
     expect(m.errorRate).toEqual({ kind: "value", value: 0 });
+    expect(m.errorCount).toBe(0);
     expectMeasured(m, DATASETS.searchPerfect);
   });
 
@@ -235,6 +343,9 @@ describe.skipIf(!binaries)("prometheus (real server)", () => {
       expect(strict.errorRate.reason).toContain("remote_read");
     }
     expect(strict.sampleCount).toBeNull();
+    expect(strict.requestCount).toBeNull();
+    expect(strict.errorCount).toBeNull();
+    expect(strict.latencyBuckets).toBeNull();
     expect(strict.queries?.join("\n")).toContain("warnings: remote_read");
     const accepting = await measure(sloQuery("legacy", "1.0.0"), { onWarnings: "accept" });
     expectMeasured(accepting, DATASETS.legacyPartial);
@@ -302,7 +413,7 @@ describe.skipIf(!binaries)("prometheus (real server)", () => {
     try {
       const m = await measure(sloQuery("checkout", "1.5.0"), { url: proxy.url, maxRetries: 2 });
       expectMeasured(m, DATASETS.checkoutCanary);
-      expect(proxy.requests()).toBe(5); // 3 queries + 2 retries
+      expect(proxy.requests()).toBe(7); // 5 queries + 2 retries
     } finally {
       await proxy.close();
     }
@@ -353,6 +464,7 @@ describe.skipIf(!binaries)("prometheus (real server)", () => {
 
   describeSloSourceConformance("prometheus (real server)", () => ({
     source: createPrometheusSloSource({ url: server.url, retryBaseMs: 1 }),
+    capabilities: { counts: true, latencyBuckets: true },
     healthy: {
       query: sloQuery("checkout", "1.5.0"),
       ...expectedFor(DATASETS.checkoutCanary),

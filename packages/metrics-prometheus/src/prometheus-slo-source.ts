@@ -7,9 +7,16 @@ import {
   type SloSource,
 } from "@shipgate/core";
 import { err, errAsync, ok, type Result, ResultAsync } from "neverthrow";
-import type { QueryName } from "./default-queries.js";
+import type { OptionalQueryName, QueryName, RequiredQueryName } from "./default-queries.js";
+import type { PrometheusSuccess } from "./prometheus-envelope.js";
 import { type PrometheusHttpConfig, queryInstant } from "./prometheus-http.js";
 import {
+  type LatencyBucketsOutcome,
+  type LatencyBucketUnit,
+  latencyBucketsOf,
+} from "./prometheus-latency-buckets.js";
+import {
+  errorCountOf,
   errorRateReading,
   latencyReading,
   outcomeOf,
@@ -25,11 +32,49 @@ export interface PrometheusSloSourceConfig {
   http: PrometheusHttpConfig;
   /** Rendered first; its result fills `{{matchers}}` in the queries. */
   matchers: PromqlTemplate;
-  queries: Record<QueryName, PromqlTemplate>;
+  /**
+   * The v2 queries `error_count` and `latency_buckets` may be absent or null: their fields
+   * are then `null` ("not configured"), and no request is sent for them.
+   */
+  queries: Record<RequiredQueryName, PromqlTemplate> &
+    Partial<Record<OptionalQueryName, PromqlTemplate | null>>;
   onWarnings: WarningPolicy;
+  /** Unit of the `le` bounds the `latency_buckets` query returns. Default `s`. */
+  latencyBucketUnit?: LatencyBucketUnit;
 }
 
-const QUERY_NAMES: readonly QueryName[] = ["error_rate", "p95_latency_ms", "sample_count"];
+const QUERY_NAMES: readonly QueryName[] = [
+  "error_rate",
+  "p95_latency_ms",
+  "sample_count",
+  "error_count",
+  "latency_buckets",
+];
+
+type Rendered = Partial<Record<QueryName, string>>;
+
+const SELECTS_TRACK = new Set(["version", "track"]);
+
+function selectsTrack(template: PromqlTemplate, matchers: PromqlTemplate): boolean {
+  return template.parts.some(
+    (p) =>
+      p.kind === "placeholder" &&
+      (SELECTS_TRACK.has(p.name) || (p.name === "matchers" && selectsTrack(matchers, matchers))),
+  );
+}
+
+/**
+ * Whether every configured query can tell the canary from the stable track: it uses
+ * `{{version}}` or `{{track}}`, itself or through `{{matchers}}` (the default matchers
+ * always select the version label). A query that selects neither measures both tracks
+ * alike, so there is no baseline to compare with.
+ */
+export function queriesSplitByTrack(config: PrometheusSloSourceConfig): boolean {
+  return QUERY_NAMES.every((name) => {
+    const template = config.queries[name];
+    return !template || selectsTrack(template, config.matchers);
+  });
+}
 
 /** The `{{window}}` value: the window in whole seconds, e.g. `600s`. */
 export function windowDuration(query: SloQuery): Result<string, ShipgateError<"invalid_input">> {
@@ -50,7 +95,7 @@ export function windowDuration(query: SloQuery): Result<string, ShipgateError<"i
 function renderQueries(
   config: PrometheusSloSourceConfig,
   query: SloQuery,
-): Result<Record<QueryName, string>, ShipgateError> {
+): Result<Rendered, ShipgateError> {
   const window = windowDuration(query);
   if (window.isErr()) return err(window.error);
   const values = {
@@ -62,9 +107,11 @@ function renderQueries(
   };
   const matchers = renderPromqlTemplate(config.matchers, values);
   if (matchers.isErr()) return err(matchers.error);
-  const rendered = {} as Record<QueryName, string>;
+  const rendered: Rendered = {};
   for (const name of QUERY_NAMES) {
-    const promql = renderPromqlTemplate(config.queries[name], {
+    const template = config.queries[name];
+    if (!template) continue;
+    const promql = renderPromqlTemplate(template, {
       ...values,
       matchers: matchers.value,
     });
@@ -77,7 +124,7 @@ function renderQueries(
 async function measure(
   config: PrometheusSloSourceConfig,
   query: SloQuery,
-  promql: Record<QueryName, string>,
+  promql: Rendered,
   signal: AbortSignal,
 ): Promise<Result<SloMeasurement, ShipgateError>> {
   // One failed query makes the measurement useless: stop its siblings early.
@@ -85,18 +132,25 @@ async function measure(
   const onAbort = () => siblings.abort(signal.reason);
   signal.addEventListener("abort", onAbort, { once: true });
   try {
+    const sent = QUERY_NAMES.flatMap((label) => {
+      const text = promql[label];
+      return text === undefined ? [] : [{ label, text }];
+    });
     const answers = await Promise.all(
-      QUERY_NAMES.map(async (label) => {
+      sent.map(async ({ label, text }) => {
         const answer = await queryInstant(
           config.http,
-          { promql: promql[label], time: query.windowEnd, label },
+          { promql: text, time: query.windowEnd, label },
           siblings.signal,
         );
-        const outcome = answer.andThen((a) =>
-          outcomeOf(a, label, promql[label], config.onWarnings),
+        const outcome: Result<QueryOutcome | LatencyBucketsOutcome, ShipgateError> = answer.andThen(
+          (a: PrometheusSuccess) =>
+            label === "latency_buckets"
+              ? latencyBucketsOf(a, text, config.onWarnings, config.latencyBucketUnit ?? "s")
+              : outcomeOf(a, label, text, config.onWarnings),
         );
         if (outcome.isErr()) siblings.abort(outcome.error);
-        return { label, answer, outcome };
+        return { label, text, answer, outcome };
       }),
     );
     if (signal.aborted) return err(abortedError(signal));
@@ -105,21 +159,41 @@ async function measure(
       answers.find((a) => a.outcome.isErr());
     if (failed?.outcome.isErr()) return err(failed.outcome.error);
 
-    const outcomes = {} as Record<QueryName, QueryOutcome>;
-    const evidence: string[] = [];
-    for (const { label, answer, outcome } of answers) {
+    const outcomes: Partial<Record<RequiredQueryName | "error_count", QueryOutcome>> = {};
+    let buckets: LatencyBucketsOutcome = {
+      buckets: null,
+      reason: "no latency_buckets query is configured",
+    };
+    const lines = new Map<QueryName, string>();
+    for (const { label, text, answer, outcome } of answers) {
       if (outcome.isErr() || answer.isErr()) continue; // handled above
-      outcomes[label] = outcome.value;
-      let line = `${label} = ${promql[label]} (instant query at ${query.windowEnd.toISOString()})`;
+      if (label === "latency_buckets") buckets = outcome.value as LatencyBucketsOutcome;
+      else outcomes[label] = outcome.value as QueryOutcome;
+      let line = `${label} = ${text} (instant query at ${query.windowEnd.toISOString()})`;
       if (answer.value.warnings?.length) line += `; warnings: ${answer.value.warnings.join("; ")}`;
       if (answer.value.infos?.length) line += `; infos: ${answer.value.infos.join("; ")}`;
-      evidence.push(line);
+      lines.set(label, line);
     }
+    const requestCount = sampleCountOf(outcomes.sample_count as QueryOutcome);
+    const errors = outcomes.error_count
+      ? errorCountOf(outcomes.error_count, requestCount)
+      : { count: null, reason: "no error_count query is configured" };
+    // Why a v2 field is null belongs in the evidence, next to its query.
+    if (errors.count === null && lines.has("error_count"))
+      lines.set("error_count", `${lines.get("error_count")}; errorCount null: ${errors.reason}`);
+    if (buckets.buckets === null && lines.has("latency_buckets"))
+      lines.set(
+        "latency_buckets",
+        `${lines.get("latency_buckets")}; latencyBuckets null: ${buckets.reason}`,
+      );
     return ok({
-      errorRate: errorRateReading(outcomes.error_rate),
-      p95LatencyMs: latencyReading(outcomes.p95_latency_ms),
-      sampleCount: sampleCountOf(outcomes.sample_count),
-      queries: evidence,
+      errorRate: errorRateReading(outcomes.error_rate as QueryOutcome),
+      p95LatencyMs: latencyReading(outcomes.p95_latency_ms as QueryOutcome),
+      sampleCount: requestCount,
+      requestCount,
+      errorCount: errors.count,
+      latencyBuckets: buckets.buckets,
+      queries: QUERY_NAMES.flatMap((name) => lines.get(name) ?? []),
     });
   } finally {
     signal.removeEventListener("abort", onAbort);
@@ -127,9 +201,11 @@ async function measure(
 }
 
 /**
- * An {@link SloSource} over Prometheus' HTTP API. Each `measure` runs three instant
+ * An {@link SloSource} over Prometheus' HTTP API. Each `measure` runs up to five instant
  * queries in parallel at `time = windowEnd` (error rate, p95 latency in ms, request
- * count), with the window as the range of every `rate`/`increase`.
+ * count, error count, latency buckets; the last two only where configured), with the
+ * window as the range of every `rate`/`increase`. `splitsByTrack` says whether the
+ * queries select the version or track (see {@link queriesSplitByTrack}).
  *
  * Most users want {@link createPrometheusSloSource} or the `shipgateProvider`; this takes
  * the already-compiled configuration.
@@ -137,6 +213,7 @@ async function measure(
 export function prometheusSloSource(config: PrometheusSloSourceConfig): SloSource {
   return {
     name: config.name,
+    splitsByTrack: queriesSplitByTrack(config),
     measure(query: SloQuery, { signal }: CallOptions) {
       if (signal.aborted) return errAsync(abortedError(signal));
       const promql = renderQueries(config, query);

@@ -1,6 +1,8 @@
 export {
+  expectedErrorCount,
   expectedErrorRate,
   expectedHistogramQuantile,
+  expectedLatencyBuckets,
   expectedRequestCount,
   type TrafficFixture,
   type TrafficSeries,

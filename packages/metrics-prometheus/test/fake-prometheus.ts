@@ -58,9 +58,22 @@ export function tooManyRequests(retryAfter?: string): FakeResponse {
 export interface FakePrometheus {
   url: string;
   requests: ReceivedRequest[];
-  /** Decides each answer; default: the recorded `vector-value` fixture. */
+  /**
+   * Decides each answer; default: the recorded `vector-buckets` fixture for a bucket query
+   * (`…_bucket` without `histogram_quantile`), else the recorded `vector-value` one.
+   */
   respond: (request: ReceivedRequest, index: number) => FakeResponse;
   close(): Promise<void>;
+}
+
+/** True for a latency_buckets query: a histogram's buckets, not a quantile of them. */
+export function isBucketQuery(request: ReceivedRequest): boolean {
+  const q = request.form.get("query") ?? "";
+  return q.includes("_bucket") && !q.includes("histogram_quantile");
+}
+
+function defaultAnswer(request: ReceivedRequest): FakeResponse {
+  return fixture(isBucketQuery(request) ? "vector-buckets" : "vector-value");
 }
 
 /** Starts the fake on 127.0.0.1 with a free port. */
@@ -68,7 +81,7 @@ export async function startFakePrometheus(): Promise<FakePrometheus> {
   const fake: FakePrometheus = {
     url: "",
     requests: [],
-    respond: () => fixture("vector-value"),
+    respond: (request) => defaultAnswer(request),
     close: async () => {},
   };
   const server: Server = createServer((req, res) => {

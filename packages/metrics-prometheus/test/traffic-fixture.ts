@@ -3,7 +3,7 @@ import type { TrafficSeries } from "../src/openmetrics-fixture.js";
 
 /** Last sample of the backfilled data: fixed, and far outside the head block's window. */
 export const END = new Date("2023-11-14T22:13:20Z");
-export const DURATION_SECONDS = 1800;
+export const DURATION_SECONDS = 7200;
 export const INTERVAL_SECONDS = 15;
 export const WINDOW_SECONDS = 600;
 

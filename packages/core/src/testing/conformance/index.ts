@@ -8,6 +8,7 @@ export * from "./incident-sink-conformance.js";
 export * from "./notifier-conformance.js";
 export * from "./release-lock-conformance.js";
 export * from "./run-safely.js";
+export * from "./slo-measurement-checks.js";
 export * from "./slo-source-conformance.js";
 export * from "./smoke-check-conformance.js";
 export * from "./source-control-conformance.js";

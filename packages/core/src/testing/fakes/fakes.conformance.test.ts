@@ -92,8 +92,9 @@ describeSloSourceConformance("simulated SLO source", () => {
       measure: (query, o) =>
         query.service === "nobody" ? empty.measure(query, o) : source.measure(query, o),
     },
-    healthy: { query: q, errorRate: 0.004, p95LatencyMs: 120 },
+    healthy: { query: q, errorRate: 0.004, p95LatencyMs: 120, requestCount: 1000, errorCount: 4 },
     noData: { ...q, service: "nobody" },
+    capabilities: { counts: true, latencyBuckets: true },
   };
 });
 
