@@ -58,10 +58,12 @@ function expectConsistentBuckets(m: SloMeasurement) {
   const buckets = m.latencyBuckets!;
   expect(buckets.at(-1)!.leMs).toBe(Number.POSITIVE_INFINITY);
   expect(buckets.at(-1)!.count).toBe(m.requestCount);
-  for (let i = 1; i < buckets.length; i++) {
-    expect(buckets[i]!.leMs).toBeGreaterThan(buckets[i - 1]!.leMs);
-    expect(buckets[i]!.count).toBeGreaterThanOrEqual(buckets[i - 1]!.count);
-  }
+  const ascending = buckets.every((bucket, i) => i === 0 || bucket.leMs > buckets[i - 1]!.leMs);
+  const cumulative = buckets.every(
+    (bucket, i) =>
+      Number.isInteger(bucket.count) && (i === 0 || bucket.count >= buckets[i - 1]!.count),
+  );
+  expect({ ascending, cumulative }).toEqual({ ascending: true, cumulative: true });
 }
 
 const rate = (m: SloMeasurement) => (m.errorRate.kind === "value" ? m.errorRate.value : NaN);
@@ -79,9 +81,9 @@ describe("createTraceSloSource", () => {
         expect(a.requestCount! + b.requestCount!).toBe(all.requestCount);
         expect(a.errorCount! + b.errorCount!).toBe(all.errorCount);
         expect(a.sampleCount).toBe(a.requestCount);
-        all.latencyBuckets!.forEach((bucket, i) => {
-          expect(a.latencyBuckets![i]!.count + b.latencyBuckets![i]!.count).toBe(bucket.count);
-        });
+        expect(
+          a.latencyBuckets!.map((bucket, i) => bucket.count + b.latencyBuckets![i]!.count),
+        ).toEqual(all.latencyBuckets!.map((bucket) => bucket.count));
         for (const m of [a, b, all]) expectConsistentBuckets(m);
         expect(all.errorRate).toEqual({
           kind: "value",
@@ -237,14 +239,45 @@ describeSloSourceConformance("trace SLO source", async () => {
   const trace = healthy(20000);
   const { source, moveTo } = await world(trace);
   await moveTo(T0 + 10 * MIN);
+  // An independent source over the same trace and timeline says what the counts must be.
+  const twin = await world(trace);
+  await twin.moveTo(T0 + 10 * MIN);
+  const expected = await measure(twin.source, query("stable", 0, 10));
+  const regression = find(
+    20000,
+    (t) =>
+      t.label.class === "regression" &&
+      t.label.size === "error_x20" &&
+      t.label.onset.kind === "immediate",
+  );
+  const breaching = await world(regression);
+  await breaching.moveTo(T0 + 10 * MIN);
   return {
-    source,
+    source: {
+      name: source.name,
+      splitsByTrack: true,
+      measure: (q, o) =>
+        (q.service === "breaching" ? breaching.source : source).measure(
+          { ...q, service: "shop" },
+          o,
+        ),
+    },
     healthy: {
       query: query("stable", 0, 10),
       errorRate: trace.stable.errorRate,
       p95LatencyMs: trace.stable.p95LatencyMs,
+      requestCount: expected.requestCount!,
+      errorCount: expected.errorCount!,
+      latencyBuckets: expected.latencyBuckets!,
       tolerance: { errorRate: 0.001, p95LatencyMs: trace.stable.p95LatencyMs * 0.03 },
     },
+    breaching: {
+      query: { ...query("canary", 0, 10), service: "breaching" },
+      errorRate: regression.stable.errorRate * 20,
+      p95LatencyMs: regression.stable.p95LatencyMs,
+      tolerance: { errorRate: 0.012, p95LatencyMs: regression.stable.p95LatencyMs * 0.06 },
+    },
     noData: query("canary", 0, 0),
+    capabilities: { counts: true, latencyBuckets: true },
   };
 });
