@@ -72,6 +72,18 @@ const cpu = process.cpuUsage(cpuStarted);
 const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 const missing = kit.JUDGE_KINDS.filter((j) => !known.includes(j));
 
+// Every proportion in the JSON also gets its rate and 95% Wilson interval.
+function withIntervals(value) {
+  if (Array.isArray(value) || value === null || typeof value !== "object") return value;
+  if (typeof value.count === "number" && typeof value.of === "number")
+    return {
+      ...value,
+      rate: value.of ? value.count / value.of : null,
+      interval95: kit.wilsonInterval95(value),
+    };
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withIntervals(v)]));
+}
+
 if (values.json) {
   const threshold = tables.find((t) => t.judge === "threshold");
   console.log(
@@ -83,7 +95,7 @@ if (values.json) {
         cpuSeconds: Number(cpuSeconds.toFixed(2)),
         release: { canarySteps: [5, 25, 100], windowMinutes: 10, pollSeconds: 60 },
         judges: tables.map((t) => ({
-          ...t,
+          ...withIntervals(t),
           healthyReleaseRatioVsThreshold: threshold ? kit.healthyReleaseRatio(t, threshold) : null,
         })),
         unavailableJudges: missing,

@@ -5,6 +5,7 @@ import {
   healthyReleaseRatio,
   median,
   summarizeJudgeRuns,
+  wilsonInterval95,
 } from "./judge-benchmark-table.js";
 
 let nextId = 0;
@@ -127,6 +128,20 @@ describe("summarizeJudgeRuns", () => {
       "0%",
     ]);
     expect(lines.some((l) => l.startsWith("  vs threshold judge"))).toBe(true);
+  });
+});
+
+describe("wilsonInterval95", () => {
+  it("bounds a rate, tighter with more runs, and says null without runs", () => {
+    expect(wilsonInterval95({ count: 0, of: 0 })).toBeNull();
+    const [low, high] = wilsonInterval95({ count: 93, of: 93 })!;
+    expect(high).toBe(1);
+    expect(low).toBeCloseTo(0.9604, 3);
+    const [low50, high50] = wilsonInterval95({ count: 50, of: 100 })!;
+    expect(low50).toBeCloseTo(0.4038, 3);
+    expect(high50).toBeCloseTo(0.5962, 3);
+    const [wideLow] = wilsonInterval95({ count: 5, of: 10 })!;
+    expect(wideLow).toBeLessThan(low50);
   });
 });
 

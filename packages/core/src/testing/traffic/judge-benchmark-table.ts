@@ -19,6 +19,21 @@ export interface Proportion {
 
 type ByColumn<T> = Record<TrafficColumn, T>;
 
+/**
+ * The 95% Wilson score interval of a proportion, `[low, high]`; null when `of` is 0. Says
+ * how far a cell's rate can be trusted: 93 of 93 caught is "at least 96%", not "100%".
+ */
+export function wilsonInterval95(p: Proportion): [number, number] | null {
+  if (p.of === 0) return null;
+  const z = 1.959963984540054;
+  const rate = p.count / p.of;
+  const denominator = 1 + (z * z) / p.of;
+  const centre = (rate + (z * z) / (2 * p.of)) / denominator;
+  const half =
+    (z * Math.sqrt((rate * (1 - rate)) / p.of + (z * z) / (4 * p.of * p.of))) / denominator;
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}
+
 /** One judge's figures over the benchmark. */
 export interface JudgeBenchmarkTable {
   judge: JudgeKind;
