@@ -64,3 +64,22 @@ export function totals(intervals: readonly PairedCounts[]): PairedCounts {
 export function rateInterval(errors: number, requests: number, alpha: number) {
   return requests > 0 ? proportionInterval(errors, requests, alpha) : null;
 }
+
+/**
+ * Stable's error rate as the canary's traffic saw time: each interval's stable rate,
+ * weighted by the canary's requests in it. Pooling stable's own counts instead would mix
+ * time differently for the two tracks (stable's traffic is front-loaded, the canary's grows
+ * with its weight), so a blip late in the release would look like the canary's fault.
+ */
+export function matchedStableRate(intervals: readonly PairedCounts[]): number {
+  let weight = 0;
+  let sum = 0;
+  for (const i of intervals) {
+    if (i.stableRequests <= 0) continue;
+    weight += i.canaryRequests;
+    sum += i.canaryRequests * (i.stableErrors / i.stableRequests);
+  }
+  if (weight > 0) return sum / weight;
+  const t = totals(intervals);
+  return t.stableRequests > 0 ? t.stableErrors / t.stableRequests : 0;
+}

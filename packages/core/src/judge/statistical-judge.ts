@@ -1,5 +1,11 @@
 import { proportionInterval } from "./confidence-sequence.js";
-import { logRatioEvidence, type PairedCounts, rateInterval, totals } from "./error-rate-tests.js";
+import {
+  logRatioEvidence,
+  matchedStableRate,
+  type PairedCounts,
+  rateInterval,
+  totals,
+} from "./error-rate-tests.js";
 import { formatMs, formatPercent } from "./format.js";
 import type {
   Judge,
@@ -98,6 +104,66 @@ function mergeTrack(
   return mergeBuckets(chosen.map((o) => o[track]?.latencyBuckets ?? null));
 }
 
+const stableP95Cache = new WeakMap<TrackReading, number | null>();
+
+/** An interval's p95 from its histogram (memoized per reading; readings are never mutated). */
+function p95Of(t: TrackReading): number | null {
+  if (!t.latencyBuckets) return null;
+  if (!stableP95Cache.has(t)) stableP95Cache.set(t, histogramQuantile(t.latencyBuckets, 0.95));
+  return stableP95Cache.get(t) ?? null;
+}
+
+/**
+ * Canary requests slower than `ratio` × the *same interval's* stable p95, summed over the
+ * intervals where both tracks have histograms: a time-matched comparison, so a blip that
+ * slows both tracks moves the limit with it. `side` rounds to bucket bounds as
+ * {@link slowerThan} does. Also the canary-weighted stable p95, for the evidence.
+ */
+function slowVsStable(
+  h: Horizon,
+  ratio: number,
+  side: "at_most" | "at_least",
+): { slow: number; total: number; stableP95: number | null } | null {
+  return cached(h, `slowVsStable:${ratio}:${side}`, () => {
+    let slow = 0;
+    let total = 0;
+    let weighted = 0;
+    for (const o of h.observations) {
+      const c = o.canary.latencyBuckets;
+      if (!c || !o.stable || (o.canary.requests ?? 0) <= 0 || (o.stable.requests ?? 0) <= 0)
+        continue;
+      const stableP95 = p95Of(o.stable);
+      if (stableP95 === null) continue;
+      const n = histogramTotal(c);
+      slow += slowerThan(c, ratio * stableP95, side).slow;
+      total += n;
+      weighted += n * stableP95;
+    }
+    return total > 0 ? { slow, total, stableP95: weighted / total } : null;
+  });
+}
+
+/** Stable's share of requests slower than `limitMs`, weighted by the canary's traffic per interval. */
+function matchedStableSlowShare(
+  h: Horizon,
+  limitMs: number,
+): { share: number; requests: number } | null {
+  let weight = 0;
+  let sum = 0;
+  let requests = 0;
+  for (const o of h.observations) {
+    const sb = o.stable?.latencyBuckets;
+    const n = o.canary.requests ?? 0;
+    if (!sb || n <= 0) continue;
+    const total = histogramTotal(sb);
+    if (total <= 0) continue;
+    requests += total;
+    weight += n;
+    sum += (n * slowerThan(sb, limitMs, "at_least").slow) / total;
+  }
+  return weight > 0 ? { share: sum / weight, requests } : null;
+}
+
 function countLabel(n: number): string {
   return `${n.toLocaleString("en-US")} canary request${n === 1 ? "" : "s"}`;
 }
@@ -117,7 +183,7 @@ function errorVsStable(
   if (pairs.length === 0) return null;
   const t = totals(pairs);
   const rateC = t.canaryRequests > 0 ? t.canaryErrors / t.canaryRequests : null;
-  const rateS = t.stableErrors / t.stableRequests;
+  const rateS = matchedStableRate(pairs);
   const rho = s.policy.max_error_rate_ratio;
   const delta = s.errorIncrease(errorRateMax);
   const limit = Math.max(rho * rateS, rateS + delta);
@@ -173,12 +239,14 @@ function errorVsObjective(
   };
   const shown = `error rate ${formatPercent(ci.estimate)} (at least ${formatPercent(ci.lower)}) over ${countLabel(c.requests)} (${h.label})`;
   if (c.requests >= minRequests && ci.lower > errorRateMax) {
-    const st = trackTotals(h.observations, "stable");
-    if (st && st.requests >= minRequests && st.errors / st.requests > errorRateMax) {
+    const pairs = paired(h.observations);
+    const stableRequests = totals(pairs).stableRequests;
+    const stableRate = matchedStableRate(pairs);
+    if (stableRequests >= minRequests && stableRate > errorRateMax) {
       return {
         ...base,
         outcome: "degraded",
-        detail: `${shown} is over the ${formatPercent(errorRateMax)} objective, but stable is too (${formatPercent(st.errors / st.requests)}): a shared degradation`,
+        detail: `${shown} is over the ${formatPercent(errorRateMax)} objective, but stable is too (${formatPercent(stableRate)} over the same minutes): a shared degradation`,
       };
     }
     return {
@@ -191,26 +259,22 @@ function errorVsObjective(
 }
 
 function latencyVsStable(h: Horizon, s: Settings, minRequests: number): JudgeCheck | null {
-  const canary = bucketsOf(h, "canary", true);
-  const stable = bucketsOf(h, "stable", true);
   const ratio = s.policy.max_p95_ratio;
-  if (canary && stable) {
-    const stableP95 = histogramQuantile(stable, 0.95);
-    const n = histogramTotal(canary);
-    if (stableP95 === null || n === 0) return null;
-    const limitMs = ratio * stableP95;
-    const { slow, boundMs } = slowerThan(canary, limitMs, "at_most");
+  const matched = slowVsStable(h, ratio, "at_most");
+  if (matched) {
+    const { slow, total: n, stableP95 } = matched;
     const ci = proportionInterval(slow, n, s.policy.false_breach_probability);
-    const canaryP95 = histogramQuantile(canary, 0.95);
+    const canaryBuckets = bucketsOf(h, "canary", true);
+    const canaryP95 = canaryBuckets ? histogramQuantile(canaryBuckets, 0.95) : null;
     const base = {
       metric: "p95_latency" as const,
       against: "vs_stable" as const,
-      limit: limitMs,
+      limit: ratio * (stableP95 ?? 0),
       estimate: canaryP95,
       lower: null,
       upper: null,
     };
-    const shown = `p95 ${canaryP95 === null ? "n/a" : formatMs(canaryP95)} vs stable ${formatMs(stableP95)}: ${formatPercent(ci.estimate)} of ${countLabel(n)} slower than ${formatMs(boundMs)} (${h.label})`;
+    const shown = `p95 ${canaryP95 === null ? "n/a" : formatMs(canaryP95)} vs stable ${stableP95 === null ? "n/a" : formatMs(stableP95)}: ${formatPercent(ci.estimate)} of ${countLabel(n)} slower than ${ratio}× stable's p95 of the same minute (${h.label})`;
     if (n >= minRequests && ci.lower > P95_TAIL) {
       return {
         ...base,
@@ -268,10 +332,9 @@ function latencyVsObjective(
     };
     const shown = `p95 ${p95 === null ? "n/a" : formatMs(p95)}: ${formatPercent(ci.estimate)} of ${countLabel(n)} slower than ${formatMs(boundMs)} (${h.label})`;
     if (n >= minRequests && ci.lower > P95_TAIL) {
-      const stable = bucketsOf(h, "stable", false);
-      if (stable && histogramTotal(stable) >= minRequests) {
-        const st = slowerThan(stable, p95LatencyMsMax, "at_least");
-        if (st.slow / histogramTotal(stable) > P95_TAIL) {
+      const stable = matchedStableSlowShare(h, p95LatencyMsMax);
+      if (stable && stable.requests >= minRequests) {
+        if (stable.share > P95_TAIL) {
           return {
             ...base,
             outcome: "degraded",
@@ -336,13 +399,13 @@ function passEvidence(
   if (stepPairs.length > 0) {
     const pairs = paired(release.observations);
     const t = totals(pairs);
-    const rateS = t.stableErrors / t.stableRequests;
+    const rateS = matchedStableRate(pairs);
     const limit = Math.max(
       s.policy.max_error_rate_ratio * rateS,
       rateS + s.errorIncrease(errorRateMax),
     );
     const stepT = totals(stepPairs);
-    const stepRateS = stepT.stableErrors / stepT.stableRequests;
+    const stepRateS = matchedStableRate(stepPairs);
     const stepLimit = Math.max(
       s.policy.max_error_rate_ratio * stepRateS,
       stepRateS + s.errorIncrease(errorRateMax),
@@ -362,12 +425,9 @@ function passEvidence(
   if (proportionInterval(overObjective, n, alpha).upper > P95_TAIL)
     return { pass: false, detail: "p95 not yet shown within the objective" };
   if (stepPairs.length > 0) {
-    const cb = bucketsOf(release, "canary", true);
-    const sb = bucketsOf(release, "stable", true);
-    const stableP95 = sb ? histogramQuantile(sb, 0.95) : null;
-    if (!cb || stableP95 === null) return { pass: false, detail: "no paired latency histograms" };
-    const slow = slowerThan(cb, s.policy.max_p95_ratio * stableP95, "at_least").slow;
-    if (proportionInterval(slow, histogramTotal(cb), alpha).upper > P95_TAIL)
+    const matched = slowVsStable(release, s.policy.max_p95_ratio, "at_least");
+    if (!matched) return { pass: false, detail: "no paired latency histograms" };
+    if (proportionInterval(matched.slow, matched.total, alpha).upper > P95_TAIL)
       return { pass: false, detail: "p95 not yet shown within the limit vs stable" };
   }
   return {
