@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The judgement benchmark: labelled canary traces through the real orchestrator, one table
 // per judge. Run with `pnpm bench:judge` (builds first); `--traces N`, `--seed S`, `--json`,
-// `--judge threshold|statistical` (repeatable; default every judge core knows), `--runs` (with
+// `--judge threshold|statistical` (repeatable; default both), `--runs` (with
 // `--json`: every run, to see where each rollback came from), `--summary`
 // (one line per judge, for `pnpm bench`), `--workers N` (default: up to 2 threads; the
 // figures do not depend on it). Prints figures; asserts nothing.
@@ -35,16 +35,18 @@ const { values } = parseArgs({
 });
 const count = Number(values.traces);
 const seed = Number(values.seed);
-if (!Number.isInteger(count) || count < 1) throw new Error("--traces must be a positive integer");
-if (!Number.isInteger(seed)) throw new Error("--seed must be an integer");
+const usage = (message) => {
+  console.error(`bench-judge: ${message}`);
+  process.exit(2);
+};
+if (!Number.isInteger(count) || count < 1) usage("--traces must be a positive integer");
+if (!Number.isInteger(seed)) usage("--seed must be an integer");
 const workers = Number(values.workers);
-if (!Number.isInteger(workers) || workers < 1)
-  throw new Error("--workers must be a positive integer");
-const known = kit.availableJudges();
-const judges = values.judge ?? known;
+if (!Number.isInteger(workers) || workers < 1) usage("--workers must be a positive integer");
+const judges = values.judge ?? kit.JUDGE_KINDS;
 for (const judge of judges) {
-  if (!known.includes(judge))
-    throw new Error(`--judge ${judge}: this build of core knows ${known.join(", ")}`);
+  if (!kit.JUDGE_KINDS.includes(judge))
+    usage(`--judge ${judge}: the judges are ${kit.JUDGE_KINDS.join(", ")}`);
 }
 
 const started = performance.now();
@@ -70,7 +72,6 @@ const tables = judges.map((judge) => kit.summarizeJudgeRuns(judge, runs));
 const seconds = (performance.now() - started) / 1000;
 const cpu = process.cpuUsage(cpuStarted);
 const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-const missing = kit.JUDGE_KINDS.filter((j) => !known.includes(j));
 
 // Every proportion in the JSON also gets its rate and 95% Wilson interval.
 function withIntervals(value) {
@@ -98,7 +99,6 @@ if (values.json) {
           ...withIntervals(t),
           healthyReleaseRatioVsThreshold: threshold ? kit.healthyReleaseRatio(t, threshold) : null,
         })),
-        unavailableJudges: missing,
         ...(values.runs ? { runs } : {}),
       },
       null,
@@ -124,10 +124,10 @@ if (values.json) {
   );
   console.log(kit.formatJudgeBenchmarkTables(tables));
   const per = (group) => runs.filter((r) => r.judge === judges[0] && r.group === group).length;
+  const regressions = kit.REGRESSION_SIZES.map(per);
   console.log(
-    `\ntraces: ${per("healthy")} healthy, ${per("shared_noise")} shared noise, ${per("error_x2")} per regression size; a quarter per traffic tier`,
+    `\ntraces: ${per("healthy")} healthy, ${per("shared_noise")} shared noise, ${Math.min(...regressions)}–${Math.max(...regressions)} per regression size; a quarter per traffic tier`,
   );
-  if (missing.length) console.log(`not in this build of core: ${missing.join(", ")} judge`);
   console.log(
     `runtime: ${seconds.toFixed(1)} s (${cpuSeconds.toFixed(1)} s of CPU) for ${runs.length} releases`,
   );

@@ -1,4 +1,4 @@
-import { releaseSpecSchema } from "../../release/release-spec.js";
+import type { JudgePolicy } from "../../judge/judge-policy.js";
 import { createSimulatedDeployer } from "../fakes/simulated-deployer.js";
 import { runScenario } from "../run-scenario.js";
 import type { ScenarioInput } from "../scenario.js";
@@ -7,30 +7,21 @@ import { type CanaryTrace, type RegressionSize, traceGroup } from "./canary-trac
 import { createTraceSloSource } from "./trace-slo-source.js";
 import { recordWeightTimeline } from "./weight-timeline.js";
 
-/** The judges the benchmark compares. */
-export type JudgeKind = "threshold" | "statistical";
+/** The judges the benchmark compares: the kinds `policy.judge.kind` accepts. */
+export type JudgeKind = JudgePolicy["kind"];
 
 /** Every judge, in the order the tables print them. */
 export const JUDGE_KINDS: readonly JudgeKind[] = ["threshold", "statistical"];
 
 const SHA = "3f2a9c1d4b5e6f708192a3b4c5d6e7f809a1b2c3";
 
-/**
- * The `policy` keys that choose a judge, or `null` when this build of core does not know
- * the judge. The one place the benchmark chooses a judge: `policy.judge.kind` where the
- * release spec has it; without it, core's only rule is the threshold one.
- */
-export function judgePolicyFor(kind: JudgeKind): Record<string, unknown> | null {
-  const policy = { judge: { kind } };
-  const known = releaseSpecSchema.shape.policy.safeParse(policy).success;
-  if (known) return policy;
-  return kind === "threshold" ? {} : null;
+/** The `policy` keys that choose a judge: the one place the benchmark chooses one. */
+export function judgePolicyFor(kind: JudgeKind): { judge: { kind: JudgeKind } } {
+  return { judge: { kind } };
 }
 
 /** The release every trace is run through: 5/25/100, 10-minute windows, 60-s polls. */
 export function benchmarkRelease(trace: CanaryTrace, judge: JudgeKind): ScenarioInput["release"] {
-  const policy = judgePolicyFor(judge);
-  if (policy === null) throw new Error(`this build of core has no ${judge} judge`);
   return {
     environment: "production",
     service: "shop",
@@ -43,7 +34,7 @@ export function benchmarkRelease(trace: CanaryTrace, judge: JudgeKind): Scenario
       p95_latency_ms: trace.objectives.p95LatencyMs,
       window_minutes: 10,
     },
-    policy: { poll_interval_seconds: 60, ...policy },
+    policy: { poll_interval_seconds: 60, ...judgePolicyFor(judge) },
   };
 }
 
@@ -132,13 +123,8 @@ export async function runJudgeOnTrace(
 /** Options of {@link runJudgeBenchmark}. */
 export interface JudgeBenchmarkOptions {
   traces: readonly CanaryTrace[];
-  /** Judges to run (default: every judge this build of core knows). */
+  /** Judges to run (default: every judge). */
   judges?: readonly JudgeKind[];
-}
-
-/** The judges this build of core knows (the statistical one once `policy.judge` exists). */
-export function availableJudges(): JudgeKind[] {
-  return JUDGE_KINDS.filter((kind) => judgePolicyFor(kind) !== null);
 }
 
 /**
@@ -148,13 +134,13 @@ export function availableJudges(): JudgeKind[] {
  * @example
  * ```ts
  * const runs = await runJudgeBenchmark({ traces: generateCanaryTraces({ count: 2000, seed: 1 }) });
- * console.log(formatJudgeBenchmarkTables(availableJudges().map((j) => summarizeJudgeRuns(j, runs))));
+ * console.log(formatJudgeBenchmarkTables(JUDGE_KINDS.map((j) => summarizeJudgeRuns(j, runs))));
  * ```
  */
 export async function runJudgeBenchmark(
   options: JudgeBenchmarkOptions,
 ): Promise<JudgeBenchmarkRun[]> {
-  const judges = options.judges ?? availableJudges();
+  const judges = options.judges ?? JUDGE_KINDS;
   const runs: JudgeBenchmarkRun[] = [];
   for (const trace of options.traces) {
     for (const judge of judges) runs.push(await runJudgeOnTrace(trace, judge));
