@@ -63,9 +63,24 @@ describe("statistical judge", () => {
     const obs = [1, 2, 3].map((m) => poll(m, track(1000, 20, 150), track(19_000, 76, 150)));
     const d = judge.decide(input(obs));
     expect(d.verdict).toBe("breach");
-    expect(d.reason).toMatch(/worse than 1\.5× stable beyond chance/);
+    expect(d.reason).toMatch(/worse than stable beyond chance .* and by more than 1\.5×/);
     expect(d.evidence.errorRateRatio).toBeCloseTo(5, 5);
     expect(d.evidence.checks.find((c) => c.against === "vs_stable")?.outcome).toBe("breach");
+  });
+
+  it("does not roll back a difference under the effect floor, however certain", () => {
+    // 1.3× stable on 400,000 canary requests: beyond chance, but under max_error_rate_ratio.
+    const obs = [1, 2].map((m) => poll(m, track(200_000, 1040, 150), track(800_000, 3200, 150)));
+    const d = judge.decide(input(obs));
+    expect(d.verdict).not.toBe("breach");
+    const check = d.evidence.checks.find(
+      (c) => c.against === "vs_stable" && c.metric === "error_rate",
+    );
+    expect(check?.outcome).toBe("open");
+    // …and a lower floor makes the same evidence a breach.
+    expect(createStatisticalJudge({ max_error_rate_ratio: 1.2 }).decide(input(obs)).verdict).toBe(
+      "breach",
+    );
   });
 
   it("does not roll back on one unlucky error at low traffic", () => {

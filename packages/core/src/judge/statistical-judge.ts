@@ -188,7 +188,12 @@ function errorVsStable(
   const delta = s.errorIncrease(errorRateMax);
   const limit = Math.max(rho * rateS, rateS + delta);
   const ci = rateInterval(t.canaryErrors, t.canaryRequests, s.policy.false_breach_probability);
-  const logE = logRatioEvidence(pairs, rho, "worse");
+  // Significance against "no worse than stable" (ratio 1); the floors then ask whether the
+  // difference is big enough to matter. Testing against the floor itself would need many
+  // times more requests to catch the same regression.
+  const logE = logRatioEvidence(pairs, 1, "worse");
+  const ratioEstimate =
+    rateC === null ? null : rateS > 0 ? rateC / rateS : Number.POSITIVE_INFINITY;
   const base = {
     metric: "error_rate" as const,
     against: "vs_stable" as const,
@@ -203,14 +208,16 @@ function errorVsStable(
       : `error rate ${formatPercent(rateC)} vs stable ${formatPercent(rateS)} over ${countLabel(t.canaryRequests)} (${h.label})`;
   if (
     rateC !== null &&
+    ratioEstimate !== null &&
     t.canaryRequests >= minRequests &&
     logE >= s.breachBound &&
+    ratioEstimate > rho &&
     rateC - rateS > delta
   ) {
     return {
       ...base,
       outcome: "breach",
-      detail: `${shown}: worse than ${rho}× stable beyond chance (evidence ${evidenceLabel(logE)} ≥ ×${Math.round(Math.exp(s.breachBound))})`,
+      detail: `${shown}: worse than stable beyond chance (evidence ${evidenceLabel(logE)} ≥ ×${Math.round(Math.exp(s.breachBound))}) and by more than ${rho}×`,
     };
   }
   return {
@@ -260,7 +267,10 @@ function errorVsObjective(
 
 function latencyVsStable(h: Horizon, s: Settings, minRequests: number): JudgeCheck | null {
   const ratio = s.policy.max_p95_ratio;
-  const matched = slowVsStable(h, ratio, "at_most");
+  // Significance: more than 5% of canary requests slower than the same minute's stable p95
+  // (a slower canary), beyond chance. The floor: the canary's p95 estimate over `ratio` ×
+  // stable's.
+  const matched = slowVsStable(h, 1, "at_most");
   if (matched) {
     const { slow, total: n, stableP95 } = matched;
     const ci = proportionInterval(slow, n, s.policy.false_breach_probability);
@@ -274,12 +284,18 @@ function latencyVsStable(h: Horizon, s: Settings, minRequests: number): JudgeChe
       lower: null,
       upper: null,
     };
-    const shown = `p95 ${canaryP95 === null ? "n/a" : formatMs(canaryP95)} vs stable ${stableP95 === null ? "n/a" : formatMs(stableP95)}: ${formatPercent(ci.estimate)} of ${countLabel(n)} slower than ${ratio}× stable's p95 of the same minute (${h.label})`;
-    if (n >= minRequests && ci.lower > P95_TAIL) {
+    const shown = `p95 ${canaryP95 === null ? "n/a" : formatMs(canaryP95)} vs stable ${stableP95 === null ? "n/a" : formatMs(stableP95)}: ${formatPercent(ci.estimate)} of ${countLabel(n)} slower than stable's p95 of the same minute (${h.label})`;
+    if (
+      n >= minRequests &&
+      ci.lower > P95_TAIL &&
+      canaryP95 !== null &&
+      stableP95 !== null &&
+      canaryP95 > ratio * stableP95
+    ) {
       return {
         ...base,
         outcome: "breach",
-        detail: `${shown}: p95 over ${ratio}× stable beyond chance (at least ${formatPercent(ci.lower)} of requests > 5%)`,
+        detail: `${shown}: slower than stable beyond chance (at least ${formatPercent(ci.lower)} > 5%) and p95 over ${ratio}× stable's`,
       };
     }
     return { ...base, outcome: "open", detail: shown };
