@@ -6,6 +6,10 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 
 const root = new URL("..", import.meta.url).pathname;
+const { formatCliStart, measureCliStart } = await import(join(root, "scripts/cli-start.mjs"));
+
+// 0. CLI start: each command loads its dependencies only when it runs.
+console.log(formatCliStart(measureCliStart()));
 const { runScenario } = await import(join(root, "packages/core/dist/testing/index.js"));
 
 const SHA = "3f2a9c1d4b5e6f708192a3b4c5d6e7f809a1b2c3";

@@ -1,4 +1,4 @@
-import { conformanceIncident } from "@shipgate/core/testing";
+import { conformanceIncident, conformancePostmortemIncident } from "@shipgate/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { azureBuildToCheck, azureStatusToCheck } from "./azure-ci-provider.js";
 import { type AzureDevOpsEmulator, startAzureDevOpsEmulator } from "./azure-emulator.js";
@@ -163,6 +163,31 @@ describe("Azure Boards incidents", () => {
     const steps = String(fields["Microsoft.VSTS.TCM.ReproSteps"]);
     expect(steps.indexOf("PR 102")).toBeLessThan(steps.indexOf("PR 101"));
     expect(steps).toContain("<b>likely culprit</b>");
+  });
+
+  it("carries the postmortem draft as HTML: timeline, detection, rollback, impact, culprit CC'd, empty sections", async () => {
+    const { azure, provider } = await setup();
+    await provider.incidents.open(conformancePostmortemIncident, live());
+    const steps = String(azure.workItems.get(1)!.fields["Microsoft.VSTS.TCM.ReproSteps"]);
+    for (const heading of [
+      "Timeline (UTC)",
+      "Detection",
+      "Rollback",
+      "Impact estimate",
+      "Likely culprit",
+      "Root cause",
+      "What went well",
+      "Action items",
+    ])
+      expect(steps).toContain(`<h3>${heading}</h3>`);
+    expect(steps).toContain(
+      "<tr><td>2026-01-05 10:14:42Z</td><td>rollback verified: stable version v1.3.2 is serving</td></tr>",
+    );
+    expect(steps).toContain("<li>error rate: 4.10% against the objective ≤ 1.00% — BREACHED</li>");
+    expect(steps).toContain("<p>Previous version restored and verified in 1 m 42 s.</p>");
+    expect(steps).toContain("<p>CC: @carol</p>");
+    expect(steps).toContain('<tr><th align="left">Release captain</th><td>alice</td></tr>');
+    expect(steps).toContain('<li><a href="https://grafana.example.com/d/shop">Grafana</a></li>');
   });
 
   it("uses System.Description for other work item types", async () => {

@@ -1,4 +1,9 @@
-import type { IncidentDetails, IncidentRef, IncidentSink } from "@shipgate/core";
+import {
+  type IncidentDetails,
+  type IncidentRef,
+  type IncidentSink,
+  renderPostmortemHtml,
+} from "@shipgate/core";
 import type {
   JsonPatchOperation,
   Operation,
@@ -61,6 +66,7 @@ export function renderAzureIncident(incident: IncidentDetails): string {
       `${incident.rollbackVerified ? "yes" : "<b>no</b>"}: ${html(incident.rollbackMessage)}`,
     ),
     row("Release report", `<code>${html(incident.reportPath)}</code>`),
+    ...(incident.captain ? [row("Release captain", html(incident.captain))] : []),
     "</table>",
     "<h3>Suspect changes</h3>",
   ];
@@ -79,10 +85,13 @@ export function renderAzureIncident(incident: IncidentDetails): string {
     }
     parts.push("</ol>");
   }
-  if (incident.dashboards.length > 0) {
+  parts.push("<h2>Postmortem draft</h2>", renderPostmortemHtml(incident, { headingLevel: 3 }));
+  const dashboards =
+    incident.dashboardLinks ?? incident.dashboards.map((url) => ({ name: null, url }));
+  if (dashboards.length > 0) {
     parts.push(
       "<h3>Dashboards</h3><ul>",
-      ...incident.dashboards.map((d) => `<li><a href="${html(d)}">${html(d)}</a></li>`),
+      ...dashboards.map((d) => `<li><a href="${html(d.url)}">${html(d.name ?? d.url)}</a></li>`),
       "</ul>",
     );
   }

@@ -52,6 +52,20 @@ describe("Azure DevOps provider options", () => {
     expect(badUrl._unsafeUnwrapErr().describe()).toContain("org_url");
   });
 
+  it("refuses sign: the tags it creates through the API cannot be signed", () => {
+    const refused = instantiateProvider(
+      shipgateProvider,
+      { org_url: "https://dev.azure.com/acme", project: "shop", sign: "ssh" },
+      { env: {}, cwd: "/" },
+    );
+    const error = refused._unsafeUnwrapErr();
+    expect(error.kind).toBe("invalid_input");
+    expect(error.describe()).toContain(
+      "Azure Repos creates release tags through its API and cannot sign them",
+    );
+    expect(error.describe()).toContain("sign");
+  });
+
   it("fails, without throwing, when the token variable is not set", () => {
     const result = instantiateProvider(
       shipgateProvider,

@@ -1,4 +1,11 @@
-import { defineProvider, envVarNameSchema, type ProviderParts, readSecret } from "@shipgate/core";
+import {
+  defineProvider,
+  envVarNameSchema,
+  type ProviderParts,
+  readSecret,
+  refuseTagSigning,
+  unsignedTagsSchema,
+} from "@shipgate/core";
 import { ok } from "neverthrow";
 import { z } from "zod";
 import { type AzureApprovalGateOptions, createAzureApprovalGate } from "./azure-approval-gate.js";
@@ -30,6 +37,8 @@ export const azureOptionsSchema = z.strictObject({
   changes_files: z.boolean().default(true),
   max_retries: z.number().int().min(0).max(10).default(4),
   request_timeout_ms: z.number().int().positive().default(30_000),
+  /** Tags made through the Azure Repos API are unsigned: only `false` is accepted. */
+  sign: unsignedTagsSchema("Azure Repos"),
 });
 
 /** Parsed options of {@link shipgateProvider}. */
@@ -52,6 +61,11 @@ export interface CreateAzureDevOpsProviderOptions {
   incidents?: AzureIncidentSinkOptions;
   /** Name of the env var the token came from, used in error hints only. */
   tokenEnv?: string;
+  /**
+   * Azure Repos' API makes unsigned tags: `false` or absent. Anything else makes every
+   * `createAnnotatedTag` fail with `unsupported` rather than tag unsigned.
+   */
+  sign?: false;
 }
 
 /**
@@ -85,7 +99,11 @@ export function createAzureDevOpsProvider(
     ...(options.transport ? { transport: options.transport } : {}),
   });
   return {
-    sourceControl: createAzureSourceControl(client, { ...options.changes, releaseBranch }),
+    sourceControl: refuseTagSigning(
+      createAzureSourceControl(client, { ...options.changes, releaseBranch }),
+      "Azure Repos",
+      options.sign,
+    ),
     ci: createAzureCiProvider(client, { releaseBranch }),
     approvals: createAzureApprovalGate(client, options.approvals),
     incidents: createAzureIncidentSink(client, options.incidents),

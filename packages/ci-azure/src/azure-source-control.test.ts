@@ -195,6 +195,7 @@ describe("Azure Repos commits and tags", () => {
       sha: s.toSha,
       annotated: true,
       message: "Release v1.1.0",
+      pushedTo: "origin",
     });
     expect((await sourceControl.getTag("release/v1.1.0", live()))._unsafeUnwrap()).toMatchObject({
       sha: s.toSha,

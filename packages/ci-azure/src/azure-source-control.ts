@@ -226,6 +226,8 @@ export function createAzureSourceControl(
           sha: tag.taggedObject.objectId.toLowerCase(),
           annotated: true,
           ...(tag.message ? { message: tag.message } : {}),
+          // The repository is the checkout's origin: the tag is published already.
+          pushedTo: "origin",
         };
       });
     },

@@ -1,4 +1,4 @@
-import { conformanceIncident } from "@shipgate/core/testing";
+import { conformanceIncident, conformancePostmortemIncident } from "@shipgate/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type GitHubEmulator, startGitHubEmulator } from "./github-emulator.js";
 import { loadFixtureScenario } from "./github-fixture-replay.js";
@@ -40,6 +40,38 @@ describe("incidents as GitHub issues", () => {
       "[#102](https://git.example.com/acme/shop/pull/102) fix(cart)!: change total rounding by @carol (score 7) — **likely culprit**",
     );
     expect(issue.body).toContain("| Rollback | verified: stable version v1.3.2 serving 100% |");
+  });
+
+  it("carries the postmortem draft: timeline, detection, rollback, impact, culprit CC'd, empty sections", async () => {
+    const ref = (
+      await s.provider().incidents.open(
+        // Another environment: the resolve test below counts the production incidents.
+        { ...conformancePostmortemIncident, environment: "postmortem", dedupKey: "pm" },
+        live(),
+      )
+    )._unsafeUnwrap();
+    const body = String(s.gh.repository.issues.get(Number(ref.id.split("#")[1]))!.body);
+    for (const heading of [
+      "### Timeline (UTC)",
+      "### Detection",
+      "### Rollback",
+      "### Impact estimate",
+      "### Likely culprit",
+      "### Root cause",
+      "### What went well",
+      "### Action items",
+    ])
+      expect(body).toContain(`\n${heading}\n`);
+    expect(body).toContain(
+      "| 2026-01-05 10:14:42Z | rollback verified: stable version v1.3.2 is serving |",
+    );
+    expect(body).toContain("- error rate: 4.10% against the objective ≤ 1.00% — BREACHED");
+    expect(body).toContain("- Sample size: 5,120 requests, 210 failed");
+    expect(body).toContain("Previous version restored and verified in 1 m 42 s.");
+    expect(body).toContain("In requests: the canary served 7,120 requests, of which 214 failed.");
+    expect(body).toContain("CC: @carol");
+    expect(body).toContain("| Release captain | alice |");
+    expect(body).toContain("- [Grafana](https://grafana.example.com/d/shop)");
   });
 
   it("uses the configured labels", async () => {

@@ -51,6 +51,20 @@ describe("shipgateProvider options", () => {
     expect(url._unsafeUnwrapErr().describe()).toContain("base_url");
   });
 
+  it("refuses sign: the tags it creates through the API cannot be signed", () => {
+    const refused = instantiateProvider(
+      shipgateProvider,
+      { owner: "a", repo: "b", sign: "ssh" },
+      context({}),
+    );
+    const error = refused._unsafeUnwrapErr();
+    expect(error.kind).toBe("invalid_input");
+    expect(error.describe()).toContain(
+      "GitHub creates release tags through its API and cannot sign them",
+    );
+    expect(error.describe()).toContain("sign");
+  });
+
   it("fails, without throwing, when the token's environment variable is not set", () => {
     const result = instantiateProvider(
       shipgateProvider,

@@ -5,6 +5,8 @@ import {
   envVarNameSchema,
   type IncidentSink,
   readSecret,
+  refuseTagSigning,
+  unsignedTagsSchema,
 } from "@shipgate/core";
 import { ok } from "neverthrow";
 import { z } from "zod";
@@ -43,6 +45,8 @@ export const gitHubOptionsSchema = z.strictObject({
     .default("pull_request_reviews"),
   /** Labels put on incident issues (created if missing). */
   incident_labels: z.array(z.string().min(1)).default(["incident", "shipgate"]),
+  /** Tags made through the GitHub API are unsigned: only `false` is accepted. */
+  sign: unsignedTagsSchema("GitHub"),
 });
 
 /** Parsed options of {@link shipgateProvider}. */
@@ -64,6 +68,11 @@ export interface CreateGitHubProviderOptions {
   maxRateLimitWaitMs?: number;
   approvalSource?: ApprovalSource;
   incidentLabels?: string[];
+  /**
+   * GitHub's API makes unsigned tags: `false` or absent. Anything else makes every
+   * `createAnnotatedTag` fail with `unsupported` rather than tag unsigned.
+   */
+  sign?: false;
   /** A fetch implementation (proxies, tests). */
   fetch?: typeof globalThis.fetch;
   log?: GitHubLogger;
@@ -116,7 +125,11 @@ export function createGitHubProvider(options: CreateGitHubProviderOptions): GitH
   });
   return {
     client,
-    sourceControl: createGitHubSourceControl(client, releaseBranch),
+    sourceControl: refuseTagSigning(
+      createGitHubSourceControl(client, releaseBranch),
+      "GitHub",
+      options.sign,
+    ),
     ci: createGitHubCiProvider(client, releaseBranch),
     approvals: createGitHubApprovalGate(client, options.approvalSource),
     incidents: createGitHubIncidentSink(client, options.incidentLabels),

@@ -116,6 +116,7 @@ describe("GitHub source control on the seeded repository", () => {
       sha: s.fixSha,
       annotated: true,
       message: "Release v1.1.0",
+      pushedTo: "origin",
     });
     const tagSha = s.gh.repository.refs.get("refs/tags/v1.1.0")!;
     expect(s.gh.repository.tagObjects.get(tagSha)).toMatchObject({

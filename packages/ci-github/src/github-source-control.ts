@@ -191,7 +191,8 @@ export function createGitHubSourceControl(
             }
             throw error;
           }
-          return { name, sha, annotated: true, message };
+          // The forge's repository is the checkout's origin: the tag is published already.
+          return { name, sha, annotated: true, message, pushedTo: "origin" };
         },
       );
     },

@@ -1,4 +1,7 @@
-import type { IncidentDetails } from "@shipgate/core";
+import { type IncidentDetails, renderPostmortemMarkdown } from "@shipgate/core";
+
+// An issue body holds at most 65,536 characters; a long watch must not push it over.
+const MAX_TIMELINE_ROWS = 120;
 
 /** What the hidden marker in an incident issue records, so it can be found again. */
 export interface IncidentMarker {
@@ -41,12 +44,23 @@ export function renderIncidentIssue(incident: IncidentDetails): { title: string;
     `| Opened | ${incident.openedAt} |`,
     `| Rollback | ${incident.rollbackVerified ? "verified" : "NOT verified"}: ${escapeInline(incident.rollbackMessage)} |`,
     `| Report | \`${incident.reportPath}\` |`,
+    ...(incident.captain ? [`| Release captain | ${escapeInline(incident.captain)} |`] : []),
     "",
     "### Suspect changes",
     ...suspects,
+    "",
+    "## Postmortem draft",
+    "",
+    renderPostmortemMarkdown(incident, { headingLevel: 3, maxTimelineRows: MAX_TIMELINE_ROWS }),
   ];
-  if (incident.dashboards.length > 0) {
-    lines.push("", "### Dashboards", ...incident.dashboards.map((d) => `- ${d}`));
+  const dashboards =
+    incident.dashboardLinks ?? incident.dashboards.map((url) => ({ name: null, url }));
+  if (dashboards.length > 0) {
+    lines.push(
+      "",
+      "### Dashboards",
+      ...dashboards.map((d) => (d.name ? `- [${escapeInline(d.name)}](${d.url})` : `- ${d.url}`)),
+    );
   }
   lines.push("", `_Filed by shipgate · dedup key \`${incident.dedupKey}\`_`);
   return { title: incident.title, body: `${lines.join("\n")}\n` };

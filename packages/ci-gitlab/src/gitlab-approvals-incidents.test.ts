@@ -1,4 +1,4 @@
-import { conformanceIncident } from "@shipgate/core/testing";
+import { conformanceIncident, conformancePostmortemIncident } from "@shipgate/core/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { type GitLabEmulator, startGitLabEmulator } from "./gitlab-emulator.js";
 import { renderGitLabIncident } from "./gitlab-incident-sink.js";
@@ -76,6 +76,35 @@ describe("GitLab incidents", () => {
     expect(description).toContain("**likely culprit**");
     expect(description).toContain("| Breach | error rate 4.10% > 1.00% at 25% |");
     expect(description).toContain("| Canary weight at breach | 25% |");
+  });
+
+  it("carries the postmortem draft: timeline, detection, rollback, impact, culprit CC'd, empty sections", async () => {
+    const { gitlab, provider } = await setup();
+    await provider.incidents.open(conformancePostmortemIncident, live());
+    const description = String(gitlab.issues[0]!.description);
+    for (const heading of [
+      "### Timeline (UTC)",
+      "### Detection",
+      "### Rollback",
+      "### Impact estimate",
+      "### Likely culprit",
+      "### Root cause",
+      "### What went well",
+      "### Action items",
+    ])
+      expect(description).toContain(`\n${heading}\n`);
+    expect(description).toContain(
+      "| 2026-01-05 10:14:42Z | rollback verified: stable version v1.3.2 is serving |",
+    );
+    expect(description).toContain("- error rate: 4.10% against the objective ≤ 1.00% — BREACHED");
+    expect(description).toContain("- Sample size: 5,120 requests, 210 failed");
+    expect(description).toContain("Previous version restored and verified in 1 m 42 s.");
+    expect(description).toContain(
+      "In requests: the canary served 7,120 requests, of which 214 failed.",
+    );
+    expect(description).toContain("CC: @carol");
+    expect(description).toContain("| Release captain | alice |");
+    expect(description).toContain("- [Grafana](https://grafana.example.com/d/shop)");
   });
 
   it("closes the open incidents of a service and environment after a good release", async () => {

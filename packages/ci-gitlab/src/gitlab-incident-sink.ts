@@ -1,4 +1,9 @@
-import type { IncidentDetails, IncidentRef, IncidentSink } from "@shipgate/core";
+import {
+  type IncidentDetails,
+  type IncidentRef,
+  type IncidentSink,
+  renderPostmortemMarkdown,
+} from "@shipgate/core";
 import { type GitLabClient, parseVendor } from "./gitlab-client.js";
 import { issueListSchema, issueSchema } from "./gitlab-schemas.js";
 
@@ -32,6 +37,7 @@ export function renderGitLabIncident(incident: IncidentDetails): string {
     `| Canary weight at breach | ${incident.breachWeight === null ? "n/a" : `${incident.breachWeight}%`} |`,
     `| Rollback verified | ${incident.rollbackVerified ? "yes" : "**no**"}: ${cell(incident.rollbackMessage)} |`,
     `| Release report | \`${cell(incident.reportPath)}\` |`,
+    ...(incident.captain ? [`| Release captain | ${cell(incident.captain)} |`] : []),
     "",
     "### Suspect changes",
     "",
@@ -49,8 +55,21 @@ export function renderGitLabIncident(incident: IncidentDetails): string {
       );
     }
   }
-  if (incident.dashboards.length > 0) {
-    lines.push("", "### Dashboards", "", ...incident.dashboards.map((d) => `- ${d}`));
+  lines.push(
+    "",
+    "## Postmortem draft",
+    "",
+    renderPostmortemMarkdown(incident, { headingLevel: 3 }),
+  );
+  const dashboards =
+    incident.dashboardLinks ?? incident.dashboards.map((url) => ({ name: null, url }));
+  if (dashboards.length > 0) {
+    lines.push(
+      "",
+      "### Dashboards",
+      "",
+      ...dashboards.map((d) => (d.name ? `- [${cell(d.name)}](${d.url})` : `- ${d.url}`)),
+    );
   }
   lines.push("", `<!-- shipgate dedup key: ${incident.dedupKey} -->`);
   return lines.join("\n");

@@ -49,6 +49,20 @@ describe("GitLab provider options", () => {
     expect(badUrl._unsafeUnwrapErr().describe()).toContain("base_url");
   });
 
+  it("refuses sign: the tags it creates through the API cannot be signed", () => {
+    const refused = instantiateProvider(
+      shipgateProvider,
+      { project: "acme/shop", sign: "gpg" },
+      { env: {}, cwd: "/" },
+    );
+    const error = refused._unsafeUnwrapErr();
+    expect(error.kind).toBe("invalid_input");
+    expect(error.describe()).toContain(
+      "GitLab creates release tags through its API and cannot sign them",
+    );
+    expect(error.describe()).toContain("sign");
+  });
+
   it("fails, without throwing, when the token variable is not set", () => {
     const result = instantiateProvider(
       shipgateProvider,

@@ -1,4 +1,11 @@
-import { defineProvider, envVarNameSchema, type ProviderParts, readSecret } from "@shipgate/core";
+import {
+  defineProvider,
+  envVarNameSchema,
+  type ProviderParts,
+  readSecret,
+  refuseTagSigning,
+  unsignedTagsSchema,
+} from "@shipgate/core";
 import { ok } from "neverthrow";
 import { z } from "zod";
 import {
@@ -37,6 +44,8 @@ export const gitlabOptionsSchema = z.strictObject({
   incident_labels: z.array(z.string().min(1)).default(["shipgate"]),
   max_retries: z.number().int().min(0).max(10).default(4),
   request_timeout_ms: z.number().int().positive().default(30_000),
+  /** Tags made through the GitLab API are unsigned: only `false` is accepted. */
+  sign: unsignedTagsSchema("GitLab"),
 });
 
 /** Parsed options of {@link shipgateProvider}. */
@@ -61,6 +70,11 @@ export interface CreateGitLabProviderOptions {
   incidents?: GitLabIncidentSinkOptions;
   /** Name of the env var the token came from, used in error hints only. */
   tokenEnv?: string;
+  /**
+   * GitLab's API makes unsigned tags: `false` or absent. Anything else makes every
+   * `createAnnotatedTag` fail with `unsupported` rather than tag unsigned.
+   */
+  sign?: false;
 }
 
 /**
@@ -91,10 +105,14 @@ export function createGitLabProvider(
     transport: { ...options.transport, ...(options.fetch ? { fetch: options.fetch } : {}) },
   });
   return {
-    sourceControl: createGitLabSourceControl(client, {
-      ...options.changes,
-      releaseBranch: options.releaseBranch ?? "main",
-    }),
+    sourceControl: refuseTagSigning(
+      createGitLabSourceControl(client, {
+        ...options.changes,
+        releaseBranch: options.releaseBranch ?? "main",
+      }),
+      "GitLab",
+      options.sign,
+    ),
     ci: createGitLabCiProvider(client),
     approvals: createGitLabApprovalGate(client, options.approvals),
     incidents: createGitLabIncidentSink(client, options.incidents),

@@ -270,6 +270,7 @@ describe("GitLab commits and tags", () => {
       sha: s.toSha,
       annotated: true,
       message: "Release v1.1.0",
+      pushedTo: "origin",
     });
     const again = await sourceControl.createAnnotatedTag(
       { name: "release/v1.1.0", sha: s.toSha, message: "x" },

@@ -153,7 +153,8 @@ export function createGitLabSourceControl(
       return client.call(signal, "creating a GitLab tag", async () => {
         try {
           const raw = await client.api.tags.create(client.project, name, sha, { message });
-          return toTagInfo(raw, "POST repository/tags");
+          // The project is the checkout's origin: the tag is published already.
+          return { ...toTagInfo(raw, "POST repository/tags"), pushedTo: "origin" };
         } catch (thrown) {
           if (!ShipgateError.isInstance(thrown)) throw thrown;
           // GitLab ≥ 16 answers 409; older versions 400 "Tag v1 already exists".

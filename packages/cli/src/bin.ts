@@ -1,5 +1,5 @@
-import { processIo } from "./cli-io.js";
 import { main } from "./main.js";
+import { processIo } from "./process-io.js";
 
 main(process.argv.slice(2), processIo()).then(
   (code) => {

@@ -19,6 +19,14 @@ export const gitOptionsSchema = z.strictObject({
   /** Who signs annotated tags when git has no identity configured (CI runners). */
   tagger: z.strictObject({ name: z.string().min(1), email: z.string().min(3) }).optional(),
   timeout_ms: z.number().int().positive().default(30_000),
+  /** Push the release tag to `remote` before the canary (default: when that remote exists). */
+  push: z.boolean().optional(),
+  /** The remote tags are pushed to. */
+  remote: z.string().min(1).default("origin"),
+  /** Sign the tag: `ssh`, `gpg` or `false` (default: git's `tag.gpgSign` / `gpg.format`). */
+  sign: z.union([z.enum(["ssh", "gpg"]), z.literal(false)]).optional(),
+  /** SSH key file (relative to the repository) or GPG key id, or `{ env: NAME }` holding it. */
+  signing_key: z.union([z.string().min(1), z.strictObject({ env: z.string().min(1) })]).optional(),
 });
 
 /** `use: file` for `lock:` — a lock file next to the artifacts. */
@@ -52,6 +60,10 @@ export function builtinProviders(options: {
             remoteUrl: o.remote_url,
             tagger: o.tagger,
             timeoutMs: o.timeout_ms,
+            push: o.push,
+            remote: o.remote,
+            sign: o.sign,
+            signingKey: o.signing_key,
           }),
         });
       },

@@ -18,11 +18,6 @@ export interface CliIo {
   cwd: string;
 }
 
-/** The real process. */
-export function processIo(): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
-}
-
 /** Output switches shared by every command. */
 export interface OutputMode {
   json: boolean;

@@ -150,18 +150,29 @@ export async function runDemoCommand(flags: Record<string, unknown>, io: CliIo):
     previous_release_tag: repo.previousTag,
     canary_steps: [5, 25, 100],
     slo: { error_rate_max: 0.01, p95_latency_ms: 300, window_minutes: windowMinutes },
-    dashboards: ["https://grafana.acme.example/d/checkout/checkout-overview"],
+    dashboards: {
+      Grafana: "https://grafana.acme.example/d/checkout/checkout-overview",
+      Runbook: "https://runbooks.acme.example/checkout/rollback",
+    },
     policy: { poll_interval_seconds: pollInterval, ci_poll_seconds: pollInterval },
   };
   const spec = releaseSpecSchema.parse(input);
 
-  const deployer = kit.createSimulatedDeployer({ stableVersion: repo.previousTag });
+  // On the virtual clock the simulated platform takes as long as a real one to restore
+  // the previous revision, so the incident's rollback duration reads like one.
+  const deployer = kit.createSimulatedDeployer({
+    stableVersion: repo.previousTag,
+    ...(realTime ? {} : { clock, rollbackMs: 102_000 }),
+  });
   const stack: ReleaseStack = {
     sourceControl: createGitSourceControl({
       cwd: dir,
       releaseBranch: "main",
       remoteUrl: repo.remoteUrl,
       tagger: { name: "shipgate demo", email: "demo@shipgate.example" },
+      // The demo's repository is throwaway: its tag goes nowhere, and is never signed.
+      push: false,
+      sign: false,
     }),
     ci: kit.createFakeCiProvider({ clock, checks: demoChecks(scenario) }),
     deployer,

@@ -73,7 +73,7 @@ export function describeEvent(event: ReleaseEvent, c: Colors): string {
       return `preflight: ok${facts ? ` (${facts})` : ""}`;
     }
     case "tag.created":
-      return `tag ${event.tag} created on ${shortSha(event.sha)}`;
+      return `tag ${event.tag} created on ${shortSha(event.sha)}${event.pushedTo ? ` and pushed to ${event.pushedTo}` : ""}`;
     case "tag.reused":
       return `tag ${event.tag} already on ${shortSha(event.sha)}: reused`;
     case "canary.step.started":

@@ -180,7 +180,7 @@ export function createLiveView(
           "tag",
           "tag",
           "ok",
-          `${event.tag} → ${shortSha(event.sha)}${event.type === "tag.reused" ? " (reused)" : ""}`,
+          `${event.tag} → ${shortSha(event.sha)}${event.type === "tag.reused" ? " (reused)" : event.pushedTo ? ` (pushed to ${event.pushedTo})` : ""}`,
         );
         break;
       case "canary.step.started": {

@@ -1,123 +1,19 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { type CliIo, outputMode, printProblems } from "./cli-io.js";
+import type { CliIo } from "./cli-io.js";
+import { type CliCommand, COMMANDS } from "./command-table.js";
 import type { ConfigProblem } from "./config-problem.js";
-import { runConfigValidateCommand } from "./config-validate-command.js";
-import { runDemoCommand } from "./demo-command.js";
 import { didYouMeanSuffix } from "./did-you-mean.js";
-import { runPlanCommand } from "./plan-command.js";
-import { runReleaseCommand } from "./release-command.js";
-import { runSimulateCommand } from "./simulate-command.js";
 
-type OptionSpec = { type: "string" | "boolean"; short?: string; multiple?: boolean };
+// This module is what `shipgate --help` and `--version` load: node built-ins and plain data
+// only. Each command's dependencies (core, zod, yaml, adapters) load when it runs, and the
+// colours only when there is something to print with them.
 
-const OUTPUT: Record<string, OptionSpec> = {
-  json: { type: "boolean" },
-  quiet: { type: "boolean", short: "q" },
-  "no-color": { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-};
-
-const RELEASE_INPUT: Record<string, OptionSpec> = {
-  config: { type: "string", short: "c" },
-  version: { type: "string" },
-  sha: { type: "string" },
-  service: { type: "string" },
-  environment: { type: "string" },
-  "previous-release-tag": { type: "string" },
-  "canary-steps": { type: "string" },
-  set: { type: "string", multiple: true },
-};
-
-/** Each command: its options, whether it takes positionals, and its help. */
-const COMMANDS: Record<
-  string,
-  { options: Record<string, OptionSpec>; positionals?: boolean; help: string }
-> = {
-  release: {
-    options: { ...OUTPUT, ...RELEASE_INPUT, "dry-run": { type: "boolean" } },
-    help: `shipgate release [--config shipgate.yaml] [--version v1.4.0 --sha <sha>] [--dry-run]
-
-Runs a release with the providers named in the config: CI gate → tag → canary steps with
-SLO checks → promote, or roll back and open an incident. Flags override config keys.
-
-  -c, --config <file>            config file (default shipgate.yaml)
-      --version <tag>            release.version, e.g. v1.4.0
-      --sha <sha>                release.sha (40 hex characters)
-      --service <name>           release.service
-      --environment <name>       release.environment
-      --previous-release-tag <t> release.previous_release_tag
-      --canary-steps 5,25,100    release.canary_steps
-      --set key=value            any release key, e.g. --set slo.window_minutes=5 (repeatable)
-      --dry-run                  validate, gate and preflight only; tag and deploy nothing
-      --json                     NDJSON events on stdout
-  -q, --quiet                    print the outcome only
-      --no-color                 no colours (also NO_COLOR=1)
-
-Exit codes: 0 success, 1 invalid input/config/tool error, 2 blocked by CI or sign-off,
-3 rolled back, 4 another release holds the lock, 130 cancelled (Ctrl-C).`,
-  },
-  plan: {
-    options: { ...OUTPUT, ...RELEASE_INPUT, out: { type: "string", short: "o" } },
-    help: `shipgate plan [--config shipgate.yaml] [--version v1.4.0 --sha <sha>] [--out plan.md]
-
-The dry run as a document: what would be tagged, the rollout plan (steps, windows,
-objectives, rollback trigger and method), the release checklist and the rollback steps.
-Nothing is changed. Markdown on stdout, or written to --out (never overwritten).
-Takes the same release flags as \`shipgate release\`. Exit code: the dry run's.`,
-  },
-  simulate: {
-    options: {
-      ...OUTPUT,
-      out: { type: "string", short: "o" },
-      verbose: { type: "boolean", short: "v" },
-    },
-    positionals: true,
-    help: `shipgate simulate <scenario.yaml…> [--out dir] [--verbose]
-
-Runs scenarios (core's scenario format) on a virtual clock and checks their \`expect\`.
-Artifacts go under --out (default: a new temp dir, printed), one subdirectory per scenario.
-Exit code: the release's for one scenario; 0 if every expectation held, else 1, for several.`,
-  },
-  demo: {
-    options: {
-      ...OUTPUT,
-      scenario: { type: "string", short: "s" },
-      dir: { type: "string" },
-      "real-time": { type: "boolean" },
-      "window-seconds": { type: "string" },
-      "poll-seconds": { type: "string" },
-    },
-    help: `shipgate demo [--scenario success|breach|ci-red] [--dir path]
-
-Makes a throwaway git repository with a realistic history and releases it end to end on
-the embedded stack (git, file lock, file incidents, markdown changelog) with a simulated
-deployer, metrics and CI, on a virtual clock. Prints where the report, incident and
-changelog are. --dir chooses the directory (default: a new temp dir).`,
-  },
-  "config validate": {
-    options: {
-      ...OUTPUT,
-      config: { type: "string", short: "c" },
-      version: { type: "string" },
-      sha: { type: "string" },
-      set: { type: "string", multiple: true },
-    },
-    help: `shipgate config validate [--config shipgate.yaml]
-
-Checks the config — YAML, unknown keys, types, inline secrets, the release block, and
-every provider's options and environment variables — and prints every problem at once.`,
-  },
-};
-
-const MAIN_HELP = `shipgate — take a service from "merged" to "fully in production", or safely back.
+const mainHelp = () =>
+  `shipgate — take a service from "merged" to "fully in production", or safely back.
 
 Usage:
-  shipgate release   [--config shipgate.yaml] [--version v1.4.0 --sha <sha>] [--dry-run]
-  shipgate plan      [--config shipgate.yaml] [--out plan.md]
-  shipgate simulate  <scenario.yaml…> [--out dir]
-  shipgate demo      [--scenario success|breach|ci-red] [--dir path]
-  shipgate config validate [--config shipgate.yaml]
+${COMMANDS.map((c) => `  shipgate ${c.name.padEnd(9)} ${c.usage}`).join("\n")}
 
 Run \`shipgate <command> --help\` for a command's options.
 Output: a live view on a terminal, one line per event otherwise, --json for NDJSON,
@@ -137,7 +33,7 @@ function cliVersion(): string {
 /** Parses a command's arguments, naming an unknown option with a "did you mean". */
 function parseCommand(
   args: string[],
-  spec: (typeof COMMANDS)[string],
+  spec: CliCommand,
 ):
   | { ok: true; values: Record<string, unknown>; positionals: string[] }
   | { ok: false; problems: ConfigProblem[] } {
@@ -206,63 +102,55 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const args = [...argv];
   const first = args[0];
   if (first === undefined || first === "help" || first === "--help" || first === "-h") {
-    io.stdout.write(`${MAIN_HELP}\n`);
+    io.stdout.write(`${mainHelp()}\n`);
     return first === undefined ? 1 : 0;
   }
   if (first === "--version" || first === "-V") {
     io.stdout.write(`${cliVersion()}\n`);
     return 0;
   }
+  const fail = async (problems: ConfigProblem[]) => {
+    const { outputMode, printProblems } = await import("./cli-io.js");
+    printProblems(io, outputMode(io, {}), problems);
+    return 1;
+  };
   let name = first;
   let rest = args.slice(1);
-  if (first === "config") {
-    if (args[1] !== "validate") {
-      printProblems(io, outputMode(io, {}), [
+  const subcommands = COMMANDS.filter((c) => c.name.startsWith(`${first} `));
+  if (subcommands.length > 0) {
+    name = `${first} ${args[1] ?? ""}`;
+    rest = args.slice(2);
+    if (!subcommands.some((c) => c.name === name)) {
+      return fail([
         {
           key: "",
-          message: `unknown config command ${JSON.stringify(args[1] ?? "")}`,
-          hint: "did you mean `shipgate config validate`?",
+          message: `unknown ${first} command ${JSON.stringify(args[1] ?? "")}`,
+          hint: `did you mean ${subcommands.map((c) => `\`shipgate ${c.name}\``).join(" or ")}?`,
         },
       ]);
-      return 1;
     }
-    name = "config validate";
-    rest = args.slice(2);
   }
-  const command = COMMANDS[name];
+  const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    printProblems(io, outputMode(io, {}), [
+    const names = [...new Set(COMMANDS.map((c) => c.name.split(" ")[0]!))];
+    return fail([
       {
         key: "",
-        message: `unknown command ${JSON.stringify(first)}${didYouMeanSuffix(first, [...Object.keys(COMMANDS), "config"])}`,
+        message: `unknown command ${JSON.stringify(first)}${didYouMeanSuffix(first, names)}`,
         hint: "run `shipgate --help` for the commands",
       },
     ]);
-    return 1;
   }
   const parsed = parseCommand(rest, command);
-  if (!parsed.ok) {
-    printProblems(io, outputMode(io, {}), parsed.problems);
-    return 1;
-  }
+  if (!parsed.ok) return fail(parsed.problems);
   const { values, positionals } = parsed;
   if (values.help) {
     io.stdout.write(`${command.help}\n`);
     return 0;
   }
   try {
-    switch (name) {
-      case "release":
-        return await runReleaseCommand(values, io);
-      case "plan":
-        return await runPlanCommand(values, io);
-      case "simulate":
-        return await runSimulateCommand(values, positionals, io);
-      case "demo":
-        return await runDemoCommand(values, io);
-      default:
-        return await runConfigValidateCommand(values, io);
-    }
+    const run = await command.load();
+    return await run(values, positionals, io);
   } catch (error) {
     // A bug, not a user's mistake: say so, with where to report it.
     const text = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -9,7 +9,7 @@ import type {
   ReleaseSpec,
   SignOff,
 } from "@shipgate/core";
-import { isGreenCheck } from "@shipgate/core";
+import { dashboardLinks, formatDashboardLink, isGreenCheck } from "@shipgate/core";
 import { duration, millis, percent, shortSha } from "./event-format.js";
 
 /** Everything the plan document is written from: the spec, and what the dry run saw. */
@@ -189,9 +189,10 @@ export function renderPlanMarkdown(f: PlanFacts): string {
   } else {
     l.push(`- [ ] CI gate not reached (${f.providers.ci})`);
   }
+  const dashboards = dashboardLinks(spec.dashboards);
   l.push(
-    spec.dashboards.length
-      ? `- [x] dashboards: ${spec.dashboards.map((d) => `<${d}>`).join(", ")}`
+    dashboards.length
+      ? `- [x] dashboards: ${dashboards.map((d) => (d.name ? `${d.name} <${d.url}>` : `<${d.url}>`)).join(", ")}`
       : "- [ ] dashboards: none listed (add `dashboards:` to the release so the incident links them)",
   );
   if (spec.approvers.length) {
@@ -233,7 +234,7 @@ export function renderPlanMarkdown(f: PlanFacts): string {
     `5. Write the report under \`devops/reports/\`, release the lock, notify${f.providers.notifiers.length ? ` (${f.providers.notifiers.join(", ")})` : ""}.`,
   );
   l.push(
-    `6. If the rollback is reported NOT verified: shipgate exits 3 with "ROLLBACK NOT VERIFIED" — roll back by hand on the platform, then check the dashboards${spec.dashboards.length ? ` (${spec.dashboards.join(", ")})` : ""}.`,
+    `6. If the rollback is reported NOT verified: shipgate exits 3 with "ROLLBACK NOT VERIFIED" — roll back by hand on the platform, then check the dashboards${spec.dashboards.length ? ` (${dashboardLinks(spec.dashboards).map(formatDashboardLink).join(", ")})` : ""}.`,
   );
   l.push(`7. The tag \`${spec.version}\` stays; fix forward with a new version.`, "");
   return `${l.join("\n")}\n`;

@@ -1,9 +1,26 @@
-import { execFileSync } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readFrontMatter } from "@shipgate/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requireBuiltCli, runCli } from "./cli-harness.js";
+import { cliEnv, requireBuiltCli, runCli } from "./cli-harness.js";
+
+// rsvg-convert (librsvg2-bin) proves the chart renders; CI installs it and requires it.
+const rsvg = spawnSync("rsvg-convert", ["--version"]).status === 0;
+async function expectRenders(svgPath: string): Promise<void> {
+  if (!rsvg) {
+    if (process.env.SHIPGATE_REQUIRE_SERVERS === "1")
+      throw new Error("rsvg-convert (librsvg2-bin) is required (SHIPGATE_REQUIRE_SERVERS=1)");
+    console.warn("demo chart not rendered — skipped: rsvg-convert not installed (librsvg2-bin)");
+    return;
+  }
+  const png = `${svgPath}.png`;
+  const run = spawnSync("rsvg-convert", ["-o", png, svgPath], { encoding: "utf8" });
+  expect(run.stderr).toBe("");
+  expect(run.status).toBe(0);
+  expect((await readFile(png)).subarray(1, 4).toString()).toBe("PNG");
+}
 
 let tmp: string;
 beforeAll(async () => {
@@ -47,6 +64,135 @@ describe("shipgate demo", () => {
     // The judge's reason: the canary against the stable version.
     expect(text).toMatch(/vs stable/);
     expect(text).toContain("Likely culprit: #105");
+    // The canary chart beside the report, embedded in it and linked from the incident.
+    const chart = join(dir, "devops/reports/release-v1.4.0.svg");
+    const report = await readFile(join(dir, "devops/reports/release-v1.4.0.md"), "utf8");
+    expect(report).toMatch(/^!\[Canary chart[^\]]*\]\(release-v1\.4\.0\.svg\)$/m);
+    expect(text).toContain("(../devops/reports/release-v1.4.0.svg)");
+    const svg = await readFile(chart, "utf8");
+    expect(svg).toContain('data-kind="breach"');
+    expect(svg).toContain('class="rollback"');
+    await expectRenders(chart);
+  });
+
+  it("breach: the incident is a postmortem draft with every section filled from the run", async () => {
+    const dir = join(tmp, "breach-postmortem");
+    const run = await runCli(["demo", "--scenario", "breach", "--dir", dir, "--quiet"], {
+      cwd: tmp,
+      env: cliEnv({
+        GITHUB_ACTOR: "octo-captain",
+        GITLAB_USER_LOGIN: undefined,
+        BUILD_REQUESTEDFOR: undefined,
+      }),
+    });
+    expect(run.code).toBe(3);
+    const incidents = await readdir(join(dir, "incidents"));
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]).toMatch(/^INC-\d{4}-\d\d-\d\d-01\.md$/);
+    const text = await readFile(join(dir, "incidents", incidents[0]!), "utf8");
+    const section = (title: string) => {
+      const start = text.indexOf(`\n## ${title}\n`);
+      expect(start, `section ${title}`).toBeGreaterThan(0);
+      const end = text.indexOf("\n## ", start + 4);
+      return text.slice(start, end < 0 ? undefined : end);
+    };
+    const headings = [...text.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
+    expect(headings).toEqual([
+      "What happened",
+      "Timeline (UTC)",
+      "Detection",
+      "Rollback",
+      "Impact estimate",
+      "Suspect changes",
+      "Root cause",
+      "What went well",
+      "Action items",
+      "Links",
+    ]);
+    expect(text).toContain("- **Release captain:** octo-captain");
+
+    // Timeline: every event from the lock to the rollback's verification, in order, in UTC.
+    const rows = [
+      ...section("Timeline (UTC)").matchAll(/^\| (\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ) \| (.+) \|$/gm),
+    ];
+    const times = rows.map((r) => Date.parse(r[1]!.replace(" ", "T")));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    const events = rows.map((r) => r[2]!);
+    const order = [
+      /^release lock taken: devops\/status\/release-checkout\.lock$/,
+      /^release of checkout v1\.4\.0 \([0-9a-f]{12}\) to production started$/,
+      /^CI green: 4 check\(s\)$/,
+      /^tag v1\.4\.0 created on [0-9a-f]{12}$/,
+      /^canary step 1\/3: weight 5%, watched for 10 m 00 s$/,
+      /^5% passed: error rate 0\.24%, p95 179 ms$/,
+      /^canary step 2\/3: weight 25%, watched for 10 m 00 s$/,
+      /^25% poll 3: breach — error rate 2\.34%, p95 298 ms, 1200 requests$/,
+      /^BREACH at 25%: error rate 2\.34% > 1\.00% at 25%$/,
+      /^rollback started: error rate 2\.34% > 1\.00% at 25%$/,
+      /^smoke check healthz \(after rollback\): pass/,
+      /^rollback verified: stable version v1\.3\.0 is serving/,
+    ];
+    const positions = order.map((pattern) => events.findIndex((e) => pattern.test(e)));
+    expect(
+      positions.every((p) => p >= 0),
+      JSON.stringify(positions),
+    ).toBe(true);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    expect(events.at(-1)).toMatch(/^rollback verified/);
+    expect(events.filter((e) => /^5% poll \d+: ok/.test(e))).toHaveLength(10);
+    // 10 minutes at 5%, 3 polls at 25%, then the 1 m 42 s rollback.
+    expect(times.at(-1)! - times[0]!).toBe((10 + 3) * 60_000 + 102_000);
+
+    const detection = section("Detection");
+    expect(detection).toContain("- Metric: error rate, reported by simulated");
+    expect(detection).toContain("- error rate: 2.34% against the objective ≤ 1.00% — BREACHED");
+    expect(detection).toContain("- p95 latency: 298 ms against the objective ≤ 300 ms — within");
+    expect(detection).toContain(
+      "- Window: 3 m 00 s observed of a 10-minute window, at 25% canary weight",
+    );
+    expect(detection).toContain("- Sample size: 1,200 requests, 28 failed");
+    expect(detection).toContain("simulated weight=25 poll=3");
+    expect(detection).toContain("The judge's reasoning:");
+    expect(detection).toContain("- 3 poll(s) of the 25% step, every 60 s over a 10-minute window");
+
+    const rollback = section("Rollback");
+    expect(rollback).toContain("Previous version restored and verified in 1 m 42 s.");
+    expect(rollback).toContain(
+      "- Method: abort the canary and roll back to the stable version v1.3.0 through the simulated deployer",
+    );
+    const started = /- Started: (\S+)/.exec(rollback)?.[1];
+    const ended = /- Ended: (\S+)/.exec(rollback)?.[1];
+    expect(Date.parse(ended!) - Date.parse(started!)).toBe(102_000);
+    expect(rollback).toContain("- Duration: 1 m 42 s");
+    expect(rollback).toContain("- smoke check healthz after the rollback: pass");
+
+    const impact = section("Impact estimate");
+    expect(impact).toContain(
+      "The new version served 5% of traffic for 10 m 00 s, then 25% of traffic for 3 m 00 s: canary weight × minutes ≈ 1.25 minutes of full traffic.",
+    );
+    expect(impact).toContain("In requests: the canary served 2,400 requests, of which 31 failed.");
+    expect(impact).toContain("| 25% | 3 | 25% | 1,200 | 28 |");
+
+    const suspects = section("Suspect changes");
+    expect(suspects).toContain(
+      "**Likely culprit: #105 feat(api)!: require currency on POST /orders** by @dave",
+    );
+    expect(suspects).toContain("CC: @dave");
+    for (const title of ["Root cause", "What went well", "Action items"])
+      expect(section(title)).toMatch(/\n_To be written: [^_]+_\n/);
+    expect(section("Links")).toContain(
+      "- Dashboard: [Grafana](https://grafana.acme.example/d/checkout/checkout-overview)",
+    );
+
+    const report = await readFile(join(dir, "devops/reports/release-v1.4.0.md"), "utf8");
+    expect(readFrontMatter(report)).toMatchObject({ captain: "octo-captain", tag_pushed_to: null });
+    expect(report).toContain("**Captain:** octo-captain");
+    expect(report).toContain(
+      "- **Grafana**: https://grafana.acme.example/d/checkout/checkout-overview",
+    );
+    expect(report).toContain(
+      "Dashboards: Grafana: https://grafana.acme.example/d/checkout/checkout-overview · Runbook: https://runbooks.acme.example/checkout/rollback",
+    );
   });
 
   it("ci-red: blocked by one failing check, nothing tagged", async () => {

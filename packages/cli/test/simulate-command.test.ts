@@ -37,7 +37,10 @@ describe("shipgate simulate", () => {
     expect(run.stdout).toContain("11 scenarios: 11 passed, 0 failed");
     expect((await readdir(out)).sort()).toEqual(NAMES);
     expect(await readdir(join(out, "breach-at-25", "incidents"))).toHaveLength(1);
-    expect(await readdir(join(out, "success", "devops", "reports"))).toEqual(["release-v1.4.0.md"]);
+    expect(await readdir(join(out, "success", "devops", "reports"))).toEqual([
+      "release-v1.4.0.md",
+      "release-v1.4.0.svg", // the canary chart beside the report
+    ]);
   });
 
   it("exits with the release's code for one scenario, and prints its events", async () => {
@@ -46,9 +49,8 @@ describe("shipgate simulate", () => {
       { cwd: tmp },
     );
     expect(run.code).toBe(3);
-    expect(run.stdout).toContain(
-      "BREACH at 25%: error rate 1.57% vs stable 0.20% over 3,000 canary requests",
-    );
+    // Its p95 climbs too (240 ms vs stable 180 ms): the judge sees that first.
+    expect(run.stdout).toContain("BREACH at 25%: p95 223 ms vs stable 180 ms");
     expect(run.stdout).toContain("1 scenario: 1 passed, 0 failed");
   });
 

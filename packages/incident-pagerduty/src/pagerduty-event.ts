@@ -1,5 +1,10 @@
 import { createHash } from "node:crypto";
-import type { IncidentDetails, IncidentSeverity } from "@shipgate/core";
+import {
+  culpritCc,
+  type IncidentDetails,
+  type IncidentSeverity,
+  renderPostmortemText,
+} from "@shipgate/core";
 
 /**
  * The PagerDuty Events API v2 alert event (`POST /v2/enqueue`), as documented in
@@ -56,6 +61,8 @@ const SEVERITIES: ReadonlySet<string> = new Set(["critical", "error", "warning",
 const MAX_SUSPECTS = 10;
 /** Links attached to the alert. */
 const MAX_LINKS = 10;
+/** Timeline rows in `custom_details` (the whole event must stay under 512 KB). */
+const MAX_TIMELINE_ROWS = 60;
 
 /**
  * The dedup key for one service in one environment: `shipgate/<service>/<environment>`.
@@ -90,11 +97,13 @@ export function buildTriggerEvent(
     ? absoluteUrl(incident.reportPath, options.reportBaseUrl)
     : undefined;
   if (reportUrl) links.push({ href: reportUrl, text: `Release report ${incident.version}` });
-  incident.dashboards.forEach((href, i) => {
+  const dashboards =
+    incident.dashboardLinks ?? incident.dashboards.map((url) => ({ name: null, url }));
+  dashboards.forEach(({ name, url: href }, i) => {
     if (isHttpUrl(href))
       links.push({
         href,
-        text: incident.dashboards.length === 1 ? "Dashboard" : `Dashboard ${i + 1}`,
+        text: name?.trim() || (dashboards.length === 1 ? "Dashboard" : `Dashboard ${i + 1}`),
       });
   });
   if (culprit?.change.url && isHttpUrl(culprit.change.url)) {
@@ -149,6 +158,12 @@ export function buildTriggerEvent(
         report: incident.reportPath,
         dashboards: incident.dashboards,
         opened_at: incident.openedAt,
+        ...(incident.captain ? { captain: incident.captain } : {}),
+        ...(culpritCc(incident) ? { cc: culpritCc(incident) } : {}),
+        ...(incident.detection ? { detection: incident.detection } : {}),
+        ...(incident.rollback ? { rollback_details: incident.rollback } : {}),
+        ...(incident.impact ? { impact: incident.impact } : {}),
+        postmortem_draft: renderPostmortemText(incident, { maxTimelineRows: MAX_TIMELINE_ROWS }),
       },
     },
     ...(links.length ? { links: links.slice(0, MAX_LINKS) } : {}),

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { inspect } from "node:util";
 import {
   conformanceIncident,
+  conformancePostmortemIncident,
   createVirtualClock,
   describeIncidentSinkConformance,
 } from "@shipgate/core/testing";
@@ -68,6 +69,43 @@ describe("createPagerDutyIncidentSink: open", () => {
         source: "shop.production",
         summary: conformanceIncident.title,
       },
+    });
+  });
+
+  it("carries the postmortem draft in the alert's details, and names dashboard links", async () => {
+    const incident = { ...conformancePostmortemIncident, dedupKey: "shipgate/shop/postmortem" };
+    (await make().open(incident, { signal: signal() }))._unsafeUnwrap();
+    const trigger = pd.alert("shipgate/shop/postmortem")!.triggers[0] as {
+      payload: { custom_details: Record<string, unknown> };
+      links: { href: string; text: string }[];
+    };
+    const details = trigger.payload.custom_details;
+    expect(details).toMatchObject({
+      captain: "alice",
+      cc: "CC: @carol",
+      detection: { metric: "error rate", sampleCount: 5120, errorCount: 210 },
+      rollback_details: { durationMs: 102_000, verified: true },
+      impact: { fullTrafficMinutes: 1.25, requests: 7120, failedRequests: 214 },
+    });
+    const draft = String(details.postmortem_draft);
+    for (const title of [
+      "TIMELINE (UTC)",
+      "DETECTION",
+      "ROLLBACK",
+      "IMPACT ESTIMATE",
+      "LIKELY CULPRIT",
+      "ROOT CAUSE",
+      "WHAT WENT WELL",
+      "ACTION ITEMS",
+    ])
+      expect(draft).toContain(`${title}\n`);
+    expect(draft).toContain(
+      "2026-01-05 10:14:42Z  rollback verified: stable version v1.3.2 is serving",
+    );
+    expect(draft).toContain("Previous version restored and verified in 1 m 42 s.");
+    expect(trigger.links).toContainEqual({
+      href: "https://grafana.example.com/d/shop",
+      text: "Grafana",
     });
   });
 

@@ -180,6 +180,27 @@ describe("formatSlackMessage", () => {
       expect(capBlocks(many.slice(0, 50))).toHaveLength(50);
     });
 
+    it("labels dashboard links with the names the release gave them", () => {
+      const { blocks } = formatSlackMessage({
+        ...base,
+        dashboards: ["https://grafana.example.com/d/shop", "https://app.datadoghq.com/x"],
+        dashboardLinks: [
+          { name: "Grafana", url: "https://grafana.example.com/d/shop" },
+          { name: "Datadog", url: "https://app.datadoghq.com/x" },
+        ],
+      });
+      const context = blocks.find((b) => b.type === "context") as Extract<
+        SlackBlock,
+        { type: "context" }
+      >;
+      expect(context.elements.map((e) => e.text)).toContain(
+        "<https://grafana.example.com/d/shop|Grafana>",
+      );
+      expect(context.elements.map((e) => e.text)).toContain(
+        "<https://app.datadoghq.com/x|Datadog>",
+      );
+    });
+
     it("keeps at most 10 context elements however many dashboards there are", () => {
       const dashboards = Array.from({ length: 25 }, (_, i) => `https://grafana.example.com/d/${i}`);
       const { blocks } = formatSlackMessage({ ...base, dashboards });

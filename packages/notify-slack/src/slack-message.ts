@@ -232,9 +232,11 @@ function contextElements(n: Notification): SlackTextObject[] {
   const elements: SlackTextObject[] = [];
   if (n.reportPath)
     elements.push({ type: "mrkdwn", text: `Report: \`${escapeMrkdwn(n.reportPath)}\`` });
-  const dashboards = (n.dashboards ?? []).filter((d) => d.trim());
-  dashboards.slice(0, MAX_DASHBOARD_LINKS).forEach((url, i) => {
-    const label = dashboards.length === 1 ? "Dashboard" : `Dashboard ${i + 1}`;
+  const dashboards = (
+    n.dashboardLinks ?? (n.dashboards ?? []).map((url) => ({ name: null, url }))
+  ).filter((d) => d.url.trim());
+  dashboards.slice(0, MAX_DASHBOARD_LINKS).forEach(({ name, url }, i) => {
+    const label = name?.trim() || (dashboards.length === 1 ? "Dashboard" : `Dashboard ${i + 1}`);
     elements.push({ type: "mrkdwn", text: mrkdwnLink(url, label) });
   });
   if (dashboards.length > MAX_DASHBOARD_LINKS) {

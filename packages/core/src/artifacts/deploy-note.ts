@@ -1,5 +1,6 @@
 import type { ReleaseOutcome } from "../release/release-outcome.js";
 import type { RunRecord } from "../release/run-record.js";
+import { dashboardLinks, formatDashboardLink } from "./dashboard-links.js";
 import { formatDuration } from "./format.js";
 
 /**
@@ -50,6 +51,10 @@ export function renderDeployNote(
     default:
       lines.push(`❌ ${who}: failed — ${outcome.summary}`);
   }
+  // Where to look next, by the names the release gave its dashboards; only when traffic moved.
+  const dashboards = dashboardLinks(spec.dashboards);
+  if (dashboards.length && record.deployStarted && !outcome.dryRun)
+    lines.push(`Dashboards: ${dashboards.map(formatDashboardLink).join(" · ")}`);
   if (reportPath) lines.push(`Report: ${reportPath}`);
   return lines.join("\n");
 }

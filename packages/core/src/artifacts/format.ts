@@ -17,3 +17,16 @@ export function cell(value: string | number | null | undefined): string {
   if (value === null || value === undefined || value === "") return "—";
   return String(value).replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
+
+/** `1 m 42 s`, `1 h 02 m 03 s`, `12 s` — durations as a postmortem reads them. */
+export function formatSpacedDuration(ms: number): string {
+  let s = Math.round(Math.max(0, ms) / 1000);
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
+  const pad = (n: number) => String(n).padStart(2, "0");
+  if (h > 0) return `${h} h ${pad(m)} m ${pad(s)} s`;
+  if (m > 0) return `${m} m ${pad(s)} s`;
+  return `${s} s`;
+}

@@ -1,6 +1,7 @@
 import type { ReleaseOutcome } from "../release/release-outcome.js";
 import type { RunRecord, StepRecord } from "../release/run-record.js";
 import { formatMs, formatPercent } from "../release/slo-verdict.js";
+import { dashboardLinks } from "./dashboard-links.js";
 import { renderDeployNote } from "./deploy-note.js";
 import { cell, formatDuration } from "./format.js";
 import { renderFrontMatter } from "./front-matter.js";
@@ -25,6 +26,13 @@ function stepRow(step: StepRecord): string {
   const label =
     step.phase === "stabilization" ? `stabilization (${step.weight}%)` : `${step.weight}%`;
   return `| ${cell(label)} | ${cell(step.startedAt)} | ${cell(step.endedAt)} | ${cell(step.errorRate === null ? null : formatPercent(step.errorRate))} | ${cell(step.p95LatencyMs === null ? null : formatMs(step.p95LatencyMs))} | ${cell(step.result + (step.reason ? `: ${step.reason}` : ""))} |`;
+}
+
+function tagState(record: RunRecord): string {
+  const tag = record.tag!;
+  if (tag.reused) return "reused from an earlier attempt";
+  if (!tag.created) return "not created: dry run";
+  return tag.pushedTo ? `created and pushed to ${tag.pushedTo}` : "created";
 }
 
 /**
@@ -58,12 +66,16 @@ export function renderReleaseReport(
       previous_release_tag: spec.previous_release_tag,
       max_weight_reached: outcome.maxWeightReached,
       rollback_verified: outcome.rollbackVerified,
+      captain: record.captain ?? null,
+      tag_pushed_to: record.tag?.pushedTo ?? null,
+      tag_signature: record.tag?.signature ?? null,
     }),
   );
   out.push(
     `# ${TITLE[outcome.status]}: ${spec.service} ${spec.version} → ${spec.environment}${outcome.dryRun ? " (dry run)" : ""}\n`,
   );
   out.push(`**Status:** ${outcome.status} (exit ${outcome.exitCode}) — ${outcome.summary}\n`);
+  out.push(`**Captain:** ${record.captain ?? "unknown"}\n`);
 
   // CI
   out.push("## CI gate\n");
@@ -119,9 +131,13 @@ export function renderReleaseReport(
 
   out.push("## Deploy\n");
   if (record.tag) {
-    out.push(
-      `Tag \`${record.tag.name}\` → \`${record.tag.sha}\` (${record.tag.reused ? "reused from an earlier attempt" : record.tag.created ? "created" : "not created: dry run"}).\n`,
-    );
+    out.push(`Tag \`${record.tag.name}\` → \`${record.tag.sha}\` (${tagState(record)}).\n`);
+    const signature = record.tag.signature;
+    if (signature) {
+      out.push(
+        `Signed (${signature.format}) by ${signature.signer}, key \`${signature.fingerprint}\`; check with \`git tag --verify ${record.tag.name}\`.\n`,
+      );
+    }
   }
   if (record.preflight) {
     const facts = Object.entries(record.preflight.facts)
@@ -137,6 +153,10 @@ export function renderReleaseReport(
     for (const step of record.steps) out.push(stepRow(step));
     out.push("");
   }
+  if (record.chartPath)
+    out.push(
+      `![Canary chart: error rate and p95 per step, objectives, breach or promotion, rollback](${record.chartPath.split("/").pop()})\n`,
+    );
 
   out.push("## Rollback\n");
   if (!record.rollback) out.push("No rollback.\n");
@@ -200,9 +220,10 @@ export function renderReleaseReport(
     );
 
   out.push("## Dashboards\n");
+  const dashboards = dashboardLinks(spec.dashboards);
   out.push(
-    spec.dashboards.length
-      ? `${spec.dashboards.map((d) => `- ${d}`).join("\n")}\n`
+    dashboards.length
+      ? `${dashboards.map((d) => `- ${d.name ? `**${d.name}**: ${d.url}` : d.url}`).join("\n")}\n`
       : "None listed.\n",
   );
 

@@ -25,3 +25,11 @@ export function nextAttempt(existing: string[], version: string, dryRun = false)
   }
   return next;
 }
+
+/**
+ * The canary chart beside a report: `release-v1.4.0.svg` for `release-v1.4.0.md`, with the
+ * same `-retryN` (or `-dryrun`) suffix.
+ */
+export function chartPathFor(reportPath: string): string {
+  return reportPath.replace(/\.md$/, "") + ".svg";
+}

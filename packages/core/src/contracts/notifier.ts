@@ -1,6 +1,7 @@
 import type { ResultAsync } from "neverthrow";
 import type { ShipgateError } from "../errors/shipgate-error.js";
 import type { CallOptions } from "./call-options.js";
+import type { DashboardLink } from "./incident-sink.js";
 
 /** What happened, for people watching a channel. */
 export type NotificationKind =
@@ -30,6 +31,8 @@ export interface Notification {
   changelog?: string[];
   reportPath?: string;
   dashboards?: string[];
+  /** The same dashboards with the names the release gave them (`Grafana`), in order. */
+  dashboardLinks?: DashboardLink[];
 }
 
 /** Errors a {@link Notifier} may return. */

@@ -13,12 +13,30 @@ export interface CommitLookup {
   onReleaseBranch: boolean;
 }
 
+/** How an annotated tag is signed: the format and the key that made the signature. */
+export interface TagSignature {
+  /** `ssh` (`gpg.format=ssh`) or `gpg` (OpenPGP). */
+  format: "ssh" | "gpg";
+  /** The signing key's fingerprint (`SHA256:…` for SSH, the 40-hex OpenPGP fingerprint). */
+  fingerprint: string;
+  /** Who signed: the tagger identity (`Name <email>`), or the key's comment / user id. */
+  signer: string;
+}
+
 /** A tag and the commit it points to (peeled: for an annotated tag, the tagged commit). */
 export interface TagInfo {
   name: string;
   sha: string;
   annotated: boolean;
   message?: string;
+  /**
+   * Set by `createAnnotatedTag` when the tag is on the shared remote as well: the remote's
+   * name (`origin`). A forge API (GitHub, GitLab, Azure) creates the tag on the remote
+   * itself and says `origin` too. Absent: the tag exists only in the local clone.
+   */
+  pushedTo?: string;
+  /** Set by `createAnnotatedTag` when it signed the tag. */
+  signature?: TagSignature;
 }
 
 /** One pull / merge request merged into the release. */
@@ -52,7 +70,12 @@ export interface SourceControl {
   getCommit(sha: string, options: CallOptions): ResultAsync<CommitLookup, SourceControlError>;
   /** The tag and its (peeled) commit, or `null` when no such tag exists. */
   getTag(name: string, options: CallOptions): ResultAsync<TagInfo | null, SourceControlError>;
-  /** Creates an annotated tag. An existing tag of that name is a `conflict` error. */
+  /**
+   * Creates an annotated tag. An existing tag of that name is a `conflict` error. An
+   * adapter that also publishes the tag (pushes it, or creates it through the forge) does so
+   * before resolving, and removes what it created when publishing fails, so a retry starts
+   * clean.
+   */
   createAnnotatedTag(
     request: { name: string; sha: string; message: string },
     options: CallOptions,
@@ -65,4 +88,9 @@ export interface SourceControl {
     range: { fromTag: string | null; toSha: string },
     options: CallOptions,
   ): ResultAsync<ChangeRecord[], SourceControlError>;
+  /**
+   * Optional: who is running the release as the source control knows them (git's
+   * `user.name`), or null. The release captain falls back to it.
+   */
+  currentUser?(options: CallOptions): ResultAsync<string | null, SourceControlError>;
 }

@@ -15,6 +15,12 @@ export interface EmbeddedDefaultsOptions {
   releaseBranch?: string;
   remoteUrl?: string;
   tagger?: GitSourceControlOptions["tagger"];
+  /** Push the release tag (default: when `remote` is configured); see {@link GitSourceControlOptions}. */
+  push?: GitSourceControlOptions["push"];
+  remote?: GitSourceControlOptions["remote"];
+  /** Sign the release tag (`ssh`, `gpg`, `false`; default: git's `tag.gpgSign`). */
+  sign?: GitSourceControlOptions["sign"];
+  signingKey?: GitSourceControlOptions["signingKey"];
 }
 
 /**
@@ -38,6 +44,10 @@ export function createEmbeddedDefaults(
       releaseBranch: options.releaseBranch,
       remoteUrl: options.remoteUrl,
       tagger: options.tagger,
+      push: options.push,
+      remote: options.remote,
+      sign: options.sign,
+      signingKey: options.signingKey,
     }),
     lock: createFileReleaseLock({ rootDir }),
     artifacts: createFsArtifactStore({ rootDir }),

@@ -1,5 +1,11 @@
 import { posix } from "node:path";
 import { errAsync, ResultAsync } from "neverthrow";
+import {
+  culpritCc,
+  type PostmortemSectionKey,
+  postmortemSections,
+  renderSectionMarkdown,
+} from "../artifacts/postmortem-draft.js";
 import type { ArtifactStore } from "../contracts/artifact-store.js";
 import type { CallOptions } from "../contracts/call-options.js";
 import type {
@@ -122,8 +128,16 @@ export function renderIncidentMarkdown(
     `- **Opened:** ${incident.openedAt}`,
     "- **Status:** open",
     `- **Dedup key:** \`${oneLine(incident.dedupKey)}\``,
-    "",
   );
+  if (incident.captain) lines.push(`- **Release captain:** ${oneLine(incident.captain)}`);
+  lines.push("");
+  // The postmortem draft's sections, in the order a responder reads them.
+  const draft = new Map(postmortemSections(incident).map((s) => [s.key, s]));
+  const section = (key: PostmortemSectionKey, withHeading = true) => {
+    const s = draft.get(key)!;
+    if (withHeading) lines.push(`## ${s.title}`, "");
+    lines.push(renderSectionMarkdown(s).trimEnd(), "");
+  };
 
   lines.push("## What happened", "");
   lines.push(
@@ -132,6 +146,9 @@ export function renderIncidentMarkdown(
     }.`,
     "",
   );
+
+  section("timeline");
+  section("detection");
 
   lines.push("## Rollback", "");
   if (incident.rollbackVerified) {
@@ -146,6 +163,9 @@ export function renderIncidentMarkdown(
     );
   }
 
+  if (incident.rollback) section("rollback", false);
+  section("impact");
+
   lines.push("## Suspect changes", "");
   if (incident.suspects.length === 0) {
     lines.push("No changes were merged in this release.", "");
@@ -154,6 +174,8 @@ export function renderIncidentMarkdown(
     if (culprit) {
       lines.push(
         `**Likely culprit: #${culprit.change.number} ${cell(culprit.change.title)}** by @${cell(culprit.change.author)} — ${oneLine(culprit.reason)}`,
+        "",
+        culpritCc(incident)!,
         "",
       );
     }
@@ -169,11 +191,24 @@ export function renderIncidentMarkdown(
     lines.push("");
   }
 
+  section("root_cause");
+  section("went_well");
+  section("action_items");
+
   lines.push("## Links", "");
   const reportLink = posix.relative(posix.dirname(where.path), incident.reportPath);
   lines.push(`- Release report: [${incident.reportPath}](${reportLink})`);
-  for (const dashboard of incident.dashboards) lines.push(`- Dashboard: ${dashboard}`);
+  const chartLink = incident.chartPath
+    ? posix.relative(posix.dirname(where.path), incident.chartPath)
+    : null;
+  if (chartLink) lines.push(`- Canary chart: [${incident.chartPath}](${chartLink})`);
+  for (const dashboard of incident.dashboardLinks ??
+    incident.dashboards.map((url) => ({ name: null, url })))
+    lines.push(
+      `- Dashboard: ${dashboard.name ? `[${oneLine(dashboard.name)}](${dashboard.url})` : dashboard.url}`,
+    );
   lines.push("");
+  if (chartLink) lines.push(`![Canary chart: error rate and p95 per step](${chartLink})`, "");
   return lines.join("\n");
 }
 

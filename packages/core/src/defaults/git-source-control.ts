@@ -9,6 +9,12 @@ import type {
 } from "../contracts/source-control.js";
 import { abortedError, ShipgateError } from "../errors/shipgate-error.js";
 import {
+  resolveTagSigning,
+  type SigningKeyOption,
+  type TagSigningMode,
+  type TagSigningPlan,
+} from "./git-tag-signing.js";
+import {
   type ForgeFlavour,
   parseChangeTrailers,
   parseLandedChange,
@@ -37,6 +43,26 @@ export interface GitSourceControlOptions {
    * on CI runners).
    */
   tagger?: { name: string; email: string };
+  /**
+   * Push the annotated tag to {@link remote} right after creating it (before any deploy).
+   * Default: true when that remote is configured in the repository. A rejected push fails
+   * the tag step and deletes the local tag, so a retry starts clean.
+   */
+  push?: boolean;
+  /** The remote tags are pushed to. Default `origin`. */
+  remote?: string;
+  /**
+   * Sign the tag: `ssh`, `gpg`, or `false`. Default: what git is configured to do
+   * (`tag.gpgSign`, in `gpg.format`). The key is checked before anything is tagged.
+   */
+  sign?: TagSigningMode;
+  /**
+   * The signing key: for SSH a key file path, for GPG a key id; or `{ env: "NAME" }` for
+   * the environment variable that holds it. Default: git's `user.signingkey`.
+   */
+  signingKey?: SigningKeyOption;
+  /** Where `signingKey: { env }` is read. Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
 }
 
 const SHA = /^[0-9a-f]{40}$/i;
@@ -176,6 +202,63 @@ export function createGitSourceControl(options: GitSourceControlOptions): Source
           },
         );
 
+  const remote = options.remote ?? "origin";
+
+  /** The remote to push to, null for no push; an explicit push to a missing remote is refused. */
+  const pushTarget = (signal: AbortSignal): ResultAsync<string | null, ShipgateError> => {
+    if (options.push === false) return okAsync(null);
+    return git(["config", "--get", `remote.${remote}.url`], signal, [1]).andThen((out) => {
+      if (out.exitCode === 0 && out.stdout.trim()) return okAsync(remote);
+      if (options.push === undefined) return okAsync(null);
+      return errAsync(
+        new ShipgateError(
+          "precondition_failed",
+          `Cannot push the tag: the repository has no remote named ${remote}`,
+          {
+            field: "remote",
+            request: `git config --get remote.${remote}.url`,
+            hint: `Add it (git remote add ${remote} <url>), set remote to one that exists, or push: false`,
+          },
+        ),
+      );
+    });
+  };
+
+  /** Pushes the tag; on refusal deletes the local tag so the next attempt creates it afresh. */
+  const pushTag = (
+    tag: TagInfo,
+    to: string,
+    signal: AbortSignal,
+  ): ResultAsync<void, ShipgateError> => {
+    const ref = `refs/tags/${tag.name}`;
+    return git(["push", to, `${ref}:${ref}`], signal)
+      .map(() => undefined)
+      .orElse((error) =>
+        // Clean-up must run even when the push was cancelled.
+        git(["tag", "-d", tag.name], new AbortController().signal)
+          .orElse(() => okAsync({ exitCode: 0, stdout: "", stderr: "" }))
+          .andThen(() => errAsync(mapPushError(error, tag.name, to))),
+      );
+  };
+
+  /** Records the signature of a tag just signed: format, key fingerprint, and the tagger. */
+  const withSignature = (
+    tag: TagInfo,
+    signing: TagSigningPlan,
+    signal: AbortSignal,
+  ): ResultAsync<TagInfo, ShipgateError> =>
+    git(
+      ["for-each-ref", "--format=%(taggername) %(taggeremail)", `refs/tags/${tag.name}`],
+      signal,
+    ).map((out) => ({
+      ...tag,
+      signature: {
+        format: signing.format,
+        fingerprint: signing.fingerprint,
+        signer: out.stdout.trim() || signing.keyLabel,
+      },
+    }));
+
   return {
     name: "git",
 
@@ -241,34 +324,60 @@ export function createGitSourceControl(options: GitSourceControlOptions): Source
             },
           }
         : runner;
-      return checkTagName(request.name, "name", signal)
-        .andThen(() =>
-          runGit(
-            tagRunner,
-            // verbatim-ish cleanup: the default would drop lines starting with `#` (`#123 fixed`).
-            [
-              "tag",
-              "-a",
-              "--cleanup=whitespace",
-              "-m",
-              request.message,
-              request.name,
-              `${sha}^{commit}`,
-            ],
-            { signal },
-          ).mapErr((error) => mapTagError(error, request.name, sha)),
-        )
-        .andThen(() => readTag(request.name, signal))
-        .andThen((tag) =>
-          tag
-            ? okAsync(tag)
-            : errAsync(
-                new ShipgateError(
-                  "invalid_response",
-                  `git tag succeeded but tag ${request.name} cannot be read back`,
-                ),
-              ),
+      // Everything that can refuse is asked before the tag exists: the name, the remote, the key.
+      const prepared = checkTagName(request.name, "name", signal)
+        .andThen(() => pushTarget(signal))
+        .andThen((pushTo) =>
+          resolveTagSigning({
+            sign: options.sign,
+            signingKey: options.signingKey,
+            git: tagRunner,
+            env: options.env ?? process.env,
+            signal,
+          }).map((signing) => ({ pushTo, signing })),
         );
+      return prepared.andThen(({ pushTo, signing }) =>
+        runGit(
+          tagRunner,
+          [
+            ...(signing ? signing.configArgs : ["-c", "tag.gpgSign=false"]),
+            "tag",
+            signing ? "-s" : "-a",
+            // verbatim-ish cleanup: the default would drop lines starting with `#` (`#123 fixed`).
+            "--cleanup=whitespace",
+            "-m",
+            request.message,
+            request.name,
+            `${sha}^{commit}`,
+          ],
+          { signal },
+        )
+          .mapErr((error) => mapTagError(error, request.name, sha, signing))
+          .andThen(() => readTag(request.name, signal))
+          .andThen((tag) =>
+            tag
+              ? okAsync(tag)
+              : errAsync(
+                  new ShipgateError(
+                    "invalid_response",
+                    `git tag succeeded but tag ${request.name} cannot be read back`,
+                  ),
+                ),
+          )
+          .andThen((tag) => (signing ? withSignature(tag, signing, signal) : okAsync(tag)))
+          .andThen((tag) =>
+            pushTo
+              ? pushTag(tag, pushTo, signal).map(() => ({ ...tag, pushedTo: pushTo }))
+              : okAsync(tag),
+          ),
+      );
+    },
+
+    currentUser({ signal }: CallOptions): ResultAsync<string | null, SourceControlError> {
+      if (signal.aborted) return errAsync(abortedError(signal));
+      return git(["config", "--get", "user.name"], signal, [1]).map((out) =>
+        out.exitCode === 0 ? out.stdout.trim() || null : null,
+      );
     },
 
     listChanges(
@@ -390,8 +499,52 @@ function parseLog(stdout: string): LandedCommit[] {
   return commits;
 }
 
-function mapTagError(error: ShipgateError, name: string, sha: string): ShipgateError {
+function mapPushError(error: ShipgateError, name: string, remote: string): ShipgateError {
+  if (error.kind === "aborted" || error.kind === "timeout" || error.kind === "unavailable") {
+    return error;
+  }
   const said = error.vendorMessage ?? "";
+  const rejected =
+    /!\s*\[(?:remote )?rejected\][^\n]*/.exec(said)?.[0] ??
+    /^(?:error|fatal): [^\n]*/m.exec(said)?.[0];
+  const exists = /already exists/i.test(said);
+  return new ShipgateError(
+    exists ? "conflict" : "precondition_failed",
+    `The tag ${name} could not be pushed to ${remote}${rejected ? `: ${rejected.trim()}` : ""}; the local tag was removed, nothing was deployed`,
+    {
+      field: "push",
+      request: error.request,
+      vendorMessage: said,
+      hint: exists
+        ? `${remote} already has a tag ${name}: bump the version`
+        : `Check the credentials and the rules of ${remote} (protected tags, hooks), then run the release again`,
+      cause: error,
+    },
+  );
+}
+
+function mapTagError(
+  error: ShipgateError,
+  name: string,
+  sha: string,
+  signing: TagSigningPlan | null,
+): ShipgateError {
+  const said = error.vendorMessage ?? "";
+  if (signing && /sign|gpg|ssh-keygen/i.test(said) && !/already exists/i.test(said)) {
+    return new ShipgateError(
+      "precondition_failed",
+      `git could not sign the tag ${name} with the ${signing.format} key ${signing.fingerprint}`,
+      {
+        field: "signingKey",
+        request: error.request,
+        vendorMessage: said,
+        hint:
+          signing.format === "ssh"
+            ? "signingKey must name the private key file (or a key loaded in ssh-agent)"
+            : "Check the GPG key is in the keyring and needs no passphrase prompt (use gpg-agent)",
+      },
+    );
+  }
   if (/already exists/i.test(said)) {
     return new ShipgateError("conflict", `Tag ${name} already exists`, {
       request: error.request,

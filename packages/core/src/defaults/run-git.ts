@@ -9,6 +9,11 @@ export interface GitRunnerOptions {
   timeoutMs: number;
   /** Extra environment for every call (e.g. the tagger identity). */
   env?: Record<string, string>;
+  /**
+   * What the binary is called in messages, when it is not git (`ssh-keygen`, `gpg` for tag
+   * signing reuse this runner). Default `git`.
+   */
+  toolName?: string;
 }
 
 /** What one git process printed. */
@@ -47,7 +52,8 @@ export function runGit(
   args: readonly string[],
   options: RunGitCallOptions,
 ): ResultAsync<GitOutput, ShipgateError> {
-  const request = `git ${args.join(" ")}`.slice(0, 300);
+  const tool = runner.toolName ?? "git";
+  const request = `${tool} ${args.join(" ")}`.slice(0, 300);
   if (options.signal.aborted) {
     return new ResultAsync(Promise.resolve(errResult(abortedError(options.signal))));
   }
@@ -93,10 +99,14 @@ export function runGit(
           if (failure.killed && typeof failure.code !== "number") {
             resolve(
               errResult(
-                new ShipgateError("timeout", `git did not finish within ${runner.timeoutMs} ms`, {
-                  request,
-                  hint: "Raise timeoutMs, or check the repository is local and not locked",
-                }),
+                new ShipgateError(
+                  "timeout",
+                  `${tool} did not finish within ${runner.timeoutMs} ms`,
+                  {
+                    request,
+                    hint: "Raise timeoutMs, or check the repository is local and not locked",
+                  },
+                ),
               ),
             );
             return;
@@ -106,11 +116,14 @@ export function runGit(
               errResult(
                 new ShipgateError(
                   "unavailable",
-                  `Cannot run git: "${runner.gitBinary}" was not found`,
+                  `Cannot run ${tool}: "${runner.gitBinary}" was not found`,
                   {
                     request,
                     retryable: false,
-                    hint: "Install git or set gitBinary to its path",
+                    hint:
+                      tool === "git"
+                        ? "Install git or set gitBinary to its path"
+                        : `Install ${tool} (it is needed to sign tags)`,
                     cause: error,
                   },
                 ),
@@ -121,10 +134,14 @@ export function runGit(
           if (failure.code === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER") {
             resolve(
               errResult(
-                new ShipgateError("internal", "git printed more output than shipgate can buffer", {
-                  request,
-                  cause: error,
-                }),
+                new ShipgateError(
+                  "internal",
+                  `${tool} printed more output than shipgate can buffer`,
+                  {
+                    request,
+                    cause: error,
+                  },
+                ),
               ),
             );
             return;
@@ -134,12 +151,12 @@ export function runGit(
               resolve(okResult({ exitCode: failure.code, stdout: out, stderr: errText }));
               return;
             }
-            resolve(errResult(gitFailure(request, failure.code, errText, error)));
+            resolve(errResult(gitFailure(tool, request, failure.code, errText, error)));
             return;
           }
           resolve(
             errResult(
-              new ShipgateError("internal", `git failed: ${failure.message}`, {
+              new ShipgateError("internal", `${tool} failed: ${failure.message}`, {
                 request,
                 vendorMessage: errText || undefined,
                 cause: error,
@@ -152,7 +169,7 @@ export function runGit(
       // execFile throws synchronously only for invalid arguments (e.g. a NUL byte).
       resolve(
         errResult(
-          new ShipgateError("invalid_input", "git could not be started with these arguments", {
+          new ShipgateError("invalid_input", `${tool} could not be started with these arguments`, {
             request,
             cause: thrown,
           }),
@@ -182,6 +199,7 @@ function errResult<T>(error: ShipgateError): ResultLike<T> {
 
 /** Maps a non-zero git exit onto an error kind by what git said. */
 function gitFailure(
+  tool: string,
   request: string,
   exitCode: number,
   stderr: string,
@@ -209,7 +227,7 @@ function gitFailure(
       cause,
     });
   }
-  return new ShipgateError("internal", `git failed (exit ${exitCode}): ${message}`, {
+  return new ShipgateError("internal", `${tool} failed (exit ${exitCode}): ${message}`, {
     request,
     vendorMessage: stderr,
     cause,

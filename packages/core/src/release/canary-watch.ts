@@ -151,7 +151,14 @@ export async function watchWindow(
     step.p95LatencyMs = summary.p95LatencyMs ?? step.p95LatencyMs;
     step.sampleCount = summary.requests ?? step.sampleCount;
     const verdict = pollVerdict(decision, observation);
-    pushEvidence(ctx, step, evidenceResult(verdict), detailOf(decision, canary.value), decision);
+    pushEvidence(
+      ctx,
+      step,
+      evidenceResult(verdict),
+      detailOf(decision, canary.value),
+      decision,
+      observation,
+    );
     emitPoll(ctx, step, elapsed, windowEnd, observation, decision, verdict, decision.reason);
 
     if (decision.verdict === "breach") return { result: "breached", reason: decision.reason };
@@ -247,7 +254,13 @@ function pushEvidence(
   result: EvidenceEntry["result"],
   detail: string,
   decision?: JudgeDecision,
+  observation?: PollObservation,
 ): void {
+  const numbers = (t: TrackReading) => ({
+    requests: t.requests,
+    errorRate: t.errorRate,
+    p95LatencyMs: t.p95LatencyMs,
+  });
   ctx.record.evidence.push({
     at: ctx.now(),
     kind: "slo",
@@ -256,7 +269,21 @@ function pushEvidence(
     result,
     detail,
     ...(decision
-      ? { judge: { name: ctx.judge.name, verdict: decision.verdict, evidence: decision.evidence } }
+      ? {
+          judge: {
+            name: ctx.judge.name,
+            verdict: decision.verdict,
+            evidence: decision.evidence,
+            ...(observation
+              ? {
+                  poll: {
+                    canary: numbers(observation.canary),
+                    stable: observation.stable ? numbers(observation.stable) : null,
+                  },
+                }
+              : {}),
+          },
+        }
       : {}),
   });
 }

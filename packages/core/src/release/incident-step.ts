@@ -1,3 +1,5 @@
+import { dashboardLinks } from "../artifacts/dashboard-links.js";
+import { postmortemFacts } from "../artifacts/postmortem-facts.js";
 import type { IncidentDetails, IncidentSink } from "../contracts/incident-sink.js";
 import type { RunContext } from "./run-context.js";
 import { recordError } from "./run-context.js";
@@ -20,6 +22,12 @@ export async function openIncident(
   const changes = ctx.record.changes ?? (await loadChanges(ctx, signal));
   ctx.record.suspects = rankSuspects(changes ?? []);
   const rollback = ctx.record.rollback;
+  const links = dashboardLinks(spec.dashboards);
+  const facts = postmortemFacts(ctx.record, {
+    breachReason,
+    deployer: stack.deployer.name,
+    sloSource: stack.slo.name,
+  });
   const incident: IncidentDetails = {
     service: spec.service,
     environment: spec.environment,
@@ -34,7 +42,14 @@ export async function openIncident(
     rollbackMessage: rollback?.message ?? "no rollback ran",
     suspects: ctx.record.suspects,
     reportPath,
-    dashboards: spec.dashboards,
+    ...(ctx.record.chartPath ? { chartPath: ctx.record.chartPath } : {}),
+    dashboards: links.map((d) => d.url),
+    dashboardLinks: links,
+    captain: ctx.record.captain ?? null,
+    timeline: facts.timeline,
+    detection: facts.detection,
+    ...(facts.rollback ? { rollback: facts.rollback } : {}),
+    impact: facts.impact,
     dedupKey: `shipgate/${spec.service}/${spec.environment}`,
   };
   for (const sink of [fileSink, ...(stack.incidents ?? [])]) {

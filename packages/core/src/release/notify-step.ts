@@ -1,4 +1,5 @@
 import { err } from "neverthrow";
+import { dashboardLinks } from "../artifacts/dashboard-links.js";
 import type { Notification, NotificationKind, Notifier } from "../contracts/notifier.js";
 import { toShipgateError } from "../errors/shipgate-error.js";
 import type { RunContext } from "./run-context.js";
@@ -22,7 +23,8 @@ export async function notify(
           sha: ctx.spec.sha,
           summary,
           body: extra.body ?? summary,
-          dashboards: ctx.spec.dashboards,
+          dashboards: dashboardLinks(ctx.spec.dashboards).map((d) => d.url),
+          dashboardLinks: dashboardLinks(ctx.spec.dashboards),
           ...extra,
         },
         { signal: ctx.cleanupSignal },

@@ -8,11 +8,14 @@ import { createFileIncidentSink } from "../defaults/file-incident-sink.js";
 import { type ShipgateError, toShipgateError } from "../errors/shipgate-error.js";
 import { createSmokeChecks } from "../verification/smoke-checks-from-spec.js";
 import { runCanary } from "./canary-step.js";
+import { findCaptain } from "./captain.js";
 import { writeChangelog } from "./changelog-step.js";
+import { writeCanaryChart } from "./chart-step.js";
 import { judgeFor } from "./choose-judge.js";
 import { runCiGate } from "./ci-gate-step.js";
 import { openIncident, resolveOpenIncidents } from "./incident-step.js";
 import { notify } from "./notify-step.js";
+import { recordingSloSource } from "./recording-slo-source.js";
 import type { ReleaseEvent } from "./release-events.js";
 import {
   EXIT_CODES,
@@ -39,6 +42,8 @@ export interface ReleaseRunOptions {
   signal?: AbortSignal;
   /** Progress, for live views and logs. A throwing listener is ignored. */
   onEvent?: (event: ReleaseEvent) => void;
+  /** Where the default release captain is read (`GITHUB_ACTOR`, …). Default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Runs releases on a stack. */
@@ -102,20 +107,30 @@ async function runRelease(
   startedMs: number,
   emitRaw: (event: ReleaseEvent) => void,
 ): Promise<ReleaseOutcome> {
-  // Probes declared in the release spec run after the stack's own.
-  const stack: ReleaseStack = spec.smoke_checks.length
-    ? {
-        ...givenStack,
-        smokeChecks: [
-          ...(givenStack.smokeChecks ?? []),
-          ...createSmokeChecks(spec.smoke_checks, { clock: givenStack.clock }),
-        ],
-      }
-    : givenStack;
   const dryRun = options.dryRun ?? false;
   const signal = options.signal ?? new AbortController().signal;
-  const iso = () => new Date(stack.clock.now()).toISOString();
-  const emit: Emit = (event) => emitRaw({ at: iso(), ...event } as ReleaseEvent);
+  const iso = () => new Date(givenStack.clock.now()).toISOString();
+  const record = newRunRecord(spec, dryRun, new Date(startedMs).toISOString());
+  // Probes declared in the release spec run after the stack's own; SLO measurements are
+  // kept in the record for the incident.
+  const stack: ReleaseStack = {
+    ...givenStack,
+    slo: recordingSloSource(givenStack.slo, record, iso),
+    ...(spec.smoke_checks.length
+      ? {
+          smokeChecks: [
+            ...(givenStack.smokeChecks ?? []),
+            ...createSmokeChecks(spec.smoke_checks, { clock: givenStack.clock }),
+          ],
+        }
+      : {}),
+  };
+  const emit: Emit = (event) => {
+    const stamped = { at: iso(), ...event } as ReleaseEvent;
+    // The run's own timeline (the incident's); the final event carries the outcome instead.
+    if (stamped.type !== "release.finished") record.timeline?.push(stamped);
+    emitRaw(stamped);
+  };
   const target: DeployTarget = {
     service: spec.service,
     environment: spec.environment,
@@ -123,7 +138,6 @@ async function runRelease(
     sha: spec.sha,
     canarySteps: spec.canary_steps,
   };
-  const record = newRunRecord(spec, dryRun, new Date(startedMs).toISOString());
   const ctx: RunContext = {
     spec,
     stack,
@@ -198,6 +212,7 @@ async function runRelease(
   let stop: Stop | null = null;
   let reserved = { path: "", attempt: 0 };
   try {
+    record.captain = await findCaptain(spec.captain, stack, options.env ?? process.env, signal);
     reserved = await reserveReportPath(ctx);
     stop = await procedure(ctx);
   } catch (thrown) {
@@ -215,6 +230,7 @@ async function runRelease(
     // Anything that stopped a started canary (breach, deploy error, cancellation, a crash) rolls back.
     if (stop && record.deployStarted && !dryRun) {
       const rollback = await runRollback(ctx, stop.summary);
+      await writeCanaryChart(ctx, reserved.path);
       // An inconclusive step rolled back by policy showed no harm: no incident to file.
       if (stop.reason !== "cancelled" && stop.reason !== "slo_inconclusive") {
         const breachWeight = record.steps.length
@@ -230,6 +246,7 @@ async function runRelease(
       await writeChangelog(ctx, ctx.cleanupSignal);
       if (!dryRun) await resolveOpenIncidents(ctx);
     }
+    if (!dryRun) await writeCanaryChart(ctx, reserved.path);
   } catch (thrown) {
     const error = toShipgateError(thrown, "clean-up crashed");
     record.errors.push({ step: "clean-up", error });
@@ -340,8 +357,20 @@ async function procedure(ctx: RunContext): Promise<Stop | null> {
       { signal: ctx.signal },
     );
     if (tagged.isErr()) return stopForError(ctx, "tag", tagged.error);
-    record.tag = { name: tagged.value.name, sha: tagged.value.sha, reused: false, created: true };
-    ctx.emit({ type: "tag.created", tag: spec.version, sha: spec.sha });
+    record.tag = {
+      name: tagged.value.name,
+      sha: tagged.value.sha,
+      reused: false,
+      created: true,
+      pushedTo: tagged.value.pushedTo ?? null,
+      signature: tagged.value.signature ?? null,
+    };
+    ctx.emit({
+      type: "tag.created",
+      tag: spec.version,
+      sha: spec.sha,
+      ...(tagged.value.pushedTo ? { pushedTo: tagged.value.pushedTo } : {}),
+    });
   } else {
     ctx.emit({ type: "tag.reused", tag: spec.version, sha: spec.sha });
   }

@@ -58,7 +58,13 @@ export type ReleaseEvent = { at: string } & (
   | { type: "signoff.waiting"; missing: string[] }
   | { type: "signoff.passed"; approvers: string[] }
   | { type: "preflight.passed"; facts: Record<string, string> }
-  | { type: "tag.created" | "tag.reused"; tag: string; sha: string }
+  | {
+      type: "tag.created" | "tag.reused";
+      tag: string;
+      sha: string;
+      /** The remote the new tag was pushed to, when it was. */
+      pushedTo?: string;
+    }
   | { type: "canary.step.started"; weight: number; index: number; of: number; windowMs: number }
   | { type: "smoke.result"; result: SmokeCheckResult; phase: string }
   | ({ type: "canary.poll" } & PollReading)

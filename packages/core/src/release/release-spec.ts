@@ -154,7 +154,21 @@ export const releaseSpecSchema = z.strictObject({
   slo: sloSpecSchema,
   previous_release_tag: versionSchema.nullable().default(null),
   approvers: z.array(z.string().min(1)).default([]),
-  dashboards: z.array(z.url()).default([]),
+  /** Who runs the release. Default: the CI actor from the environment, else git's user.name. */
+  captain: z.string().trim().min(1, "captain must not be empty").max(200).optional(),
+  /** Dashboard links: a list of URLs, or a map of name → URL (`{ Grafana: https://… }`). */
+  dashboards: z
+    .union(
+      [
+        z.array(z.url({ error: "each dashboard must be a URL" })),
+        z.record(
+          z.string().min(1, "a dashboard name must not be empty"),
+          z.url({ error: "each dashboard must be a URL" }),
+        ),
+      ],
+      { error: "dashboards must be a list of URLs or a map of name → URL" },
+    )
+    .default([]),
   baseline: baselineSpecSchema.optional(),
   /** Monitoring after 100%; defaults to the SLO window. 0 turns it off. */
   stabilization_minutes: z

@@ -4,10 +4,11 @@ import type { CiCheck } from "../contracts/ci-provider.js";
 import type { PreflightReport } from "../contracts/deployer.js";
 import type { IncidentRef, SuspectChange } from "../contracts/incident-sink.js";
 import type { SmokeCheckResult } from "../contracts/smoke-check.js";
-import type { ChangeRecord } from "../contracts/source-control.js";
+import type { ChangeRecord, TagSignature } from "../contracts/source-control.js";
 import type { ShipgateError } from "../errors/shipgate-error.js";
 import type { JudgeEvidence, JudgeVerdict } from "../judge/judge.js";
 import type { PreparationFinding } from "../verification/preparation-checks.js";
+import type { ReleaseEvent } from "./release-events.js";
 import type { ReleaseOutcome } from "./release-outcome.js";
 import type { ReleaseSpec } from "./release-spec.js";
 
@@ -20,7 +21,20 @@ export interface EvidenceEntry {
   result: "pass" | "fail" | "no_data" | "error" | "hold" | "inconclusive";
   detail: string;
   /** What the judge saw and decided on this poll (SLO rows). */
-  judge?: { name: string; verdict: JudgeVerdict; evidence: JudgeEvidence };
+  judge?: {
+    name: string;
+    verdict: JudgeVerdict;
+    evidence: JudgeEvidence;
+    /** What this poll measured (its interval, or the step so far for a cumulative judge). */
+    poll?: { canary: PollNumbers; stable: PollNumbers | null };
+  };
+}
+
+/** One track's numbers on one poll. */
+export interface PollNumbers {
+  requests: number | null;
+  errorRate: number | null;
+  p95LatencyMs: number | null;
 }
 
 /** One canary step (or the stabilization window) as it happened. */
@@ -51,15 +65,43 @@ export interface RollbackRecord {
   smoke: SmokeCheckResult[];
 }
 
+/** One SLO measurement as the source reported it: what it queried and what it counted. */
+export interface SloReadingRecord {
+  at: string;
+  /** The SLO source's name. */
+  source: string;
+  track: "canary" | "stable";
+  version: string;
+  /** The canary weight while it was measured (null before the first step). */
+  weight: number | null;
+  windowStart: string;
+  windowEnd: string;
+  /** The queries or monitor names the source reported, secret-free. */
+  queries: string[];
+  requestCount: number | null;
+  errorCount: number | null;
+}
+
 /** Everything a run learns, from which the report, status files and outcome are written. */
 export interface RunRecord {
   spec: ReleaseSpec;
   dryRun: boolean;
+  /** Who ran the release (see `resolveCaptain`), or null when nobody could be named. */
+  captain?: string | null;
   startedAt: string;
   endedAt: string | null;
   lockRef: string | null;
   lockTookOverFrom: string | null;
-  tag: { name: string; sha: string; reused: boolean; created: boolean } | null;
+  tag: {
+    name: string;
+    sha: string;
+    reused: boolean;
+    created: boolean;
+    /** The remote the created tag was pushed to (`origin`); null or absent: local only. */
+    pushedTo?: string | null;
+    /** The created tag's signature; null or absent: unsigned. */
+    signature?: TagSignature | null;
+  } | null;
   preparation: { ok: boolean; findings: PreparationFinding[] } | null;
   ci: {
     verdict: "green" | "red" | "pending" | "error";
@@ -81,6 +123,12 @@ export interface RunRecord {
   /** Incidents of earlier releases resolved by this successful one. */
   resolvedIncidents: IncidentRef[];
   evidence: EvidenceEntry[];
+  /** The canary chart beside the report, once written. */
+  chartPath: string | null;
+  /** Every event of the run, in order, as emitted (the incident's timeline). */
+  timeline?: ReleaseEvent[];
+  /** Every SLO measurement that answered, in order (the incident's detection and impact). */
+  sloReadings?: SloReadingRecord[];
   errors: { step: string; error: ShipgateError }[];
   warnings: string[];
   paths: string[];
@@ -92,6 +140,7 @@ export function newRunRecord(spec: ReleaseSpec, dryRun: boolean, startedAt: stri
   return {
     spec,
     dryRun,
+    captain: null,
     startedAt,
     endedAt: null,
     lockRef: null,
@@ -112,6 +161,9 @@ export function newRunRecord(spec: ReleaseSpec, dryRun: boolean, startedAt: stri
     incidents: [],
     resolvedIncidents: [],
     evidence: [],
+    chartPath: null,
+    timeline: [],
+    sloReadings: [],
     errors: [],
     warnings: [],
     paths: [],

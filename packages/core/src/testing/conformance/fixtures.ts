@@ -95,6 +95,83 @@ export const conformanceIncident: IncidentDetails = {
   dedupKey: "shipgate/shop/production",
 };
 
+/**
+ * {@link conformanceIncident} with the postmortem facts a release records: timeline,
+ * detection, rollback and impact, named dashboards and the captain. Sinks that render the
+ * postmortem draft test their bodies with it.
+ */
+export const conformancePostmortemIncident: IncidentDetails = {
+  ...conformanceIncident,
+  dashboardLinks: [{ name: "Grafana", url: "https://grafana.example.com/d/shop" }],
+  captain: "alice",
+  timeline: [
+    {
+      at: "2026-01-05T10:00:00.000Z",
+      event: "lock.acquired",
+      detail: "release lock taken: devops/status/release-shop.lock",
+    },
+    {
+      at: "2026-01-05T10:00:01.000Z",
+      event: "tag.created",
+      detail: "tag v1.4.0 created on f6f6f6f6f6f6 and pushed to origin",
+    },
+    {
+      at: "2026-01-05T10:00:02.000Z",
+      event: "canary.step.started",
+      detail: "canary step 1/3: weight 5%, watched for 10 m 00 s",
+    },
+    {
+      at: "2026-01-05T10:13:00.000Z",
+      event: "canary.breach",
+      detail: "BREACH at 25%: error rate 4.10% > 1.00% at 25%",
+    },
+    {
+      at: "2026-01-05T10:13:00.000Z",
+      event: "rollback.started",
+      detail: "rollback started: error rate 4.10% > 1.00% at 25%",
+    },
+    {
+      at: "2026-01-05T10:14:42.000Z",
+      event: "rollback.finished",
+      detail: "rollback verified: stable version v1.3.2 is serving",
+    },
+  ],
+  detection: {
+    metric: "error rate",
+    source: "prometheus",
+    queries: ['sum(rate(http_requests_total{job="shop",code=~"5.."}[3m]))'],
+    readings: [
+      { metric: "error rate", value: "4.10%", threshold: "≤ 1.00%", breached: true },
+      { metric: "p95 latency", value: "210 ms", threshold: "≤ 300 ms", breached: false },
+    ],
+    weight: 25,
+    detectedAt: "2026-01-05T10:13:00.000Z",
+    windowMinutes: 10,
+    observedMs: 180_000,
+    sampleCount: 5120,
+    errorCount: 210,
+    reasoning: ["error rate 4.10% > 1.00% at 25%"],
+  },
+  rollback: {
+    method:
+      "abort the canary and roll back to the stable version v1.3.2 through the kubernetes deployer",
+    startedAt: "2026-01-05T10:13:00.000Z",
+    endedAt: "2026-01-05T10:14:42.000Z",
+    durationMs: 102_000,
+    verified: true,
+    evidence: ["verification: stable version v1.3.2 is serving"],
+  },
+  impact: {
+    exposure: [
+      { weight: 5, phase: "canary", minutes: 10, requests: 2000, failedRequests: 4 },
+      { weight: 25, phase: "canary", minutes: 3, requests: 5120, failedRequests: 210 },
+    ],
+    fullTrafficMinutes: 1.25,
+    requests: 7120,
+    failedRequests: 214,
+  },
+};
+
 /** One notification of each kind. */
 export function conformanceNotifications(): Notification[] {
   const base = {

@@ -1,3 +1,5 @@
+import { okAsync } from "neverthrow";
+import type { Clock } from "../../contracts/clock.js";
 import type { Deployer, DeploymentStatus, PreflightReport } from "../../contracts/deployer.js";
 import { ShipgateError } from "../../errors/shipgate-error.js";
 import { guarded } from "./guard.js";
@@ -14,6 +16,13 @@ export interface SimulatedDeployerOptions {
   preflightProblems?: string[];
   /** Setting this weight fails with `unavailable`. */
   failAtWeight?: number;
+  /**
+   * How long a rollback takes on `clock` (a real controller needs time to bring the old
+   * revision back). Default 0: at once.
+   */
+  rollbackMs?: number;
+  /** The clock a slow rollback waits on; needed with `rollbackMs`. */
+  clock?: Clock;
 }
 
 /** The simulated deployer, with its state exposed for assertions and for the simulated SLO source. */
@@ -125,22 +134,28 @@ export function createSimulatedDeployer(options: SimulatedDeployerOptions): Simu
       });
     },
     rollback(target, { signal }) {
-      return guarded(signal, () => {
-        if (options.rollbackFails) {
-          state.phase = "degraded";
-          return new ShipgateError("unavailable", "simulated platform failed to roll back", {
-            retryable: false,
-          });
-        }
-        // After a promote the previous stable is gone from our state; a real controller undoes to the last revision.
-        if (state.canaryVersion === null && state.stableVersion === target.version)
-          state.stableVersion = options.stableVersion;
-        state.canaryVersion = null;
-        state.weight = 0;
-        state.phase = "healthy";
-        state.generation += 1;
-        return undefined;
-      });
+      const wait =
+        options.clock && options.rollbackMs
+          ? options.clock.sleep(options.rollbackMs, signal)
+          : okAsync(undefined);
+      return wait.andThen(() =>
+        guarded(signal, () => {
+          if (options.rollbackFails) {
+            state.phase = "degraded";
+            return new ShipgateError("unavailable", "simulated platform failed to roll back", {
+              retryable: false,
+            });
+          }
+          // After a promote the previous stable is gone from our state; a real controller undoes to the last revision.
+          if (state.canaryVersion === null && state.stableVersion === target.version)
+            state.stableVersion = options.stableVersion;
+          state.canaryVersion = null;
+          state.weight = 0;
+          state.phase = "healthy";
+          state.generation += 1;
+          return undefined;
+        }),
+      );
     },
     verifyStable(target, { signal }) {
       return guarded(signal, () => {
