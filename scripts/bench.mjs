@@ -90,7 +90,21 @@ console.log(
   `core: 10,000 random scenarios = ${t10k.toFixed(2)} s (target < 10 s: ${t10k < 10 ? "met" : "MISSED"}); outcomes ${JSON.stringify(statuses)}`,
 );
 
-// 3. Each package's own benchmarks (request counts, latencies against local servers).
+// 3. The judgement benchmark, one line per judge (`pnpm bench:judge` prints the tables).
+{
+  const run = spawnSync(
+    process.execPath,
+    [join(root, "scripts/bench-judge.mjs"), "--traces", "1000", "--summary"],
+    { encoding: "utf8", timeout: 120_000 },
+  );
+  process.stdout.write(run.stdout);
+  if (run.status !== 0)
+    console.log(
+      `bench-judge: exited ${run.status}: ${(run.stderr || "").trim().split("\n").slice(-3).join(" | ")}`,
+    );
+}
+
+// 4. Each package's own benchmarks (request counts, latencies against local servers).
 for (const pkg of readdirSync(join(root, "packages")).sort()) {
   const dir = join(root, "packages", pkg, "bench");
   if (!existsSync(dir)) continue;

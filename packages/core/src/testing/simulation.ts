@@ -4,4 +4,5 @@
 export * from "./fakes/index.js";
 export * from "./run-scenario.js";
 export * from "./scenario.js";
+export * from "./traffic/index.js";
 export * from "./virtual-clock.js";

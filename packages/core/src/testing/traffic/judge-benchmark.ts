@@ -1,0 +1,149 @@
+import type { JudgePolicy } from "../../judge/judge-policy.js";
+import { createSimulatedDeployer } from "../fakes/simulated-deployer.js";
+import { runScenario } from "../run-scenario.js";
+import type { ScenarioInput } from "../scenario.js";
+import { createVirtualClock } from "../virtual-clock.js";
+import { type CanaryTrace, type RegressionSize, traceGroup } from "./canary-trace.js";
+import { createTraceSloSource } from "./trace-slo-source.js";
+import { recordWeightTimeline } from "./weight-timeline.js";
+
+/** The judges the benchmark compares: the kinds `policy.judge.kind` accepts. */
+export type JudgeKind = JudgePolicy["kind"];
+
+/** Every judge, in the order the tables print them. */
+export const JUDGE_KINDS: readonly JudgeKind[] = ["threshold", "statistical"];
+
+const SHA = "3f2a9c1d4b5e6f708192a3b4c5d6e7f809a1b2c3";
+
+/** The `policy` keys that choose a judge: the one place the benchmark chooses one. */
+export function judgePolicyFor(kind: JudgeKind): { judge: { kind: JudgeKind } } {
+  return { judge: { kind } };
+}
+
+/** The release every trace is run through: 5/25/100, 10-minute windows, 60-s polls. */
+export function benchmarkRelease(trace: CanaryTrace, judge: JudgeKind): ScenarioInput["release"] {
+  return {
+    environment: "production",
+    service: "shop",
+    version: "v1.4.0",
+    sha: SHA,
+    previous_release_tag: "v1.3.0",
+    canary_steps: [5, 25, 100],
+    slo: {
+      error_rate_max: trace.objectives.errorRateMax,
+      p95_latency_ms: trace.objectives.p95LatencyMs,
+      window_minutes: 10,
+    },
+    policy: { poll_interval_seconds: 60, ...judgePolicyFor(judge) },
+  };
+}
+
+/** How one release over one trace ended under one judge. */
+export interface JudgeBenchmarkRun {
+  traceId: number;
+  judge: JudgeKind;
+  tierPerMinute: number;
+  group: "healthy" | "shared_noise" | RegressionSize;
+  status: string;
+  reason: string;
+  /** The outcome's one line (why it rolled back, in the judge's words). */
+  summary: string;
+  /** Rolled back on the SLO judgement (a breach, or an inconclusive step the policy rolls back). */
+  rolledBack: boolean;
+  /** What decided the rollback: `breach` (`slo_breach`), `inconclusive` (`slo_inconclusive`), or null. */
+  decidedBy: "breach" | "inconclusive" | null;
+  /** Minutes from the first canary weight to the rollback decision; null without a rollback. */
+  exposureMinutes: number | null;
+  /** Minutes from the release's start to its end. */
+  releaseMinutes: number;
+  maxWeightReached: number;
+}
+
+/**
+ * Runs one release over one trace with the real orchestrator on the virtual clock, the
+ * trace's SLO source and a weight-recording simulated deployer.
+ *
+ * @example
+ * ```ts
+ * const run = await runJudgeOnTrace(generateCanaryTraces({ count: 1 })[0]!, "threshold");
+ * run.rolledBack; // false for a healthy trace, most of the time
+ * ```
+ */
+export async function runJudgeOnTrace(
+  trace: CanaryTrace,
+  judge: JudgeKind,
+): Promise<JudgeBenchmarkRun> {
+  const clock = createVirtualClock();
+  const { deployer, timeline } = recordWeightTimeline(
+    createSimulatedDeployer({ stableVersion: "v1.3.0" }),
+    clock,
+  );
+  const slo = createTraceSloSource(trace, { clock, timeline });
+  const result = await runScenario(
+    {
+      release: benchmarkRelease(trace, judge),
+      repository: { tags: { "v1.3.0": "1".repeat(40) } },
+      ci: { checks: [{ name: "unit", conclusion: "success" }] },
+    },
+    { clock, overrides: { deployer, slo } },
+  );
+  const { outcome } = result;
+  const reason: string = outcome.reason;
+  const decidedBy =
+    outcome.status === "ABORTED" && reason === "slo_breach"
+      ? "breach"
+      : outcome.status === "ABORTED" && reason === "slo_inconclusive"
+        ? "inconclusive"
+        : null;
+  const exposedAt = timeline.firstWeightSetAtMs();
+  const decision = result.events.find((e) => e.type === "canary.breach");
+  const decidedAt = decision
+    ? Date.parse(decision.at)
+    : (timeline.changes.find((c) => c.action === "rollback" || c.action === "abort")?.atMs ?? null);
+  const rolledBack = decidedBy !== null;
+  return {
+    traceId: trace.id,
+    judge,
+    tierPerMinute: trace.tierPerMinute,
+    group: traceGroup(trace.label),
+    status: outcome.status,
+    reason,
+    summary: outcome.summary,
+    rolledBack,
+    decidedBy,
+    exposureMinutes:
+      rolledBack && exposedAt !== null && decidedAt !== null
+        ? (decidedAt - exposedAt) / 60_000
+        : null,
+    releaseMinutes: (Date.parse(outcome.endedAt) - Date.parse(outcome.startedAt)) / 60_000,
+    maxWeightReached: outcome.maxWeightReached,
+  };
+}
+
+/** Options of {@link runJudgeBenchmark}. */
+export interface JudgeBenchmarkOptions {
+  traces: readonly CanaryTrace[];
+  /** Judges to run (default: every judge). */
+  judges?: readonly JudgeKind[];
+}
+
+/**
+ * Runs every trace under every judge, one release at a time (each on its own virtual
+ * clock), and returns the runs in trace order.
+ *
+ * @example
+ * ```ts
+ * const runs = await runJudgeBenchmark({ traces: generateCanaryTraces({ count: 2000, seed: 1 }) });
+ * console.log(formatJudgeBenchmarkTables(JUDGE_KINDS.map((j) => summarizeJudgeRuns(j, runs))));
+ * ```
+ */
+export async function runJudgeBenchmark(
+  options: JudgeBenchmarkOptions,
+): Promise<JudgeBenchmarkRun[]> {
+  const judges = options.judges ?? JUDGE_KINDS;
+  const runs: JudgeBenchmarkRun[] = [];
+  for (const trace of options.traces) {
+    for (const judge of judges) runs.push(await runJudgeOnTrace(trace, judge));
+  }
+  return runs;
+}
