@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { releaseSpecSchema } from "../../release/release-spec.js";
+import { releaseSpecSchema } from "../../model/release-spec.js";
 import { generateCanaryTraces } from "./canary-trace.js";
 import {
   benchmarkRelease,
