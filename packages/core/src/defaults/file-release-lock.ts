@@ -95,6 +95,8 @@ export function createFileReleaseLock(options: FileReleaseLockOptions): ReleaseL
   const staleAfterMs = options.staleAfterMs ?? 5 * 60 * 1000;
   const renewEveryMs = options.renewEveryMs ?? Math.max(1000, Math.floor(staleAfterMs / 5));
   const renewals = new Map<string, NodeJS.Timeout>();
+  /** Renewals in flight, so a release waits for them and no renewal outlives its lock. */
+  const inFlight = new Map<string, Promise<void>>();
   const corruptGraceMs = options.corruptGraceMs ?? 5000;
   const host = options.hostname ?? osHostname();
   const now = options.now ?? Date.now;
@@ -246,6 +248,11 @@ export function createFileReleaseLock(options: FileReleaseLockOptions): ReleaseL
     const beat = { ...holder, heartbeatAt: new Date(now()).toISOString() };
     const temp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
     await writeFile(temp, `${JSON.stringify(beat, null, 2)}\n`, { encoding: "utf8", flag: "wx" });
+    // Released meanwhile: the rename would bring a released lock back. Drop the beat.
+    if (!renewals.has(`${service}|${holder.id}`)) {
+      await unlink(temp).catch(() => undefined);
+      return;
+    }
     await rename(temp, path).catch(async (error: unknown) => {
       await unlink(temp).catch(() => undefined);
       throw error;
@@ -264,11 +271,13 @@ export function createFileReleaseLock(options: FileReleaseLockOptions): ReleaseL
       if (busy) return;
       busy = true;
       // A failed renewal is retried on the next tick; the expiry outlives several misses.
-      renew(service, holder)
+      const running = renew(service, holder)
         .catch(() => undefined)
         .finally(() => {
           busy = false;
+          inFlight.delete(key);
         });
+      inFlight.set(key, running);
     }, renewEveryMs);
     timer.unref();
     renewals.set(key, timer);
@@ -350,8 +359,12 @@ export function createFileReleaseLock(options: FileReleaseLockOptions): ReleaseL
       const ref = relativeLockPath(handle.service);
       const path = absolute(ref);
       stopRenewal(handle.service, handle.holder.id);
+      const renewing = inFlight.get(`${handle.service}|${handle.holder.id}`);
       return ResultAsync.fromPromise(
         (async () => {
+          // A renewal already past its check finishes first, so it cannot rewrite the file
+          // after it is removed.
+          await renewing;
           const found = await readWithTime(path);
           // Someone else's lock (or none): not ours to remove, and not an error.
           if (!found || parseHolder(found.raw)?.id !== handle.holder.id) return;
