@@ -1,17 +1,8 @@
-import { createReleaseOrchestrator, createSystemClock } from "@shipgate/core";
+import { createReleaseOrchestrator } from "@shipgate/core";
 import { chooseReporter } from "./choose-reporter.js";
-import { type CliIo, outputMode, printProblems } from "./cli-io.js";
-import { loadConfigFile } from "./config-file.js";
+import { type CliIo, outputMode } from "./cli-io.js";
 import { handleInterrupts } from "./interrupt.js";
-import { DEFAULT_CONFIG } from "./release-setup.js";
-import { buildReleaseStack } from "./stack-builder.js";
-
-/** The service a command is about: `--service`, else the config's `release.service`. */
-export function serviceOf(flags: Record<string, unknown>, release: unknown): string | null {
-  if (typeof flags.service === "string" && flags.service) return flags.service;
-  const configured = (release as { service?: unknown } | undefined)?.service;
-  return typeof configured === "string" && configured ? configured : null;
-}
+import { loadServiceStack } from "./service-stack.js";
 
 /**
  * `shipgate recover`: finishes a release whose runner died (`kill -9`, a pre-empted CI
@@ -27,38 +18,14 @@ export async function runRecoverCommand(
   io: CliIo,
 ): Promise<number> {
   const mode = outputMode(io, flags);
-  const configPath = typeof flags.config === "string" ? flags.config : DEFAULT_CONFIG;
-  const loaded = await loadConfigFile(configPath, { cwd: io.cwd });
-  if (!loaded.ok) {
-    printProblems(io, mode, loaded.problems, configPath);
-    return 1;
-  }
-  const service = serviceOf(flags, loaded.loaded.config.release);
-  if (!service) {
-    printProblems(io, mode, [
-      {
-        key: "--service",
-        message: "no service to recover",
-        hint: "pass --service <name> or set release.service in the config",
-      },
-    ]);
-    return 1;
-  }
-  const built = await buildReleaseStack({
-    loaded: loaded.loaded,
-    spec: null,
-    clock: createSystemClock(),
-    env: io.env,
-  });
-  if (!built.ok) {
-    printProblems(io, mode, built.problems, loaded.loaded.path ?? undefined);
-    return 1;
-  }
+  const found = await loadServiceStack(flags, io, mode, "no service to recover");
+  if (!found) return 1;
+  const { service, built } = found;
   const reporter = chooseReporter(io, mode, null);
   const controller = new AbortController();
   const removeHandlers = handleInterrupts(controller, reporter);
   try {
-    const outcome = await createReleaseOrchestrator(built.built.stack).recover(
+    const outcome = await createReleaseOrchestrator(built.stack).recover(
       { service, resume: flags.resume === true },
       { signal: controller.signal, onEvent: (event) => reporter.onEvent(event) },
     );
@@ -70,7 +37,7 @@ export async function runRecoverCommand(
         );
       return 0;
     }
-    reporter.finish(outcome, { artifactsRoot: built.built.artifactsRoot });
+    reporter.finish(outcome, { artifactsRoot: built.artifactsRoot });
     return outcome.exitCode;
   } finally {
     reporter.dispose();

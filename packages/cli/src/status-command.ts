@@ -1,9 +1,6 @@
-import { createSystemClock, describeJournalRecord, journalFacts } from "@shipgate/core";
+import { describeJournalRecord, journalFacts } from "@shipgate/core";
 import { type CliIo, outputMode, printProblems } from "./cli-io.js";
-import { loadConfigFile } from "./config-file.js";
-import { serviceOf } from "./recover-command.js";
-import { DEFAULT_CONFIG } from "./release-setup.js";
-import { buildReleaseStack } from "./stack-builder.js";
+import { loadServiceStack } from "./service-stack.js";
 
 /**
  * `shipgate status`: the journal of the service's current or last release in plain words,
@@ -12,34 +9,10 @@ import { buildReleaseStack } from "./stack-builder.js";
 export async function runStatusCommand(flags: Record<string, unknown>, io: CliIo): Promise<number> {
   const mode = outputMode(io, flags);
   const c = mode.colors;
-  const configPath = typeof flags.config === "string" ? flags.config : DEFAULT_CONFIG;
-  const loaded = await loadConfigFile(configPath, { cwd: io.cwd });
-  if (!loaded.ok) {
-    printProblems(io, mode, loaded.problems, configPath);
-    return 1;
-  }
-  const service = serviceOf(flags, loaded.loaded.config.release);
-  if (!service) {
-    printProblems(io, mode, [
-      {
-        key: "--service",
-        message: "no service given",
-        hint: "pass --service <name> or set release.service in the config",
-      },
-    ]);
-    return 1;
-  }
-  const built = await buildReleaseStack({
-    loaded: loaded.loaded,
-    spec: null,
-    clock: createSystemClock(),
-    env: io.env,
-  });
-  if (!built.ok) {
-    printProblems(io, mode, built.problems, loaded.loaded.path ?? undefined);
-    return 1;
-  }
-  const { stack } = built.built;
+  const found = await loadServiceStack(flags, io, mode, "no service given");
+  if (!found) return 1;
+  const { service } = found;
+  const { stack } = found.built;
   const signal = new AbortController().signal;
   const lock = stack.lock.inspect ? await stack.lock.inspect(service, { signal }) : null;
   const read = stack.journal ? await stack.journal.read(service, { signal }) : null;
