@@ -56,6 +56,16 @@ function hasCounts(
   return !!t && t.requests !== null && t.errors !== null && t.requests >= 0;
 }
 
+/** The horizon's intervals with counts on both tracks (computed once per decision). */
+function pairsOf(h: Horizon): PairedCounts[] {
+  return cached(h, "pairs", () => paired(h.observations));
+}
+
+/** The horizon's totals of one track (computed once per decision). */
+function totalsOf(h: Horizon, track: "canary" | "stable") {
+  return cached(h, `totals:${track}`, () => trackTotals(h.observations, track));
+}
+
 function paired(observations: readonly PollObservation[]): PairedCounts[] {
   const out: PairedCounts[] = [];
   for (const o of observations) {
@@ -179,7 +189,7 @@ function errorVsStable(
   errorRateMax: number,
   minRequests: number,
 ): JudgeCheck | null {
-  const pairs = paired(h.observations);
+  const pairs = pairsOf(h);
   if (pairs.length === 0) return null;
   const t = totals(pairs);
   const rateC = t.canaryRequests > 0 ? t.canaryErrors / t.canaryRequests : null;
@@ -233,7 +243,7 @@ function errorVsObjective(
   errorRateMax: number,
   minRequests: number,
 ): JudgeCheck | null {
-  const c = trackTotals(h.observations, "canary");
+  const c = totalsOf(h, "canary");
   if (!c || c.requests === 0) return null;
   const ci = proportionInterval(c.errors, c.requests, s.policy.false_breach_probability);
   const base = {
@@ -246,7 +256,7 @@ function errorVsObjective(
   };
   const shown = `error rate ${formatPercent(ci.estimate)} (at least ${formatPercent(ci.lower)}) over ${countLabel(c.requests)} (${h.label})`;
   if (c.requests >= minRequests && ci.lower > errorRateMax) {
-    const pairs = paired(h.observations);
+    const pairs = pairsOf(h);
     const stableRequests = totals(pairs).stableRequests;
     const stableRate = matchedStableRate(pairs);
     if (stableRequests >= minRequests && stableRate > errorRateMax) {
@@ -309,7 +319,7 @@ function latencyVsStable(h: Horizon, s: Settings, minRequests: number): JudgeChe
     (o) => o.canary.p95LatencyMs! > ratio * o.stable!.p95LatencyMs!,
   ).length;
   const ci = proportionInterval(worse, pairs.length, s.policy.false_breach_probability);
-  const requests = trackTotals(h.observations, "canary")?.requests ?? 0;
+  const requests = totalsOf(h, "canary")?.requests ?? 0;
   const shown = `canary p95 above ${ratio}× stable's in ${worse} of ${pairs.length} polls (${h.label})`;
   const base = {
     metric: "p95_latency" as const,
@@ -370,7 +380,7 @@ function latencyVsObjective(
   if (polls.length === 0) return null;
   const over = polls.filter((o) => o.canary.p95LatencyMs! > p95LatencyMsMax).length;
   const ci = proportionInterval(over, polls.length, s.policy.false_breach_probability);
-  const requests = trackTotals(h.observations, "canary")?.requests ?? minRequests;
+  const requests = totalsOf(h, "canary")?.requests ?? minRequests;
   const shown = `p95 over the ${formatMs(p95LatencyMsMax)} objective in ${over} of ${polls.length} polls (${h.label})`;
   const base = {
     metric: "p95_latency" as const,
@@ -405,15 +415,15 @@ function passEvidence(
   const { errorRateMax, p95LatencyMsMax } = input.objectives;
   const alpha = s.policy.false_pass_probability;
   const bound = s.passBound;
-  const c = trackTotals(step.observations, "canary");
+  const c = totalsOf(step, "canary");
   if (!c || c.requests === 0) return { pass: false, detail: "no canary requests" };
   // Error rate: within the objective, and (with a baseline) within the limit vs stable.
   const own = proportionInterval(c.errors, c.requests, alpha);
   if (own.upper > errorRateMax)
     return { pass: false, detail: `error rate could still be ${formatPercent(own.upper)}` };
-  const stepPairs = paired(step.observations);
+  const stepPairs = pairsOf(step);
   if (stepPairs.length > 0) {
-    const pairs = paired(release.observations);
+    const pairs = pairsOf(release);
     const t = totals(pairs);
     const rateS = matchedStableRate(pairs);
     const limit = Math.max(
@@ -454,7 +464,7 @@ function passEvidence(
 
 function summarize(h: Horizon, track: "canary" | "stable") {
   const observations = h.observations;
-  const t = trackTotals(observations, track);
+  const t = totalsOf(h, track);
   const buckets = bucketsOf(h, track, false);
   const lastP95 = [...observations].reverse().find((o) => o[track]?.p95LatencyMs != null)?.[
     track
