@@ -62,4 +62,44 @@ describe("anytime-valid proportion intervals", () => {
     }
     expect(escaped / 400).toBeLessThanOrEqual(alpha);
   });
+
+  it("finds each bound to 1e-8 and never inside the true interval (vs bisection)", () => {
+    // A slow, plain bisection on the mixture ratio is the reference.
+    const reference = (x: number, n: number, alpha: number, side: "lower" | "upper") => {
+      const bound = Math.log(1 / alpha);
+      let lo = side === "lower" ? 1e-12 : x / n;
+      let hi = side === "lower" ? x / n : 1 - 1e-12;
+      for (let i = 0; i < 200; i++) {
+        const mid = (lo + hi) / 2;
+        const outside = logMixtureRatio(x, n, mid) > bound;
+        if ((side === "lower") === outside) lo = mid;
+        else hi = mid;
+      }
+      return (lo + hi) / 2;
+    };
+    for (const [x, n] of [
+      [1, 10],
+      [3, 50],
+      [12, 3000],
+      [0, 400],
+      [400, 400],
+      [999, 1000],
+      [5, 1_000_000],
+      [180_000, 2_000_000],
+    ] as const) {
+      for (const alpha of [0.001, 0.05, 0.5]) {
+        const i = proportionInterval(x, n, alpha);
+        if (x > 0) {
+          const ref = reference(x, n, alpha, "lower");
+          expect(i.lower).toBeLessThanOrEqual(ref * (1 + 1e-10));
+          expect(Math.abs(i.lower - ref)).toBeLessThanOrEqual(1e-8 * ref);
+        } else expect(i.lower).toBe(0);
+        if (x < n) {
+          const ref = reference(x, n, alpha, "upper");
+          expect(i.upper).toBeGreaterThanOrEqual(ref - 1e-10 * (1 - ref) - 1e-15);
+          expect(Math.abs(i.upper - ref)).toBeLessThanOrEqual(1e-8 * (1 - ref) + 1e-12);
+        } else expect(i.upper).toBe(1);
+      }
+    }
+  });
 });

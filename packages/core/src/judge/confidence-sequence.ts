@@ -67,11 +67,22 @@ export interface ProportionInterval {
   upper: number;
 }
 
-const ITERATIONS = 40;
+/** Newton steps at most per bound (each converges in a handful; this only guards the loop). */
+const MAX_STEPS = 100;
+/** Stop when a step moves the bound's logarithm by less than this. */
+const TOLERANCE = 1e-10;
+/** The bounds are searched within [SMALLEST, 1 - SMALLEST]. */
+const SMALLEST = 1e-12;
 
 /**
  * The confidence sequence's interval for `x` of `n` at level `1 - alpha`: every proportion
  * whose mixture ratio is still below `1/alpha`. `n = 0` gives [0, 1].
+ *
+ * Each bound is a root of `excess(p)` = ln ratio − ln(1/alpha), which is convex with its
+ * minimum at the estimate. Newton's method on ln p (lower bound) and on ln(1 − p) (upper
+ * bound), where `excess` is convex too, starts outside the interval and approaches the root
+ * from outside without crossing it: the bounds returned are never inside the true interval,
+ * so it is never narrower than it should be.
  */
 export function proportionInterval(
   x: number,
@@ -83,30 +94,47 @@ export function proportionInterval(
   const k = Math.min(Math.max(x, 0), n);
   const estimate = k / n;
   const bound = Math.log(1 / alpha);
-  const constant = logBeta(k + prior.a, n - k + prior.b) - logBeta(prior.a, prior.b);
-  const excess = (p: number) => constant - k * Math.log(p) - (n - k) * Math.log1p(-p) - bound;
-  // The ratio is convex in p with its minimum at the estimate; bisect on each side in log space.
+  const constant = logBeta(k + prior.a, n - k + prior.b) - logBeta(prior.a, prior.b) - bound;
+  const excess = (p: number, q: number) => constant - k * Math.log(p) - (n - k) * Math.log(q);
   let lower = 0;
   if (k > 0) {
-    let lo = Math.log(1e-12);
-    let hi = Math.log(estimate);
-    for (let i = 0; i < ITERATIONS; i++) {
-      const mid = (lo + hi) / 2;
-      if (excess(Math.exp(mid)) > 0) lo = mid;
-      else hi = mid;
+    // u = ln p, from ln SMALLEST up: d excess / du = −k + (n − k)·p/(1 − p).
+    let u = Math.log(SMALLEST);
+    for (let i = 0; i < MAX_STEPS; i++) {
+      const p = Math.exp(u);
+      const f = excess(p, 1 - p);
+      if (f <= 0) break;
+      const slope = -k + ((n - k) * p) / (1 - p);
+      if (!(slope < 0)) break;
+      const step = -f / slope;
+      u += step;
+      if (u >= Math.log(estimate)) {
+        u = Math.log(estimate);
+        break;
+      }
+      if (step < TOLERANCE) break;
     }
-    lower = Math.exp(hi);
+    lower = Math.exp(u);
   }
   let upper = 1;
   if (k < n) {
-    let lo = estimate;
-    let hi = 1 - 1e-12;
-    for (let i = 0; i < ITERATIONS; i++) {
-      const mid = (lo + hi) / 2;
-      if (excess(mid) > 0) hi = mid;
-      else lo = mid;
+    // v = ln(1 − p), from ln SMALLEST up: d excess / dv = −(n − k) + k·(1 − p)/p.
+    let v = Math.log(SMALLEST);
+    for (let i = 0; i < MAX_STEPS; i++) {
+      const q = Math.exp(v);
+      const f = excess(1 - q, q);
+      if (f <= 0) break;
+      const slope = -(n - k) + (k * q) / (1 - q);
+      if (!(slope < 0)) break;
+      const step = -f / slope;
+      v += step;
+      if (v >= Math.log1p(-estimate)) {
+        v = Math.log1p(-estimate);
+        break;
+      }
+      if (step < TOLERANCE) break;
     }
-    upper = lo;
+    upper = 1 - Math.exp(v);
   }
   return { estimate, lower, upper };
 }

@@ -9,15 +9,20 @@ export interface PairedCounts {
 }
 
 /** Ratios (× the limit) the mixture puts its weight on, above and below the limit. */
-const WORSE = [1.25, 1.6, 2, 3, 5, 10, 30];
-const BETTER = [0.8, 0.6, 0.4, 0.2, 0.05];
+export const WORSE_ALTERNATIVES: readonly number[] = [1.25, 1.6, 2, 3, 5, 10, 30];
+export const BETTER_ALTERNATIVES: readonly number[] = [0.8, 0.6, 0.4, 0.2, 0.05];
 
-function logSumExp(values: number[]): number {
-  const max = Math.max(...values);
+/**
+ * The mixture's ln likelihood ratio from each alternative's: ln of their mean ratio (equal
+ * weights).
+ */
+export function mixtureOf(logs: readonly number[]): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (const v of logs) if (v > max) max = v;
   if (!Number.isFinite(max)) return max;
   let sum = 0;
-  for (const v of values) sum += Math.exp(v - max);
-  return max + Math.log(sum);
+  for (const v of logs) sum += Math.exp(v - max);
+  return max + Math.log(sum) - Math.log(logs.length);
 }
 
 /**
@@ -33,7 +38,9 @@ export function logRatioEvidence(
   limit: number,
   direction: "worse" | "better",
 ): number {
-  const alternatives = (direction === "worse" ? WORSE : BETTER).map((f) => f * limit);
+  const alternatives = (direction === "worse" ? WORSE_ALTERNATIVES : BETTER_ALTERNATIVES).map(
+    (f) => f * limit,
+  );
   const logs = alternatives.map((theta) => {
     let sum = 0;
     for (const i of intervals) {
@@ -45,7 +52,7 @@ export function logRatioEvidence(
     }
     return sum;
   });
-  return logSumExp(logs) - Math.log(alternatives.length);
+  return mixtureOf(logs);
 }
 
 /** Sums of the paired intervals. */

@@ -1,12 +1,7 @@
 import { proportionInterval } from "./confidence-sequence.js";
-import {
-  logRatioEvidence,
-  matchedStableRate,
-  type PairedCounts,
-  rateInterval,
-  totals,
-} from "./error-rate-tests.js";
+import { mixtureOf, rateInterval } from "./error-rate-tests.js";
 import { formatMs, formatPercent } from "./format.js";
+import { foldHorizon, type HorizonSums, mergedOf } from "./horizon-fold.js";
 import type {
   Judge,
   JudgeCheck,
@@ -14,15 +9,9 @@ import type {
   JudgeEvidence,
   JudgeInput,
   PollObservation,
-  TrackReading,
 } from "./judge.js";
 import { type JudgePolicy, type JudgePolicyInput, judgePolicySchema } from "./judge-policy.js";
-import {
-  histogramQuantile,
-  histogramTotal,
-  mergeBuckets,
-  slowerThan,
-} from "./latency-histogram.js";
+import { histogramQuantile, histogramTotal, slowerThan } from "./latency-histogram.js";
 
 /** The share of requests allowed above a p95 limit: 5%, by definition of a 95th percentile. */
 const P95_TAIL = 0.05;
@@ -30,17 +19,8 @@ const P95_TAIL = 0.05;
 interface Horizon {
   label: string;
   observations: readonly PollObservation[];
-  /** Aggregates computed once per decision (merging histograms is the costly part). */
-  cache: Map<string, unknown>;
-}
-
-function horizon(label: string, observations: readonly PollObservation[]): Horizon {
-  return { label, observations, cache: new Map() };
-}
-
-function cached<T>(h: Horizon, key: string, compute: () => T): T {
-  if (!h.cache.has(key)) h.cache.set(key, compute());
-  return h.cache.get(key) as T;
+  /** The sums every test reads, folded once per horizon (and poll by poll across decisions). */
+  sums: HorizonSums;
 }
 
 interface Settings {
@@ -50,128 +30,57 @@ interface Settings {
   passBound: number;
 }
 
-function hasCounts(
-  t: TrackReading | null,
-): t is TrackReading & { requests: number; errors: number } {
-  return !!t && t.requests !== null && t.errors !== null && t.requests >= 0;
+function horizon(
+  label: string,
+  observations: readonly PollObservation[],
+  s: Settings,
+  p95MaxMs: number,
+): Horizon {
+  const sums = foldHorizon(observations, {
+    errorRatio: s.policy.max_error_rate_ratio,
+    p95Ratio: s.policy.max_p95_ratio,
+    p95MaxMs,
+  });
+  return { label, observations, sums };
 }
 
-/** The horizon's intervals with counts on both tracks (computed once per decision). */
-function pairsOf(h: Horizon): PairedCounts[] {
-  return cached(h, "pairs", () => paired(h.observations));
+/** Stable's error rate as the canary's traffic saw time (as `matchedStableRate` computes it). */
+function matchedRate(sums: HorizonSums): number {
+  if (sums.matchedRateWeight > 0) return sums.matchedRateSum / sums.matchedRateWeight;
+  const t = sums.paired;
+  return t.stableRequests > 0 ? t.stableErrors / t.stableRequests : 0;
 }
 
-/** The horizon's totals of one track (computed once per decision). */
 function totalsOf(h: Horizon, track: "canary" | "stable") {
-  return cached(h, `totals:${track}`, () => trackTotals(h.observations, track));
-}
-
-function paired(observations: readonly PollObservation[]): PairedCounts[] {
-  const out: PairedCounts[] = [];
-  for (const o of observations) {
-    if (!hasCounts(o.canary) || !hasCounts(o.stable) || o.stable.requests <= 0) continue;
-    out.push({
-      canaryRequests: o.canary.requests,
-      canaryErrors: o.canary.errors,
-      stableRequests: o.stable.requests,
-      stableErrors: o.stable.errors,
-    });
-  }
-  return out;
-}
-
-function trackTotals(observations: readonly PollObservation[], track: "canary" | "stable") {
-  let requests = 0;
-  let errors = 0;
-  let known = false;
-  for (const o of observations) {
-    const t = o[track];
-    if (!hasCounts(t)) continue;
-    known = true;
-    requests += t.requests;
-    errors += t.errors;
-  }
-  return known ? { requests, errors } : null;
+  const t = h.sums[track];
+  return t.known ? { requests: t.requests, errors: t.errors } : null;
 }
 
 function bucketsOf(h: Horizon, track: "canary" | "stable", needBoth: boolean) {
-  return cached(h, `buckets:${track}:${needBoth}`, () =>
-    mergeTrack(h.observations, track, needBoth),
+  return mergedOf(
+    track === "stable" ? h.sums.stableAll : needBoth ? h.sums.canaryPaired : h.sums.canaryAll,
   );
-}
-
-function mergeTrack(
-  observations: readonly PollObservation[],
-  track: "canary" | "stable",
-  needBoth: boolean,
-) {
-  const chosen = observations.filter(
-    (o) =>
-      (o[track]?.requests ?? 0) > 0 &&
-      (!needBoth || ((o.stable?.requests ?? 0) > 0 && (o.canary.requests ?? 0) > 0)),
-  );
-  if (chosen.length === 0) return null;
-  return mergeBuckets(chosen.map((o) => o[track]?.latencyBuckets ?? null));
-}
-
-const stableP95Cache = new WeakMap<TrackReading, number | null>();
-
-/** An interval's p95 from its histogram (memoized per reading; readings are never mutated). */
-function p95Of(t: TrackReading): number | null {
-  if (!t.latencyBuckets) return null;
-  if (!stableP95Cache.has(t)) stableP95Cache.set(t, histogramQuantile(t.latencyBuckets, 0.95));
-  return stableP95Cache.get(t) ?? null;
 }
 
 /**
  * Canary requests slower than `ratio` × the *same interval's* stable p95, summed over the
  * intervals where both tracks have histograms: a time-matched comparison, so a blip that
- * slows both tracks moves the limit with it. `side` rounds to bucket bounds as
- * {@link slowerThan} does. Also the canary-weighted stable p95, for the evidence.
+ * slows both tracks moves the limit with it. Folded for two limits: stable's p95 itself
+ * (`at_most`, for a breach) and `max_p95_ratio` × it (`at_least`, for a pass), rounding to
+ * bucket bounds as {@link slowerThan} does. Also the canary-weighted stable p95.
  */
 function slowVsStable(
   h: Horizon,
-  ratio: number,
-  side: "at_most" | "at_least",
+  which: "p95" | "limit",
 ): { slow: number; total: number; stableP95: number | null } | null {
-  return cached(h, `slowVsStable:${ratio}:${side}`, () => {
-    let slow = 0;
-    let total = 0;
-    let weighted = 0;
-    for (const o of h.observations) {
-      const c = o.canary.latencyBuckets;
-      if (!c || !o.stable || (o.canary.requests ?? 0) <= 0 || (o.stable.requests ?? 0) <= 0)
-        continue;
-      const stableP95 = p95Of(o.stable);
-      if (stableP95 === null) continue;
-      const n = histogramTotal(c);
-      slow += slowerThan(c, ratio * stableP95, side).slow;
-      total += n;
-      weighted += n * stableP95;
-    }
-    return total > 0 ? { slow, total, stableP95: weighted / total } : null;
-  });
+  const m = which === "p95" ? h.sums.slowVsStableP95 : h.sums.slowVsStableLimit;
+  return m.total > 0 ? { slow: m.slow, total: m.total, stableP95: m.weighted / m.total } : null;
 }
 
-/** Stable's share of requests slower than `limitMs`, weighted by the canary's traffic per interval. */
-function matchedStableSlowShare(
-  h: Horizon,
-  limitMs: number,
-): { share: number; requests: number } | null {
-  let weight = 0;
-  let sum = 0;
-  let requests = 0;
-  for (const o of h.observations) {
-    const sb = o.stable?.latencyBuckets;
-    const n = o.canary.requests ?? 0;
-    if (!sb || n <= 0) continue;
-    const total = histogramTotal(sb);
-    if (total <= 0) continue;
-    requests += total;
-    weight += n;
-    sum += (n * slowerThan(sb, limitMs, "at_least").slow) / total;
-  }
-  return weight > 0 ? { share: sum / weight, requests } : null;
+/** Stable's share of requests slower than the p95 objective, weighted by the canary's traffic per interval. */
+function matchedStableSlowShare(h: Horizon): { share: number; requests: number } | null {
+  const { stableSlowShareSum: sum, stableSlowShareWeight: weight, stableSlowRequests } = h.sums;
+  return weight > 0 ? { share: sum / weight, requests: stableSlowRequests } : null;
 }
 
 function countLabel(n: number): string {
@@ -189,11 +98,10 @@ function errorVsStable(
   errorRateMax: number,
   minRequests: number,
 ): JudgeCheck | null {
-  const pairs = pairsOf(h);
-  if (pairs.length === 0) return null;
-  const t = totals(pairs);
+  if (h.sums.pairs === 0) return null;
+  const t = h.sums.paired;
   const rateC = t.canaryRequests > 0 ? t.canaryErrors / t.canaryRequests : null;
-  const rateS = matchedStableRate(pairs);
+  const rateS = matchedRate(h.sums);
   const rho = s.policy.max_error_rate_ratio;
   const delta = s.errorIncrease(errorRateMax);
   const limit = Math.max(rho * rateS, rateS + delta);
@@ -201,7 +109,7 @@ function errorVsStable(
   // Significance against "no worse than stable" (ratio 1); the floors then ask whether the
   // difference is big enough to matter. Testing against the floor itself would need many
   // times more requests to catch the same regression.
-  const logE = logRatioEvidence(pairs, 1, "worse");
+  const logE = h.sums.pairs > 0 ? mixtureOf(h.sums.worseLogs) : 0;
   const ratioEstimate =
     rateC === null ? null : rateS > 0 ? rateC / rateS : Number.POSITIVE_INFINITY;
   const base = {
@@ -256,9 +164,8 @@ function errorVsObjective(
   };
   const shown = `error rate ${formatPercent(ci.estimate)} (at least ${formatPercent(ci.lower)}) over ${countLabel(c.requests)} (${h.label})`;
   if (c.requests >= minRequests && ci.lower > errorRateMax) {
-    const pairs = pairsOf(h);
-    const stableRequests = totals(pairs).stableRequests;
-    const stableRate = matchedStableRate(pairs);
+    const stableRequests = h.sums.paired.stableRequests;
+    const stableRate = matchedRate(h.sums);
     if (stableRequests >= minRequests && stableRate > errorRateMax) {
       return {
         ...base,
@@ -280,7 +187,7 @@ function latencyVsStable(h: Horizon, s: Settings, minRequests: number): JudgeChe
   // Significance: more than 5% of canary requests slower than the same minute's stable p95
   // (a slower canary), beyond chance. The floor: the canary's p95 estimate over `ratio` ×
   // stable's.
-  const matched = slowVsStable(h, 1, "at_most");
+  const matched = slowVsStable(h, "p95");
   if (matched) {
     const { slow, total: n, stableP95 } = matched;
     const ci = proportionInterval(slow, n, s.policy.false_breach_probability);
@@ -358,7 +265,7 @@ function latencyVsObjective(
     };
     const shown = `p95 ${p95 === null ? "n/a" : formatMs(p95)}: ${formatPercent(ci.estimate)} of ${countLabel(n)} slower than ${formatMs(boundMs)} (${h.label})`;
     if (n >= minRequests && ci.lower > P95_TAIL) {
-      const stable = matchedStableSlowShare(h, p95LatencyMsMax);
+      const stable = matchedStableSlowShare(h);
       if (stable && stable.requests >= minRequests) {
         if (stable.share > P95_TAIL) {
           return {
@@ -421,17 +328,15 @@ function passEvidence(
   const own = proportionInterval(c.errors, c.requests, alpha);
   if (own.upper > errorRateMax)
     return { pass: false, detail: `error rate could still be ${formatPercent(own.upper)}` };
-  const stepPairs = pairsOf(step);
-  if (stepPairs.length > 0) {
-    const pairs = pairsOf(release);
-    const t = totals(pairs);
-    const rateS = matchedStableRate(pairs);
+  if (step.sums.pairs > 0) {
+    const t = release.sums.paired;
+    const rateS = matchedRate(release.sums);
     const limit = Math.max(
       s.policy.max_error_rate_ratio * rateS,
       rateS + s.errorIncrease(errorRateMax),
     );
-    const stepT = totals(stepPairs);
-    const stepRateS = matchedStableRate(stepPairs);
+    const stepT = step.sums.paired;
+    const stepRateS = matchedRate(step.sums);
     const stepLimit = Math.max(
       s.policy.max_error_rate_ratio * stepRateS,
       stepRateS + s.errorIncrease(errorRateMax),
@@ -439,7 +344,7 @@ function passEvidence(
     if (stepT.canaryRequests > 0 && stepT.canaryErrors / stepT.canaryRequests > stepLimit)
       return { pass: false, detail: "error rate above the limit vs stable in this step" };
     const upper = proportionInterval(t.canaryErrors, t.canaryRequests, alpha).upper;
-    const better = logRatioEvidence(pairs, s.policy.max_error_rate_ratio, "better");
+    const better = release.sums.pairs > 0 ? mixtureOf(release.sums.betterLogs) : 0;
     if (!(upper <= limit || better >= bound))
       return { pass: false, detail: "not yet shown within the limit vs stable" };
   }
@@ -450,8 +355,8 @@ function passEvidence(
   const overObjective = slowerThan(canary, p95LatencyMsMax, "at_least").slow;
   if (proportionInterval(overObjective, n, alpha).upper > P95_TAIL)
     return { pass: false, detail: "p95 not yet shown within the objective" };
-  if (stepPairs.length > 0) {
-    const matched = slowVsStable(release, s.policy.max_p95_ratio, "at_least");
+  if (step.sums.pairs > 0) {
+    const matched = slowVsStable(release, "limit");
     if (!matched) return { pass: false, detail: "no paired latency histograms" };
     if (proportionInterval(matched.slow, matched.total, alpha).upper > P95_TAIL)
       return { pass: false, detail: "p95 not yet shown within the limit vs stable" };
@@ -502,9 +407,13 @@ export function createStatisticalJudge(options: JudgePolicyInput = {}): Judge {
       const { objectives, step } = input;
       const min = policy.min_canary_requests;
       const stepObs = input.observations.filter((o) => o.stepIndex === step.index);
-      const stepH = horizon("this step", stepObs);
-      const releaseH = horizon("whole release", input.observations);
-      const horizons = stepObs.length === input.observations.length ? [stepH] : [stepH, releaseH];
+      const p95Max = objectives.p95LatencyMsMax;
+      const stepH = horizon("this step", stepObs, s, p95Max);
+      const releaseH =
+        stepObs.length === input.observations.length
+          ? stepH
+          : horizon("whole release", input.observations, s, p95Max);
+      const horizons = releaseH === stepH ? [stepH] : [stepH, releaseH];
       const checks: JudgeCheck[] = [];
       for (const h of horizons) {
         for (const check of [

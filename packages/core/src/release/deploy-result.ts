@@ -32,6 +32,9 @@ interface DeployResultFile {
   }[];
 }
 
+/** The file as this run last wrote it: parsed again only when someone else changed it. */
+const lastWritten = new WeakMap<RunContext["record"], { text: string; file: DeployResultFile }>();
+
 /**
  * Appends a finished step to `devops/status/deploy-result.json`. The file keeps every
  * release's steps (newest last), so a later release does not erase an earlier one, and
@@ -42,7 +45,11 @@ export async function appendDeployResult(ctx: RunContext, step: StepRecord): Pro
   const { spec, stack } = ctx;
   const read = await stack.artifacts.read(PATH);
   let file: DeployResultFile = { releases: [] };
-  if (read.isOk() && read.value) {
+  const mine = lastWritten.get(ctx.record);
+  lastWritten.delete(ctx.record);
+  if (read.isOk() && read.value && mine && mine.text === read.value) {
+    file = mine.file;
+  } else if (read.isOk() && read.value) {
     try {
       const parsed = JSON.parse(read.value) as DeployResultFile;
       if (Array.isArray(parsed.releases)) file = parsed;
@@ -90,7 +97,9 @@ export async function appendDeployResult(ctx: RunContext, step: StepRecord): Pro
       delete s.latency_bounds_ms;
     }
   }
-  const written = await stack.artifacts.writeStatus(PATH, `${JSON.stringify(file, null, 2)}\n`);
+  const text = `${JSON.stringify(file, null, 2)}\n`;
+  const written = await stack.artifacts.writeStatus(PATH, text);
+  if (written.isOk()) lastWritten.set(ctx.record, { text, file });
   if (written.isErr())
     ctx.record.warnings.push(`could not write ${PATH}: ${written.error.describe()}`);
   else if (!ctx.record.paths.includes(written.value.path))

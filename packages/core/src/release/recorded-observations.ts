@@ -72,7 +72,25 @@ function unRunLength(text: string): number[] | null {
 const boundOf = (leMs: number): number | "+Inf" => (Number.isFinite(leMs) ? leMs : "+Inf");
 
 function sameBounds(buckets: readonly LatencyBucket[], bounds: Bounds): boolean {
-  return buckets.length === bounds.length && buckets.every((b, i) => boundOf(b.leMs) === bounds[i]);
+  if (buckets.length !== bounds.length) return false;
+  for (let i = 0; i < buckets.length; i++)
+    if (boundOf(buckets[i]!.leMs) !== bounds[i]) return false;
+  return true;
+}
+
+/** The last encoding of each histogram: a source may hand out one histogram at several polls. */
+const encodedCounts = new WeakMap<
+  readonly LatencyBucket[],
+  { bounds: Bounds; text: string | null }
+>();
+
+/** A histogram's counts, run-length encoded, or null when its bounds are not the step's. */
+function countsText(buckets: readonly LatencyBucket[], bounds: Bounds): string | null {
+  const known = encodedCounts.get(buckets);
+  if (known && known.bounds === bounds) return known.text;
+  const text = sameBounds(buckets, bounds) ? runLength(buckets.map((b) => b.count)) : null;
+  encodedCounts.set(buckets, { bounds, text });
+  return text;
 }
 
 function encodeTrack(t: TrackReading, bounds: Bounds | null): RecordedTrack {
@@ -82,10 +100,7 @@ function encodeTrack(t: TrackReading, bounds: Bounds | null): RecordedTrack {
     error_rate: t.errorRate,
     p95_latency_ms: t.p95LatencyMs,
     // A histogram over other bounds than the step's is not kept (rare: one source, one histogram).
-    latency_counts:
-      t.latencyBuckets && bounds && sameBounds(t.latencyBuckets, bounds)
-        ? runLength(t.latencyBuckets.map((b) => b.count))
-        : null,
+    latency_counts: t.latencyBuckets && bounds ? countsText(t.latencyBuckets, bounds) : null,
   };
 }
 

@@ -24,8 +24,26 @@ const Z95 = 1.6448536269514722;
 /**
  * The expected cumulative histogram of `requests` lognormal latencies whose p95 is `p95Ms`
  * (shape `sigma`, 0.5 by default), on {@link SIMULATED_BUCKET_BOUNDS_MS} plus `+Inf`.
+ * The array is frozen (and may be shared with other callers): copy it to change it.
  */
 export function lognormalBuckets(requests: number, p95Ms: number, sigma = 0.5): LatencyBucket[] {
+  const key = `${requests}|${p95Ms}|${sigma}`;
+  const known = recent.get(key);
+  if (known) return known;
+  // Frozen, so one histogram can be handed out at every poll that asks for it.
+  const buckets = Object.freeze(
+    computeBuckets(requests, p95Ms, sigma).map((b) => Object.freeze(b)),
+  ) as LatencyBucket[];
+  if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value as string);
+  recent.set(key, buckets);
+  return buckets;
+}
+
+/** Histograms computed lately: a scenario asks for the same few again at every poll. */
+const recent = new Map<string, LatencyBucket[]>();
+const RECENT_MAX = 256;
+
+function computeBuckets(requests: number, p95Ms: number, sigma: number): LatencyBucket[] {
   const mu = Math.log(p95Ms) - Z95 * sigma;
   const buckets: LatencyBucket[] = SIMULATED_BUCKET_BOUNDS_MS.map((leMs) => ({
     leMs,

@@ -1,0 +1,274 @@
+import type { LatencyBucket } from "../contracts/slo-source.js";
+import { BETTER_ALTERNATIVES, type PairedCounts, WORSE_ALTERNATIVES } from "./error-rate-tests.js";
+import type { PollObservation, TrackReading } from "./judge.js";
+import { histogramQuantile, histogramTotal, slowerThan } from "./latency-histogram.js";
+
+/** What a horizon's sums depend on besides its polls. */
+export interface FoldParameters {
+  /** `max_error_rate_ratio`: the limit the "better" evidence (early promotion) is taken against. */
+  errorRatio: number;
+  /** `max_p95_ratio`. */
+  p95Ratio: number;
+  /** The p95 objective, ms. */
+  p95MaxMs: number;
+}
+
+/** A merged cumulative histogram, built poll by poll; `broken` once a poll lacks one or bounds differ. */
+interface MergedHistogram {
+  polls: number;
+  broken: boolean;
+  buckets: LatencyBucket[];
+}
+
+interface TrackSums {
+  known: boolean;
+  requests: number;
+  errors: number;
+}
+
+interface SlowSums {
+  slow: number;
+  total: number;
+  weighted: number;
+}
+
+/**
+ * Every sum the statistical judge reads over a horizon (a step, or the whole release), in
+ * one pass over its polls. Each field is what the judge's tests would compute by walking
+ * the polls; keeping them as running sums lets the next decision add only the new poll.
+ */
+export interface HorizonSums {
+  /** Polls with counts on both tracks and stable traffic: the paired intervals. */
+  pairs: number;
+  paired: PairedCounts;
+  /** Σ canary requests × stable's rate, and Σ canary requests, over the pairs. */
+  matchedRateSum: number;
+  matchedRateWeight: number;
+  /** Per alternative: the log likelihood ratio of "worse than stable" (against ratio 1). */
+  worseLogs: number[];
+  /** Per alternative: the log likelihood ratio of "better than the error ratio limit". */
+  betterLogs: number[];
+  canary: TrackSums;
+  stable: TrackSums;
+  /** Canary histograms where both tracks had traffic; canary's and stable's where each had. */
+  canaryPaired: MergedHistogram;
+  canaryAll: MergedHistogram;
+  stableAll: MergedHistogram;
+  /** Canary requests slower than the same interval's stable p95 (`at_most`), and than `p95Ratio` × it (`at_least`). */
+  slowVsStableP95: SlowSums;
+  slowVsStableLimit: SlowSums;
+  /** Stable's share of requests slower than the p95 objective, weighted by canary traffic. */
+  stableSlowShareSum: number;
+  stableSlowShareWeight: number;
+  stableSlowRequests: number;
+}
+
+function emptyHistogram(): MergedHistogram {
+  return { polls: 0, broken: false, buckets: [] };
+}
+
+function emptySums(): HorizonSums {
+  return {
+    pairs: 0,
+    paired: { canaryRequests: 0, canaryErrors: 0, stableRequests: 0, stableErrors: 0 },
+    matchedRateSum: 0,
+    matchedRateWeight: 0,
+    worseLogs: WORSE_ALTERNATIVES.map(() => 0),
+    betterLogs: BETTER_ALTERNATIVES.map(() => 0),
+    canary: { known: false, requests: 0, errors: 0 },
+    stable: { known: false, requests: 0, errors: 0 },
+    canaryPaired: emptyHistogram(),
+    canaryAll: emptyHistogram(),
+    stableAll: emptyHistogram(),
+    slowVsStableP95: { slow: 0, total: 0, weighted: 0 },
+    slowVsStableLimit: { slow: 0, total: 0, weighted: 0 },
+    stableSlowShareSum: 0,
+    stableSlowShareWeight: 0,
+    stableSlowRequests: 0,
+  };
+}
+
+function hasCounts(
+  t: TrackReading | null,
+): t is TrackReading & { requests: number; errors: number } {
+  return !!t && t.requests !== null && t.errors !== null && t.requests >= 0;
+}
+
+function addHistogram(into: MergedHistogram, h: LatencyBucket[] | null): void {
+  into.polls += 1;
+  if (into.broken) return;
+  if (!h || h.length === 0) {
+    into.broken = true;
+    return;
+  }
+  if (into.polls === 1) {
+    into.buckets = h.map((b) => ({ leMs: b.leMs, count: b.count }));
+    return;
+  }
+  const merged = into.buckets;
+  if (merged.length !== h.length) {
+    into.broken = true;
+    return;
+  }
+  for (let i = 0; i < h.length; i++) {
+    const b = merged[i]!;
+    if (b.leMs !== h[i]!.leMs) {
+      into.broken = true;
+      return;
+    }
+    b.count += h[i]!.count;
+  }
+}
+
+/** The merged histogram, or null where no poll counted or one lacked a histogram. */
+export function mergedOf(h: MergedHistogram): LatencyBucket[] | null {
+  return h.polls === 0 || h.broken ? null : h.buckets;
+}
+
+const p95Memo = new WeakMap<TrackReading, number | null>();
+
+/** An interval's p95 from its histogram (memoized per reading; readings are never mutated). */
+export function p95Of(t: TrackReading): number | null {
+  if (!t.latencyBuckets) return null;
+  let p = p95Memo.get(t);
+  if (p === undefined) {
+    p = histogramQuantile(t.latencyBuckets, 0.95);
+    p95Memo.set(t, p);
+  }
+  return p;
+}
+
+function addPoll(s: HorizonSums, o: PollObservation, p: FoldParameters): void {
+  const c = o.canary;
+  const st = o.stable;
+  if (hasCounts(c)) {
+    s.canary.known = true;
+    s.canary.requests += c.requests;
+    s.canary.errors += c.errors;
+  }
+  if (hasCounts(st)) {
+    s.stable.known = true;
+    s.stable.requests += st.requests;
+    s.stable.errors += st.errors;
+  }
+  if (hasCounts(c) && hasCounts(st) && st.requests > 0) {
+    s.pairs += 1;
+    s.paired.canaryRequests += c.requests;
+    s.paired.canaryErrors += c.errors;
+    s.paired.stableRequests += st.requests;
+    s.paired.stableErrors += st.errors;
+    s.matchedRateWeight += c.requests;
+    s.matchedRateSum += c.requests * (st.errors / st.requests);
+    const m = c.errors + st.errors;
+    if (m > 0 && c.requests > 0) {
+      addLogRatios(
+        s.worseLogs,
+        WORSE_ALTERNATIVES,
+        1,
+        c.requests,
+        c.errors,
+        st.requests,
+        st.errors,
+      );
+      addLogRatios(
+        s.betterLogs,
+        BETTER_ALTERNATIVES,
+        p.errorRatio,
+        c.requests,
+        c.errors,
+        st.requests,
+        st.errors,
+      );
+    }
+  }
+  const canaryRequests = c.requests ?? 0;
+  const stableRequests = st?.requests ?? 0;
+  if (canaryRequests > 0) addHistogram(s.canaryAll, c.latencyBuckets);
+  if (canaryRequests > 0 && stableRequests > 0) addHistogram(s.canaryPaired, c.latencyBuckets);
+  if (st && stableRequests > 0) addHistogram(s.stableAll, st.latencyBuckets);
+
+  const cb = c.latencyBuckets;
+  if (cb && st && canaryRequests > 0 && stableRequests > 0) {
+    const stableP95 = p95Of(st);
+    if (stableP95 !== null) {
+      const n = histogramTotal(cb);
+      s.slowVsStableP95.slow += slowerThan(cb, stableP95, "at_most").slow;
+      s.slowVsStableP95.total += n;
+      s.slowVsStableP95.weighted += n * stableP95;
+      s.slowVsStableLimit.slow += slowerThan(cb, p.p95Ratio * stableP95, "at_least").slow;
+      s.slowVsStableLimit.total += n;
+      s.slowVsStableLimit.weighted += n * stableP95;
+    }
+  }
+  const sb = st?.latencyBuckets;
+  if (sb && canaryRequests > 0) {
+    const total = histogramTotal(sb);
+    if (total > 0) {
+      s.stableSlowRequests += total;
+      s.stableSlowShareWeight += canaryRequests;
+      s.stableSlowShareSum +=
+        (canaryRequests * slowerThan(sb, p.p95MaxMs, "at_least").slow) / total;
+    }
+  }
+}
+
+/**
+ * Adds one interval's terms to each alternative's log likelihood ratio: conditioned on the
+ * interval's errors, the canary's share is binomial with p = θ·nc / (θ·nc + ns).
+ */
+function addLogRatios(
+  logs: number[],
+  factors: readonly number[],
+  limit: number,
+  canaryRequests: number,
+  canaryErrors: number,
+  stableRequests: number,
+  stableErrors: number,
+): void {
+  const p0 = (limit * canaryRequests) / (limit * canaryRequests + stableRequests);
+  for (let k = 0; k < factors.length; k++) {
+    const theta = factors[k]! * limit;
+    const p1 = (theta * canaryRequests) / (theta * canaryRequests + stableRequests);
+    logs[k]! += canaryErrors * Math.log(p1 / p0) + stableErrors * Math.log((1 - p1) / (1 - p0));
+  }
+}
+
+interface Folded {
+  key: string;
+  polls: PollObservation[];
+  sums: HorizonSums;
+}
+
+/** The last fold of each horizon, keyed by its first poll: the next decision adds only the new polls. */
+const folds = new WeakMap<PollObservation, Folded[]>();
+const MAX_FOLDS_PER_START = 4;
+
+/**
+ * The sums of a horizon's polls. A pure function of `polls` and `p`: it reuses the fold of
+ * an earlier call only when every poll it covered is the very same object at the same
+ * place (polls are never mutated), and otherwise folds afresh.
+ */
+export function foldHorizon(polls: readonly PollObservation[], p: FoldParameters): HorizonSums {
+  if (polls.length === 0) return emptySums();
+  const key = `${p.errorRatio}|${p.p95Ratio}|${p.p95MaxMs}`;
+  const first = polls[0]!;
+  const list = folds.get(first) ?? [];
+  let entry = list.find((f) => f.key === key && isPrefix(f.polls, polls));
+  if (!entry) {
+    entry = { key, polls: [], sums: emptySums() };
+    list.unshift(entry);
+    if (list.length > MAX_FOLDS_PER_START) list.length = MAX_FOLDS_PER_START;
+    folds.set(first, list);
+  }
+  for (let i = entry.polls.length; i < polls.length; i++) {
+    addPoll(entry.sums, polls[i]!, p);
+    entry.polls.push(polls[i]!);
+  }
+  return entry.sums;
+}
+
+function isPrefix(done: readonly PollObservation[], polls: readonly PollObservation[]): boolean {
+  if (done.length > polls.length) return false;
+  for (let i = done.length - 1; i >= 0; i--) if (done[i] !== polls[i]) return false;
+  return true;
+}
