@@ -26,6 +26,7 @@ function run(partial: Partial<JudgeBenchmarkRun>): JudgeBenchmarkRun {
     rolledBack,
     decidedBy: null,
     exposureMinutes: null,
+    regressionExposureMinutes: partial.exposureMinutes ?? null,
     releaseMinutes: 40,
     maxWeightReached: 100,
     ...partial,
@@ -84,6 +85,7 @@ describe("summarizeJudgeRuns", () => {
     expect(table.medianExposureMinutes.all).toBe(9);
     expect(table.medianExposureMinutes["2000"]).toBe(11);
     expect(table.medianExposureMinutes["200"]).toBeNull();
+    expect(table.medianRegressionExposureMinutes.all).toBe(9);
     expect(table.meanHealthyReleaseMinutes.all).toBe(30);
     expect(table.meanHealthyReleaseMinutes["20"]).toBe(40);
     expect(table.meanHealthyReleaseMinutes["200+"]).toBe(25);

@@ -50,6 +50,8 @@ export interface JudgeBenchmarkTable {
   };
   /** Median minutes from the first canary weight to the rollback decision, over caught regressions. */
   medianExposureMinutes: ByColumn<number | null>;
+  /** Median minutes from a regression's onset to the rollback decision, over caught regressions. */
+  medianRegressionExposureMinutes: ByColumn<number | null>;
   /** Mean minutes from start to end of the healthy releases that succeeded. */
   meanHealthyReleaseMinutes: ByColumn<number | null>;
   /** Runs that ended otherwise than SUCCESS or an SLO rollback (deploy errors, bugs): should be 0. */
@@ -137,6 +139,13 @@ export function summarizeJudgeRuns(
         runs
           .filter((r) => inColumn(r, c) && isRegression(r) && r.exposureMinutes !== null)
           .map((r) => r.exposureMinutes!),
+      ),
+    ),
+    medianRegressionExposureMinutes: byColumn((c) =>
+      median(
+        runs
+          .filter((r) => inColumn(r, c) && isRegression(r) && r.regressionExposureMinutes != null)
+          .map((r) => r.regressionExposureMinutes!),
       ),
     ),
     meanHealthyReleaseMinutes: byColumn((c) =>
@@ -232,6 +241,9 @@ export function formatJudgeBenchmarkTables(tables: readonly JudgeBenchmarkTable[
   );
   line("median exposure before rollback, min", (t) =>
     TRAFFIC_COLUMNS.map((c) => minutes(t.medianExposureMinutes[c])),
+  );
+  line("  from the regression's onset, min", (t) =>
+    TRAFFIC_COLUMNS.map((c) => minutes(t.medianRegressionExposureMinutes[c])),
   );
   line("mean healthy release, min", (t) =>
     TRAFFIC_COLUMNS.map((c) => minutes(t.meanHealthyReleaseMinutes[c])),

@@ -60,6 +60,24 @@ describe("judge benchmark runs", () => {
     expect(Number.isInteger(run.exposureMinutes)).toBe(true);
   });
 
+  it("counts a late regression's exposure from its onset, beside the exposure from the first weight", async () => {
+    const late = traces.find(
+      (t) =>
+        t.tierPerMinute === 20000 &&
+        t.label.class === "regression" &&
+        t.label.size === "error_x20" &&
+        t.label.onset.kind === "after_minutes",
+    )!;
+    const onset = late.label.class === "regression" ? late.label.onset : null;
+    const minutes = onset?.kind === "after_minutes" ? onset.minutes : Number.NaN;
+    const run = await runJudgeOnTrace(late, "statistical");
+    expect(run.decidedBy).toBe("breach");
+    expect(run.exposureMinutes).toBeGreaterThan(minutes);
+    expect(run.regressionExposureMinutes).toBeCloseTo(run.exposureMinutes! - minutes, 6);
+    const healthy = await runJudgeOnTrace(pick(2000, "healthy"), "statistical");
+    expect(healthy.regressionExposureMinutes).toBeNull();
+  });
+
   it("runs every judge on the same trace", async () => {
     const trace = pick(2000, "healthy");
     for (const judge of JUDGE_KINDS) {

@@ -3,9 +3,14 @@ import { createSimulatedDeployer } from "../fakes/simulated-deployer.js";
 import { runScenario } from "../run-scenario.js";
 import type { ScenarioInput } from "../scenario.js";
 import { createVirtualClock } from "../virtual-clock.js";
-import { type CanaryTrace, type RegressionSize, traceGroup } from "./canary-trace.js";
+import {
+  type CanaryTrace,
+  type RegressionOnset,
+  type RegressionSize,
+  traceGroup,
+} from "./canary-trace.js";
 import { createTraceSloSource } from "./trace-slo-source.js";
-import { recordWeightTimeline } from "./weight-timeline.js";
+import { recordWeightTimeline, type WeightTimeline } from "./weight-timeline.js";
 
 /** The judges the benchmark compares: the kinds `policy.judge.kind` accepts. */
 export type JudgeKind = JudgePolicy["kind"];
@@ -54,6 +59,12 @@ export interface JudgeBenchmarkRun {
   decidedBy: "breach" | "inconclusive" | null;
   /** Minutes from the first canary weight to the rollback decision; null without a rollback. */
   exposureMinutes: number | null;
+  /**
+   * Minutes a regression was live on the canary before the rollback decision (from its
+   * onset, which may come after the first weight; 0 when the rollback came first); null
+   * without a rollback or for a trace without a regression.
+   */
+  regressionExposureMinutes: number | null;
   /** Minutes from the release's start to its end. */
   releaseMinutes: number;
   maxWeightReached: number;
@@ -101,6 +112,10 @@ export async function runJudgeOnTrace(
     ? Date.parse(decision.at)
     : (timeline.changes.find((c) => c.action === "rollback" || c.action === "abort")?.atMs ?? null);
   const rolledBack = decidedBy !== null;
+  const onsetMs =
+    trace.label.class === "regression"
+      ? regressionOnsetMs(trace.label.onset, timeline, exposedAt)
+      : undefined;
   return {
     traceId: trace.id,
     judge,
@@ -115,9 +130,26 @@ export async function runJudgeOnTrace(
       rolledBack && exposedAt !== null && decidedAt !== null
         ? (decidedAt - exposedAt) / 60_000
         : null,
+    regressionExposureMinutes:
+      rolledBack && decidedAt !== null && onsetMs !== undefined
+        ? onsetMs === null
+          ? 0
+          : Math.max(0, decidedAt - onsetMs) / 60_000
+        : null,
     releaseMinutes: (Date.parse(outcome.endedAt) - Date.parse(outcome.startedAt)) / 60_000,
     maxWeightReached: outcome.maxWeightReached,
   };
+}
+
+/** When a regression became live on the canary (as the trace's SLO source applies it), or null if it never did. */
+function regressionOnsetMs(
+  onset: RegressionOnset,
+  timeline: WeightTimeline,
+  exposedAt: number | null,
+): number | null {
+  if (onset.kind === "immediate") return exposedAt;
+  if (onset.kind === "at_weight") return timeline.firstAtOrAboveMs(onset.weight);
+  return exposedAt === null ? null : exposedAt + onset.minutes * 60_000;
 }
 
 /** Options of {@link runJudgeBenchmark}. */
