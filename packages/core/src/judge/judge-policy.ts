@@ -30,6 +30,15 @@ export const judgePolicySchema = z.strictObject({
    * without evidence (the report says so). Never a silent promotion.
    */
   on_inconclusive: z.enum(["extend", "hold", "rollback", "promote"]).default("extend"),
+  /**
+   * When a step's window ends with the canary under suspicion — evidence of a regression at
+   * least `suspect_evidence` (a likelihood ratio) and an estimate past the limits, but short
+   * of the breach bound — it watches one more window, up to this many times, before it is
+   * promoted. A suspect canary is never rolled back for it: only a breach rolls back. 0: off.
+   */
+  max_suspect_extensions: z.number().int().min(0).max(5).default(3),
+  /** The likelihood ratio of a regression at which a canary is suspect (see `max_suspect_extensions`). */
+  suspect_evidence: z.number().gt(1).default(10),
   /** Longest a step may hold (shared degradation, or `on_inconclusive: hold`) before it rolls back. */
   max_hold_minutes: z.number().positive().default(30),
   /** Chance, per test, that a canary no worse than the limits is ever rolled back, however often it is looked at. */

@@ -52,7 +52,7 @@ export interface JudgeInput {
     elapsedMs: number;
     /** The step's window (extensions included). */
     windowMs: number;
-    /** True when the window is over: the judge must say breach, pass, hold or inconclusive. */
+    /** True when the window is over: the judge must say breach, pass, hold, inconclusive or extend. */
     final: boolean;
   };
 }
@@ -64,8 +64,11 @@ export interface JudgeInput {
  * - `continue`: keep watching (only before the window's end).
  * - `hold`: stable is as degraded as the canary: not the canary's fault, keep watching.
  * - `inconclusive`: not enough evidence either way; at the window's end the policy decides.
+ * - `extend`: only at the window's end: the evidence leans towards a regression without
+ *   reaching the breach bound; watch one more window before promoting (the release policy
+ *   bounds how many: `policy.judge.max_suspect_extensions`).
  */
-export type JudgeVerdict = "breach" | "pass" | "continue" | "hold" | "inconclusive";
+export type JudgeVerdict = "breach" | "pass" | "continue" | "hold" | "inconclusive" | "extend";
 
 /** One comparison the judge made, for the evidence table. */
 export interface JudgeCheck {
@@ -79,8 +82,11 @@ export interface JudgeCheck {
   estimate: number | null;
   lower: number | null;
   upper: number | null;
-  /** What the check concluded. */
-  outcome: "breach" | "pass" | "open" | "degraded" | "skipped";
+  /**
+   * What the check concluded: `suspect` leans towards a regression past the limits without
+   * reaching the breach bound (a step ending so watches one more window).
+   */
+  outcome: "breach" | "pass" | "open" | "suspect" | "degraded" | "skipped";
   detail: string;
 }
 

@@ -138,6 +138,54 @@ describe("statistical judge", () => {
     expect(b.reason).toBe(a.reason);
   });
 
+  it("extends a step that ends under suspicion, never rolling back for it", () => {
+    // Twice stable's error rate on 2,400 canary requests: past the floors, evidence of a
+    // regression over ×10 (×75) but short of the ×1000 a breach needs.
+    const obs = [1, 2, 3].map((m) => poll(m, track(800, 10, 150), track(9500, 57, 150)));
+    const ended = judge.decide(input(obs, true));
+    expect(ended.verdict).toBe("extend");
+    expect(ended.reason).toMatch(/^suspect: .*worse than stable by more than 1\.5×/);
+    const check = ended.evidence.checks.find(
+      (c) => c.against === "vs_stable" && c.metric === "error_rate",
+    );
+    expect(check?.outcome).toBe("suspect");
+    // Before the window's end it only keeps watching.
+    expect(judge.decide(input(obs)).verdict).toBe("continue");
+    // Turned off, or with a stricter suspicion bound, the step passes.
+    expect(
+      createStatisticalJudge({ max_suspect_extensions: 0 }).decide(input(obs, true)).verdict,
+    ).toBe("pass");
+    expect(createStatisticalJudge({ suspect_evidence: 1e5 }).decide(input(obs, true)).verdict).toBe(
+      "pass",
+    );
+    // The same rate on stable's side is no suspicion.
+    const even = [1, 2, 3].map((m) => poll(m, track(800, 5, 150), track(9500, 57, 150)));
+    expect(judge.decide(input(even, true)).verdict).toBe("pass");
+  });
+
+  it("gives the same decisions whether or not earlier decisions saw the same polls", () => {
+    // Decisions reuse sums of polls they have seen; any order of calls must not matter.
+    const a = [1, 2, 3, 4].map((m) => poll(m, track(700, 4 + m, 160), track(12_000, 30, 150)));
+    const b = [a[0]!, poll(2, track(900, 20, 400), track(12_000, 30, 150)), a[2]!];
+    const fresh = (obs: PollObservation[], final: boolean) =>
+      createStatisticalJudge().decide(input(structuredClone(obs), final));
+    const shared = createStatisticalJudge();
+    for (const [obs, final] of [
+      [a, false],
+      [a.slice(0, 2), true],
+      [b, false],
+      [a.slice(0, 3), true],
+      [a, true],
+      [b.slice(0, 2), false],
+    ] as const) {
+      const d = shared.decide(input([...obs], final));
+      const f = fresh([...obs], final);
+      expect(d.verdict).toBe(f.verdict);
+      expect(d.reason).toBe(f.reason);
+      expect(d.evidence).toEqual(f.evidence);
+    }
+  });
+
   const counts = fc.record({
     requests: fc.integer({ min: 0, max: 200_000 }),
     errorShare: fc.double({ min: 0, max: 1, noNaN: true }),

@@ -28,6 +28,8 @@ interface Settings {
   errorIncrease: (errorRateMax: number) => number;
   breachBound: number;
   passBound: number;
+  /** ln of `suspect_evidence`. */
+  suspectBound: number;
 }
 
 function horizon(
@@ -124,18 +126,24 @@ function errorVsStable(
     rateC === null
       ? "no canary requests"
       : `error rate ${formatPercent(rateC)} vs stable ${formatPercent(rateS)} over ${countLabel(t.canaryRequests)} (${h.label})`;
-  if (
+  const pastFloors =
     rateC !== null &&
     ratioEstimate !== null &&
     t.canaryRequests >= minRequests &&
-    logE >= s.breachBound &&
     ratioEstimate > rho &&
-    rateC - rateS > delta
-  ) {
+    rateC - rateS > delta;
+  if (pastFloors && logE >= s.breachBound) {
     return {
       ...base,
       outcome: "breach",
       detail: `${shown}: worse than stable beyond chance (evidence ${evidenceLabel(logE)} ≥ ×${Math.round(Math.exp(s.breachBound))}) and by more than ${rho}×`,
+    };
+  }
+  if (pastFloors && logE >= s.suspectBound) {
+    return {
+      ...base,
+      outcome: "suspect",
+      detail: `${shown}: worse than stable by more than ${rho}×, with evidence ${evidenceLabel(logE)} (a breach needs ×${Math.round(Math.exp(s.breachBound))})`,
     };
   }
   return {
@@ -202,17 +210,20 @@ function latencyVsStable(h: Horizon, s: Settings, minRequests: number): JudgeChe
       upper: null,
     };
     const shown = `p95 ${canaryP95 === null ? "n/a" : formatMs(canaryP95)} vs stable ${stableP95 === null ? "n/a" : formatMs(stableP95)}: ${formatPercent(ci.estimate)} of ${countLabel(n)} slower than stable's p95 of the same minute (${h.label})`;
-    if (
-      n >= minRequests &&
-      ci.lower > P95_TAIL &&
-      canaryP95 !== null &&
-      stableP95 !== null &&
-      canaryP95 > ratio * stableP95
-    ) {
+    const pastFloor =
+      n >= minRequests && canaryP95 !== null && stableP95 !== null && canaryP95 > ratio * stableP95;
+    if (pastFloor && ci.lower > P95_TAIL) {
       return {
         ...base,
         outcome: "breach",
         detail: `${shown}: slower than stable beyond chance (at least ${formatPercent(ci.lower)} > 5%) and p95 over ${ratio}× stable's`,
+      };
+    }
+    if (pastFloor && proportionInterval(slow, n, 1 / s.policy.suspect_evidence).lower > P95_TAIL) {
+      return {
+        ...base,
+        outcome: "suspect",
+        detail: `${shown}: p95 over ${ratio}× stable's, short of the breach bound`,
       };
     }
     return { ...base, outcome: "open", detail: shown };
@@ -238,6 +249,12 @@ function latencyVsStable(h: Horizon, s: Settings, minRequests: number): JudgeChe
   };
   if (requests >= minRequests && ci.lower > 0.5) {
     return { ...base, outcome: "breach", detail: `${shown}: consistently slower beyond chance` };
+  }
+  if (
+    requests >= minRequests &&
+    proportionInterval(worse, pairs.length, 1 / s.policy.suspect_evidence).lower > 0.5
+  ) {
+    return { ...base, outcome: "suspect", detail: `${shown}: slower, short of the breach bound` };
   }
   return { ...base, outcome: "open", detail: shown };
 }
@@ -399,6 +416,7 @@ export function createStatisticalJudge(options: JudgePolicyInput = {}): Judge {
     errorIncrease: (max) => policy.min_error_rate_increase ?? max / 10,
     breachBound: Math.log(1 / policy.false_breach_probability),
     passBound: Math.log(1 / policy.false_pass_probability),
+    suspectBound: Math.log(policy.suspect_evidence),
   };
   return {
     name: "statistical",
@@ -460,6 +478,10 @@ export function createStatisticalJudge(options: JudgePolicyInput = {}): Judge {
         return { verdict: step.final ? "inconclusive" : "continue", reason: why, evidence };
       }
       if (step.final) {
+        const suspect = checks.find((c) => c.outcome === "suspect");
+        if (suspect && policy.max_suspect_extensions > 0) {
+          return { verdict: "extend", reason: `suspect: ${suspect.detail}`, evidence };
+        }
         return {
           verdict: "pass",
           reason: `no regression shown over ${countLabel(requests)} in the window`,

@@ -149,7 +149,11 @@ async function settleWatch(
         ctx,
         step,
         "passed",
-        watched.early || watched.reason.startsWith("inconclusive") ? watched.reason : null,
+        watched.early ||
+          watched.reason.startsWith("inconclusive") ||
+          watched.reason.startsWith("still suspect")
+          ? watched.reason
+          : null,
       );
       return null;
     case "inconclusive":

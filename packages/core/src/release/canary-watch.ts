@@ -50,8 +50,10 @@ function minutes(ms: number): string {
  * Watches the SLOs through one window, polling on the policy interval and asking the judge
  * after every poll. A breach fails fast; strong evidence may end the step early; a bad
  * query fails at once; repeated query errors fail closed; a window whose last query failed
- * does not pass. At the window's end an inconclusive step follows `on_inconclusive`, and a
- * held step (stable degraded too) keeps watching up to `max_hold_minutes`.
+ * does not pass. At the window's end an inconclusive step follows `on_inconclusive`, a
+ * suspect one (the judge says `extend`) watches up to `max_suspect_extensions` more windows
+ * before it is promoted, and a held step (stable degraded too) keeps watching up to
+ * `max_hold_minutes`.
  */
 export async function watchWindow(
   ctx: WatchContext,
@@ -72,6 +74,7 @@ export async function watchWindow(
     (judge.window === "interval" || !!spec.baseline);
   let windowEnd = windowMs;
   let extensions = 0;
+  let suspectExtensions = 0;
   let holdingSince: number | null = null;
   let previousPoll = watchStart;
   let elapsed = 0;
@@ -178,6 +181,26 @@ export async function watchWindow(
     if (decision.verdict === "breach") return { result: "breached", reason: decision.reason };
     if (decision.verdict === "pass")
       return { result: "passed", early: !final, reason: decision.reason };
+    if (decision.verdict === "extend" && final) {
+      holdingSince = null;
+      if (suspectExtensions >= policy.max_suspect_extensions) {
+        return {
+          result: "passed",
+          early: false,
+          reason: `still suspect after ${suspectExtensions} more window${suspectExtensions === 1 ? "" : "s"}, short of a breach: promoted (${decision.reason})`,
+        };
+      }
+      suspectExtensions += 1;
+      windowEnd += windowMs;
+      ctx.emit({
+        type: "canary.step.extended",
+        weight: step.weight,
+        phase: step.phase,
+        windowMs: windowEnd,
+        reason: `${decision.reason}: watching one more window (max_suspect_extensions: ${policy.max_suspect_extensions})`,
+      });
+      continue;
+    }
     if (decision.verdict === "hold") {
       holdingSince ??= elapsed;
       if (elapsed - holdingSince >= maxHoldMs) {

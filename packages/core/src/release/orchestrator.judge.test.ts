@@ -90,6 +90,60 @@ describe("release orchestrator: the statistical judge (the default)", () => {
     expect(report.isOk() && report.value).toMatch(/promoted without evidence/);
   });
 
+  it("watches a suspect step for more windows instead of promoting it, and never rolls back for suspicion alone", async () => {
+    const suspectAt25 = (
+      canaryRequests: number,
+      canaryErrors: number,
+      stableRequests: number,
+      stableErrors: number,
+    ) => ({
+      default: healthy,
+      "25": {
+        error_rate: canaryErrors / canaryRequests,
+        p95_latency_ms: 150,
+        requests: canaryRequests,
+        stable: {
+          error_rate: stableErrors / stableRequests,
+          p95_latency_ms: 150,
+          requests: stableRequests,
+        },
+      },
+    });
+    const run = (metrics: ReturnType<typeof suspectAt25>, max: number) =>
+      runScenario(
+        baseScenario({
+          judge: "statistical",
+          metrics,
+          release: { policy: { judge: { max_suspect_extensions: max } } },
+        }),
+      );
+    // 0.67% against stable's 0.25%: suspect after one window, a breach within the next.
+    const growing = suspectAt25(300, 2, 1200, 3);
+    const promoted = await run(growing, 0);
+    expect(promoted.outcome.status).toBe("SUCCESS");
+    const caught = await run(growing, 1);
+    expect(caught.outcome).toMatchObject({
+      status: "ABORTED",
+      reason: "slo_breach",
+      maxWeightReached: 25,
+    });
+    const extended = caught.events.filter((e) => e.type === "canary.step.extended");
+    expect(extended).toHaveLength(1);
+    expect(extended[0]).toMatchObject({ weight: 25, windowMs: 20 * 60_000 });
+    expect(extended[0]?.type === "canary.step.extended" && extended[0].reason).toMatch(
+      /^suspect: .*watching one more window \(max_suspect_extensions: 1\)/,
+    );
+    // 0.5% against 0.25% per minute on fewer requests: still suspect after the extension,
+    // never a breach: promoted, and the step says why.
+    const lingering = await run(suspectAt25(600, 3, 1200, 3), 1);
+    expect(lingering.outcome.status).toBe("SUCCESS");
+    expect(lingering.events.filter((e) => e.type === "canary.step.extended")).toHaveLength(1);
+    const passed = lingering.events.find((e) => e.type === "canary.step.passed" && e.weight === 25);
+    expect(passed && "reason" in passed ? passed.reason : "").toMatch(
+      /^still suspect after 1 more window, short of a breach: promoted/,
+    );
+  });
+
   it("carries what the judge saw on every poll event and evidence row", async () => {
     const metrics = {
       default: healthy,
