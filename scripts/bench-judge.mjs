@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The judgement benchmark: labelled canary traces through the real orchestrator, one table
 // per judge. Run with `pnpm bench:judge` (builds first); `--traces N`, `--seed S`, `--json`,
-// `--judge threshold|statistical` (repeatable; default both), `--runs` (with
+// `--judge threshold|statistical|oracle|oracle_vs_stable` (repeatable; default all; the
+// oracles know each trace's truth and bound recall; `--no-oracle` leaves them out), `--runs` (with
 // `--json`: every run, to see where each rollback came from), `--summary`
 // (one line per judge, for `pnpm bench`), `--workers N` (default: up to 2 threads; the
 // figures do not depend on it). Prints figures; asserts nothing.
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     runs: { type: "boolean", default: false },
     judge: { type: "string", multiple: true },
     workers: { type: "string", default: String(Math.min(2, availableParallelism())) },
+    "no-oracle": { type: "boolean", default: false },
   },
 });
 const count = Number(values.traces);
@@ -43,10 +45,12 @@ if (!Number.isInteger(count) || count < 1) usage("--traces must be a positive in
 if (!Number.isInteger(seed)) usage("--seed must be an integer");
 const workers = Number(values.workers);
 if (!Number.isInteger(workers) || workers < 1) usage("--workers must be a positive integer");
-const judges = values.judge ?? kit.JUDGE_KINDS;
+// The oracle (a judge that knows each trace's truth) bounds recall; `--no-oracle` skips it.
+const ORACLES = ["oracle", "oracle_vs_stable"];
+const judges = values.judge ?? [...kit.JUDGE_KINDS, ...(values["no-oracle"] ? [] : ORACLES)];
 for (const judge of judges) {
-  if (!kit.JUDGE_KINDS.includes(judge))
-    usage(`--judge ${judge}: the judges are ${kit.JUDGE_KINDS.join(", ")}`);
+  if (!kit.JUDGE_KINDS.includes(judge) && !ORACLES.includes(judge))
+    usage(`--judge ${judge}: the judges are ${[...kit.JUDGE_KINDS, ...ORACLES].join(", ")}`);
 }
 
 const started = performance.now();
@@ -107,7 +111,7 @@ if (values.json) {
   );
 } else if (values.summary) {
   const threshold = tables.find((t) => t.judge === "threshold");
-  for (const t of tables) {
+  for (const t of tables.filter((t) => !kit.isOracle(t.judge))) {
     const at = (p) => (p.of ? `${((100 * p.count) / p.of).toFixed(1)}%` : "–");
     const ratio = threshold ? kit.healthyReleaseRatio(t, threshold)["200+"] : null;
     const exposure = t.medianExposureMinutes["200+"];
@@ -122,8 +126,18 @@ if (values.json) {
   console.log(
     "objectives 1% errors, p95 300 ms; stable at 20–60% of the error objective, p95 with 20–60% headroom\n",
   );
-  console.log(kit.formatJudgeBenchmarkTables(tables));
-  const per = (group) => runs.filter((r) => r.judge === judges[0] && r.group === group).length;
+  console.log(kit.formatJudgeBenchmarkTables(tables.filter((t) => !kit.isOracle(t.judge))));
+  const oracles = tables.filter((t) => kit.isOracle(t.judge));
+  if (oracles.length) {
+    console.log(
+      "\nrecall bounds: an oracle knows stable's true error rate and latency and each regression's size, and runs a\n" +
+        "CUSUM of the exact likelihood ratio, breach at ×1000, full windows: over all canary traffic (oracle), and\n" +
+        "over the polls where stable also serves, as a judge with a concurrent baseline sees them (oracle_vs_stable)",
+    );
+    console.log(kit.formatJudgeBenchmarkTables(oracles, { recallOnly: true }));
+  }
+  const real = judges.find((j) => !ORACLES.includes(j)) ?? judges[0];
+  const per = (group) => runs.filter((r) => r.judge === real && r.group === group).length;
   const regressions = kit.REGRESSION_SIZES.map(per);
   console.log(
     `\ntraces: ${per("healthy")} healthy, ${per("shared_noise")} shared noise, ${Math.min(...regressions)}–${Math.max(...regressions)} per regression size; a quarter per traffic tier`,

@@ -191,14 +191,18 @@ const minutes = (m: number | null): string => (m === null ? "–" : m.toFixed(1)
 const ratio = (r: number | null): string => (r === null ? "–" : `${r.toFixed(2)}×`);
 
 /**
- * Prints the tables side by side, one block of traffic columns per judge.
+ * Prints the tables side by side, one block of traffic columns per judge (`recallOnly`:
+ * the recall rows alone, as for the oracle).
  *
  * @example
  * ```ts
  * console.log(formatJudgeBenchmarkTables([thresholdTable, statisticalTable]));
  * ```
  */
-export function formatJudgeBenchmarkTables(tables: readonly JudgeBenchmarkTable[]): string {
+export function formatJudgeBenchmarkTables(
+  tables: readonly JudgeBenchmarkTable[],
+  options: { recallOnly?: boolean } = {},
+): string {
   const threshold = tables.find((t) => t.judge === "threshold") ?? null;
   const labelWidth = 38;
   const cell = 7;
@@ -224,6 +228,7 @@ export function formatJudgeBenchmarkTables(tables: readonly JudgeBenchmarkTable[
     line(`recall ${SIZE_NAMES[size]}`, (t) =>
       TRAFFIC_COLUMNS.map((c) => percent(t.recall[size][c])),
     );
+  if (options.recallOnly) return rows.map((r) => r.trimEnd()).join("\n");
   line("false rollbacks, healthy", (t) =>
     TRAFFIC_COLUMNS.map((c) => percent(t.falseRollback.healthy[c])),
   );

@@ -9,19 +9,31 @@ import {
   type RegressionSize,
   traceGroup,
 } from "./canary-trace.js";
+import { createOracleJudge } from "./oracle-judge.js";
 import { createTraceSloSource } from "./trace-slo-source.js";
 import { recordWeightTimeline, type WeightTimeline } from "./weight-timeline.js";
 
-/** The judges the benchmark compares: the kinds `policy.judge.kind` accepts. */
-export type JudgeKind = JudgePolicy["kind"];
+/**
+ * The judges the benchmark compares: the kinds `policy.judge.kind` accepts, and `oracle`,
+ * a judge that knows each trace's truth (see {@link createOracleJudge}): the bound on what
+ * any judge can catch; `oracle_vs_stable` the same over the polls where stable also serves.
+ */
+export type JudgeKind = JudgePolicy["kind"] | "oracle" | "oracle_vs_stable";
 
-/** Every judge, in the order the tables print them. */
+/** Every real judge, in the order the tables print them. */
 export const JUDGE_KINDS: readonly JudgeKind[] = ["threshold", "statistical"];
+
+/** The oracles: judges that know each trace's truth, run on regressions only. */
+export const isOracle = (judge: JudgeKind): boolean =>
+  judge === "oracle" || judge === "oracle_vs_stable";
 
 const SHA = "3f2a9c1d4b5e6f708192a3b4c5d6e7f809a1b2c3";
 
 /** The `policy` keys that choose a judge: the one place the benchmark chooses one. */
-export function judgePolicyFor(kind: JudgeKind): { judge: { kind: JudgeKind } } {
+export function judgePolicyFor(kind: JudgeKind): { judge: Record<string, unknown> } {
+  // The oracle runs every window in full, on interval measurements as the statistical judge.
+  if (kind === "oracle" || kind === "oracle_vs_stable")
+    return { judge: { kind: "statistical", early_promotion: false, max_suspect_extensions: 0 } };
   return { judge: { kind } };
 }
 
@@ -96,7 +108,16 @@ export async function runJudgeOnTrace(
       repository: { tags: { "v1.3.0": "1".repeat(40) } },
       ci: { checks: [{ name: "unit", conclusion: "success" }] },
     },
-    { clock, overrides: { deployer, slo } },
+    {
+      clock,
+      overrides: {
+        deployer,
+        slo,
+        ...(isOracle(judge)
+          ? { judge: createOracleJudge(trace, { whileStableServes: judge === "oracle_vs_stable" }) }
+          : {}),
+      },
+    },
   );
   const { outcome } = result;
   const reason: string = outcome.reason;
@@ -175,7 +196,11 @@ export async function runJudgeBenchmark(
   const judges = options.judges ?? JUDGE_KINDS;
   const runs: JudgeBenchmarkRun[] = [];
   for (const trace of options.traces) {
-    for (const judge of judges) runs.push(await runJudgeOnTrace(trace, judge));
+    for (const judge of judges) {
+      // The oracle only bounds recall: on a trace without a regression it has nothing to know.
+      if (isOracle(judge) && trace.label.class !== "regression") continue;
+      runs.push(await runJudgeOnTrace(trace, judge));
+    }
   }
   return runs;
 }
