@@ -32,4 +32,4 @@ export function formatSpacedDuration(ms: number): string {
 }
 
 // The SLO formatters live with the judge, which writes its reasons with them.
-export { formatMs, formatPercent } from "../judge/format.js";
+export { formatCount, formatMs, formatPercent } from "../judge/format.js";

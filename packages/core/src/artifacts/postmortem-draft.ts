@@ -1,5 +1,5 @@
 import type { IncidentDetails } from "../contracts/incident-sink.js";
-import { formatSpacedDuration } from "./format.js";
+import { formatCount, formatSpacedDuration } from "./format.js";
 
 /** A piece of a postmortem section, in plain text; each renderer escapes for its format. */
 export type PostmortemBlock =
@@ -37,7 +37,7 @@ export interface PostmortemSection {
   blocks: PostmortemBlock[];
 }
 
-const count = (n: number) => n.toLocaleString("en-US");
+const count = formatCount;
 const minutes = (m: number) => formatSpacedDuration(m * 60_000);
 const round2 = (n: number) => Math.round(n * 100) / 100;
 

@@ -14,10 +14,12 @@ export interface FoldParameters {
 }
 
 /** A merged cumulative histogram, built poll by poll; `broken` once a poll lacks one or bounds differ. */
-interface MergedHistogram {
+export interface MergedHistogram {
   polls: number;
   broken: boolean;
   buckets: LatencyBucket[];
+  /** The p95 of the histogram as it was after `polls` polls. */
+  p95?: { polls: number; value: number | null };
 }
 
 interface TrackSums {
@@ -123,6 +125,14 @@ function addHistogram(into: MergedHistogram, h: LatencyBucket[] | null): void {
 /** The merged histogram, or null where no poll counted or one lacked a histogram. */
 export function mergedOf(h: MergedHistogram): LatencyBucket[] | null {
   return h.polls === 0 || h.broken ? null : h.buckets;
+}
+
+/** The merged histogram's p95 (interpolated in its bucket), or null; computed once per fold. */
+export function mergedP95(h: MergedHistogram): number | null {
+  const buckets = mergedOf(h);
+  if (!buckets) return null;
+  if (h.p95?.polls !== h.polls) h.p95 = { polls: h.polls, value: histogramQuantile(buckets, 0.95) };
+  return h.p95.value;
 }
 
 const p95Memo = new WeakMap<TrackReading, number | null>();

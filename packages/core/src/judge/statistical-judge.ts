@@ -1,7 +1,7 @@
 import { proportionInterval } from "./confidence-sequence.js";
 import { mixtureOf, rateInterval } from "./error-rate-tests.js";
-import { formatMs, formatPercent } from "./format.js";
-import { foldHorizon, type HorizonSums, mergedOf } from "./horizon-fold.js";
+import { formatCount, formatMs, formatPercent } from "./format.js";
+import { foldHorizon, type HorizonSums, mergedOf, mergedP95 } from "./horizon-fold.js";
 import type {
   Judge,
   JudgeCheck,
@@ -11,7 +11,7 @@ import type {
   PollObservation,
 } from "./judge.js";
 import { type JudgePolicy, type JudgePolicyInput, judgePolicySchema } from "./judge-policy.js";
-import { histogramQuantile, histogramTotal, slowerThan } from "./latency-histogram.js";
+import { histogramTotal, slowerThan } from "./latency-histogram.js";
 
 /** The share of requests allowed above a p95 limit: 5%, by definition of a 95th percentile. */
 const P95_TAIL = 0.05;
@@ -58,10 +58,17 @@ function totalsOf(h: Horizon, track: "canary" | "stable") {
   return t.known ? { requests: t.requests, errors: t.errors } : null;
 }
 
+function histogramOf(h: Horizon, track: "canary" | "stable", needBoth: boolean) {
+  return track === "stable" ? h.sums.stableAll : needBoth ? h.sums.canaryPaired : h.sums.canaryAll;
+}
+
 function bucketsOf(h: Horizon, track: "canary" | "stable", needBoth: boolean) {
-  return mergedOf(
-    track === "stable" ? h.sums.stableAll : needBoth ? h.sums.canaryPaired : h.sums.canaryAll,
-  );
+  return mergedOf(histogramOf(h, track, needBoth));
+}
+
+/** The p95 of a track's merged histogram over the horizon, or null without one. */
+function mergedP95Of(h: Horizon, track: "canary" | "stable", needBoth: boolean) {
+  return mergedP95(histogramOf(h, track, needBoth));
 }
 
 /**
@@ -86,7 +93,7 @@ function matchedStableSlowShare(h: Horizon): { share: number; requests: number }
 }
 
 function countLabel(n: number): string {
-  return `${n.toLocaleString("en-US")} canary request${n === 1 ? "" : "s"}`;
+  return `${formatCount(n)} canary request${n === 1 ? "" : "s"}`;
 }
 
 function evidenceLabel(logE: number): string {
@@ -199,8 +206,7 @@ function latencyVsStable(h: Horizon, s: Settings, minRequests: number): JudgeChe
   if (matched) {
     const { slow, total: n, stableP95 } = matched;
     const ci = proportionInterval(slow, n, s.policy.false_breach_probability);
-    const canaryBuckets = bucketsOf(h, "canary", true);
-    const canaryP95 = canaryBuckets ? histogramQuantile(canaryBuckets, 0.95) : null;
+    const canaryP95 = mergedP95Of(h, "canary", true);
     const base = {
       metric: "p95_latency" as const,
       against: "vs_stable" as const,
@@ -271,7 +277,7 @@ function latencyVsObjective(
     if (n === 0) return null;
     const { slow, boundMs } = slowerThan(canary, p95LatencyMsMax, "at_most");
     const ci = proportionInterval(slow, n, s.policy.false_breach_probability);
-    const p95 = histogramQuantile(canary, 0.95);
+    const p95 = mergedP95Of(h, "canary", false);
     const base = {
       metric: "p95_latency" as const,
       against: "objective" as const,
@@ -387,7 +393,7 @@ function passEvidence(
 function summarize(h: Horizon, track: "canary" | "stable") {
   const observations = h.observations;
   const t = totalsOf(h, track);
-  const buckets = bucketsOf(h, track, false);
+  const p95 = mergedP95Of(h, track, false);
   const lastP95 = [...observations].reverse().find((o) => o[track]?.p95LatencyMs != null)?.[
     track
   ]?.p95LatencyMs;
@@ -395,7 +401,7 @@ function summarize(h: Horizon, track: "canary" | "stable") {
     requests: t?.requests ?? null,
     errors: t?.errors ?? null,
     errorRate: t && t.requests > 0 ? t.errors / t.requests : null,
-    p95LatencyMs: (buckets ? histogramQuantile(buckets, 0.95) : null) ?? lastP95 ?? null,
+    p95LatencyMs: p95 ?? lastP95 ?? null,
   };
 }
 
