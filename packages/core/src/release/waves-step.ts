@@ -2,6 +2,7 @@ import { err } from "neverthrow";
 import type { IncidentSink } from "../contracts/incident-sink.js";
 import type { LockHandle, LockHolder, ReleaseLock } from "../contracts/release-lock.js";
 import { toShipgateError } from "../errors/shipgate-error.js";
+import type { EnvironmentOutcome } from "../model/release-outcome.js";
 import type { EnvironmentRecord, RunRecord } from "../model/run-record.js";
 import { runCanary } from "./canary-step.js";
 import { environmentContext, newEnvironmentRecord } from "./environment-run.js";
@@ -319,22 +320,40 @@ export async function rollbackWaves(
   return result;
 }
 
-/** The outcome's weight and rollback facts of a release with waves. */
+/** The outcome's weight, rollback and per-environment facts of a release with waves. */
 export function wavesOutcomeFacts(record: RunRecord): {
   maxWeightReached: number;
   rolledBack: boolean;
   rollbackVerified: boolean | null;
+  environments: EnvironmentOutcome[];
 } {
   const environments = record.environments ?? [];
-  const maxWeightReached = environments.reduce(
-    (m, e) =>
-      e.record.steps.reduce((n, s) => Math.max(n, s.result === "running" ? 0 : s.weight), m),
-    0,
-  );
+  const maxWeightReached = environments.reduce((m, e) => Math.max(m, maxWeight(e.record)), 0);
   const rollbacks = environments.flatMap((e) => (e.record.rollback ? [e.record.rollback] : []));
   return {
     maxWeightReached,
     rolledBack: rollbacks.length > 0,
     rollbackVerified: rollbacks.length ? rollbacks.every((r) => r.verified) : null,
+    environments: environments.map((e) => ({
+      name: e.name,
+      wave: e.wave + 1,
+      state: e.held
+        ? "held"
+        : e.state === "pending" || e.state === "running" || e.state === "not_started"
+          ? e.record.rollback
+            ? "rolled_back"
+            : "not_started"
+          : e.state === "promoted" && e.record.rollback
+            ? "rolled_back"
+            : e.state,
+      maxWeightReached: maxWeight(e.record),
+      rolledBack: e.record.rollback !== null,
+      rollbackVerified: e.record.rollback ? e.record.rollback.verified : null,
+      summary: e.summary,
+    })),
   };
+}
+
+function maxWeight(record: RunRecord): number {
+  return record.steps.reduce((m, s) => Math.max(m, s.result === "running" ? 0 : s.weight), 0);
 }
