@@ -1,4 +1,5 @@
 import type { ArtifactStore } from "../contracts/artifact-store.js";
+import type { ReleaseLock } from "../contracts/release-lock.js";
 import type { ChangeRecord } from "../contracts/source-control.js";
 import { createMarkdownChangelogRenderer } from "../defaults/markdown-changelog-renderer.js";
 import type { ReleaseEvent } from "../model/release-events.js";
@@ -29,6 +30,8 @@ export interface RunScenarioOptions {
   lockBackend?: MemoryLockBackend;
   signal?: AbortSignal;
   onEvent?: (event: ReleaseEvent) => void;
+  /** A release with waves: the environments' own locks, by name. */
+  environmentLocks?: Record<string, ReleaseLock>;
   /** Replace or add parts of the stack (a real SloSource under test, say). */
   overrides?: Partial<ReleaseStack>;
 }
@@ -102,6 +105,7 @@ export function buildScenarioStack(
     environments[name] = {
       deployer: envDeployer,
       slo: createSimulatedSloSource(envDeployer, env.metrics),
+      ...(options.environmentLocks?.[name] ? { lock: options.environmentLocks[name] } : {}),
       ...(env.smoke
         ? {
             smokeChecks: [
