@@ -196,6 +196,16 @@ export async function runPlanCommand(flags: Record<string, unknown>, io: CliIo):
         notifiers: (stack.notifiers ?? []).map((n) => n.name),
         smokeChecks: (stack.smokeChecks ?? []).map((s) => s.name),
         lock: realLockName,
+        ...(stack.environments
+          ? {
+              environments: Object.fromEntries(
+                Object.entries(stack.environments).map(([name, env]) => [
+                  name,
+                  { deployer: env.deployer.name, slo: env.slo.name, lock: env.lock?.name ?? null },
+                ]),
+              ),
+            }
+          : {}),
       },
       generatedAt: new Date(clock.now()).toISOString(),
     });
