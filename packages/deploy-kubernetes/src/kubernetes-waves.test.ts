@@ -104,12 +104,13 @@ describe("a release with waves across two Kubernetes contexts", () => {
     }
   }
 
-  const imageIn = (env: Environment, service: string) =>
-    (
-      clusters[env].emulator.get("rollouts", TEST_NAMESPACE, service)?.spec as {
-        template: { spec: { containers: { image: string }[] } };
-      }
-    ).template.spec.containers[0]!.image;
+  const imageIn = (env: Environment, service: string) => {
+    const rollout = clusters[env].emulator.get("rollouts", TEST_NAMESPACE, service);
+    const spec = rollout?.spec as
+      | { template: { spec: { containers: { image: string }[] } } }
+      | undefined;
+    return spec?.template.spec.containers[0]?.image ?? null;
+  };
 
   function wavesStack(service: string, version: string, breachIn: Environment | null) {
     const scenario = scenarioSchema.parse({
