@@ -12,6 +12,7 @@ import { createMemoryLockBackend } from "../testing/fakes/memory-release-lock.js
 import { buildScenarioStack } from "../testing/run-scenario.js";
 import { type ScenarioInput, scenarioSchema } from "../testing/scenario.js";
 import { baseScenario } from "../testing/test-scenarios.js";
+import { describeJournalRecord } from "./crashed-release.js";
 import { createReleaseOrchestrator } from "./orchestrator.js";
 
 const never = <T>() => new ResultAsync<T, ShipgateError>(new Promise(() => {}));
@@ -91,6 +92,8 @@ describe("a release with waves killed at every journal boundary, then recovered"
         ),
       ).toEqual(new Set(ENVIRONMENTS));
       expect(all.map((r) => r.seq)).toEqual(all.map((_, i) => i + 1));
+      const started = all.find((r) => r.type === "deploy.start")!;
+      expect(describeJournalRecord(started)).toMatch(/^\[staging\] /);
 
       for (let n = 1; n <= all.length; n++) {
         const w = world(wavesScenario(breach));

@@ -274,6 +274,30 @@ describe("release waves: cancellation", () => {
   });
 });
 
+describe("release waves: cancellation during the bake", () => {
+  it("rolls back the promoted wave under rollback_all and leaves it under halt", async () => {
+    for (const [policy, stable] of [
+      ["rollback_all", "v1.3.0"],
+      ["halt", "v1.4.0"],
+    ] as const) {
+      const controller = new AbortController();
+      const r = await runScenario(
+        wavesScenario([["staging"], ["prod"]], { bake_minutes: 60, on_wave_failure: policy }),
+        {
+          signal: controller.signal,
+          onEvent: (e) => {
+            if (e.type === "wave.baking") controller.abort();
+          },
+        },
+      );
+      expect(r.outcome, policy).toMatchObject({ reason: "cancelled", exitCode: 130 });
+      expect(r.outcome.summary, policy).toBe("cancelled by the operator between waves");
+      expect(r.environments.staging!.state.stableVersion, policy).toBe(stable);
+      expect(r.environments.prod!.state.history, policy).toEqual([]);
+    }
+  });
+});
+
 describe("release waves: input", () => {
   const base = baseScenario().release as Record<string, unknown>;
   const problems = (input: Record<string, unknown>) => {
