@@ -58,6 +58,7 @@ describe("shipgate with release waves (real binary)", () => {
     expect(run.stdout).toContain("wave 2/2: prod-us, prod-eu");
     expect(run.stdout).toMatch(/\[prod-eu\] canary 25% \(step 2\/3\)/);
     expect(run.stdout).toContain("SUCCESS: checkout v1.5.0 is live in staging, prod-us, prod-eu");
+    expect(run.stdout).toContain("  wave 2:    prod-eu: promoted, reached 100%");
     const report = await readFile(join(dir, "devops/reports/release-v1.5.0.md"), "utf8");
     for (const env of ["staging (wave 1)", "prod-us (wave 2)", "prod-eu (wave 2)"])
       expect(report).toContain(`### Environment ${env}\n\nState: promoted.`);
