@@ -173,8 +173,64 @@ export const policySpecSchema = z.strictObject({
   approval_poll_seconds: z.number().positive().default(60),
 });
 
+/** The keys of the release input (see {@link releaseSpecSchema}). */
+const releaseSpecObject = z.strictObject({
+  environment: name("environment"),
+  service: name("service"),
+  version: versionSchema,
+  sha: shaSchema,
+  canary_steps: canaryStepsSchema.default([5, 25, 100]),
+  slo: sloSpecSchema,
+  previous_release_tag: versionSchema.nullable().default(null),
+  approvers: z.array(z.string().min(1)).default([]),
+  /** Who runs the release. Default: the CI actor from the environment, else git's user.name. */
+  captain: z.string().trim().min(1, "captain must not be empty").max(200).optional(),
+  /** Dashboard links: a list of URLs, or a map of name → URL (`{ Grafana: https://… }`). */
+  dashboards: z
+    .union(
+      [
+        z.array(z.url({ error: "each dashboard must be a URL" })),
+        z.record(
+          z.string().min(1, "a dashboard name must not be empty"),
+          z.url({ error: "each dashboard must be a URL" }),
+        ),
+      ],
+      { error: "dashboards must be a list of URLs or a map of name → URL" },
+    )
+    .default([]),
+  baseline: baselineSpecSchema.optional(),
+  /** Monitoring after 100%; defaults to the SLO window. 0 turns it off. */
+  stabilization_minutes: z
+    .number()
+    .min(0)
+    .max(24 * 60)
+    .optional(),
+  smoke_checks: z.array(smokeCheckSpecSchema).default([]),
+  preparation: preparationSpecSchema.optional(),
+  policy: policySpecSchema.default(policySpecSchema.parse({})),
+  /**
+   * Release across several environments: `[[staging], [prod-us, prod-eu]]`. Absent: one
+   * environment (`environment`), as always. With waves, `environment` names the release
+   * as a whole (e.g. `production`) and each wave's environments come from the stack.
+   */
+  waves: wavesSchema.optional(),
+  /** Wait between two waves, in minutes (default 0). Only with `waves`. */
+  bake_minutes: z
+    .number()
+    .min(0)
+    .max(7 * 24 * 60)
+    .optional(),
+  /**
+   * On a breach: `rollback_all` (default) also rolls back every environment already
+   * promoted in this release, newest first; `halt` leaves them on the new version. Only
+   * with `waves`.
+   */
+  on_wave_failure: waveFailurePolicySchema.optional(),
+});
+
 /**
- * The release input. Keys are snake_case, as in `shipgate.yaml`.
+ * The release input. Keys are snake_case, as in `shipgate.yaml`. `bake_minutes` and
+ * `on_wave_failure` need `waves`.
  *
  * @example
  * ```ts
@@ -184,70 +240,16 @@ export const policySpecSchema = z.strictObject({
  * });
  * ```
  */
-export const releaseSpecSchema = z
-  .strictObject({
-    environment: name("environment"),
-    service: name("service"),
-    version: versionSchema,
-    sha: shaSchema,
-    canary_steps: canaryStepsSchema.default([5, 25, 100]),
-    slo: sloSpecSchema,
-    previous_release_tag: versionSchema.nullable().default(null),
-    approvers: z.array(z.string().min(1)).default([]),
-    /** Who runs the release. Default: the CI actor from the environment, else git's user.name. */
-    captain: z.string().trim().min(1, "captain must not be empty").max(200).optional(),
-    /** Dashboard links: a list of URLs, or a map of name → URL (`{ Grafana: https://… }`). */
-    dashboards: z
-      .union(
-        [
-          z.array(z.url({ error: "each dashboard must be a URL" })),
-          z.record(
-            z.string().min(1, "a dashboard name must not be empty"),
-            z.url({ error: "each dashboard must be a URL" }),
-          ),
-        ],
-        { error: "dashboards must be a list of URLs or a map of name → URL" },
-      )
-      .default([]),
-    baseline: baselineSpecSchema.optional(),
-    /** Monitoring after 100%; defaults to the SLO window. 0 turns it off. */
-    stabilization_minutes: z
-      .number()
-      .min(0)
-      .max(24 * 60)
-      .optional(),
-    smoke_checks: z.array(smokeCheckSpecSchema).default([]),
-    preparation: preparationSpecSchema.optional(),
-    policy: policySpecSchema.default(policySpecSchema.parse({})),
-    /**
-     * Release across several environments: `[[staging], [prod-us, prod-eu]]`. Absent: one
-     * environment (`environment`), as always. With waves, `environment` names the release
-     * as a whole (e.g. `production`) and each wave's environments come from the stack.
-     */
-    waves: wavesSchema.optional(),
-    /** Wait between two waves, in minutes (default 0). Only with `waves`. */
-    bake_minutes: z
-      .number()
-      .min(0)
-      .max(7 * 24 * 60)
-      .optional(),
-    /**
-     * On a breach: `rollback_all` (default) also rolls back every environment already
-     * promoted in this release, newest first; `halt` leaves them on the new version. Only
-     * with `waves`.
-     */
-    on_wave_failure: waveFailurePolicySchema.optional(),
-  })
-  .superRefine((spec, ctx) => {
-    if (spec.waves) return;
-    for (const field of ["bake_minutes", "on_wave_failure"] as const)
-      if (spec[field] !== undefined)
-        ctx.addIssue({
-          code: "custom",
-          message: `${field} applies only to a release with waves`,
-          path: [field],
-        });
-  });
+export const releaseSpecSchema = releaseSpecObject.superRefine((spec, ctx) => {
+  if (spec.waves) return;
+  for (const field of ["bake_minutes", "on_wave_failure"] as const)
+    if (spec[field] !== undefined)
+      ctx.addIssue({
+        code: "custom",
+        message: `${field} applies only to a release with waves`,
+        path: [field],
+      });
+});
 
 /** The release input as written (defaults not yet applied). */
 export type ReleaseSpecInput = z.input<typeof releaseSpecSchema>;
