@@ -69,6 +69,10 @@ export function renderWavesDeploy(record: RunRecord): string[] {
       for (const step of env.record.steps) out.push(stepRow(step));
       out.push("");
     }
+    if (env.record.chartPath)
+      out.push(
+        `![Canary chart of ${env.name}: error rate and p95 per step, objectives, breach or promotion, rollback](${env.record.chartPath.split("/").pop()})\n`,
+      );
   }
   return out;
 }

@@ -40,6 +40,7 @@ import {
   rollbackWaves,
   runWaves,
   wavesOutcomeFacts,
+  writeEnvironmentCharts,
 } from "./waves-step.js";
 import { zodToShipgateError } from "./zod-issues.js";
 
@@ -299,6 +300,7 @@ async function runRelease(
       if (!dryRun) await resolveOpenIncidents(ctx);
     }
     if (!dryRun) await writeCanaryChart(ctx, reserved.path);
+    if (!dryRun && spec.waves) await writeEnvironmentCharts(ctx, reserved.path);
   } catch (thrown) {
     const error = toShipgateError(thrown, "clean-up crashed");
     record.errors.push({ step: "clean-up", error });

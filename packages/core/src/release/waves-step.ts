@@ -5,6 +5,7 @@ import { toShipgateError } from "../errors/shipgate-error.js";
 import type { EnvironmentOutcome } from "../model/release-outcome.js";
 import type { EnvironmentRecord, RunRecord } from "../model/run-record.js";
 import { runCanary } from "./canary-step.js";
+import { writeCanaryChart } from "./chart-step.js";
 import { environmentContext, newEnvironmentRecord } from "./environment-run.js";
 import { openIncident } from "./incident-step.js";
 import { journal } from "./journal-step.js";
@@ -302,6 +303,7 @@ export async function rollbackWaves(
       record.warnings.push(reason);
       ctx.emit({ type: "environment.held", environment: env.name, reason });
     }
+  await writeEnvironmentCharts(ctx, reportPath);
   const breached = environments.find((e) => e.name === stoppedIn);
   if (breached && stop.reason !== "cancelled" && stop.reason !== "slo_inconclusive") {
     const envCtx = environmentContext(
@@ -318,6 +320,21 @@ export async function rollbackWaves(
     record.changes ??= breached.record.changes;
   }
   return result;
+}
+
+/**
+ * Writes each environment's canary chart beside the report, once its canary is over
+ * (`release-v1.4.0.prod-eu.svg` beside `release-v1.4.0.md`); the incident links the chart
+ * of the environment that breached.
+ */
+export async function writeEnvironmentCharts(ctx: RunContext, reportPath: string): Promise<void> {
+  if (!reportPath) return;
+  for (const env of ctx.record.environments ?? []) {
+    const environment = ctx.stack.environments?.[env.name];
+    if (!environment || env.record.steps.length === 0) continue;
+    const envCtx = environmentContext(ctx, env, environment, ctx.cleanupSignal);
+    await writeCanaryChart(envCtx, reportPath.replace(/\.md$/, `.${env.name}.md`));
+  }
 }
 
 /** The outcome's weight, rollback and per-environment facts of a release with waves. */

@@ -120,6 +120,12 @@ describe("release waves: success", () => {
     ])
       expect(report).toContain(section);
     expect(report).toContain("shop v1.4.0 is live in staging, prod-us-east-1, prod-eu-west-1");
+    // A canary chart per environment beside the report, linked from its section.
+    for (const name of ["staging", "prod-us-east-1", "prod-eu-west-1"]) {
+      expect(f.get(`devops/reports/release-v1.4.0.${name}.svg`), name).toMatch(/^<svg/);
+      expect(report).toContain(`](release-v1.4.0.${name}.svg)`);
+    }
+    expect(f.has("devops/reports/release-v1.4.0.svg")).toBe(false);
   });
 
   it("takes each environment's own lock and gives it back", async () => {
@@ -193,6 +199,7 @@ describe("release waves: a breach", () => {
     const incidents = [...f.keys()].filter((p) => p.startsWith("incidents/"));
     expect(incidents).toHaveLength(1);
     expect(f.get(incidents[0]!)).toContain("rolled back in prod-eu-west-1");
+    expect(f.get(incidents[0]!)).toContain("release-v1.4.0.prod-eu-west-1.svg");
     const report = f.get(r.outcome.paths.report!)!;
     expect(report).toContain(
       "Rolled back, in this order: prod-eu-west-1, prod-us-east-1, staging.",
