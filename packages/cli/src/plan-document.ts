@@ -269,7 +269,7 @@ function wavePlan(
   const policy = spec.on_wave_failure ?? "rollback_all";
   const l = ["### Waves", ""];
   l.push(
-    `Every environment runs the steps above with its own deployer and SLO source; the environments of a wave run side by side, the waves one after the other${bake ? `, with ${duration(bake * 60_000)} of bake time between two waves` : ""}.`,
+    `Every environment runs the steps above with its own deployer and SLO source; the environments of a wave run side by side, the waves one after the other${bake ? `, with ${duration(bake * 60_000)} of bake time between two waves, during which every environment promoted so far is watched on the same objectives` : ""}.`,
     "",
   );
   l.push(

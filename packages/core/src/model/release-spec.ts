@@ -214,7 +214,10 @@ const releaseSpecObject = z.strictObject({
    * as a whole (e.g. `production`) and each wave's environments come from the stack.
    */
   waves: wavesSchema.optional(),
-  /** Wait between two waves, in minutes (default 0). Only with `waves`. */
+  /**
+   * Wait between two waves, in minutes (default 0), watching every environment promoted
+   * so far (a stabilization window each). Only with `waves`.
+   */
   bake_minutes: z
     .number()
     .min(0)

@@ -4,7 +4,8 @@ import type { LockHandle, LockHolder, ReleaseLock } from "../contracts/release-l
 import { toShipgateError } from "../errors/shipgate-error.js";
 import type { EnvironmentOutcome } from "../model/release-outcome.js";
 import type { EnvironmentRecord, RunRecord } from "../model/run-record.js";
-import { runCanary } from "./canary-step.js";
+import { newStep, runCanary, settleWatch } from "./canary-step.js";
+import { watchWindow } from "./canary-watch.js";
 import { writeCanaryChart } from "./chart-step.js";
 import { environmentContext, newEnvironmentRecord } from "./environment-run.js";
 import { openIncident } from "./incident-step.js";
@@ -175,12 +176,79 @@ export async function runWaves(ctx: RunContext): Promise<Stop | null> {
     if (wave.bakeMinutes > 0) {
       const bakeMs = wave.bakeMinutes * 60_000;
       ctx.emit({ type: "wave.baking", wave: wave.index + 1, bakeMs });
-      const baked = await stack.clock.sleep(bakeMs, ctx.signal);
-      if (baked.isErr()) return cancelledBetweenWaves();
+      const baked = await bake(ctx, bakeMs);
+      if (baked) return baked;
     }
   }
   record.promoted = true;
   return null;
+}
+
+/**
+ * The bake after a wave: every environment promoted so far keeps being watched (a
+ * stabilization window of `bakeMs` each, side by side), so a slow-burning regression stops
+ * the release before the next wave. The first that breaches stops the others' watch.
+ */
+async function bake(ctx: RunContext, bakeMs: number): Promise<Stop | null> {
+  const promoted = (ctx.record.environments ?? []).filter((e) => e.state === "promoted");
+  if (promoted.length === 0) {
+    const slept = await ctx.stack.clock.sleep(bakeMs, ctx.signal);
+    return slept.isErr() ? cancelledBetweenWaves() : null;
+  }
+  const stopBake = new AbortController();
+  const onAbort = () => stopBake.abort(ctx.signal.reason);
+  ctx.signal.addEventListener("abort", onAbort, { once: true });
+  let first: { env: EnvironmentRecord; stop: Stop } | null = null;
+  await Promise.all(
+    promoted.map(async (env) => {
+      const envCtx = environmentContext(
+        ctx,
+        env,
+        ctx.stack.environments![env.name]!,
+        stopBake.signal,
+      );
+      envCtx.emit({ type: "stabilization.started", windowMs: bakeMs });
+      let stop: Stop | null;
+      try {
+        const step = newStep(envCtx, 100, "stabilization");
+        const watched = await watchWindow(envCtx, step, bakeMs, envCtx.spec.canary_steps.length);
+        stop = await settleWatch(envCtx, step, watched);
+        if (!stop)
+          envCtx.emit({
+            type: "stabilization.passed",
+            errorRate: step.errorRate,
+            p95LatencyMs: step.p95LatencyMs,
+          });
+      } catch (thrown) {
+        const error = toShipgateError(thrown, `the bake watch in ${env.name} crashed`);
+        env.record.errors.push({ step: `bake in ${env.name}`, error });
+        stop = { status: "FAILED", reason: "internal_error", summary: error.message, error };
+      }
+      if (stop && stop.reason !== "cancelled") {
+        first ??= { env, stop };
+        stopBake.abort(new Error(`stopped: ${env.name} stopped`));
+      }
+    }),
+  );
+  ctx.signal.removeEventListener("abort", onAbort);
+  const failed = first as { env: EnvironmentRecord; stop: Stop } | null;
+  if (failed) {
+    failed.env.state = "breached";
+    failed.env.summary = `during the bake: ${failed.stop.summary}`;
+    ctx.emit({
+      type: "environment.finished",
+      environment: failed.env.name,
+      wave: failed.env.wave + 1,
+      state: "breached",
+      summary: failed.env.summary,
+    });
+    ctx.record.stoppedIn = failed.env.name;
+    return {
+      ...failed.stop,
+      summary: `in ${failed.env.name}, during the bake: ${failed.stop.summary}`,
+    };
+  }
+  return ctx.signal.aborted ? cancelledBetweenWaves() : null;
 }
 
 async function runEnvironment(

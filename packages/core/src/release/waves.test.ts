@@ -105,7 +105,14 @@ describe("release waves: success", () => {
       ["staging", "prod-us-east-1", "prod-eu-west-1"].map((name, i) => [
         name,
         i === 0 ? 0 : 1,
-        ["canary:5:passed", "canary:25:passed", "canary:100:passed", "stabilization:100:passed"],
+        [
+          "canary:5:passed",
+          "canary:25:passed",
+          "canary:100:passed",
+          "stabilization:100:passed",
+          // Wave 1 is watched through the bake too.
+          ...(i === 0 ? ["stabilization:100:passed"] : []),
+        ],
       ]),
     );
     const report = f.get(r.outcome.paths.report!)!;
@@ -230,6 +237,26 @@ describe("release waves: a breach", () => {
     const report = files(r.artifacts).get(r.outcome.paths.report!)!;
     expect(report).toContain("Left on v1.4.0 (on_wave_failure: halt): staging, prod-us-east-1.");
     expect(report).toContain("Held on v1.4.0 (on_wave_failure: halt): staging, prod-us-east-1");
+  });
+
+  it("a breach during the bake stops the release before the next wave", async () => {
+    const lateBreach = {
+      default: { error_rate: 0.002, p95_latency_ms: 120 },
+      // 10 polls at 100%, 10 of stabilization, then the bake: it degrades 5 minutes in.
+      "100": { error_rate: [...Array(25).fill(0.002), 0.05], p95_latency_ms: 120 },
+    };
+    const r = await runScenario(
+      wavesScenario([["staging"], ["prod"]], { bake_minutes: 30 }, { staging: lateBreach }),
+    );
+    expect(r.outcome).toMatchObject({ status: "ABORTED", reason: "slo_breach", exitCode: 3 });
+    expect(r.outcome.summary).toMatch(/^in staging, during the bake: /);
+    expect(r.environments.staging!.state.stableVersion).toBe("v1.3.0");
+    expect(r.environments.prod!.state.history).toEqual([]);
+    const report = files(r.artifacts).get(r.outcome.paths.report!)!;
+    expect(report).toMatch(
+      /\| stabilization \(100%\) \| [^|]+ \| [^|]+ \| 5\.00% \| [^|]+ \| breached: /,
+    );
+    expect(report).toContain("stopped in **staging**");
   });
 
   it("a breach in wave 1 starts no later wave", async () => {
