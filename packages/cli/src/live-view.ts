@@ -166,6 +166,12 @@ export function createLiveView(
       case "stabilization.started":
         env.step = newStep(100, "stabilize");
         Object.assign(env.step, { status: "running", windowMs: event.windowMs });
+        // A promoted environment watched through a bake.
+        if (env.status === "promoted") env.status = "baking";
+        return true;
+      case "stabilization.passed":
+        if (env.step) env.step.status = "passed";
+        if (env.status === "baking") env.status = "promoted";
         return true;
       case "canary.poll":
         if (env.step)
@@ -401,7 +407,7 @@ export function createLiveView(
     const icon =
       env.status === "promoted" || env.status === "rolled back"
         ? c.green("✔")
-        : env.status === "running" || env.status === "rolling back"
+        : env.status === "running" || env.status === "baking" || env.status === "rolling back"
           ? c.cyan(SPINNER[frame % SPINNER.length]!)
           : env.status === "pending"
             ? c.dim("·")
@@ -410,7 +416,7 @@ export function createLiveView(
               : c.red("✖");
     const name = env.name.padEnd(16);
     const s = env.step;
-    if (env.status !== "running" || !s)
+    if ((env.status !== "running" && env.status !== "baking") || !s)
       return ` ${icon} ${c.dim(`w${env.wave || "?"}`)} ${name} ${env.status}${env.detail && env.detail !== env.status ? c.dim(` — ${env.detail}`) : ""}`;
     const window = s.windowMs ?? 0;
     const time = `${duration(s.elapsedMs).padStart(6)}/${duration(window)}`;
