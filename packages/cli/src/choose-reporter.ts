@@ -13,6 +13,7 @@ export function liveViewPlan(spec: ReleaseSpec): LiveViewPlan {
     p95LatencyMs: spec.slo.p95_latency_ms,
     windowMs: spec.slo.window_minutes * 60_000,
     stabilization: (spec.stabilization_minutes ?? spec.slo.window_minutes) > 0,
+    ...(spec.waves ? { waves: spec.waves } : {}),
   };
 }
 

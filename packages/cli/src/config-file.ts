@@ -24,6 +24,20 @@ export const providerRefSchema = z.strictObject({
 export type ProviderRef = z.output<typeof providerRefSchema>;
 
 /**
+ * One environment of a release with waves (`release.waves`): its own deployer and SLO
+ * source, and optionally its own lock (a Lease in its cluster), taken beside the
+ * service's release lock.
+ */
+export const environmentConfigSchema = z.strictObject({
+  deployer: providerRefSchema,
+  slo: providerRefSchema,
+  lock: providerRefSchema.optional(),
+});
+
+/** An environment section as parsed. */
+export type EnvironmentConfig = z.output<typeof environmentConfigSchema>;
+
+/**
  * `shipgate.yaml`. The `release` block has the keys of the release input (validated by
  * core's `releaseSpecSchema` once flags are merged in); each other section names a provider.
  */
@@ -43,6 +57,19 @@ export const shipgateConfigSchema = z.strictObject({
   lock: providerRefSchema.optional(),
   incidents: z.array(providerRefSchema).default([]),
   notifiers: z.array(providerRefSchema).default([]),
+  /** The environments `release.waves` names, by name (`prod-us-east-1: { deployer, slo }`). */
+  environments: z
+    .record(
+      z
+        .string()
+        .regex(
+          /^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/i,
+          'an environment name may only contain letters, digits, ".", "_" and "-"',
+        ),
+      environmentConfigSchema,
+      { error: "must be a mapping of environment name → { deployer, slo, lock? }" },
+    )
+    .optional(),
 });
 
 /** The parsed config file. */

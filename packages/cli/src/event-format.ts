@@ -41,6 +41,14 @@ export function statusColor(c: Colors, status: ReleaseOutcome["status"]): (s: st
  * reporter for every event, and by the live view for its log of notable events.
  */
 export function describeEvent(event: ReleaseEvent, c: Colors): string {
+  const line = describeOne(event, c);
+  // A release with waves: say which environment, unless the line already does.
+  return event.environment && !event.type.startsWith("environment.")
+    ? `${c.cyan(`[${event.environment}]`)} ${line}`
+    : line;
+}
+
+function describeOne(event: ReleaseEvent, c: Colors): string {
   switch (event.type) {
     case "lock.acquired":
       return `lock acquired: ${event.ref}${event.tookOverFrom ? ` (took over a stale lock from ${event.tookOverFrom})` : ""}`;
@@ -136,6 +144,22 @@ export function describeEvent(event: ReleaseEvent, c: Colors): string {
       return c.yellow(`warning: ${event.message}`);
     case "release.finished":
       return outcomeLine(event.outcome, c);
+    case "wave.started":
+      return c.bold(`wave ${event.wave}/${event.of}: ${event.environments.join(", ")}`);
+    case "wave.finished":
+      return event.result === "promoted"
+        ? c.green(`wave ${event.wave}/${event.of} promoted: ${event.environments.join(", ")}`)
+        : c.red(`wave ${event.wave}/${event.of} STOPPED: ${event.environments.join(", ")}`);
+    case "wave.baking":
+      return `baking after wave ${event.wave} for ${duration(event.bakeMs)}`;
+    case "environment.started":
+      return `${c.cyan(`[${event.environment}]`)} canary started (wave ${event.wave})`;
+    case "environment.finished": {
+      const text = `${c.cyan(`[${event.environment}]`)} ${event.state}${event.summary ? `: ${event.summary}` : ""}`;
+      return event.state === "promoted" ? c.green(text) : c.red(text);
+    }
+    case "environment.held":
+      return c.yellow(`${c.cyan(`[${event.environment}]`)} held: ${event.reason}`);
   }
 }
 

@@ -21,6 +21,14 @@ interface StepView {
   p95Ratio: number | null;
 }
 
+interface EnvironmentView {
+  name: string;
+  wave: number;
+  status: string;
+  step: StepView | null;
+  detail: string;
+}
+
 /** What the live view knows before the first event (from the validated release input). */
 export interface LiveViewPlan {
   canarySteps: number[];
@@ -29,6 +37,8 @@ export interface LiveViewPlan {
   windowMs: number;
   /** Whether a stabilization window follows the last step. */
   stabilization: boolean;
+  /** A release with waves: a row per environment instead of the step list. */
+  waves?: string[][];
 }
 
 /** Options of {@link createLiveView}. */
@@ -76,8 +86,10 @@ export function createLiveView(
   if (options.plan) {
     const p = options.plan;
     objective = { errorRateMax: p.errorRateMax, p95Max: p.p95LatencyMs, windowMs: p.windowMs };
-    for (const w of p.canarySteps) steps.push(newStep(w, `${w}%`));
-    if (p.stabilization) steps.push(newStep(100, "stabilize"));
+    if (!p.waves) {
+      for (const w of p.canarySteps) steps.push(newStep(w, `${w}%`));
+      if (p.stabilization) steps.push(newStep(100, "stabilize"));
+    }
   }
 
   function newStep(weight: number, label: string): StepView {
@@ -118,7 +130,98 @@ export function createLiveView(
     if (log.length > LOG_LINES) log.shift();
   };
 
+  /** A release with waves: one row per environment instead of the step list. */
+  const environments: EnvironmentView[] = (options.plan?.waves ?? []).flatMap((wave, i) =>
+    wave.map((name) => ({ name, wave: i + 1, status: "pending", step: null, detail: "" })),
+  );
+  const environmentView = (name: string) => {
+    let env = environments.find((e) => e.name === name);
+    if (!env) {
+      env = { name, wave: 0, status: "pending", step: null, detail: "" };
+      environments.push(env);
+    }
+    return env;
+  };
+
+  /** Events of one environment; true when handled here. */
+  function applyEnvironment(event: ReleaseEvent & { environment: string }): boolean {
+    const env = environmentView(event.environment);
+    switch (event.type) {
+      case "environment.started":
+        Object.assign(env, { wave: event.wave, status: "running", detail: "starting" });
+        return true;
+      case "environment.finished":
+        env.status = event.state;
+        env.detail = event.summary ?? event.state;
+        if (event.state !== "promoted") addLog(describeEvent(event, c));
+        return true;
+      case "environment.held":
+        env.status = "held";
+        env.detail = event.reason;
+        return true;
+      case "canary.step.started":
+        env.step = newStep(event.weight, `${event.weight}%`);
+        Object.assign(env.step, { status: "running", windowMs: event.windowMs });
+        return true;
+      case "stabilization.started":
+        env.step = newStep(100, "stabilize");
+        Object.assign(env.step, { status: "running", windowMs: event.windowMs });
+        // A promoted environment watched through a bake.
+        if (env.status === "promoted") env.status = "baking";
+        return true;
+      case "stabilization.passed":
+        if (env.step) env.step.status = "passed";
+        if (env.status === "baking") env.status = "promoted";
+        return true;
+      case "canary.poll":
+        if (env.step)
+          Object.assign(env.step, {
+            elapsedMs: event.elapsedMs,
+            windowMs: event.windowMs,
+            errorRate: event.stepErrorRate ?? event.errorRate,
+            p95LatencyMs: event.stepP95LatencyMs ?? event.p95LatencyMs,
+            verdict: event.verdict,
+            requests: event.stepRequests ?? event.sampleCount,
+          });
+        objective = {
+          errorRateMax: event.errorRateMax,
+          p95Max: event.p95LatencyMsMax,
+          windowMs: event.windowMs,
+        };
+        return true;
+      case "canary.step.passed":
+        if (env.step) env.step.status = "passed";
+        return true;
+      case "canary.breach":
+        if (env.step) env.step.status = "breached";
+        addLog(describeEvent(event, c));
+        return true;
+      case "promote.done":
+        env.detail = "promoted";
+        return true;
+      case "rollback.started":
+        env.status = "rolling back";
+        env.detail = event.reason;
+        return true;
+      case "rollback.finished":
+        env.status = event.verified ? "rolled back" : "ROLLBACK NOT VERIFIED";
+        env.detail = event.message;
+        if (!event.verified) addLog(describeEvent(event, c));
+        return true;
+      case "smoke.result":
+        if (!event.result.passed) addLog(describeEvent(event, c));
+        return true;
+      case "lock.acquired":
+      case "preflight.passed":
+        return true;
+      default:
+        return false;
+    }
+  }
+
   function apply(event: ReleaseEvent): void {
+    if (event.environment && applyEnvironment(event as ReleaseEvent & { environment: string }))
+      return;
     switch (event.type) {
       case "release.started":
         header = `${c.bold("shipgate")} ${event.service} ${c.bold(event.version)} → ${event.environment}  ${c.dim(`sha ${shortSha(event.sha)}`)}${event.dryRun ? c.yellow("  (dry run)") : ""}`;
@@ -260,6 +363,26 @@ export function createLiveView(
       case "report.written":
         addLog(describeEvent(event, c));
         break;
+      case "wave.started":
+        gate(
+          `wave-${event.wave}`,
+          `wave ${event.wave}/${event.of}`,
+          "running",
+          event.environments.join(", "),
+        );
+        for (const name of event.environments) environmentView(name).wave = event.wave;
+        break;
+      case "wave.finished":
+        gate(
+          `wave-${event.wave}`,
+          `wave ${event.wave}/${event.of}`,
+          event.result === "promoted" ? "ok" : "fail",
+          `${event.environments.join(", ")}: ${event.result}`,
+        );
+        break;
+      case "wave.baking":
+        addLog(describeEvent(event, c));
+        break;
       case "release.finished":
         finished = event.outcome;
         // A window still "running" at the end finished with the release: passed if it succeeded.
@@ -280,6 +403,26 @@ export function createLiveView(
         ? c.red("✖")
         : c.cyan(SPINNER[frame % SPINNER.length]!);
 
+  function environmentLine(env: EnvironmentView): string {
+    const icon =
+      env.status === "promoted" || env.status === "rolled back"
+        ? c.green("✔")
+        : env.status === "running" || env.status === "baking" || env.status === "rolling back"
+          ? c.cyan(SPINNER[frame % SPINNER.length]!)
+          : env.status === "pending"
+            ? c.dim("·")
+            : env.status === "held" || env.status === "cancelled"
+              ? c.yellow("■")
+              : c.red("✖");
+    const name = env.name.padEnd(16);
+    const s = env.step;
+    if ((env.status !== "running" && env.status !== "baking") || !s)
+      return ` ${icon} ${c.dim(`w${env.wave || "?"}`)} ${name} ${env.status}${env.detail && env.detail !== env.status ? c.dim(` — ${env.detail}`) : ""}`;
+    const window = s.windowMs ?? 0;
+    const time = `${duration(s.elapsedMs).padStart(6)}/${duration(window)}`;
+    return ` ${icon} ${c.dim(`w${env.wave}`)} ${name} ${s.label.padStart(9)}  ${bar(window > 0 ? s.elapsedMs / window : 0)} ${time}  err ${percent(s.errorRate)}  p95 ${millis(s.p95LatencyMs)}  ${s.verdict ?? "starting"}`;
+  }
+
   function bar(fraction: number, width = 10): string {
     const filled = Math.max(0, Math.min(width, Math.round(fraction * width)));
     return `${"█".repeat(filled)}${c.dim("░".repeat(width - filled))}`;
@@ -296,6 +439,7 @@ export function createLiveView(
         : "";
       lines.push(` ${c.bold("canary")}     ${c.dim(obj)}`);
     }
+    for (const env of environments) lines.push(environmentLine(env));
     for (const s of steps) {
       const icon =
         s.status === "passed"

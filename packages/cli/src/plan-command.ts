@@ -148,7 +148,22 @@ export async function runPlanCommand(flags: Record<string, unknown>, io: CliIo):
             (error) => ({ error: error.describe() }),
           )
         : "unknown";
-    const { observed, seen } = observe({ ...built.built.stack, lock: createScratchLock() });
+    const planned = built.built.stack;
+    const { observed, seen } = observe({
+      ...planned,
+      lock: createScratchLock(),
+      // Nor any environment's own lock (a Lease in its cluster).
+      ...(planned.environments
+        ? {
+            environments: Object.fromEntries(
+              Object.entries(planned.environments).map(([name, env]) => [
+                name,
+                env.lock ? { ...env, lock: createScratchLock() } : env,
+              ]),
+            ),
+          }
+        : {}),
+    });
     const events: ReleaseEvent[] = [];
     const controller = new AbortController();
     const removeHandlers = handleInterrupts(controller, {
@@ -196,6 +211,16 @@ export async function runPlanCommand(flags: Record<string, unknown>, io: CliIo):
         notifiers: (stack.notifiers ?? []).map((n) => n.name),
         smokeChecks: (stack.smokeChecks ?? []).map((s) => s.name),
         lock: realLockName,
+        ...(stack.environments
+          ? {
+              environments: Object.fromEntries(
+                Object.entries(stack.environments).map(([name, env]) => [
+                  name,
+                  { deployer: env.deployer.name, slo: env.slo.name, lock: env.lock?.name ?? null },
+                ]),
+              ),
+            }
+          : {}),
       },
       generatedAt: new Date(clock.now()).toISOString(),
     });

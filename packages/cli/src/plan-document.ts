@@ -37,6 +37,8 @@ export interface PlanFacts {
     notifiers: string[];
     smokeChecks: string[];
     lock: string;
+    /** A release with waves: each environment's deployer, SLO source and own lock. */
+    environments?: Record<string, { deployer: string; slo: string; lock: string | null }>;
   };
   generatedAt: string;
 }
@@ -107,6 +109,7 @@ export function renderPlanMarkdown(f: PlanFacts): string {
     l.push(`| stabilization | 100% | ${duration(stabilizationMinutes * 60_000)} | ${objectives} |`);
   }
   l.push("");
+  if (spec.waves) l.push(...wavePlan(spec, f.providers.environments ?? {}));
   if (f.providers.smokeChecks.length) {
     l.push(
       `Smoke checks after every weight change, after the last step and after a rollback: ${f.providers.smokeChecks.join(", ")}.`,
@@ -254,4 +257,41 @@ function lockLine(f: PlanFacts): string {
   return s.stale
     ? `${box(true)} ${name}: held by ${who}, but stale (${s.why}); the release would take it over`
     : `${box(false)} ${name}: held by ${who} (${s.why}); the release would be refused (exit 4) until it finishes`;
+}
+
+/** The wave plan of a release with waves: which environments, in which order, and what a breach does. */
+function wavePlan(
+  spec: ReleaseSpec,
+  environments: NonNullable<PlanFacts["providers"]["environments"]>,
+): string[] {
+  const waves = spec.waves ?? [];
+  const bake = spec.bake_minutes ?? 0;
+  const policy = spec.on_wave_failure ?? "rollback_all";
+  const l = ["### Waves", ""];
+  l.push(
+    `Every environment runs the steps above with its own deployer and SLO source; the environments of a wave run side by side, the waves one after the other${bake ? `, with ${duration(bake * 60_000)} of bake time between two waves, during which every environment promoted so far is watched on the same objectives` : ""}.`,
+    "",
+  );
+  l.push(
+    "| Wave | Environment | Deployer | SLO source | Own lock |",
+    "| --- | --- | --- | --- | --- |",
+  );
+  waves.forEach((wave, i) => {
+    for (const name of wave) {
+      const env = environments[name];
+      l.push(
+        `| ${i + 1} | ${name} | ${env?.deployer ?? "**not configured**"} | ${env?.slo ?? "**not configured**"} | ${env?.lock ?? "—"} |`,
+      );
+    }
+  });
+  l.push("");
+  l.push(
+    `On a breach in any environment: the others of its wave stop, every environment in flight rolls back, no later wave starts; ${
+      policy === "rollback_all"
+        ? "`on_wave_failure: rollback_all` — every environment promoted in this release rolls back too, newest first, each verified."
+        : "`on_wave_failure: halt` — the environments already promoted stay on the new version (the report lists them)."
+    }`,
+    "",
+  );
+  return l;
 }

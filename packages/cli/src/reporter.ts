@@ -42,6 +42,14 @@ export function summaryLines(
       ? join(context.artifactsRoot, p)
       : displayPath(context.artifactsRoot, p, io.cwd);
   const lines: string[] = [];
+  // A release with waves: how each environment ended.
+  for (const env of outcome.environments ?? []) {
+    const rollback = env.rolledBack
+      ? `, rolled back (${env.rollbackVerified ? "verified" : "NOT VERIFIED"})`
+      : "";
+    const line = `  wave ${env.wave}:    ${env.name}: ${env.state}${env.state === "rolled_back" ? (env.rollbackVerified ? " (verified)" : " (NOT VERIFIED)") : rollback}${env.maxWeightReached ? `, reached ${env.maxWeightReached}%` : ""}`;
+    lines.push(env.rollbackVerified === false ? c.red(line) : line);
+  }
   if (outcome.paths.report) lines.push(`  report:    ${show(outcome.paths.report)}`);
   if (outcome.paths.incident) lines.push(`  incident:  ${show(outcome.paths.incident)}`);
   const changelog = outcome.paths.all.find((p) => p.endsWith("prs-in-release.json"));

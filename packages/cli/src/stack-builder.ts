@@ -7,6 +7,7 @@ import {
   createMarkdownChangelogRenderer,
   createPreparationRunner,
   createSmokeChecks,
+  type EnvironmentStack,
   type IncidentSink,
   type Notifier,
   type PreparationRunner,
@@ -129,10 +130,13 @@ export async function buildReleaseStack(
   for (const [section, part] of Object.entries(SECTIONS) as [Section, keyof ProviderParts][]) {
     const ref = config[section] ?? defaults[section];
     if (!ref) {
+      // With environments, each brings its own deployer and SLO source.
+      const byEnvironment =
+        (section === "deployer" || section === "slo") &&
+        Object.keys(config.environments ?? {}).length > 0;
       const needed =
         section === "ci" ||
-        section === "deployer" ||
-        section === "slo" ||
+        ((section === "deployer" || section === "slo") && !byEnvironment) ||
         (section === "approvals" && (spec?.approvers.length ?? 0) > 0);
       if (needed) {
         problems.push({
@@ -168,6 +172,42 @@ export async function buildReleaseStack(
     if (parts.preparation && section === "deployer") extraPreparation.push(parts.preparation);
   }
 
+  const environments: Record<string, EnvironmentStack> = {};
+  for (const [name, env] of Object.entries(config.environments ?? {})) {
+    const key = `environments.${name}`;
+    const deployer = await instantiate(`${key}.deployer`, env.deployer);
+    const slo = await instantiate(`${key}.slo`, env.slo);
+    const lock = env.lock ? await instantiate(`${key}.lock`, env.lock) : null;
+    const wanted: [ProviderParts | null, keyof ProviderParts, string, ProviderRef | undefined][] = [
+      [deployer, "deployer", "deployer", env.deployer],
+      [slo, "slo", "slo", env.slo],
+      [lock, "lock", "lock", env.lock],
+    ];
+    let complete = true;
+    for (const [parts, part, section, ref] of wanted) {
+      if (!parts || !ref) {
+        if (ref) complete = false;
+        continue;
+      }
+      if (!parts[part]) {
+        complete = false;
+        problems.push({
+          key: `${key}.${section}.use`,
+          message: `${ref.use} does not provide a ${part}`,
+          hint: `use a package that provides a ${part} for ${key}.${section}`,
+        });
+      }
+    }
+    if (!complete || !deployer || !slo) continue;
+    const own = [...(deployer.smokeChecks ?? []), ...(slo.smokeChecks ?? [])];
+    environments[name] = {
+      deployer: deployer.deployer!,
+      slo: slo.slo!,
+      ...(lock?.lock ? { lock: lock.lock } : {}),
+      ...(own.length ? { smokeChecks: own } : {}),
+    };
+  }
+
   const incidents: IncidentSink[] = [];
   for (const [i, ref] of config.incidents.entries()) {
     const parts = await instantiate(`incidents[${i}]`, ref);
@@ -201,8 +241,9 @@ export async function buildReleaseStack(
   const stack: ReleaseStack = {
     sourceControl: picked.sourceControl!,
     ci: picked.ci!,
-    deployer: picked.deployer!,
-    slo: picked.slo!,
+    // A config with only environments: a single-environment field is never used for them.
+    deployer: picked.deployer ?? Object.values(environments)[0]!.deployer,
+    slo: picked.slo ?? Object.values(environments)[0]!.slo,
     lock: picked.lock!,
     // The journal lives next to the lock, so whoever takes the lock over can read it.
     journal: withCrashPoint(
@@ -218,6 +259,7 @@ export async function buildReleaseStack(
     notifiers,
     smokeChecks,
     prepare: withProviderPreparation(createPreparationRunner({ cwd: dir }), spec, extraPreparation),
+    ...(Object.keys(environments).length ? { environments } : {}),
   };
   return { ok: true, built: { stack, artifactsRoot, providers } };
 }

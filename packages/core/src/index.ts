@@ -30,6 +30,7 @@ export * from "./release/recorded-observations.js";
 export type { RecoveryRequest } from "./release/recovery-run.js";
 export * from "./release/slo-verdict.js";
 export * from "./release/suspect-ranking.js";
+export * from "./release/wave-plan.js";
 export * from "./release/zod-issues.js";
 export * from "./util/index.js";
 export * from "./verification/index.js";

@@ -532,18 +532,27 @@ export function createArgoRolloutDeployer(options: ArgoRolloutDeployerOptions): 
             isFullyPromoted(r) &&
             r.status?.abort !== true &&
             getRolloutPhase(r).phase === "Healthy";
-          if (isFullyPromoted(ro) && !ro.status?.abort) {
+          // Promoted to the release's version (a later breach, or another environment's in
+          // a release with waves): undo to the newest revision of another version.
+          const promotedToTarget =
+            isFullyPromoted(ro) &&
+            templateVersion(ro.spec.template, options, target) === target.version;
+          if (isFullyPromoted(ro) && !ro.status?.abort && !promotedToTarget) {
             return wait(name, "to be healthy on its stable version", signal, restored);
           }
           return listOwned(ro, signal).andThen((owned) => {
             const revision = (rs: ReplicaSetJson) =>
               Number(rs.metadata.annotations?.[ROLLOUT_REVISION_ANNOTATION] ?? 0);
+            const newestFirst = [...owned].sort((a, b) => revision(b) - revision(a));
             // The stable ReplicaSet; without one, the plugin's default: the previous revision.
-            const stable =
-              owned.find(
-                (rs) =>
-                  rs.metadata.labels?.[ROLLOUT_POD_TEMPLATE_HASH_LABEL] === ro.status?.stableRS,
-              ) ?? [...owned].sort((a, b) => revision(b) - revision(a))[1];
+            const stable = promotedToTarget
+              ? newestFirst.find(
+                  (rs) => templateVersion(rs.spec?.template, options, target) !== target.version,
+                )
+              : (owned.find(
+                  (rs) =>
+                    rs.metadata.labels?.[ROLLOUT_POD_TEMPLATE_HASH_LABEL] === ro.status?.stableRS,
+                ) ?? newestFirst[1]);
             if (!stable) {
               return errAsync(
                 new ShipgateError(
@@ -557,14 +566,30 @@ export function createArgoRolloutDeployer(options: ArgoRolloutDeployerOptions): 
               return wait(name, "to roll back to its stable version", signal, restored);
             }
             // `kubectl argo rollouts undo`: a JSON patch replacing the whole pod template.
-            return rollouts
-              .patch(
-                name,
-                [{ op: "replace", path: "/spec/template", value: template }],
-                JSON_PATCH,
-                signal,
-              )
-              .andThen(() => wait(name, "to roll back to its stable version", signal, restored));
+            const undone = rollouts.patch(
+              name,
+              [{ op: "replace", path: "/spec/template", value: template }],
+              JSON_PATCH,
+              signal,
+            );
+            // Undoing a promoted version starts a canary of the old one: `promote --full`
+            // takes it to stable at once, as an emergency rollback does.
+            const full = promotedToTarget
+              ? undone
+                  .andThen(() => getObserved(name, signal))
+                  .andThen((back) => unpauseIfPaused(back, signal))
+                  .andThen(() =>
+                    patchStatus(
+                      name,
+                      { status: { promoteFull: true } },
+                      { spec: { paused: false }, status: { promoteFull: true } },
+                      signal,
+                    ),
+                  )
+              : undone;
+            return full.andThen(() =>
+              wait(name, "to roll back to its stable version", signal, restored),
+            );
           });
         }),
       ),
@@ -635,20 +660,23 @@ export function createArgoRolloutDeployer(options: ArgoRolloutDeployerOptions): 
           // the controller did not report is unknown, never taken as 0 (fail closed).
           const routed = ro.spec.strategy?.canary?.trafficRouting !== undefined;
           const canaryWeight = routed ? reportedCanaryWeight(ro) : 0;
-          const serving = healthy && canaryWeight === 0;
           const stableVersion = isFullyPromoted(ro)
             ? templateVersion(ro.spec.template, options, target)
             : null;
+          // The release's own version serving is not the previous stable one serving again.
+          const serving = healthy && canaryWeight === 0 && stableVersion !== target.version;
           return {
             serving,
             stableVersion,
             message: serving
               ? `Rollout "${name}" is Healthy: stable ${stableVersion ?? "version"} serves 100% (${ro.status?.availableReplicas ?? 0}/${ro.spec.replicas ?? 1} available)`
-              : healthy && canaryWeight === null
-                ? `Rollout "${name}" is Healthy on ${stableVersion ?? "its stable version"}, but the controller reported no traffic weights (status.canary.weights is missing), so the canary's share of traffic is unknown: not verified`
-                : healthy
-                  ? `Rollout "${name}" is Healthy, but the router still sends ${canaryWeight}% to the canary`
-                  : `${reading.phase}${reading.message ? `: ${reading.message}` : ""}`,
+              : healthy && canaryWeight === 0 && stableVersion === target.version
+                ? `Rollout "${name}" is Healthy on the release's own version ${stableVersion}: not rolled back`
+                : healthy && canaryWeight === null
+                  ? `Rollout "${name}" is Healthy on ${stableVersion ?? "its stable version"}, but the controller reported no traffic weights (status.canary.weights is missing), so the canary's share of traffic is unknown: not verified`
+                  : healthy
+                    ? `Rollout "${name}" is Healthy, but the router still sends ${canaryWeight}% to the canary`
+                    : `${reading.phase}${reading.message ? `: ${reading.message}` : ""}`,
           };
         }),
       ),

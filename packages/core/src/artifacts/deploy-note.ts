@@ -13,11 +13,15 @@ export function renderDeployNote(
   reportPath: string | null,
 ): string {
   const { spec } = record;
-  const who = `${spec.service} ${spec.version} → ${spec.environment}`;
+  // A release with waves names its waves: `staging → prod-us + prod-eu`.
+  const where = spec.waves ? spec.waves.map((w) => w.join(" + ")).join(" → ") : spec.environment;
+  const who = `${spec.service} ${spec.version} → ${where}`;
   const duration = formatDuration(Date.parse(outcome.endedAt) - Date.parse(outcome.startedAt));
-  const steps = record.steps
-    .filter((s) => s.phase === "canary" && s.result === "passed")
-    .map((s) => `${s.weight}%`);
+  const steps = spec.waves
+    ? [`${spec.waves.length} wave${spec.waves.length > 1 ? "s" : ""}`]
+    : record.steps
+        .filter((s) => s.phase === "canary" && s.result === "passed")
+        .map((s) => `${s.weight}%`);
   const lines: string[] = [];
   switch (outcome.status) {
     case "SUCCESS":
@@ -36,6 +40,9 @@ export function renderDeployNote(
     case "ABORTED": {
       const verified = outcome.rollbackVerified ? "rollback verified" : "ROLLBACK NOT VERIFIED";
       lines.push(`↩️ ${who}: rolled back (${verified}) — ${outcome.summary}`);
+      const held = (record.environments ?? []).filter((e) => e.held).map((e) => e.name);
+      if (held.length)
+        lines.push(`Held on ${spec.version} (on_wave_failure: halt): ${held.join(", ")}`);
       const incident = record.incidents[0];
       if (incident) lines.push(`Incident: ${incident.url ?? incident.path ?? incident.id}`);
       const culprit = record.suspects.find((s) => s.likelyCulprit);
@@ -53,7 +60,9 @@ export function renderDeployNote(
   }
   // Where to look next, by the names the release gave its dashboards; only when traffic moved.
   const dashboards = dashboardLinks(spec.dashboards);
-  if (dashboards.length && record.deployStarted && !outcome.dryRun)
+  const moved =
+    record.deployStarted || (record.environments ?? []).some((e) => e.record.deployStarted);
+  if (dashboards.length && moved && !outcome.dryRun)
     lines.push(`Dashboards: ${dashboards.map(formatDashboardLink).join(" · ")}`);
   if (reportPath) lines.push(`Report: ${reportPath}`);
   return lines.join("\n");

@@ -1,10 +1,12 @@
 import type { ReleaseOutcome } from "../model/release-outcome.js";
-import type { RunRecord, StepRecord } from "../model/run-record.js";
+import type { RunRecord } from "../model/run-record.js";
 import { dashboardLinks } from "./dashboard-links.js";
 import { renderDeployNote } from "./deploy-note.js";
-import { cell, formatDuration, formatMs, formatPercent } from "./format.js";
+import { cell, formatDuration } from "./format.js";
 import { renderFrontMatter } from "./front-matter.js";
 import { renderJudgeSection } from "./judge-section.js";
+import { STEP_TABLE_HEADER, stepRow } from "./step-table.js";
+import { renderWavesDeploy, renderWavesEvidence, renderWavesRollback } from "./waves-section.js";
 
 /** The previous release's timing, read from its report, for the drift line. */
 export interface PreviousReleaseTiming {
@@ -20,12 +22,6 @@ const TITLE: Record<string, string> = {
   BLOCKED: "Blocked",
   FAILED: "Failed",
 };
-
-function stepRow(step: StepRecord): string {
-  const label =
-    step.phase === "stabilization" ? `stabilization (${step.weight}%)` : `${step.weight}%`;
-  return `| ${cell(label)} | ${cell(step.startedAt)} | ${cell(step.endedAt)} | ${cell(step.errorRate === null ? null : formatPercent(step.errorRate))} | ${cell(step.p95LatencyMs === null ? null : formatMs(step.p95LatencyMs))} | ${cell(step.result + (step.reason ? `: ${step.reason}` : ""))} |`;
-}
 
 function tagState(record: RunRecord): string {
   const tag = record.tag!;
@@ -146,9 +142,10 @@ export function renderReleaseReport(
       `Preflight: ${record.preflight.ok ? "ok" : `**failed**: ${record.preflight.problems.join("; ")}`}${facts ? ` (${facts})` : ""}.\n`,
     );
   }
-  if (record.steps.length === 0) out.push("No canary step ran.\n");
+  if (record.environments) out.push(...renderWavesDeploy(record));
+  else if (record.steps.length === 0) out.push("No canary step ran.\n");
   else {
-    out.push("| step | started | ended | error_rate | p95 | result |", "|---|---|---|---|---|---|");
+    out.push(...STEP_TABLE_HEADER);
     for (const step of record.steps) out.push(stepRow(step));
     out.push("");
   }
@@ -165,7 +162,8 @@ export function renderReleaseReport(
   }
 
   out.push("## Rollback\n");
-  if (!record.rollback) out.push("No rollback.\n");
+  if (record.environments) out.push(...renderWavesRollback(record));
+  else if (!record.rollback) out.push("No rollback.\n");
   else {
     const r = record.rollback;
     out.push(`Reason: ${r.reason}\n`);
@@ -204,7 +202,8 @@ export function renderReleaseReport(
   }
 
   out.push("## Verification evidence\n");
-  if (record.evidence.length === 0) out.push("No readings.\n");
+  if (record.environments) out.push(...renderWavesEvidence(record));
+  else if (record.evidence.length === 0) out.push("No readings.\n");
   else {
     out.push("| time | phase | weight | kind | result | detail |", "|---|---|---|---|---|---|");
     for (const e of record.evidence)

@@ -40,7 +40,11 @@ export interface PollReading {
 }
 
 /** Progress of a release, for live views and logs. `at` is ISO time on the release's clock. */
-export type ReleaseEvent = { at: string } & (
+export type ReleaseEvent = {
+  at: string;
+  /** The environment the event happened in (releases with waves; absent otherwise). */
+  environment?: string;
+} & (
   | {
       type: "release.started";
       service: string;
@@ -96,6 +100,24 @@ export type ReleaseEvent = { at: string } & (
   | { type: "notify.failed"; notifier: string; error: string }
   | { type: "report.written"; path: string }
   | { type: "warning"; message: string }
+  | { type: "wave.started"; wave: number; of: number; environments: string[] }
+  | {
+      type: "wave.finished";
+      wave: number;
+      of: number;
+      result: "promoted" | "stopped";
+      environments: string[];
+    }
+  | { type: "wave.baking"; wave: number; bakeMs: number }
+  | { type: "environment.started"; environment: string; wave: number }
+  | {
+      type: "environment.finished";
+      environment: string;
+      wave: number;
+      state: "promoted" | "breached" | "failed" | "cancelled";
+      summary?: string;
+    }
+  | { type: "environment.held"; environment: string; reason: string }
   | { type: "release.finished"; outcome: ReleaseOutcome }
 );
 

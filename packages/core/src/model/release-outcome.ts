@@ -58,4 +58,19 @@ export interface ReleaseOutcome {
   warnings: string[];
   startedAt: string;
   endedAt: string;
+  /** A release with waves: how each environment ended, in wave order (absent otherwise). */
+  environments?: EnvironmentOutcome[];
+}
+
+/** How one environment of a release with waves ended. */
+export interface EnvironmentOutcome {
+  name: string;
+  /** 1-based, as shown. */
+  wave: number;
+  /** `not_started`: a wave before it stopped; `held`: left promoted under `on_wave_failure: halt`. */
+  state: "promoted" | "breached" | "failed" | "cancelled" | "not_started" | "held" | "rolled_back";
+  maxWeightReached: number;
+  rolledBack: boolean;
+  rollbackVerified: boolean | null;
+  summary: string | null;
 }

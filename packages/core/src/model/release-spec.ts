@@ -99,6 +99,40 @@ export const migrationSpecSchema = z.strictObject({
   path: z.string().optional(),
 });
 
+/**
+ * Release waves: an ordered list of waves, each a list of environment names (configured
+ * in the stack's `environments`). Environments of a wave run side by side; waves run in
+ * order. An environment appears once in the whole list.
+ */
+export const wavesSchema = z
+  .array(
+    z
+      .array(name("environment"), { error: "each wave must be a list of environment names" })
+      .min(1, "a wave must list at least one environment"),
+    { error: "waves must be a list of waves, each a list of environment names" },
+  )
+  .min(1, "waves must list at least one wave")
+  .superRefine((waves, ctx) => {
+    const seen = new Map<string, number>();
+    for (const [w, wave] of waves.entries()) {
+      for (const [i, environment] of wave.entries()) {
+        const first = seen.get(environment);
+        if (first !== undefined)
+          ctx.addIssue({
+            code: "custom",
+            message: `environment ${environment} is listed twice (waves ${first + 1} and ${w + 1}); an environment is released once`,
+            path: [w, i],
+          });
+        else seen.set(environment, w);
+      }
+    }
+  });
+
+/** What a breach in a wave does to the environments already promoted in the release. */
+export const waveFailurePolicySchema = z.enum(["rollback_all", "halt"], {
+  error: "on_wave_failure must be rollback_all or halt",
+});
+
 /** Preparation checks run before anything changes. */
 export const preparationSpecSchema = z.strictObject({
   /** Kubernetes manifests (paths relative to the working directory) that must parse. */
@@ -139,18 +173,8 @@ export const policySpecSchema = z.strictObject({
   approval_poll_seconds: z.number().positive().default(60),
 });
 
-/**
- * The release input. Keys are snake_case, as in `shipgate.yaml`.
- *
- * @example
- * ```ts
- * const spec = releaseSpecSchema.parse({
- *   environment: "production", service: "checkout", version: "v1.4.0",
- *   sha: "3f2a…", slo: { error_rate_max: 0.01, p95_latency_ms: 300, window_minutes: 10 },
- * });
- * ```
- */
-export const releaseSpecSchema = z.strictObject({
+/** The keys of the release input (see {@link releaseSpecSchema}). */
+const releaseSpecObject = z.strictObject({
   environment: name("environment"),
   service: name("service"),
   version: versionSchema,
@@ -184,6 +208,50 @@ export const releaseSpecSchema = z.strictObject({
   smoke_checks: z.array(smokeCheckSpecSchema).default([]),
   preparation: preparationSpecSchema.optional(),
   policy: policySpecSchema.default(policySpecSchema.parse({})),
+  /**
+   * Release across several environments: `[[staging], [prod-us, prod-eu]]`. Absent: one
+   * environment (`environment`), as always. With waves, `environment` names the release
+   * as a whole (e.g. `production`) and each wave's environments come from the stack.
+   */
+  waves: wavesSchema.optional(),
+  /**
+   * Wait between two waves, in minutes (default 0), watching every environment promoted
+   * so far (a stabilization window each). Only with `waves`.
+   */
+  bake_minutes: z
+    .number()
+    .min(0)
+    .max(7 * 24 * 60)
+    .optional(),
+  /**
+   * On a breach: `rollback_all` (default) also rolls back every environment already
+   * promoted in this release, newest first; `halt` leaves them on the new version. Only
+   * with `waves`.
+   */
+  on_wave_failure: waveFailurePolicySchema.optional(),
+});
+
+/**
+ * The release input. Keys are snake_case, as in `shipgate.yaml`. `bake_minutes` and
+ * `on_wave_failure` need `waves`.
+ *
+ * @example
+ * ```ts
+ * const spec = releaseSpecSchema.parse({
+ *   environment: "production", service: "checkout", version: "v1.4.0",
+ *   sha: "3f2a…", slo: { error_rate_max: 0.01, p95_latency_ms: 300, window_minutes: 10 },
+ * });
+ * ```
+ */
+export const releaseSpecSchema = releaseSpecObject.superRefine((spec, ctx) => {
+  if (spec.waves) return;
+  for (const field of ["bake_minutes", "on_wave_failure"] as const)
+    if (spec[field] !== undefined)
+      ctx.addIssue({
+        code: "custom",
+        message: `${field} applies only to a release with waves`,
+        path: [field],
+      });
 });
 
 /** The release input as written (defaults not yet applied). */
@@ -194,3 +262,4 @@ export type SmokeCheckSpec = z.output<typeof smokeCheckSpecSchema>;
 export type MigrationSpec = z.output<typeof migrationSpecSchema>;
 export type PreparationSpec = z.output<typeof preparationSpecSchema>;
 export type ReleasePolicy = z.output<typeof policySpecSchema>;
+export type WaveFailurePolicy = z.output<typeof waveFailurePolicySchema>;

@@ -50,6 +50,25 @@ export interface ReleaseStack {
   judge?: Judge;
   /** Identifies this run in the lock (defaults: this host and pid). */
   holder?: { host: string; pid: number };
+  /**
+   * The environments a release with `waves` runs in, by name. Each has its own deployer,
+   * SLO source and smoke checks; `deployer` and `slo` above serve single-environment
+   * releases only.
+   */
+  environments?: Readonly<Record<string, EnvironmentStack>>;
+}
+
+/** What one environment of a release wave talks to. */
+export interface EnvironmentStack {
+  deployer: Deployer;
+  slo: SloSource;
+  /** Probes of this environment, run after the stack's own (which every environment shares). */
+  smokeChecks?: SmokeCheck[];
+  /**
+   * The environment's own lock (a Lease in its cluster, say), taken after the service's
+   * release lock and held until the release ends, so nothing else deploys there meanwhile.
+   */
+  lock?: ReleaseLock;
 }
 
 /** Runs preparation checks (see `verification/`). */

@@ -82,6 +82,50 @@ export interface SloReadingRecord {
   errorCount: number | null;
 }
 
+/** How one environment of a release with waves ended. */
+export type EnvironmentState =
+  | "pending"
+  | "running"
+  | "promoted"
+  | "breached"
+  | "failed"
+  | "cancelled"
+  | "not_started";
+
+/**
+ * One environment of a release with waves: its own steps, evidence and rollback live in
+ * `record` (a run record of its own; tag, CI, incidents and warnings are the release's).
+ */
+export interface EnvironmentRecord {
+  name: string;
+  /** The wave it belongs to (0-based). */
+  wave: number;
+  state: EnvironmentState;
+  /** Why it stopped, when it did. */
+  summary: string | null;
+  deployer: string;
+  sloSource: string;
+  /** When its canary completed (promoted and stabilized); the newest is rolled back first. */
+  promotedAt: string | null;
+  /** The ref of its own lock, when it has one. */
+  lockRef: string | null;
+  /** After a breach elsewhere under `halt`: left on the new version on purpose. */
+  held: boolean;
+  record: RunRecord;
+}
+
+/** One wave of a release with waves. */
+export interface WaveRecord {
+  /** 0-based. */
+  index: number;
+  environments: string[];
+  startedAt: string | null;
+  endedAt: string | null;
+  result: "pending" | "running" | "promoted" | "stopped";
+  /** The bake after this wave, in minutes (0 after the last). */
+  bakeMinutes: number;
+}
+
 /** Everything a run learns, from which the report, status files and outcome are written. */
 export interface RunRecord {
   spec: ReleaseSpec;
@@ -135,6 +179,13 @@ export interface RunRecord {
   warnings: string[];
   paths: string[];
   outcome: ReleaseOutcome | null;
+  /** A release with waves: its waves and environments (absent for one environment). */
+  waves?: WaveRecord[];
+  environments?: EnvironmentRecord[];
+  /** The environment where a release with waves stopped (its breach, its error). */
+  stoppedIn?: string | null;
+  /** The on_wave_failure policy in force (a release with waves). */
+  onWaveFailure?: "rollback_all" | "halt";
 }
 
 /** A fresh record. */

@@ -7,7 +7,8 @@ import type { RunContext, Stop } from "./run-context.js";
 import { recordError } from "./run-context.js";
 import { runSmokeChecks } from "./smoke-step.js";
 
-function newStep(ctx: RunContext, weight: number, phase: StepRecord["phase"]): StepRecord {
+/** Opens a step (or stabilization window) in the run's record. */
+export function newStep(ctx: RunContext, weight: number, phase: StepRecord["phase"]): StepRecord {
   const step: StepRecord = {
     weight,
     phase,
@@ -136,7 +137,8 @@ export async function runCanary(ctx: RunContext, resumeAt = 0): Promise<Stop | n
   return null;
 }
 
-async function settleWatch(
+/** Closes a watched step (journal, status file) and turns how the watch ended into a stop. */
+export async function settleWatch(
   ctx: RunContext,
   step: StepRecord,
   watched: Awaited<ReturnType<typeof watchWindow>>,

@@ -174,5 +174,9 @@ const WORDS: Record<string, (r: JournalRecord) => string> = {
 
 /** One journal record in plain words, for `shipgate status` and logs. */
 export function describeJournalRecord(record: JournalRecord): string {
-  return (WORDS[record.type] ?? ((r: JournalRecord) => r.type))(record);
+  const words = (WORDS[record.type] ?? ((r: JournalRecord) => r.type))(record);
+  // A release with waves: its environments' records name them.
+  return typeof record.data.environment === "string"
+    ? `[${record.data.environment}] ${words}`
+    : words;
 }

@@ -29,6 +29,13 @@ interface DeployResultFile {
       verdict: string;
       reason: string | null;
     } & Partial<RecordedStepSeries>)[];
+    /** A release with waves: one entry per environment, its steps inside (`steps` stays empty). */
+    environments?: {
+      environment: string;
+      wave: number;
+      stable_version: string | null;
+      steps: DeployResultFile["releases"][number]["steps"];
+    }[];
   }[];
 }
 
@@ -41,8 +48,23 @@ const lastWritten = new WeakMap<RunContext["record"], { text: string; file: Depl
  * the polls each step saw (bounded), so a policy can be backtested where the SLO source no
  * longer keeps the data.
  */
-export async function appendDeployResult(ctx: RunContext, step: StepRecord): Promise<void> {
-  const { spec, stack } = ctx;
+export function appendDeployResult(ctx: RunContext, step: StepRecord): Promise<void> {
+  // Environments of a wave finish steps side by side: one read-modify-write at a time.
+  const previous = pending.get(ctx.stack.artifacts) ?? Promise.resolve();
+  const next = previous.then(() => append(ctx, step));
+  pending.set(
+    ctx.stack.artifacts,
+    next.catch(() => undefined),
+  );
+  return next;
+}
+
+const pending = new WeakMap<object, Promise<void>>();
+
+async function append(ctx: RunContext, step: StepRecord): Promise<void> {
+  const { stack } = ctx;
+  // An environment of a release with waves files its steps under the release's entry.
+  const spec = ctx.environment?.parent.spec ?? ctx.spec;
   const read = await stack.artifacts.read(PATH);
   let file: DeployResultFile = { releases: [] };
   const mine = lastWritten.get(ctx.record);
@@ -75,7 +97,23 @@ export async function appendDeployResult(ctx: RunContext, step: StepRecord): Pro
     };
     file.releases.push(release);
   }
-  release.steps.push({
+  let steps = release.steps;
+  if (ctx.environment) {
+    const name = ctx.environment.name;
+    release.environments ??= [];
+    let entry = release.environments.find((e) => e.environment === name);
+    if (!entry) {
+      entry = {
+        environment: name,
+        wave: ctx.spec.waves?.findIndex((w) => w.includes(name)) ?? -1,
+        stable_version: ctx.record.preflight?.stableVersion ?? null,
+        steps: [],
+      };
+      release.environments.push(entry);
+    }
+    steps = entry.steps;
+  }
+  steps.push({
     weight: step.weight,
     phase: step.phase,
     started: step.startedAt,
@@ -92,7 +130,7 @@ export async function appendDeployResult(ctx: RunContext, step: StepRecord): Pro
     ),
   });
   for (const old of file.releases.slice(0, -MAX_RELEASES_WITH_SERIES)) {
-    for (const s of old.steps) {
+    for (const s of [...old.steps, ...(old.environments ?? []).flatMap((e) => e.steps)]) {
       delete s.observations;
       delete s.latency_bounds_ms;
     }

@@ -67,6 +67,22 @@ export async function journal(
   // Without a journal (simulations, scenario tests) there is nothing to recover from, and
   // the report is written once, at the end.
   if (!w) return;
+  if (!ctx.environment && !w.tail) return write(ctx, w, type, data);
+  // Environments of a wave share the release's journal: their records go one at a time,
+  // each naming its environment.
+  const tagged = ctx.environment ? { ...data, environment: ctx.environment.name } : data;
+  const previous = w.tail ?? Promise.resolve();
+  const next = previous.then(() => write(ctx, w, type, tagged));
+  w.tail = next.catch(() => undefined);
+  return next;
+}
+
+async function write(
+  ctx: RunContext,
+  w: JournalWriter,
+  type: JournalRecordType,
+  data: Record<string, unknown>,
+): Promise<void> {
   const record: JournalRecord = {
     v: RELEASE_JOURNAL_FORMAT,
     seq: w.seq + 1,
@@ -92,7 +108,8 @@ export async function journal(
     return;
   }
   w.seq = record.seq;
-  await writeProgressReport(ctx);
+  // An environment's progress shows in the release's report.
+  await writeProgressReport(ctx.environment?.parent ?? ctx);
 }
 
 /** Marks the outcome as decided: from here on, journal failures warn instead of stopping. */

@@ -3,7 +3,7 @@ import { err, okAsync } from "neverthrow";
 import { renderDeployNote } from "../artifacts/deploy-note.js";
 import type { DeployTarget } from "../contracts/deployer.js";
 import type { NotificationKind } from "../contracts/notifier.js";
-import type { LockHandle } from "../contracts/release-lock.js";
+import type { LockHandle, LockHolder } from "../contracts/release-lock.js";
 import { createFileIncidentSink } from "../defaults/file-incident-sink.js";
 import { type ShipgateError, toShipgateError } from "../errors/shipgate-error.js";
 import type { ReleaseEvent } from "../model/release-events.js";
@@ -34,6 +34,14 @@ import type { Emit, RunContext, Stop } from "./run-context.js";
 import { stopForError } from "./run-context.js";
 import { runSignOffGate } from "./sign-off-step.js";
 import { validateRelease } from "./validate-step.js";
+import {
+  prepareWaves,
+  releaseEnvironmentLocks,
+  rollbackWaves,
+  runWaves,
+  wavesOutcomeFacts,
+  writeEnvironmentCharts,
+} from "./waves-step.js";
 import { zodToShipgateError } from "./zod-issues.js";
 
 /** Options of one release run. */
@@ -245,7 +253,7 @@ async function runRelease(
     record.captain = await findCaptain(spec.captain, stack, options.env ?? process.env, signal);
     reserved = await reserveReportPath(ctx);
     if (!dryRun) await startJournal(ctx, reserved, holder);
-    stop = await procedure(ctx);
+    stop = await procedure(ctx, holder);
   } catch (thrown) {
     const error = toShipgateError(thrown, "release crashed");
     record.errors.push({ step: "orchestrator", error });
@@ -264,6 +272,12 @@ async function runRelease(
       reason: stop?.reason ?? "released",
       summary: stop?.summary ?? "",
     });
+    // A release with waves rolls back by environment, per its on_wave_failure policy.
+    if (stop && spec.waves && !dryRun && record.environments?.some((e) => e.record.deployStarted)) {
+      await rollbackWaves(ctx, stop, fileIncidents, reserved.path);
+      if (stop.status === "FAILED" && stop.reason !== "cancelled")
+        stop = { ...stop, status: "ABORTED" };
+    }
     // Anything that stopped a started canary (breach, deploy error, cancellation, a crash) rolls back.
     if (stop && record.deployStarted && !dryRun) {
       const rollback = await runRollback(ctx, stop.summary);
@@ -286,6 +300,7 @@ async function runRelease(
       if (!dryRun) await resolveOpenIncidents(ctx);
     }
     if (!dryRun) await writeCanaryChart(ctx, reserved.path);
+    if (!dryRun && spec.waves) await writeEnvironmentCharts(ctx, reserved.path);
   } catch (thrown) {
     const error = toShipgateError(thrown, "clean-up crashed");
     record.errors.push({ step: "clean-up", error });
@@ -322,6 +337,7 @@ async function runRelease(
   } catch (thrown) {
     outcome.warnings.push(`writing the report failed: ${toShipgateError(thrown).message}`);
   } finally {
+    if (spec.waves) await releaseEnvironmentLocks(ctx);
     try {
       const released = await stack.lock.release(handle, { signal: ctx.cleanupSignal });
       if (released.isErr())
@@ -338,7 +354,7 @@ async function runRelease(
 }
 
 /** Steps 1–4 (and the dry run's end). Returns the stop, or null when the release went live. */
-async function procedure(ctx: RunContext): Promise<Stop | null> {
+async function procedure(ctx: RunContext, holder: LockHolder): Promise<Stop | null> {
   const { spec, stack, record, target } = ctx;
   const validated = await validateRelease(ctx);
   if (validated) return validated;
@@ -382,17 +398,23 @@ async function procedure(ctx: RunContext): Promise<Stop | null> {
   const signOff = await runSignOffGate(ctx);
   if (signOff) return signOff;
 
-  const preflight = await stack.deployer.preflight(target, { signal: ctx.signal });
-  if (preflight.isErr()) return stopForError(ctx, "deployer preflight", preflight.error);
-  record.preflight = preflight.value;
-  if (!preflight.value.ok) {
-    return {
-      status: "BLOCKED",
-      reason: "preflight_failed",
-      summary: `deployer preflight failed: ${preflight.value.problems.join("; ")}`,
-    };
+  if (spec.waves) {
+    // Every environment's lock and preflight, before anything is tagged.
+    const prepared = await prepareWaves(ctx, holder);
+    if (prepared) return prepared;
+  } else {
+    const preflight = await stack.deployer.preflight(target, { signal: ctx.signal });
+    if (preflight.isErr()) return stopForError(ctx, "deployer preflight", preflight.error);
+    record.preflight = preflight.value;
+    if (!preflight.value.ok) {
+      return {
+        status: "BLOCKED",
+        reason: "preflight_failed",
+        summary: `deployer preflight failed: ${preflight.value.problems.join("; ")}`,
+      };
+    }
+    ctx.emit({ type: "preflight.passed", facts: preflight.value.facts });
   }
-  ctx.emit({ type: "preflight.passed", facts: preflight.value.facts });
 
   if (ctx.dryRun) {
     record.tag ??= { name: spec.version, sha: spec.sha, reused: false, created: false };
@@ -437,7 +459,7 @@ async function procedure(ctx: RunContext): Promise<Stop | null> {
     "release_started",
     `${spec.service} ${spec.version} → ${spec.environment}: release started`,
   );
-  return runCanary(ctx);
+  return spec.waves ? runWaves(ctx) : runCanary(ctx);
 }
 
 function finalOutcome(ctx: RunContext, stop: Stop | null): ReleaseOutcome {
@@ -454,7 +476,9 @@ function finalOutcome(ctx: RunContext, stop: Stop | null): ReleaseOutcome {
           : status === "ABORTED"
             ? EXIT_CODES.ABORTED
             : EXIT_CODES.FAILED;
-  const summary = stop?.summary ?? `${spec.service} ${spec.version} is live in ${spec.environment}`;
+  const summary =
+    stop?.summary ??
+    `${spec.service} ${spec.version} is live in ${spec.waves ? spec.waves.flat().join(", ") : spec.environment}`;
   const endedAt = ctx.now();
   record.endedAt = endedAt;
   const incidentPath = record.incidents.find((i) => i.path)?.path ?? null;
@@ -472,6 +496,7 @@ function finalOutcome(ctx: RunContext, stop: Stop | null): ReleaseOutcome {
     ),
     rolledBack: record.rollback !== null,
     rollbackVerified: record.rollback ? record.rollback.verified : null,
+    ...(spec.waves && record.environments ? wavesOutcomeFacts(record) : {}),
     paths: { report: null, incident: incidentPath, all: [...record.paths] },
     error: stop?.error,
     warnings: [

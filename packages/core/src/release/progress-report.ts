@@ -29,10 +29,10 @@ export function renderProgressReport(ctx: RunContext, slot: ReportSlot): string 
     version: ctx.spec.version,
     service: ctx.spec.service,
     dryRun: ctx.dryRun,
-    maxWeightReached: record.steps.reduce(
-      (m, s) => Math.max(m, s.result === "running" ? 0 : s.weight),
-      0,
-    ),
+    // A release with waves: the highest weight any environment reached.
+    maxWeightReached: [record, ...(record.environments ?? []).map((e) => e.record)]
+      .flatMap((r) => r.steps)
+      .reduce((m, s) => Math.max(m, s.result === "running" ? 0 : s.weight), 0),
     rolledBack: record.rollback !== null,
     rollbackVerified: record.rollback ? record.rollback.verified : null,
     paths: {

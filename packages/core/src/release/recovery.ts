@@ -9,12 +9,14 @@ import { runCanary } from "./canary-step.js";
 import { writeChangelog } from "./changelog-step.js";
 import { judgeFor } from "./choose-judge.js";
 import { type JournalFacts, journalFacts } from "./crashed-release.js";
+import { environmentContext, newEnvironmentRecord } from "./environment-run.js";
 import { openIncident, resolveOpenIncidents } from "./incident-step.js";
 import { journal, relaxJournal } from "./journal-step.js";
 import { notify } from "./notify-step.js";
 import { previousTiming, writeReport } from "./report-step.js";
 import { runRollback } from "./rollback-step.js";
 import type { Emit, RunContext, Stop } from "./run-context.js";
+import { wavesOutcomeFacts } from "./waves-step.js";
 
 /** What {@link recoverFromJournal} did. */
 export interface RecoveryResult {
@@ -155,7 +157,9 @@ export async function recoverFromJournal(
     );
   let resumeAt: number | null = null;
   if (resume) {
-    const decided = await resumeDecision(ctx, facts);
+    const decided = spec.waves
+      ? "a release with waves is rolled back after a crash, never resumed"
+      : await resumeDecision(ctx, facts);
     if (typeof decided === "number") resumeAt = decided;
     else if (!spec.policy.resume_after_crash) {
       // Not allowed: change nothing, so the operator can choose to roll back instead.
@@ -201,7 +205,8 @@ export async function recoverFromJournal(
   } else {
     const summary = `recovered after a crash: ${why}; the canary was rolled back`;
     await journal(ctx, "outcome", { status: "ABORTED", reason: "recovered_after_crash", summary });
-    await rollBackOnce(ctx, facts, why);
+    if (spec.waves) await rollBackWavesOnce(ctx, facts, why);
+    else await rollBackOnce(ctx, facts, why);
     if (!facts.incidentFiled) {
       await journal(ctx, "incident");
       const weight = facts.weightsAnnounced.at(-1) ?? null;
@@ -216,6 +221,7 @@ export async function recoverFromJournal(
     if (record.rollback && !record.rollback.verified)
       record.warnings.push(`ROLLBACK NOT VERIFIED: ${record.rollback.message}`);
     outcome = recoveredOutcome(ctx, "ABORTED", EXIT_CODES.ABORTED, summary);
+    if (spec.waves) Object.assign(outcome, wavesOutcomeFacts(record));
     outcome.paths.incident ??= facts.incidentPath;
   }
   await journal(ctx, "report", {
@@ -278,6 +284,71 @@ async function rollBackOnce(ctx: RunContext, facts: JournalFacts, why: string): 
     }
   }
   await runRollback(ctx, `recovering an interrupted release: ${why}`);
+}
+
+/**
+ * A release with waves: every environment whose canary may have started (a journaled
+ * `deploy.start` naming it) is rolled back, newest first, each verified — unless a
+ * journaled rollback of it already took effect (its deployer's actual state decides). A
+ * crash voids `on_wave_failure: halt`: what moved goes back. An environment the stack no
+ * longer configures cannot be rolled back: that is a warning, and the rollback is not
+ * verified.
+ */
+async function rollBackWavesOnce(ctx: RunContext, facts: JournalFacts, why: string) {
+  const { spec, record, stack } = ctx;
+  const waves = spec.waves ?? [];
+  const ofEnvironment = (name: string) =>
+    facts.records.filter((r) => r.type === "release.started" || r.data.environment === name);
+  const moved = facts.records
+    .filter((r) => r.type === "deploy.start" && typeof r.data.environment === "string")
+    .map((r) => r.data.environment as string)
+    .reverse();
+  record.waves = waves.map((environments, index) => ({
+    index,
+    environments,
+    startedAt: null,
+    endedAt: null,
+    result: environments.some((e) => moved.includes(e)) ? "stopped" : "pending",
+    bakeMinutes: index < waves.length - 1 ? (spec.bake_minutes ?? 0) : 0,
+  }));
+  record.onWaveFailure = spec.on_wave_failure ?? "rollback_all";
+  record.environments = [];
+  for (const [index, environments] of waves.entries())
+    for (const name of environments) {
+      const configured = stack.environments?.[name];
+      const env = newEnvironmentRecord(
+        record,
+        name,
+        index,
+        configured ?? { deployer: stack.deployer, slo: stack.slo },
+      );
+      env.record.steps = stepsFrom({ ...facts, records: ofEnvironment(name) });
+      env.record.deployStarted = moved.includes(name);
+      env.state = env.record.deployStarted ? "cancelled" : "not_started";
+      if (env.record.deployStarted) env.summary = "interrupted by a crash";
+      record.environments.push(env);
+    }
+  for (const name of moved) {
+    const env = record.environments.find((e) => e.name === name);
+    const configured = stack.environments?.[name];
+    if (!env || !configured) {
+      record.warnings.push(
+        `ROLLBACK NOT VERIFIED in ${name}: the environment is not configured any more; roll it back by hand`,
+      );
+      continue;
+    }
+    const envCtx = environmentContext(ctx, env, configured, ctx.cleanupSignal);
+    const own = ofEnvironment(name);
+    await rollBackOnce(
+      envCtx,
+      { ...facts, rollbackAnnounced: own.some((r) => r.type === "rollback") },
+      why,
+    );
+    if (!env.record.rollback?.verified)
+      record.warnings.push(
+        `ROLLBACK NOT VERIFIED in ${name}: ${env.record.rollback?.message ?? "no rollback ran"}`,
+      );
+  }
 }
 
 function stepsFrom(facts: JournalFacts): StepRecord[] {

@@ -51,11 +51,15 @@ export async function runRollback(ctx: RunContext, reason: string): Promise<Roll
   if (!record.rolledBack) messages.push("roll back failed");
   if (smoke.failed)
     messages.push(`smoke check ${smoke.failed.name} failed after rollback: ${smoke.failed.detail}`);
+  // A deployer that calls the release's own version "stable" has not rolled back.
+  const stillNew = verified.isOk() && verified.value.stableVersion === target.version;
+  if (stillNew) messages.push(`the release's own version ${target.version} still serves`);
   record.verified =
     record.aborted &&
     record.rolledBack &&
     verified.isOk() &&
     verified.value.serving &&
+    !stillNew &&
     !smoke.failed;
   record.message = messages.join("; ");
   record.endedAt = ctx.now();

@@ -34,6 +34,11 @@ export interface RunContext {
   journal?: JournalWriter;
   /** The report file this run rewrites at every state change (absent in a dry run). */
   report?: ReportSlot;
+  /**
+   * Set on the context of one environment of a release with waves: its name (journaled
+   * with each record) and the release's own context (whose report is rewritten).
+   */
+  environment?: { name: string; parent: RunContext };
 }
 
 /** A step that ended the run early. */
@@ -77,6 +82,8 @@ export interface JournalWriter {
    * journal must never stop a rollback.
    */
   strict: boolean;
+  /** The write in flight: environments of a wave journal side by side, one record at a time. */
+  tail?: Promise<void>;
 }
 
 /** The report file of one attempt, claimed (created exclusively) at the first state change. */

@@ -1,9 +1,10 @@
 import type { ArtifactStore } from "../contracts/artifact-store.js";
+import type { ReleaseLock } from "../contracts/release-lock.js";
 import type { ChangeRecord } from "../contracts/source-control.js";
 import { createMarkdownChangelogRenderer } from "../defaults/markdown-changelog-renderer.js";
 import type { ReleaseEvent } from "../model/release-events.js";
 import type { ReleaseOutcome } from "../model/release-outcome.js";
-import type { ReleaseStack } from "../model/release-stack.js";
+import type { EnvironmentStack, ReleaseStack } from "../model/release-stack.js";
 import { createReleaseOrchestrator } from "../release/orchestrator.js";
 import { zodToShipgateError } from "../release/zod-issues.js";
 import { createFakeApprovalGate } from "./fakes/fake-approval-gate.js";
@@ -29,6 +30,8 @@ export interface RunScenarioOptions {
   lockBackend?: MemoryLockBackend;
   signal?: AbortSignal;
   onEvent?: (event: ReleaseEvent) => void;
+  /** A release with waves: the environments' own locks, by name. */
+  environmentLocks?: Record<string, ReleaseLock>;
   /** Replace or add parts of the stack (a real SloSource under test, say). */
   overrides?: Partial<ReleaseStack>;
 }
@@ -40,6 +43,8 @@ export interface ScenarioResult {
   events: ReleaseEvent[];
   artifacts: ArtifactStore;
   deployer: SimulatedDeployer;
+  /** A release with waves: each environment's simulated deployer, by name. */
+  environments: Record<string, SimulatedDeployer>;
   stack: ReleaseStack;
   /** Whether `expect` held; `failures` says what did not. Passed when there is no `expect`. */
   expectation: { passed: boolean; failures: string[] };
@@ -53,7 +58,12 @@ function fakeSha(n: number): string {
 export function buildScenarioStack(
   scenario: Scenario,
   options: RunScenarioOptions = {},
-): { stack: ReleaseStack; deployer: SimulatedDeployer; clock: VirtualClock } {
+): {
+  stack: ReleaseStack;
+  deployer: SimulatedDeployer;
+  environments: Record<string, SimulatedDeployer>;
+  clock: VirtualClock;
+} {
   const clock = options.clock ?? createVirtualClock();
   const release = scenario.release as { previous_release_tag?: unknown; service?: unknown };
   const repoUrl =
@@ -78,6 +88,37 @@ export function buildScenarioStack(
     preflightProblems: scenario.deploy.preflight_problems,
     failAtWeight: scenario.deploy.fail_at_weight,
   });
+  const environmentDeployers: Record<string, SimulatedDeployer> = {};
+  const environments: Record<string, EnvironmentStack> = {};
+  for (const [name, env] of Object.entries(scenario.environments ?? {})) {
+    const envDeployer = createSimulatedDeployer({
+      stableVersion:
+        env.deploy.stable_version ??
+        (typeof release.previous_release_tag === "string"
+          ? release.previous_release_tag
+          : "v0.0.0"),
+      rollbackFails: env.deploy.rollback_fails,
+      preflightProblems: env.deploy.preflight_problems,
+      failAtWeight: env.deploy.fail_at_weight,
+    });
+    environmentDeployers[name] = envDeployer;
+    environments[name] = {
+      deployer: envDeployer,
+      slo: createSimulatedSloSource(envDeployer, env.metrics),
+      ...(options.environmentLocks?.[name] ? { lock: options.environmentLocks[name] } : {}),
+      ...(env.smoke
+        ? {
+            smokeChecks: [
+              createFakeSmokeCheck({
+                name: `healthz-${name}`,
+                failIn: env.smoke.fail_in,
+                failAtWeights: env.smoke.fail_at_weights,
+              }),
+            ],
+          }
+        : {}),
+    };
+  }
   const artifacts = options.artifacts ?? createMemoryArtifactStore();
   const stack: ReleaseStack = {
     sourceControl: createFakeSourceControl({
@@ -116,9 +157,10 @@ export function buildScenarioStack(
         ]
       : undefined,
     holder: { host: "simulator", pid: 1 },
+    ...(scenario.environments ? { environments } : {}),
     ...options.overrides,
   };
-  return { stack, deployer, clock };
+  return { stack, deployer, environments: environmentDeployers, clock };
 }
 
 /** Compares an outcome with a scenario's `expect`. */
@@ -126,6 +168,7 @@ export function checkExpectation(
   scenario: Scenario,
   outcome: ReleaseOutcome,
   tagged: boolean,
+  events: readonly ReleaseEvent[] = [],
 ): { passed: boolean; failures: string[] } {
   const e = scenario.expect;
   const failures: string[] = [];
@@ -142,6 +185,27 @@ export function checkExpectation(
   compare("rollback_verified", e.rollback_verified, outcome.rollbackVerified);
   compare("incident", e.incident, outcome.paths.incident !== null);
   compare("tagged", e.tagged, tagged);
+  for (const [name, want] of Object.entries(e.environments ?? {})) {
+    const got = outcome.environments?.find((x) => x.name === name);
+    if (!got) {
+      failures.push(`environments.${name}: not in the outcome`);
+      continue;
+    }
+    compare(`environments.${name}.state`, want.state, got.state);
+    compare(
+      `environments.${name}.max_weight_reached`,
+      want.max_weight_reached,
+      got.maxWeightReached,
+    );
+    compare(`environments.${name}.rolled_back`, want.rolled_back, got.rolledBack);
+    compare(`environments.${name}.rollback_verified`, want.rollback_verified, got.rollbackVerified);
+  }
+  if (e.rollback_order) {
+    const order = events.flatMap((x) =>
+      x.type === "rollback.started" && x.environment ? [x.environment] : [],
+    );
+    compare("rollback_order", JSON.stringify(e.rollback_order), JSON.stringify(order));
+  }
   return { passed: failures.length === 0, failures };
 }
 
@@ -164,7 +228,7 @@ export async function runScenario(
   const parsed = scenarioSchema.safeParse(input);
   if (!parsed.success) throw zodToShipgateError(parsed.error, "", "scenario");
   const scenario = parsed.data;
-  const { stack, deployer } = buildScenarioStack(scenario, options);
+  const { stack, deployer, environments } = buildScenarioStack(scenario, options);
   const events: ReleaseEvent[] = [];
   const orchestrator = createReleaseOrchestrator(stack);
   const version = (scenario.release as { version?: unknown }).version;
@@ -184,7 +248,8 @@ export async function runScenario(
     events,
     artifacts: stack.artifacts,
     deployer,
+    environments,
     stack,
-    expectation: checkExpectation(scenario, outcome, tagged),
+    expectation: checkExpectation(scenario, outcome, tagged, events),
   };
 }

@@ -24,6 +24,42 @@ export const weightMetricsSchema = z.strictObject({
   stable: trackMetricsSchema.optional(),
 });
 
+/** The simulated platform's behaviour. */
+export const scenarioDeploySchema = z
+  .strictObject({
+    rollback_fails: z.boolean().default(false),
+    stable_version: z.string().optional(),
+    preflight_problems: z.array(z.string()).default([]),
+    fail_at_weight: z.number().int().optional(),
+  })
+  .default({ rollback_fails: false, preflight_problems: [] });
+
+/** A simulated smoke check `healthz` and where it fails. */
+export const scenarioSmokeSchema = z.strictObject({
+  fail_in: z
+    .array(z.enum(["after_weight_change", "after_last_step", "after_rollback"]))
+    .default([]),
+  fail_at_weights: z.array(z.number()).default([]),
+});
+
+/** One environment of a release with waves: its own metrics, platform and smoke check. */
+export const scenarioEnvironmentSchema = z.strictObject({
+  /** As the top-level `metrics`, for this environment. */
+  metrics: z.record(z.string(), weightMetricsSchema).default({}),
+  deploy: scenarioDeploySchema,
+  smoke: scenarioSmokeSchema.optional(),
+});
+
+/** What a scenario expects of one environment of a release with waves. */
+export const scenarioEnvironmentExpectSchema = z.strictObject({
+  state: z
+    .enum(["promoted", "breached", "failed", "cancelled", "not_started", "held", "rolled_back"])
+    .optional(),
+  max_weight_reached: z.number().int().min(0).max(100).optional(),
+  rolled_back: z.boolean().optional(),
+  rollback_verified: z.boolean().optional(),
+});
+
 /**
  * A scenario: plain data (YAML-friendly) describing a repository, CI, metrics per canary
  * weight and the platform's behaviour, plus what the release should end as.
@@ -82,14 +118,12 @@ export const scenarioSchema = z.strictObject({
     .default({ checks: [] }),
   /** Keyed by canary weight (`"5"`, `"25"`, `"100"`), `stable` for the baseline, `default` for any other. */
   metrics: z.record(z.string(), weightMetricsSchema).default({}),
-  deploy: z
-    .strictObject({
-      rollback_fails: z.boolean().default(false),
-      stable_version: z.string().optional(),
-      preflight_problems: z.array(z.string()).default([]),
-      fail_at_weight: z.number().int().optional(),
-    })
-    .default({ rollback_fails: false, preflight_problems: [] }),
+  deploy: scenarioDeploySchema,
+  /**
+   * A release with waves: each environment its `release.waves` names, with its own
+   * metrics and platform. Absent: one environment (`metrics`, `deploy`, `smoke`).
+   */
+  environments: z.record(z.string(), scenarioEnvironmentSchema).optional(),
   approvals: z
     .array(
       z.strictObject({
@@ -99,14 +133,7 @@ export const scenarioSchema = z.strictObject({
       }),
     )
     .default([]),
-  smoke: z
-    .strictObject({
-      fail_in: z
-        .array(z.enum(["after_weight_change", "after_last_step", "after_rollback"]))
-        .default([]),
-      fail_at_weights: z.array(z.number()).default([]),
-    })
-    .optional(),
+  smoke: scenarioSmokeSchema.optional(),
   expect: z
     .strictObject({
       status: z.enum(["SUCCESS", "ABORTED", "BLOCKED", "FAILED"]).optional(),
@@ -117,6 +144,10 @@ export const scenarioSchema = z.strictObject({
       rollback_verified: z.boolean().optional(),
       incident: z.boolean().optional(),
       tagged: z.boolean().optional(),
+      /** A release with waves: what each environment should end as. */
+      environments: z.record(z.string(), scenarioEnvironmentExpectSchema).optional(),
+      /** A release with waves: the environments rolled back, in the order they were. */
+      rollback_order: z.array(z.string()).optional(),
     })
     .optional(),
 });

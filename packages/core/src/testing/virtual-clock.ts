@@ -46,5 +46,22 @@ export function createVirtualClock(startMs = Date.parse("2026-01-05T10:00:00.000
       slept += step;
       return okAsync(undefined);
     },
+    fork() {
+      // A lane starts at the parent's time and sleeps on its own time line; the parent
+      // follows the latest lane, as it would in real time.
+      let lane = now;
+      return {
+        now: () => lane,
+        sleep(ms: number, signal: AbortSignal) {
+          if (signal.aborted) return errAsync(abortedError(signal));
+          lane += Math.max(0, ms);
+          if (lane > now) {
+            slept += lane - now;
+            now = lane;
+          }
+          return okAsync(undefined);
+        },
+      };
+    },
   };
 }

@@ -1,0 +1,102 @@
+import { readFile } from "node:fs/promises";
+import { join, relative, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createWorkspace,
+  requireBuiltCli,
+  runCli,
+  simConfig,
+  type Workspace,
+} from "./cli-harness.js";
+
+let ws: Workspace;
+beforeAll(async () => {
+  requireBuiltCli();
+  ws = await createWorkspace();
+});
+afterAll(() => ws.cleanup());
+
+const SIM_ADAPTER = resolve(import.meta.dirname, "fixtures/sim-adapter.mjs");
+const BREACH =
+  '{ "25": { error_rate: 0.05, p95_latency_ms: 120 }, default: { error_rate: 0.001, p95_latency_ms: 120 } }';
+
+/** Three environments in two waves, each its own simulated platform (a distinct `with:`). */
+function wavesConfig(dir: string, options: { breachIn?: string; halt?: boolean } = {}): string {
+  const adapter = relative(dir, SIM_ADAPTER);
+  const env = (name: string, n: number) => {
+    const withBlock = `{ rollback_delay_ms: ${n}${options.breachIn === name ? `, metrics: ${BREACH}` : ""} }`;
+    return `  ${name}:\n    deployer: { use: "${adapter}", with: ${withBlock} }\n    slo: { use: "${adapter}", with: ${withBlock} }`;
+  };
+  return simConfig(ws, dir, {
+    release: `  waves: [[staging], [prod-us, prod-eu]]\n  bake_minutes: 0.001${options.halt ? "\n  on_wave_failure: halt" : ""}`,
+    extra: `environments:\n${env("staging", 1)}\n${env("prod-us", 2)}\n${env("prod-eu", 3)}`,
+  });
+}
+
+describe("shipgate with release waves (real binary)", () => {
+  it("plan shows the wave plan with each environment's deployer", async () => {
+    const dir = await ws.configDir("waves-plan", (d) => wavesConfig(d));
+    const run = await runCli(["plan", "--version", "v1.4.0", "--sha", ws.repo.headSha], {
+      cwd: dir,
+    });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("### Waves");
+    expect(run.stdout).toContain("| 1 | staging | simulated | simulated | — |");
+    expect(run.stdout).toContain("| 2 | prod-eu | simulated | simulated | — |");
+    expect(run.stdout).toContain("`on_wave_failure: rollback_all`");
+  });
+
+  it("releases three environments in two waves: exit 0, one report with a section each", async () => {
+    const dir = await ws.configDir("waves-ok", (d) => wavesConfig(d));
+    const run = await runCli(["release", "--version", "v1.5.0", "--sha", ws.repo.headSha], {
+      cwd: dir,
+    });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("wave 1/2: staging");
+    expect(run.stdout).toContain("wave 2/2: prod-us, prod-eu");
+    expect(run.stdout).toMatch(/\[prod-eu\] canary 25% \(step 2\/3\)/);
+    expect(run.stdout).toContain("SUCCESS: checkout v1.5.0 is live in staging, prod-us, prod-eu");
+    expect(run.stdout).toContain("  wave 2:    prod-eu: promoted, reached 100%");
+    const report = await readFile(join(dir, "devops/reports/release-v1.5.0.md"), "utf8");
+    for (const env of ["staging (wave 1)", "prod-us (wave 2)", "prod-eu (wave 2)"])
+      expect(report).toContain(`### Environment ${env}\n\nState: promoted.`);
+    const deploy = JSON.parse(
+      await readFile(join(dir, "devops/status/deploy-result.json"), "utf8"),
+    );
+    expect(
+      deploy.releases.at(-1).environments.map((e: { environment: string }) => e.environment),
+    ).toEqual(["staging", "prod-us", "prod-eu"]);
+  });
+
+  it("a breach in wave 2 rolls every environment back, newest first: exit 3, --json shows each", async () => {
+    const dir = await ws.configDir("waves-breach", (d) => wavesConfig(d, { breachIn: "prod-eu" }));
+    const run = await runCli(
+      ["release", "--version", "v1.5.1", "--sha", ws.repo.headSha, "--json"],
+      { cwd: dir },
+    );
+    expect(run.code).toBe(3);
+    const events = run.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(
+      events.filter((e) => e.type === "rollback.finished").map((e) => [e.environment, e.verified]),
+    ).toEqual([
+      ["prod-eu", true],
+      ["prod-us", true],
+      ["staging", true],
+    ]);
+    const finished = events.at(-1);
+    expect(finished.type).toBe("release.finished");
+    expect(finished.outcome.environments.map((e: { state: string }) => e.state)).toEqual([
+      "rolled_back",
+      "cancelled",
+      "breached",
+    ]);
+    expect(finished.outcome.paths.incident).toMatch(/^incidents\//);
+    const incident = await readFile(join(dir, finished.outcome.paths.incident), "utf8");
+    expect(incident).toContain("rolled back in prod-eu");
+  });
+});
