@@ -3,6 +3,7 @@ export * from "./artifact-store-conformance.js";
 export * from "./changelog-renderer-conformance.js";
 export * from "./ci-provider-conformance.js";
 export * from "./ci-stack-conformance.js";
+export * from "./conformance-suite.js";
 export * from "./deployer-conformance.js";
 export * from "./fixtures.js";
 export * from "./http-transport-conformance.js";

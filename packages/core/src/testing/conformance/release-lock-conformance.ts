@@ -1,14 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import type { LockHolder, ReleaseLock } from "../../contracts/release-lock.js";
-import { abortedSignal, expectOk, liveSignal, settle } from "./run-safely.js";
+import {
+  type ConformanceCleanup,
+  defineConformanceSuite,
+  itResolvesAbortedWhenSignalFired,
+  uniqueServiceName,
+} from "./conformance-suite.js";
+import { expectOk, liveSignal, settle } from "./run-safely.js";
 
 /** What a ReleaseLock adapter's test provides. */
-export interface ReleaseLockConformanceSetup {
+export interface ReleaseLockConformanceSetup extends ConformanceCleanup {
   /** A fresh lock client on the same backend (two clients stand for two CI runners). */
   makeLock: () => ReleaseLock;
   /** Make the current holder of `service`'s lock dead or expired. */
   makeStale?: (service: string) => Promise<void>;
-  cleanup?: () => Promise<void> | void;
 }
 
 let counter = 0;
@@ -24,25 +29,17 @@ function holder(version: string): LockHolder {
 }
 
 /** The shared suite every {@link ReleaseLock} runs against itself. */
-export function describeReleaseLockConformance(
-  name: string,
-  setup: () => Promise<ReleaseLockConformanceSetup> | ReleaseLockConformanceSetup,
-): void {
-  describe(`ReleaseLock conformance: ${name}`, () => {
-    let s: ReleaseLockConformanceSetup;
+export const describeReleaseLockConformance = defineConformanceSuite<ReleaseLockConformanceSetup>(
+  "ReleaseLock",
+  (s) => {
     const o = () => ({ signal: liveSignal() });
-    const service = () => `svc-${Math.random().toString(36).slice(2, 8)}`;
-    beforeAll(async () => {
-      s = await setup();
-    });
-    afterAll(async () => {
-      await s?.cleanup?.();
-    });
+    /** A fresh client on the backend. */
+    const newLock = () => s().makeLock();
 
     it("lets one holder in and tells the second who holds it", async () => {
-      const svc = service();
-      const a = s.makeLock();
-      const b = s.makeLock();
+      const svc = uniqueServiceName();
+      const a = newLock();
+      const b = newLock();
       const first = holder("v1.0.0");
       const handle = expectOk(await settle(() => a.acquire({ service: svc, holder: first }, o())));
       expect(handle.service).toBe(svc);
@@ -56,9 +53,9 @@ export function describeReleaseLockConformance(
     });
 
     it("lets the next holder in once released, and release is idempotent", async () => {
-      const svc = service();
-      const a = s.makeLock();
-      const b = s.makeLock();
+      const svc = uniqueServiceName();
+      const a = newLock();
+      const b = newLock();
       const handle = expectOk(
         await settle(() => a.acquire({ service: svc, holder: holder("v1") }, o())),
       );
@@ -71,21 +68,25 @@ export function describeReleaseLockConformance(
     });
 
     it("keeps services independent", async () => {
-      const lock = s.makeLock();
+      const lock = newLock();
       const h1 = expectOk(
-        await settle(() => lock.acquire({ service: service(), holder: holder("v1") }, o())),
+        await settle(() =>
+          lock.acquire({ service: uniqueServiceName(), holder: holder("v1") }, o()),
+        ),
       );
       const h2 = expectOk(
-        await settle(() => lock.acquire({ service: service(), holder: holder("v1") }, o())),
+        await settle(() =>
+          lock.acquire({ service: uniqueServiceName(), holder: holder("v1") }, o()),
+        ),
       );
       expectOk(await settle(() => lock.release(h1, o())));
       expectOk(await settle(() => lock.release(h2, o())));
     });
 
     it("does not let a holder release someone else's lock", async () => {
-      const svc = service();
-      const a = s.makeLock();
-      const b = s.makeLock();
+      const svc = uniqueServiceName();
+      const a = newLock();
+      const b = newLock();
       const handle = expectOk(
         await settle(() => a.acquire({ service: svc, holder: holder("v1") }, o())),
       );
@@ -97,65 +98,61 @@ export function describeReleaseLockConformance(
     });
 
     it("shows who holds a lock without taking it, when it can inspect", async () => {
-      const lock = s.makeLock();
+      const lock = newLock();
       if (!lock.inspect) return;
-      const svc = service();
+      const svc = uniqueServiceName();
       expect(expectOk(await settle(() => lock.inspect!(svc, o())))).toBeNull();
       const first = holder("v1");
       const handle = expectOk(
-        await settle(() => s.makeLock().acquire({ service: svc, holder: first }, o())),
+        await settle(() => newLock().acquire({ service: svc, holder: first }, o())),
       );
       const seen = expectOk(await settle(() => lock.inspect!(svc, o())));
       expect(seen?.holder?.id).toBe(first.id);
       expect(seen?.stale).toBe(false);
       // Looking did not take it: another holder is still refused.
       const other = await settle(() =>
-        s.makeLock().acquire({ service: svc, holder: holder("v2") }, o()),
+        newLock().acquire({ service: svc, holder: holder("v2") }, o()),
       );
       expect(other.ok).toBe(false);
-      expectOk(await settle(() => s.makeLock().release(handle, o())));
+      expectOk(await settle(() => newLock().release(handle, o())));
       expect(expectOk(await settle(() => lock.inspect!(svc, o())))).toBeNull();
     });
 
     it("takes over a stale lock and says from whom", async () => {
-      if (!s.makeStale) return;
-      const svc = service();
+      const { makeStale } = s();
+      if (!makeStale) return;
+      const svc = uniqueServiceName();
       const dead = holder("v1");
-      expectOk(await settle(() => s.makeLock().acquire({ service: svc, holder: dead }, o())));
-      await s.makeStale(svc);
+      expectOk(await settle(() => newLock().acquire({ service: svc, holder: dead }, o())));
+      await makeStale(svc);
       const taken = expectOk(
-        await settle(() => s.makeLock().acquire({ service: svc, holder: holder("v2") }, o())),
+        await settle(() => newLock().acquire({ service: svc, holder: holder("v2") }, o())),
       );
       expect(taken.tookOverFrom?.id).toBe(dead.id);
-      expectOk(await settle(() => s.makeLock().release(taken, o())));
+      expectOk(await settle(() => newLock().release(taken, o())));
     });
 
     it("lets exactly one of two runners racing for the same stale lock take it over", async () => {
-      if (!s.makeStale) return;
-      const svc = service();
+      const { makeStale } = s();
+      if (!makeStale) return;
+      const svc = uniqueServiceName();
       const dead = holder("v1");
-      expectOk(await settle(() => s.makeLock().acquire({ service: svc, holder: dead }, o())));
-      await s.makeStale(svc);
+      expectOk(await settle(() => newLock().acquire({ service: svc, holder: dead }, o())));
+      await makeStale(svc);
       const [a, b] = await Promise.all([
-        settle(() => s.makeLock().acquire({ service: svc, holder: holder("recovery-a") }, o())),
-        settle(() => s.makeLock().acquire({ service: svc, holder: holder("recovery-b") }, o())),
+        settle(() => newLock().acquire({ service: svc, holder: holder("recovery-a") }, o())),
+        settle(() => newLock().acquire({ service: svc, holder: holder("recovery-b") }, o())),
       ]);
       const winners = [a, b].filter((r) => r.ok);
       expect(winners).toHaveLength(1);
       const loser = [a, b].find((r) => !r.ok);
       if (loser && !loser.ok) expect(loser.error.kind).toBe("lock_held");
       const won = winners[0]!;
-      if (won.ok) expectOk(await settle(() => s.makeLock().release(won.value, o())));
+      if (won.ok) expectOk(await settle(() => newLock().release(won.value, o())));
     });
 
-    it("resolves to an aborted error, without throwing, when the signal has fired", async () => {
-      const settled = await settle(() =>
-        s
-          .makeLock()
-          .acquire({ service: service(), holder: holder("v1") }, { signal: abortedSignal() }),
-      );
-      expect(settled.ok).toBe(false);
-      if (!settled.ok) expect(settled.error.kind).toBe("aborted");
-    });
-  });
-}
+    itResolvesAbortedWhenSignalFired((signal) => [
+      () => newLock().acquire({ service: uniqueServiceName(), holder: holder("v1") }, { signal }),
+    ]);
+  },
+);
