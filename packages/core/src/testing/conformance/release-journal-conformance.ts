@@ -43,17 +43,20 @@ export const describeReleaseJournalConformance =
     const o = () => ({ signal: liveSignal() });
     /** A fresh client on the backend. */
     const newJournal = () => s().makeJournal();
+    /** A service no case used before, its journal begun with `first` through a fresh client. */
+    const begun = async (first = record(1, "release.started")) => {
+      const svc = uniqueServiceName();
+      const j = newJournal();
+      expectOk(await settle(() => j.begin(svc, first, o())));
+      return { svc, j };
+    };
 
     it("has no journal for a service that never released", async () => {
       expect(expectOk(await settle(() => newJournal().read(uniqueServiceName(), o())))).toBeNull();
     });
 
     it("reads back every record in order, from another client, with its data intact", async () => {
-      const svc = uniqueServiceName();
-      const a = newJournal();
-      expectOk(
-        await settle(() => a.begin(svc, record(1, "release.started", { version: "v1.4.0" }), o())),
-      );
+      const { svc, j: a } = await begun(record(1, "release.started", { version: "v1.4.0" }));
       expectOk(await settle(() => a.append(svc, record(2, "weight.set", { weight: 5 }), o())));
       expectOk(
         await settle(() =>
@@ -78,9 +81,7 @@ export const describeReleaseJournalConformance =
     });
 
     it("refuses an append whose seq does not follow (conflict) and writes nothing", async () => {
-      const svc = uniqueServiceName();
-      const j = newJournal();
-      expectOk(await settle(() => j.begin(svc, record(1, "release.started"), o())));
+      const { svc, j } = await begun();
       for (const seq of [1, 3]) {
         const refused = await settle(() => j.append(svc, record(seq, "weight.set"), o()));
         expectErrorKind(refused, "conflict");
@@ -96,11 +97,7 @@ export const describeReleaseJournalConformance =
     });
 
     it("replaces the last release's journal when a new one begins", async () => {
-      const svc = uniqueServiceName();
-      const j = newJournal();
-      expectOk(
-        await settle(() => j.begin(svc, record(1, "release.started", { version: "v1" }), o())),
-      );
+      const { svc, j } = await begun(record(1, "release.started", { version: "v1" }));
       expectOk(await settle(() => j.append(svc, record(2, "finished"), o())));
       expectOk(
         await settle(() =>
@@ -112,9 +109,7 @@ export const describeReleaseJournalConformance =
     });
 
     it("refuses to write a record of another format", async () => {
-      const svc = uniqueServiceName();
-      const j = newJournal();
-      expectOk(await settle(() => j.begin(svc, record(1, "release.started"), o())));
+      const { svc, j } = await begun();
       const newer = await settle(() =>
         j.append(svc, { ...record(2, "weight.set"), v: RELEASE_JOURNAL_FORMAT + 1 }, o()),
       );
@@ -124,9 +119,7 @@ export const describeReleaseJournalConformance =
     it("refuses to read a journal of a newer format, saying so", async () => {
       const { plantRecord } = s();
       if (!plantRecord) return;
-      const svc = uniqueServiceName();
-      const j = newJournal();
-      expectOk(await settle(() => j.begin(svc, record(1, "release.started"), o())));
+      const { svc, j } = await begun();
       await plantRecord(svc, { ...record(2, "hologram.set"), v: RELEASE_JOURNAL_FORMAT + 1 });
       const read = await settle(() => j.read(svc, o()));
       expect(read.ok).toBe(false);
@@ -139,9 +132,7 @@ export const describeReleaseJournalConformance =
     it("drops a last record cut short by power loss, says so, and appends over it", async () => {
       const { truncateLastRecord } = s();
       if (!truncateLastRecord) return;
-      const svc = uniqueServiceName();
-      const j = newJournal();
-      expectOk(await settle(() => j.begin(svc, record(1, "release.started"), o())));
+      const { svc, j } = await begun();
       expectOk(await settle(() => j.append(svc, record(2, "weight.set", { weight: 5 }), o())));
       await truncateLastRecord(svc);
       const read = expectOk(await settle(() => j.read(svc, o())));

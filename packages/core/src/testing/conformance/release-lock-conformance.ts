@@ -1,8 +1,9 @@
 import { expect, it } from "vitest";
-import type { LockHolder, ReleaseLock } from "../../contracts/release-lock.js";
+import type { LockHandle, LockHolder, ReleaseLock } from "../../contracts/release-lock.js";
 import {
   type ConformanceCleanup,
   defineConformanceSuite,
+  expectErrorKind,
   itResolvesAbortedWhenSignalFired,
   uniqueServiceName,
 } from "./conformance-suite.js";
@@ -35,66 +36,57 @@ export const describeReleaseLockConformance = defineConformanceSuite<ReleaseLock
     const o = () => ({ signal: liveSignal() });
     /** A fresh client on the backend. */
     const newLock = () => s().makeLock();
+    /** Tries to take `service`'s lock for `who` through `lock`. */
+    const acquire = (lock: ReleaseLock, service: string, who: LockHolder) =>
+      settle(() => lock.acquire({ service, holder: who }, o()));
+    /** Gives a lock back through `lock`, which must succeed. */
+    const release = async (lock: ReleaseLock, handle: LockHandle) => {
+      expectOk(await settle(() => lock.release(handle, o())));
+    };
 
     it("lets one holder in and tells the second who holds it", async () => {
       const svc = uniqueServiceName();
       const a = newLock();
       const b = newLock();
       const first = holder("v1.0.0");
-      const handle = expectOk(await settle(() => a.acquire({ service: svc, holder: first }, o())));
+      const handle = expectOk(await acquire(a, svc, first));
       expect(handle.service).toBe(svc);
-      const second = await settle(() => b.acquire({ service: svc, holder: holder("v1.0.1") }, o()));
-      expect(second.ok).toBe(false);
-      if (!second.ok) {
-        expect(second.error.kind).toBe("lock_held");
+      const second = await acquire(b, svc, holder("v1.0.1"));
+      expectErrorKind(second, "lock_held");
+      if (!second.ok)
         expect((second.error.details?.holder as LockHolder | undefined)?.id).toBe(first.id);
-      }
-      expectOk(await settle(() => a.release(handle, o())));
+      await release(a, handle);
     });
 
     it("lets the next holder in once released, and release is idempotent", async () => {
       const svc = uniqueServiceName();
       const a = newLock();
       const b = newLock();
-      const handle = expectOk(
-        await settle(() => a.acquire({ service: svc, holder: holder("v1") }, o())),
-      );
-      expectOk(await settle(() => a.release(handle, o())));
-      expectOk(await settle(() => a.release(handle, o())));
-      const next = expectOk(
-        await settle(() => b.acquire({ service: svc, holder: holder("v2") }, o())),
-      );
-      expectOk(await settle(() => b.release(next, o())));
+      const handle = expectOk(await acquire(a, svc, holder("v1")));
+      await release(a, handle);
+      await release(a, handle);
+      const next = expectOk(await acquire(b, svc, holder("v2")));
+      await release(b, next);
     });
 
     it("keeps services independent", async () => {
       const lock = newLock();
-      const h1 = expectOk(
-        await settle(() =>
-          lock.acquire({ service: uniqueServiceName(), holder: holder("v1") }, o()),
-        ),
-      );
-      const h2 = expectOk(
-        await settle(() =>
-          lock.acquire({ service: uniqueServiceName(), holder: holder("v1") }, o()),
-        ),
-      );
-      expectOk(await settle(() => lock.release(h1, o())));
-      expectOk(await settle(() => lock.release(h2, o())));
+      const h1 = expectOk(await acquire(lock, uniqueServiceName(), holder("v1")));
+      const h2 = expectOk(await acquire(lock, uniqueServiceName(), holder("v1")));
+      await release(lock, h1);
+      await release(lock, h2);
     });
 
     it("does not let a holder release someone else's lock", async () => {
       const svc = uniqueServiceName();
       const a = newLock();
       const b = newLock();
-      const handle = expectOk(
-        await settle(() => a.acquire({ service: svc, holder: holder("v1") }, o())),
-      );
+      const handle = expectOk(await acquire(a, svc, holder("v1")));
       const forged = { ...handle, holder: holder("v9") };
-      expectOk(await settle(() => b.release(forged, o())));
-      const still = await settle(() => b.acquire({ service: svc, holder: holder("v2") }, o()));
+      await release(b, forged);
+      const still = await acquire(b, svc, holder("v2"));
       expect(still.ok).toBe(false);
-      expectOk(await settle(() => a.release(handle, o())));
+      await release(a, handle);
     });
 
     it("shows who holds a lock without taking it, when it can inspect", async () => {
@@ -103,18 +95,14 @@ export const describeReleaseLockConformance = defineConformanceSuite<ReleaseLock
       const svc = uniqueServiceName();
       expect(expectOk(await settle(() => lock.inspect!(svc, o())))).toBeNull();
       const first = holder("v1");
-      const handle = expectOk(
-        await settle(() => newLock().acquire({ service: svc, holder: first }, o())),
-      );
+      const handle = expectOk(await acquire(newLock(), svc, first));
       const seen = expectOk(await settle(() => lock.inspect!(svc, o())));
       expect(seen?.holder?.id).toBe(first.id);
       expect(seen?.stale).toBe(false);
       // Looking did not take it: another holder is still refused.
-      const other = await settle(() =>
-        newLock().acquire({ service: svc, holder: holder("v2") }, o()),
-      );
+      const other = await acquire(newLock(), svc, holder("v2"));
       expect(other.ok).toBe(false);
-      expectOk(await settle(() => newLock().release(handle, o())));
+      await release(newLock(), handle);
       expect(expectOk(await settle(() => lock.inspect!(svc, o())))).toBeNull();
     });
 
@@ -123,13 +111,11 @@ export const describeReleaseLockConformance = defineConformanceSuite<ReleaseLock
       if (!makeStale) return;
       const svc = uniqueServiceName();
       const dead = holder("v1");
-      expectOk(await settle(() => newLock().acquire({ service: svc, holder: dead }, o())));
+      expectOk(await acquire(newLock(), svc, dead));
       await makeStale(svc);
-      const taken = expectOk(
-        await settle(() => newLock().acquire({ service: svc, holder: holder("v2") }, o())),
-      );
+      const taken = expectOk(await acquire(newLock(), svc, holder("v2")));
       expect(taken.tookOverFrom?.id).toBe(dead.id);
-      expectOk(await settle(() => newLock().release(taken, o())));
+      await release(newLock(), taken);
     });
 
     it("lets exactly one of two runners racing for the same stale lock take it over", async () => {
@@ -137,18 +123,18 @@ export const describeReleaseLockConformance = defineConformanceSuite<ReleaseLock
       if (!makeStale) return;
       const svc = uniqueServiceName();
       const dead = holder("v1");
-      expectOk(await settle(() => newLock().acquire({ service: svc, holder: dead }, o())));
+      expectOk(await acquire(newLock(), svc, dead));
       await makeStale(svc);
       const [a, b] = await Promise.all([
-        settle(() => newLock().acquire({ service: svc, holder: holder("recovery-a") }, o())),
-        settle(() => newLock().acquire({ service: svc, holder: holder("recovery-b") }, o())),
+        acquire(newLock(), svc, holder("recovery-a")),
+        acquire(newLock(), svc, holder("recovery-b")),
       ]);
       const winners = [a, b].filter((r) => r.ok);
       expect(winners).toHaveLength(1);
       const loser = [a, b].find((r) => !r.ok);
       if (loser && !loser.ok) expect(loser.error.kind).toBe("lock_held");
       const won = winners[0]!;
-      if (won.ok) expectOk(await settle(() => newLock().release(won.value, o())));
+      if (won.ok) await release(newLock(), won.value);
     });
 
     itResolvesAbortedWhenSignalFired((signal) => [
