@@ -1,23 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   cliEnv,
-  createWorkspace,
-  requireBuiltCli,
   runCli,
   simConfig,
-  type Workspace,
+  useWorkspace,
+  withProviderOptions,
+  withProviderUse,
 } from "./cli-harness.js";
 
-let ws: Workspace;
-beforeAll(async () => {
-  requireBuiltCli();
-  ws = await createWorkspace();
-});
-afterAll(() => ws.cleanup());
+const ws = useWorkspace();
 
 describe("shipgate config validate", () => {
   it("accepts a valid config (version and sha left to flags) and lists the providers", async () => {
-    const dir = await ws.configDir("valid", (d) => simConfig(ws, d));
+    const dir = await ws.simConfigDir("valid");
     const run = await runCli(["config", "validate"], { cwd: dir });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
@@ -29,14 +24,13 @@ describe("shipgate config validate", () => {
 
   it("prints every problem at once, one per line", async () => {
     const dir = await ws.configDir("invalid", (d) =>
-      simConfig(ws, d)
+      withProviderOptions(
+        withProviderUse(simConfig(ws, d), "deployer", "@shipgate/nope"),
+        "ci",
+        '{ token: "glpat-abcdefghijklmnopqrst", rollback_delay_ms: slow }',
+      )
         .replace("window_minutes: 0.005", "window_minutes: -1")
         .replace("service: checkout", "service: checkout\n  servce: typo")
-        .replace(
-          /^ci: \{ use: "([^"]+)", with: \{\} \}$/m,
-          'ci: { use: "$1", with: { token: "glpat-abcdefghijklmnopqrst", rollback_delay_ms: slow } }',
-        )
-        .replace(/^deployer: .*$/m, 'deployer: { use: "@shipgate/nope" }')
         .concat("lokc: { use: file }\n"),
     );
     const run = await runCli(["config", "validate"], { cwd: dir, env: cliEnv() });
@@ -61,18 +55,18 @@ describe("shipgate config validate", () => {
   });
 
   it("checks providers once the file is clean: unknown package, bad options, unset secrets", async () => {
-    const dir = await ws.configDir("providers", (d) =>
-      simConfig(ws, d)
-        .replace(
-          /^ci: \{ use: "([^"]+)", with: \{\} \}$/m,
-          'ci: { use: "$1", with: { token_env: SHIPGATE_UNSET_FOR_TEST } }',
-        )
-        .replace(/^deployer: .*$/m, 'deployer: { use: "@shipgate/metrics-prometheuss" }')
-        .replace(
-          /^slo: \{ use: "([^"]+)", with: \{\} \}$/m,
-          'slo: { use: "$1", with: { checks: nope } }',
-        ),
-    );
+    const dir = await ws.configDir("providers", (d) => {
+      const yaml = withProviderOptions(
+        simConfig(ws, d),
+        "ci",
+        "{ token_env: SHIPGATE_UNSET_FOR_TEST }",
+      );
+      return withProviderUse(
+        withProviderOptions(yaml, "slo", "{ checks: nope }"),
+        "deployer",
+        "@shipgate/metrics-prometheuss",
+      );
+    });
     const run = await runCli(["config", "validate", "--json"], { cwd: dir });
     expect(run.code).toBe(1);
     const error = JSON.parse(run.stdout.trim().split("\n").pop()!);
