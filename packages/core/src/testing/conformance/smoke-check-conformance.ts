@@ -1,10 +1,11 @@
 import { expect, it } from "vitest";
-import type { SmokeCheck, SmokeCheckContext } from "../../contracts/smoke-check.js";
+import type { SmokeCheck } from "../../contracts/smoke-check.js";
 import {
   type ConformanceCleanup,
   defineConformanceSuite,
   itResolvesAbortedWhenSignalFired,
 } from "./conformance-suite.js";
+import { conformanceSmokeCheckContext } from "./fixtures.js";
 import { expectOk, liveSignal, settle } from "./run-safely.js";
 
 /** What a SmokeCheck's test provides. */
@@ -13,13 +14,7 @@ export interface SmokeCheckConformanceSetup extends ConformanceCleanup {
   failing: SmokeCheck;
 }
 
-const context: SmokeCheckContext = {
-  service: "shop",
-  environment: "production",
-  version: "v1.4.0",
-  phase: "after_weight_change",
-  weight: 5,
-};
+const context = conformanceSmokeCheckContext;
 
 /** The shared suite every {@link SmokeCheck} runs against itself. */
 export const describeSmokeCheckConformance = defineConformanceSuite<SmokeCheckConformanceSetup>(
