@@ -1,12 +1,12 @@
 import { relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
+  expectCliError,
   NOT_AN_ADAPTER,
   runCli,
   simConfig,
   useWorkspace,
-  withProviderOptions,
-  withProviderUse,
+  withProvider,
 } from "./cli-harness.js";
 
 let tagsBefore: string[];
@@ -72,7 +72,7 @@ describe("bad input: one clear line naming the key, exit 1, nothing written", ()
 
   it("inline secret", async () => {
     await rejects(
-      (d) => withProviderOptions(simConfig(ws, d), "ci", `{ token: "ghp_${"x".repeat(36)}" }`),
+      (d) => withProvider(simConfig(ws, d), "ci", { with: `{ token: "ghp_${"x".repeat(36)}" }` }),
       good(),
       /ci\.with\.token: holds an inline secret \(a GitHub token\).* — write `token_env: GITHUB_TOKEN`/,
     );
@@ -80,7 +80,7 @@ describe("bad input: one clear line naming the key, exit 1, nothing written", ()
 
   it("unknown provider package, with a did-you-mean", async () => {
     await rejects(
-      (d) => withProviderUse(simConfig(ws, d), "deployer", "@shipgate/deploy-kubernets"),
+      (d) => withProvider(simConfig(ws, d), "deployer", { use: "@shipgate/deploy-kubernets" }),
       good(),
       /deployer\.use: cannot find package "@shipgate\/deploy-kubernets" .*\(did you mean "@shipgate\/deploy-kubernetes"\?\)/,
     );
@@ -88,7 +88,7 @@ describe("bad input: one clear line naming the key, exit 1, nothing written", ()
 
   it("a module that is not an adapter", async () => {
     await rejects(
-      (d) => withProviderUse(simConfig(ws, d), "slo", relative(d, NOT_AN_ADAPTER)),
+      (d) => withProvider(simConfig(ws, d), "slo", { use: relative(d, NOT_AN_ADAPTER) }),
       good(),
       /slo\.use: .*not-an-adapter\.mjs does not export a `shipgateProvider`/,
     );
@@ -96,7 +96,7 @@ describe("bad input: one clear line naming the key, exit 1, nothing written", ()
 
   it("an adapter option the adapter's own schema rejects, with a did-you-mean", async () => {
     await rejects(
-      (d) => withProviderOptions(simConfig(ws, d), "ci", "{ rollback_delay: 5 }"),
+      (d) => withProvider(simConfig(ws, d), "ci", { with: "{ rollback_delay: 5 }" }),
       good(),
       /ci\.with\.rollback_delay: unknown key \(did you mean "rollback_delay_ms"\?\)/,
     );
@@ -105,7 +105,7 @@ describe("bad input: one clear line naming the key, exit 1, nothing written", ()
   it("a secret's environment variable that is not set", async () => {
     await rejects(
       (d) =>
-        withProviderOptions(simConfig(ws, d), "ci", "{ token_env: SHIPGATE_TEST_UNSET_TOKEN }"),
+        withProvider(simConfig(ws, d), "ci", { with: "{ token_env: SHIPGATE_TEST_UNSET_TOKEN }" }),
       good(),
       /ci\.with\.token_env: Environment variable SHIPGATE_TEST_UNSET_TOKEN \(named by with\.token_env\) is not set — Export SHIPGATE_TEST_UNSET_TOKEN/,
     );
@@ -131,29 +131,29 @@ describe("bad input: one clear line naming the key, exit 1, nothing written", ()
     n += 1;
     const dir = await ws.configDir(`bad-${n}`, "release: {}\n");
     const run = await runCli(["release", "--config", "nope.yaml", ...good()], { cwd: dir });
-    expect(run.code).toBe(1);
-    expect(run.stderr.trim()).toBe(
+    expectCliError(
+      run,
       "shipgate: error: nope.yaml: cannot read config nope.yaml: no such file — create shipgate.yaml (see the README) or pass --config <path>",
     );
   });
 
   it("unknown option and unknown command", async () => {
     const option = await runCli(["release", "--verison", "v1.0.0"], { cwd: ws.root });
-    expect(option.code).toBe(1);
-    expect(option.stderr.trim()).toBe(
+    expectCliError(
+      option,
       'shipgate: error: --verison: unknown option (did you mean "--version"?) — run with --help to see the options',
     );
     const command = await runCli(["relase"], { cwd: ws.root });
-    expect(command.code).toBe(1);
-    expect(command.stderr.trim()).toBe(
+    expectCliError(
+      command,
       'shipgate: error: unknown command "relase" (did you mean "release"?) — run `shipgate --help` for the commands',
     );
   });
 
   it("unreadable scenario file", async () => {
     const run = await runCli(["simulate", "does-not-exist.yaml"], { cwd: ws.root });
-    expect(run.code).toBe(1);
-    expect(run.stderr.trim()).toBe(
+    expectCliError(
+      run,
       "shipgate: error: does-not-exist.yaml: cannot read scenario file: no such file — check the path (it is relative to the working directory)",
     );
     expect(run.stdout).toBe("");

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { createDemoRepository, type DemoRepository } from "../src/demo-repository.js";
 
 /** The built executable: tests exercise what users run. */
@@ -26,6 +26,12 @@ export interface CliRun {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+}
+
+/** Asserts a run refused its input: exit 1 and exactly `line` on stderr. */
+export function expectCliError(run: CliRun, line: string): void {
+  expect(run.code).toBe(1);
+  expect(run.stderr.trim()).toBe(line);
 }
 
 /** The environment of a spawned CLI: no colours, no CI detection surprises. */
@@ -174,17 +180,21 @@ export interface SimConfigOptions {
 export const BREACH_AT_25 =
   '{ metrics: { "25": { error_rate: 0.05, p95_latency_ms: 120 }, default: { error_rate: 0.001, p95_latency_ms: 120 } } }';
 
-/** Replaces the `with: {}` of one provider (`ci`, `slo` …) in a {@link simConfig}. */
-export function withProviderOptions(yaml: string, key: string, withBlock: string): string {
+/**
+ * Changes one provider (`ci`, `deployer`, `slo` …) of a {@link simConfig}: points it at
+ * another package or module (`use`), or gives the simulated adapter other options (`with`).
+ */
+export function withProvider(
+  yaml: string,
+  key: string,
+  change: { use: string } | { with: string },
+): string {
+  if ("use" in change)
+    return yaml.replace(new RegExp(`^${key}: .*$`, "m"), `${key}: { use: "${change.use}" }`);
   return yaml.replace(
     new RegExp(`^${key}: \\{ use: "([^"]+)", with: \\{\\} \\}$`, "m"),
-    `${key}: { use: "$1", with: ${withBlock} }`,
+    `${key}: { use: "$1", with: ${change.with} }`,
   );
-}
-
-/** Points one provider (`deployer`, `slo` …) of a {@link simConfig} at another package or module. */
-export function withProviderUse(yaml: string, key: string, use: string): string {
-  return yaml.replace(new RegExp(`^${key}: .*$`, "m"), `${key}: { use: "${use}" }`);
 }
 
 /**

@@ -1,12 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  cliEnv,
-  runCli,
-  simConfig,
-  useWorkspace,
-  withProviderOptions,
-  withProviderUse,
-} from "./cli-harness.js";
+import { runCli, simConfig, useWorkspace, withProvider } from "./cli-harness.js";
 
 const ws = useWorkspace();
 
@@ -23,17 +16,17 @@ describe("shipgate config validate", () => {
   });
 
   it("prints every problem at once, one per line", async () => {
-    const dir = await ws.configDir("invalid", (d) =>
-      withProviderOptions(
-        withProviderUse(simConfig(ws, d), "deployer", "@shipgate/nope"),
-        "ci",
-        '{ token: "glpat-abcdefghijklmnopqrst", rollback_delay_ms: slow }',
-      )
+    const dir = await ws.configDir("invalid", (d) => {
+      let yaml = withProvider(simConfig(ws, d), "deployer", { use: "@shipgate/nope" });
+      yaml = withProvider(yaml, "ci", {
+        with: '{ token: "glpat-abcdefghijklmnopqrst", rollback_delay_ms: slow }',
+      });
+      return yaml
         .replace("window_minutes: 0.005", "window_minutes: -1")
         .replace("service: checkout", "service: checkout\n  servce: typo")
-        .concat("lokc: { use: file }\n"),
-    );
-    const run = await runCli(["config", "validate"], { cwd: dir, env: cliEnv() });
+        .concat("lokc: { use: file }\n");
+    });
+    const run = await runCli(["config", "validate"], { cwd: dir });
     expect(run.code).toBe(1);
     const lines = run.stderr.trim().split("\n");
     const problems = lines.filter((l) => l.startsWith("shipgate: error: shipgate.yaml: "));
@@ -56,16 +49,11 @@ describe("shipgate config validate", () => {
 
   it("checks providers once the file is clean: unknown package, bad options, unset secrets", async () => {
     const dir = await ws.configDir("providers", (d) => {
-      const yaml = withProviderOptions(
-        simConfig(ws, d),
-        "ci",
-        "{ token_env: SHIPGATE_UNSET_FOR_TEST }",
-      );
-      return withProviderUse(
-        withProviderOptions(yaml, "slo", "{ checks: nope }"),
-        "deployer",
-        "@shipgate/metrics-prometheuss",
-      );
+      let yaml = withProvider(simConfig(ws, d), "ci", {
+        with: "{ token_env: SHIPGATE_UNSET_FOR_TEST }",
+      });
+      yaml = withProvider(yaml, "slo", { with: "{ checks: nope }" });
+      return withProvider(yaml, "deployer", { use: "@shipgate/metrics-prometheuss" });
     });
     const run = await runCli(["config", "validate", "--json"], { cwd: dir });
     expect(run.code).toBe(1);

@@ -3,7 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { readFrontMatter } from "@shipgate/core";
 import { describe, expect, it } from "vitest";
-import { cliEnv, runCli, useTempDir } from "./cli-harness.js";
+import { cliEnv, expectCliError, runCli, useTempDir } from "./cli-harness.js";
 
 // rsvg-convert (librsvg2-bin) proves the chart renders; CI installs it and requires it.
 const rsvg = spawnSync("rsvg-convert", ["--version"]).status === 0;
@@ -208,8 +208,8 @@ describe("shipgate demo", () => {
 
   it("rejects an unknown scenario and a non-empty --dir before doing anything", async () => {
     const scenario = await runCli(["demo", "--scenario", "breech"], { cwd: scratch.path });
-    expect(scenario.code).toBe(1);
-    expect(scenario.stderr.trim()).toBe(
+    expectCliError(
+      scenario,
       'shipgate: error: --scenario: unknown demo scenario "breech" (did you mean "breach"?) — choose one of success, breach, ci-red',
     );
     const dir = await runCli(["demo", "--dir", join(scratch.path, "success")], {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { SmokeCheckContext } from "../contracts/smoke-check.js";
 import { conformanceSmokeCheckContext } from "../testing/conformance/fixtures.js";
+import { liveSignal as live } from "../testing/conformance/run-safely.js";
 import { createRecordingClock } from "../testing/recording-clock.js";
 import { type CommandSmokeCheckSpec, createCommandSmokeCheck } from "./command-smoke-check.js";
 
@@ -10,7 +11,6 @@ const context: SmokeCheckContext = {
   phase: "after_rollback",
   weight: 0,
 };
-const live = () => new AbortController().signal;
 const node = process.execPath;
 
 const spec = (

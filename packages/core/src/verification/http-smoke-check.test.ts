@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SmokeCheckContext } from "../contracts/smoke-check.js";
 import { conformanceSmokeCheckContext } from "../testing/conformance/fixtures.js";
+import { liveSignal as live } from "../testing/conformance/run-safely.js";
 import { createRecordingClock } from "../testing/recording-clock.js";
 import { createHttpSmokeCheck, type HttpSmokeCheckSpec, redactUrl } from "./http-smoke-check.js";
 
@@ -12,7 +13,6 @@ const context: SmokeCheckContext = {
   phase: "after_weight_change",
   weight: 25,
 };
-const live = () => new AbortController().signal;
 
 let server: Server;
 let base: string;
