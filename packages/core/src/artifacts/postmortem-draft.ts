@@ -41,14 +41,18 @@ const count = (n: number) => n.toLocaleString("en-US");
 const minutes = (m: number) => formatSpacedDuration(m * 60_000);
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
-/** A section that says one thing: a paragraph, or a placeholder the responders fill in. */
+/** A section that says one thing in a paragraph. */
 function oneBlockSection(
   key: PostmortemSectionKey,
   title: string,
   text: string,
-  kind: "paragraph" | "placeholder" = "paragraph",
 ): PostmortemSection {
-  return { key, title, blocks: [{ kind, text }] };
+  return { key, title, blocks: [{ kind: "paragraph", text }] };
+}
+
+/** A section the responders write, with the question it answers as a visible prompt. */
+function toBeWritten(key: PostmortemSectionKey, title: string, prompt: string): PostmortemSection {
+  return { key, title, blocks: [{ kind: "placeholder", text: `To be written: ${prompt}` }] };
 }
 
 /**
@@ -68,24 +72,9 @@ export function postmortemSections(
     rollbackSection(incident),
     impactSection(incident),
     culpritSection(incident),
-    oneBlockSection(
-      "root_cause",
-      "Root cause",
-      "To be written: why did the change break production?",
-      "placeholder",
-    ),
-    oneBlockSection(
-      "went_well",
-      "What went well",
-      "To be written: what limited the damage, what to keep.",
-      "placeholder",
-    ),
-    oneBlockSection(
-      "action_items",
-      "Action items",
-      "To be written: each action with an owner and a due date.",
-      "placeholder",
-    ),
+    toBeWritten("root_cause", "Root cause", "why did the change break production?"),
+    toBeWritten("went_well", "What went well", "what limited the damage, what to keep."),
+    toBeWritten("action_items", "Action items", "each action with an owner and a due date."),
   ];
 }
 
