@@ -36,6 +36,8 @@ export const describeReleaseLockConformance = defineConformanceSuite<ReleaseLock
     const o = () => ({ signal: liveSignal() });
     /** A fresh client on the backend. */
     const newLock = () => s().makeLock();
+    /** A service no case used before, and two clients on it standing for two CI runners. */
+    const twoRunners = () => ({ svc: uniqueServiceName(), a: newLock(), b: newLock() });
     /** Tries to take `service`'s lock for `who` through `lock`. */
     const acquire = (lock: ReleaseLock, service: string, who: LockHolder) =>
       settle(() => lock.acquire({ service, holder: who }, o()));
@@ -45,9 +47,7 @@ export const describeReleaseLockConformance = defineConformanceSuite<ReleaseLock
     };
 
     it("lets one holder in and tells the second who holds it", async () => {
-      const svc = uniqueServiceName();
-      const a = newLock();
-      const b = newLock();
+      const { svc, a, b } = twoRunners();
       const first = holder("v1.0.0");
       const handle = expectOk(await acquire(a, svc, first));
       expect(handle.service).toBe(svc);
@@ -59,9 +59,7 @@ export const describeReleaseLockConformance = defineConformanceSuite<ReleaseLock
     });
 
     it("lets the next holder in once released, and release is idempotent", async () => {
-      const svc = uniqueServiceName();
-      const a = newLock();
-      const b = newLock();
+      const { svc, a, b } = twoRunners();
       const handle = expectOk(await acquire(a, svc, holder("v1")));
       await release(a, handle);
       await release(a, handle);
@@ -78,9 +76,7 @@ export const describeReleaseLockConformance = defineConformanceSuite<ReleaseLock
     });
 
     it("does not let a holder release someone else's lock", async () => {
-      const svc = uniqueServiceName();
-      const a = newLock();
-      const b = newLock();
+      const { svc, a, b } = twoRunners();
       const handle = expectOk(await acquire(a, svc, holder("v1")));
       const forged = { ...handle, holder: holder("v9") };
       await release(b, forged);
