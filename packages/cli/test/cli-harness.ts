@@ -290,3 +290,42 @@ export function runLogged(
     });
   });
 }
+
+/**
+ * An `onLog` that cancels a CI step once, the way a runner does when the job is cancelled,
+ * as soon as the canary's first 5% poll is ok; `sent()` says whether it did.
+ */
+export function cancelOnceCanaryRuns(cancel: (pid: number) => void): {
+  onLog: (log: string, pid: number) => void;
+  sent: () => boolean;
+} {
+  let sent = false;
+  return {
+    onLog(log, pid) {
+      if (sent || !/canary 5% .*ok$/m.test(log)) return;
+      sent = true;
+      cancel(pid);
+    },
+    sent: () => sent,
+  };
+}
+
+/** `shipgate demo --real-time` with short windows, as an interactive test drives it. */
+export function realTimeDemoArgs(options: {
+  windowSeconds: number;
+  pollSeconds: number;
+  dir: string;
+  scenario?: string;
+}): string[] {
+  return [
+    "demo",
+    "--real-time",
+    "--window-seconds",
+    String(options.windowSeconds),
+    "--poll-seconds",
+    String(options.pollSeconds),
+    ...(options.scenario ? ["--scenario", options.scenario] : []),
+    "--dir",
+    options.dir,
+  ];
+}

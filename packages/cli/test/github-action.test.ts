@@ -4,7 +4,13 @@ import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { renderJobSummary } from "../src/job-summary.js";
-import { BREACH_AT_25, type LoggedRun, runLogged, useWorkspace } from "./cli-harness.js";
+import {
+  BREACH_AT_25,
+  cancelOnceCanaryRuns,
+  type LoggedRun,
+  runLogged,
+  useWorkspace,
+} from "./cli-harness.js";
 
 const ACTION_DIR = resolve(import.meta.dirname, "../../../action");
 const CLI_PACKAGE = resolve(import.meta.dirname, "..");
@@ -211,20 +217,10 @@ describe("the action end to end (built CLI, runner environment, real git)", () =
 
   it("cancellation: SIGINT to the step rolls the canary back, exit 130, status CANCELLED", async () => {
     const dir = await ws.simConfigDir("action-cancel", { longWindows: true });
-    let sent = false;
-    const run = await runAction(
-      dir,
-      { version: "v2.3.0" },
-      {
-        onLog(log, pid) {
-          if (!sent && /canary 5% .*ok$/m.test(log)) {
-            sent = true;
-            process.kill(pid, "SIGINT"); // what the runner does when the job is cancelled
-          }
-        },
-      },
-    );
-    expect(sent).toBe(true);
+    // What the runner does when the job is cancelled.
+    const cancel = cancelOnceCanaryRuns((pid) => process.kill(pid, "SIGINT"));
+    const run = await runAction(dir, { version: "v2.3.0" }, { onLog: cancel.onLog });
+    expect(cancel.sent()).toBe(true);
     expect(run.code, run.log).toBe(130);
     expect(run.log).toContain("::warning title=shipgate::SIGINT: the job was cancelled");
     expect(run.log).toMatch(/rollback verified: stable version v1\.3\.0 is serving/);

@@ -2,7 +2,14 @@ import { mkdir, readFile, symlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { BIN, BREACH_AT_25, type LoggedRun, runLogged, useWorkspace } from "./cli-harness.js";
+import {
+  BIN,
+  BREACH_AT_25,
+  cancelOnceCanaryRuns,
+  type LoggedRun,
+  runLogged,
+  useWorkspace,
+} from "./cli-harness.js";
 
 const TEMPLATE = resolve(
   import.meta.dirname,
@@ -117,20 +124,10 @@ describe("the template's job end to end (built CLI, real git)", () => {
 
   it("cancellation: SIGTERM to the job's process group rolls the canary back", async () => {
     const dir = await ws.simConfigDir("gitlab-cancel", { longWindows: true });
-    let sent = false;
-    const run = await runJob(
-      dir,
-      { SHIPGATE_VERSION: "v5.4.0" },
-      {
-        onLog(log, pid) {
-          if (!sent && /canary 5% .*ok$/m.test(log)) {
-            sent = true;
-            process.kill(-pid, "SIGTERM"); // what the runner does when the job is cancelled
-          }
-        },
-      },
-    );
-    expect(sent).toBe(true);
+    // What the runner does when the job is cancelled.
+    const cancel = cancelOnceCanaryRuns((pid) => process.kill(-pid, "SIGTERM"));
+    const run = await runJob(dir, { SHIPGATE_VERSION: "v5.4.0" }, { onLog: cancel.onLog });
+    expect(cancel.sent()).toBe(true);
     expect(run.code).not.toBe(0);
     expect(run.log).toMatch(/rollback verified: stable version v1\.3\.0 is serving/);
     expect(run.log).toContain("CANCELLED");
