@@ -82,15 +82,11 @@ describe("classifyChange", () => {
     });
   });
 
-  it("marks breaking from a label too", () => {
-    expect(classifyChange(change("Rework auth", ["BREAKING CHANGE"]))).toMatchObject({
-      type: "other",
-      breaking: true,
-    });
-    expect(classifyChange(change("fix: x", ["breaking-change"]))).toMatchObject({
-      type: "fix",
-      breaking: true,
-    });
+  it.each([
+    ["Rework auth", "BREAKING CHANGE", "other"],
+    ["fix: x", "breaking-change", "fix"],
+  ] as const)("marks breaking from a label too: %s [%s]", (title, label, type) => {
+    expect(classifyChange(change(title, [label]))).toMatchObject({ type, breaking: true });
   });
 
   const anyChange = fc.record({
