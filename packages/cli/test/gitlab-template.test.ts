@@ -2,14 +2,7 @@ import { mkdir, readFile, symlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import {
-  BIN,
-  BREACH_AT_25,
-  cancelOnceCanaryRuns,
-  type LoggedRun,
-  runLogged,
-  useWorkspace,
-} from "./cli-harness.js";
+import { BIN, BREACH_AT_25, cancelOnceCanaryRuns, runLogged, useWorkspace } from "./cli-harness.js";
 
 const TEMPLATE = resolve(
   import.meta.dirname,
@@ -63,7 +56,7 @@ async function runJob(
   dir: string,
   pipelineVariables: Record<string, string>,
   options: { onLog?: (log: string, pid: number) => void } = {},
-): Promise<LoggedRun> {
+): ReturnType<typeof runLogged> {
   const t = await template();
   const job = t["shipgate-release"];
   // `npm ci` (before_script) installed @shipgate/cli: its bin is linked as npm links it.

@@ -36,6 +36,16 @@ export const describeReleaseLockConformance = defineConformanceSuite<ReleaseLock
     const o = () => ({ signal: liveSignal() });
     /** A fresh client on the backend. */
     const newLock = () => s().makeLock();
+    /** A service whose lock a dead holder left behind, or null when the backend cannot stage one. */
+    const leftByDeadHolder = async () => {
+      const { makeStale } = s();
+      if (!makeStale) return null;
+      const svc = uniqueServiceName();
+      const dead = holder("v1");
+      expectOk(await acquire(newLock(), svc, dead));
+      await makeStale(svc);
+      return { svc, dead };
+    };
     /** A service no case used before, and two clients on it standing for two CI runners. */
     const twoRunners = () => ({ svc: uniqueServiceName(), a: newLock(), b: newLock() });
     /** Tries to take `service`'s lock for `who` through `lock`. */
@@ -103,24 +113,18 @@ export const describeReleaseLockConformance = defineConformanceSuite<ReleaseLock
     });
 
     it("takes over a stale lock and says from whom", async () => {
-      const { makeStale } = s();
-      if (!makeStale) return;
-      const svc = uniqueServiceName();
-      const dead = holder("v1");
-      expectOk(await acquire(newLock(), svc, dead));
-      await makeStale(svc);
+      const stale = await leftByDeadHolder();
+      if (!stale) return;
+      const { svc, dead } = stale;
       const taken = expectOk(await acquire(newLock(), svc, holder("v2")));
       expect(taken.tookOverFrom?.id).toBe(dead.id);
       await release(newLock(), taken);
     });
 
     it("lets exactly one of two runners racing for the same stale lock take it over", async () => {
-      const { makeStale } = s();
-      if (!makeStale) return;
-      const svc = uniqueServiceName();
-      const dead = holder("v1");
-      expectOk(await acquire(newLock(), svc, dead));
-      await makeStale(svc);
+      const stale = await leftByDeadHolder();
+      if (!stale) return;
+      const { svc } = stale;
       const [a, b] = await Promise.all([
         acquire(newLock(), svc, holder("recovery-a")),
         acquire(newLock(), svc, holder("recovery-b")),
