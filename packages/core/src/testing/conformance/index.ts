@@ -9,6 +9,7 @@ export * from "./fixtures.js";
 export * from "./http-transport-conformance.js";
 export * from "./incident-sink-conformance.js";
 export * from "./notifier-conformance.js";
+export * from "./postmortem-facts.js";
 export * from "./release-journal-conformance.js";
 export * from "./release-lock-conformance.js";
 export * from "./run-safely.js";
