@@ -91,7 +91,7 @@ export interface Workspace {
   simConfigDir(name: string, options?: SimConfigOptions): Promise<string>;
   /** Every file under a directory, relative, sorted (to prove nothing was written). */
   files(dir: string): Promise<string[]>;
-  /** The demo repository's tags, as `git tag --list` prints them. */
+  /** The demo repository's tags, in the order `git tag --list` prints them. */
   tags(): string[];
   /** `--version <version> --sha <head of the demo repository>`. */
   versionArgs(version: string): string[];
