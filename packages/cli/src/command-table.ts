@@ -29,6 +29,13 @@ export interface CliCommand {
   load: () => Promise<CommandRun>;
 }
 
+/** A command's runner when it takes flags only, no positional arguments. */
+function flagsOnly(
+  run: (values: Record<string, unknown>, io: CliIo) => Promise<number>,
+): CommandRun {
+  return (values, _positionals, io) => run(values, io);
+}
+
 const OUTPUT: Record<string, OptionSpec> = {
   json: { type: "boolean" },
   quiet: { type: "boolean", short: "q" },
@@ -52,10 +59,7 @@ export const COMMANDS: readonly CliCommand[] = [
   {
     name: "release",
     usage: "[--config shipgate.yaml] [--version v1.4.0 --sha <sha>] [--dry-run]",
-    load: async () => {
-      const { runReleaseCommand } = await import("./release-command.js");
-      return (values, _positionals, io) => runReleaseCommand(values, io);
-    },
+    load: async () => flagsOnly((await import("./release-command.js")).runReleaseCommand),
     options: { ...OUTPUT, ...RELEASE_INPUT, "dry-run": { type: "boolean" } },
     help: `shipgate release [--config shipgate.yaml] [--version v1.4.0 --sha <sha>] [--dry-run]
 
@@ -81,10 +85,7 @@ Exit codes: 0 success, 1 invalid input/config/tool error, 2 blocked by CI or sig
   {
     name: "plan",
     usage: "[--config shipgate.yaml] [--out plan.md]",
-    load: async () => {
-      const { runPlanCommand } = await import("./plan-command.js");
-      return (values, _positionals, io) => runPlanCommand(values, io);
-    },
+    load: async () => flagsOnly((await import("./plan-command.js")).runPlanCommand),
     options: { ...OUTPUT, ...RELEASE_INPUT, out: { type: "string", short: "o" } },
     help: `shipgate plan [--config shipgate.yaml] [--version v1.4.0 --sha <sha>] [--out plan.md]
 
@@ -96,10 +97,7 @@ Takes the same release flags as \`shipgate release\`. Exit code: the dry run's.`
   {
     name: "simulate",
     usage: "<scenario.yaml…> [--out dir]",
-    load: async () => {
-      const { runSimulateCommand } = await import("./simulate-command.js");
-      return (values, positionals, io) => runSimulateCommand(values, positionals, io);
-    },
+    load: async () => (await import("./simulate-command.js")).runSimulateCommand,
     options: {
       ...OUTPUT,
       out: { type: "string", short: "o" },
@@ -115,10 +113,7 @@ Exit code: the release's for one scenario; 0 if every expectation held, else 1, 
   {
     name: "demo",
     usage: "[--scenario success|breach|ci-red] [--dir path]",
-    load: async () => {
-      const { runDemoCommand } = await import("./demo-command.js");
-      return (values, _positionals, io) => runDemoCommand(values, io);
-    },
+    load: async () => flagsOnly((await import("./demo-command.js")).runDemoCommand),
     options: {
       ...OUTPUT,
       scenario: { type: "string", short: "s" },
@@ -137,10 +132,7 @@ changelog are. --dir chooses the directory (default: a new temp dir).`,
   {
     name: "recover",
     usage: "[--config shipgate.yaml] [--resume]",
-    load: async () => {
-      const { runRecoverCommand } = await import("./recover-command.js");
-      return (values, _positionals, io) => runRecoverCommand(values, io);
-    },
+    load: async () => flagsOnly((await import("./recover-command.js")).runRecoverCommand),
     options: {
       ...OUTPUT,
       config: { type: "string", short: "c" },
@@ -165,10 +157,7 @@ Exit codes: 0 nothing to recover, 1 recovered (nothing had been deployed) or err
   {
     name: "status",
     usage: "[--config shipgate.yaml]",
-    load: async () => {
-      const { runStatusCommand } = await import("./status-command.js");
-      return (values, _positionals, io) => runStatusCommand(values, io);
-    },
+    load: async () => flagsOnly((await import("./status-command.js")).runStatusCommand),
     options: { ...OUTPUT, config: { type: "string", short: "c" }, service: { type: "string" } },
     help: `shipgate status [--config shipgate.yaml] [--service name]
 
@@ -178,15 +167,9 @@ lock (and whether that holder is alive), and what to do next. Changes nothing.`,
   {
     name: "backtest",
     usage: "[--config shipgate.yaml] [--policy candidate.yaml] [--last 50 | --since date]",
-    load: async () => {
-      const { runBacktestCommand } = await import("./backtest-command.js");
-      return (values, _positionals, io) => runBacktestCommand(values, io);
-    },
+    load: async () => flagsOnly((await import("./backtest-command.js")).runBacktestCommand),
     options: {
-      json: { type: "boolean" },
-      quiet: { type: "boolean", short: "q" },
-      "no-color": { type: "boolean" },
-      help: { type: "boolean", short: "h" },
+      ...OUTPUT,
       config: { type: "string", short: "c" },
       policy: { type: "string", short: "p" },
       last: { type: "string" },
@@ -218,10 +201,8 @@ Exit codes: 0 the backtest ran, 1 invalid input, config or an SLO source error.`
   {
     name: "config validate",
     usage: "[--config shipgate.yaml]",
-    load: async () => {
-      const { runConfigValidateCommand } = await import("./config-validate-command.js");
-      return (values, _positionals, io) => runConfigValidateCommand(values, io);
-    },
+    load: async () =>
+      flagsOnly((await import("./config-validate-command.js")).runConfigValidateCommand),
     options: {
       ...OUTPUT,
       config: { type: "string", short: "c" },

@@ -11,7 +11,7 @@ import { createDemoRepository, DEMO_PULL_REQUESTS } from "./demo-repository.js";
 import { didYouMeanSuffix } from "./did-you-mean.js";
 import { handleInterrupts } from "./interrupt.js";
 import { buildReleaseStack } from "./stack-builder.js";
-import { loadTestingKit } from "./testing-kit.js";
+import { loadTestingKitFor } from "./testing-kit.js";
 
 /** The demo's scenarios. */
 export const DEMO_SCENARIOS = ["success", "breach", "ci-red"] as const;
@@ -108,12 +108,8 @@ export async function runDemoCommand(flags: Record<string, unknown>, io: CliIo):
     printProblems(io, mode, problems);
     return 1;
   }
-  const loadedKit = await loadTestingKit();
-  if (!loadedKit.ok) {
-    printProblems(io, mode, [loadedKit.problem]);
-    return 1;
-  }
-  const { kit } = loadedKit;
+  const kit = await loadTestingKitFor(io, mode);
+  if (!kit) return 1;
   if (!dir) dir = await mkdtemp(join(tmpdir(), "shipgate-demo-"));
   else await mkdir(dir, { recursive: true });
 

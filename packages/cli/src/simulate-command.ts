@@ -6,7 +6,7 @@ import { parseDocument } from "yaml";
 import { type CliIo, outputMode, printProblems } from "./cli-io.js";
 import type { ConfigProblem } from "./config-problem.js";
 import { clockTime, describeEvent } from "./event-format.js";
-import { loadTestingKit } from "./testing-kit.js";
+import { loadTestingKitFor } from "./testing-kit.js";
 import { zodIssuesToProblems } from "./zod-problems.js";
 
 /** A file name safe for a directory: `Breach at 25%` → `breach-at-25`. */
@@ -44,12 +44,8 @@ export async function runSimulateCommand(
     return 1;
   }
   // The testing kit is loaded only here and in the demo: the release path never needs it.
-  const loadedKit = await loadTestingKit();
-  if (!loadedKit.ok) {
-    printProblems(io, mode, [loadedKit.problem]);
-    return 1;
-  }
-  const { kit } = loadedKit;
+  const kit = await loadTestingKitFor(io, mode);
+  if (!kit) return 1;
   const problems: { file: string; problem: ConfigProblem }[] = [];
   const scenarios: { file: string; scenario: ReturnType<typeof kit.scenarioSchema.parse> }[] = [];
   for (const file of files) {

@@ -1,3 +1,4 @@
+import { type CliIo, type OutputMode, printProblems } from "./cli-io.js";
 import type { ConfigProblem } from "./config-problem.js";
 
 /** Core's testing kit: simulators, virtual clock, scenarios. */
@@ -23,4 +24,18 @@ export async function loadTestingKit(): Promise<
       },
     };
   }
+}
+
+/**
+ * {@link loadTestingKit} for a command: the kit, or `null` once the reason it cannot be
+ * loaded has been printed (the command then exits 1).
+ */
+export async function loadTestingKitFor(
+  io: CliIo,
+  mode: Pick<OutputMode, "json" | "errColors">,
+): Promise<TestingKit | null> {
+  const loaded = await loadTestingKit();
+  if (loaded.ok) return loaded.kit;
+  printProblems(io, mode, [loaded.problem]);
+  return null;
 }

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { backtestReportSchema, createFsArtifactStore, type SloSource } from "@shipgate/core";
-import { createVirtualClock, runScenario } from "@shipgate/core/testing";
+import { runPastReleases } from "@shipgate/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import type { CliIo } from "../src/cli-io.js";
@@ -73,23 +73,7 @@ beforeAll(async () => {
   };
   const slo = shipgateProvider.create({ traffic }, { env: {}, cwd: dir })._unsafeUnwrap().slo;
   const artifacts = createFsArtifactStore({ rootDir: dir });
-  for (const [i, r] of RUNS.entries()) {
-    await runScenario(
-      {
-        release: {
-          environment: "production",
-          service: "shop",
-          version: r.version,
-          sha: String(i + 1).repeat(40),
-          previous_release_tag: r.previous,
-          slo: SLO,
-        },
-        repository: { tags: { [r.previous]: "f".repeat(40) } },
-        ci: { checks: [{ name: "unit", conclusion: "success" }] },
-      },
-      { artifacts, clock: createVirtualClock(T0 + i * DAY), overrides: { slo } },
-    );
-  }
+  await runPastReleases(RUNS, { slo: SLO, sloSource: slo, artifacts, startMs: T0 });
   await writeFile(
     join(dir, "shipgate.yaml"),
     stringify({

@@ -1,23 +1,18 @@
-import { execFileSync } from "node:child_process";
 import { relative } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  createWorkspace,
+  expectCliError,
   NOT_AN_ADAPTER,
-  requireBuiltCli,
   runCli,
   simConfig,
-  type Workspace,
+  useWorkspace,
+  withProvider,
 } from "./cli-harness.js";
 
-let ws: Workspace;
-let tagsBefore: string;
-beforeAll(async () => {
-  requireBuiltCli();
-  ws = await createWorkspace();
-  tagsBefore = execFileSync("git", ["tag", "--list"], { cwd: ws.repo.dir, encoding: "utf8" });
+let tagsBefore: string[];
+const ws = useWorkspace(async (ws) => {
+  tagsBefore = ws.tags();
 });
-afterAll(() => ws.cleanup());
 
 let n = 0;
 /** Runs a release in a fresh config dir and checks: exit 1, ONE stderr line, nothing written. */
@@ -37,12 +32,10 @@ async function rejects(
   expect(lines[0]).toMatch(/ — \S/); // every error says what to do
   expect(run.stdout).toBe("");
   expect(await ws.files(dir)).toEqual(["shipgate.yaml"]);
-  expect(execFileSync("git", ["tag", "--list"], { cwd: ws.repo.dir, encoding: "utf8" })).toBe(
-    tagsBefore,
-  );
+  expect(ws.tags()).toEqual(tagsBefore);
 }
 
-const good = () => ["--version", "v2.0.0", "--sha", ws.repo.headSha];
+const good = () => ws.versionArgs("v2.0.0");
 
 describe("bad input: one clear line naming the key, exit 1, nothing written", () => {
   it("missing key", async () => {
@@ -79,11 +72,7 @@ describe("bad input: one clear line naming the key, exit 1, nothing written", ()
 
   it("inline secret", async () => {
     await rejects(
-      (d) =>
-        simConfig(ws, d).replace(
-          /^ci: \{ use: "([^"]+)", with: \{\} \}$/m,
-          `ci: { use: "$1", with: { token: "ghp_${"x".repeat(36)}" } }`,
-        ),
+      (d) => withProvider(simConfig(ws, d), "ci", { with: `{ token: "ghp_${"x".repeat(36)}" }` }),
       good(),
       /ci\.with\.token: holds an inline secret \(a GitHub token\).* — write `token_env: GITHUB_TOKEN`/,
     );
@@ -91,11 +80,7 @@ describe("bad input: one clear line naming the key, exit 1, nothing written", ()
 
   it("unknown provider package, with a did-you-mean", async () => {
     await rejects(
-      (d) =>
-        simConfig(ws, d).replace(
-          /^deployer: .*$/m,
-          'deployer: { use: "@shipgate/deploy-kubernets" }',
-        ),
+      (d) => withProvider(simConfig(ws, d), "deployer", { use: "@shipgate/deploy-kubernets" }),
       good(),
       /deployer\.use: cannot find package "@shipgate\/deploy-kubernets" .*\(did you mean "@shipgate\/deploy-kubernetes"\?\)/,
     );
@@ -103,8 +88,7 @@ describe("bad input: one clear line naming the key, exit 1, nothing written", ()
 
   it("a module that is not an adapter", async () => {
     await rejects(
-      (d) =>
-        simConfig(ws, d).replace(/^slo: .*$/m, `slo: { use: "${relative(d, NOT_AN_ADAPTER)}" }`),
+      (d) => withProvider(simConfig(ws, d), "slo", { use: relative(d, NOT_AN_ADAPTER) }),
       good(),
       /slo\.use: .*not-an-adapter\.mjs does not export a `shipgateProvider`/,
     );
@@ -112,11 +96,7 @@ describe("bad input: one clear line naming the key, exit 1, nothing written", ()
 
   it("an adapter option the adapter's own schema rejects, with a did-you-mean", async () => {
     await rejects(
-      (d) =>
-        simConfig(ws, d).replace(
-          /^ci: \{ use: "([^"]+)", with: \{\} \}$/m,
-          'ci: { use: "$1", with: { rollback_delay: 5 } }',
-        ),
+      (d) => withProvider(simConfig(ws, d), "ci", { with: "{ rollback_delay: 5 }" }),
       good(),
       /ci\.with\.rollback_delay: unknown key \(did you mean "rollback_delay_ms"\?\)/,
     );
@@ -125,10 +105,7 @@ describe("bad input: one clear line naming the key, exit 1, nothing written", ()
   it("a secret's environment variable that is not set", async () => {
     await rejects(
       (d) =>
-        simConfig(ws, d).replace(
-          /^ci: \{ use: "([^"]+)", with: \{\} \}$/m,
-          'ci: { use: "$1", with: { token_env: SHIPGATE_TEST_UNSET_TOKEN } }',
-        ),
+        withProvider(simConfig(ws, d), "ci", { with: "{ token_env: SHIPGATE_TEST_UNSET_TOKEN }" }),
       good(),
       /ci\.with\.token_env: Environment variable SHIPGATE_TEST_UNSET_TOKEN \(named by with\.token_env\) is not set — Export SHIPGATE_TEST_UNSET_TOKEN/,
     );
@@ -154,29 +131,29 @@ describe("bad input: one clear line naming the key, exit 1, nothing written", ()
     n += 1;
     const dir = await ws.configDir(`bad-${n}`, "release: {}\n");
     const run = await runCli(["release", "--config", "nope.yaml", ...good()], { cwd: dir });
-    expect(run.code).toBe(1);
-    expect(run.stderr.trim()).toBe(
+    expectCliError(
+      run,
       "shipgate: error: nope.yaml: cannot read config nope.yaml: no such file — create shipgate.yaml (see the README) or pass --config <path>",
     );
   });
 
   it("unknown option and unknown command", async () => {
     const option = await runCli(["release", "--verison", "v1.0.0"], { cwd: ws.root });
-    expect(option.code).toBe(1);
-    expect(option.stderr.trim()).toBe(
+    expectCliError(
+      option,
       'shipgate: error: --verison: unknown option (did you mean "--version"?) — run with --help to see the options',
     );
     const command = await runCli(["relase"], { cwd: ws.root });
-    expect(command.code).toBe(1);
-    expect(command.stderr.trim()).toBe(
+    expectCliError(
+      command,
       'shipgate: error: unknown command "relase" (did you mean "release"?) — run `shipgate --help` for the commands',
     );
   });
 
   it("unreadable scenario file", async () => {
     const run = await runCli(["simulate", "does-not-exist.yaml"], { cwd: ws.root });
-    expect(run.code).toBe(1);
-    expect(run.stderr.trim()).toBe(
+    expectCliError(
+      run,
       "shipgate: error: does-not-exist.yaml: cannot read scenario file: no such file — check the path (it is relative to the working directory)",
     );
     expect(run.stdout).toBe("");
@@ -185,7 +162,7 @@ describe("bad input: one clear line naming the key, exit 1, nothing written", ()
 
 describe("a release that started writes its report, and only that", () => {
   it("a sha missing from the repository: exit 1, report written, nothing tagged", async () => {
-    const dir = await ws.configDir("started", (d) => simConfig(ws, d));
+    const dir = await ws.simConfigDir("started");
     const run = await runCli(["release", "--version", "v2.0.1", "--sha", "0".repeat(40)], {
       cwd: dir,
     });
@@ -199,8 +176,6 @@ describe("a release that started writes its report, and only that", () => {
       "devops/status/release-checkout.journal.jsonl", // the journal of the last release, for `shipgate status`
       "shipgate.yaml",
     ]);
-    expect(execFileSync("git", ["tag", "--list"], { cwd: ws.repo.dir, encoding: "utf8" })).toBe(
-      tagsBefore,
-    );
+    expect(ws.tags()).toEqual(tagsBefore);
   });
 });

@@ -1,23 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  cliEnv,
-  createWorkspace,
-  requireBuiltCli,
-  runCli,
-  simConfig,
-  type Workspace,
-} from "./cli-harness.js";
+import { describe, expect, it } from "vitest";
+import { runCli, simConfig, useWorkspace, withProvider } from "./cli-harness.js";
 
-let ws: Workspace;
-beforeAll(async () => {
-  requireBuiltCli();
-  ws = await createWorkspace();
-});
-afterAll(() => ws.cleanup());
+const ws = useWorkspace();
 
 describe("shipgate config validate", () => {
   it("accepts a valid config (version and sha left to flags) and lists the providers", async () => {
-    const dir = await ws.configDir("valid", (d) => simConfig(ws, d));
+    const dir = await ws.simConfigDir("valid");
     const run = await runCli(["config", "validate"], { cwd: dir });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
@@ -28,18 +16,17 @@ describe("shipgate config validate", () => {
   });
 
   it("prints every problem at once, one per line", async () => {
-    const dir = await ws.configDir("invalid", (d) =>
-      simConfig(ws, d)
+    const dir = await ws.configDir("invalid", (d) => {
+      let yaml = withProvider(simConfig(ws, d), "deployer", { use: "@shipgate/nope" });
+      yaml = withProvider(yaml, "ci", {
+        with: '{ token: "glpat-abcdefghijklmnopqrst", rollback_delay_ms: slow }',
+      });
+      return yaml
         .replace("window_minutes: 0.005", "window_minutes: -1")
         .replace("service: checkout", "service: checkout\n  servce: typo")
-        .replace(
-          /^ci: \{ use: "([^"]+)", with: \{\} \}$/m,
-          'ci: { use: "$1", with: { token: "glpat-abcdefghijklmnopqrst", rollback_delay_ms: slow } }',
-        )
-        .replace(/^deployer: .*$/m, 'deployer: { use: "@shipgate/nope" }')
-        .concat("lokc: { use: file }\n"),
-    );
-    const run = await runCli(["config", "validate"], { cwd: dir, env: cliEnv() });
+        .concat("lokc: { use: file }\n");
+    });
+    const run = await runCli(["config", "validate"], { cwd: dir });
     expect(run.code).toBe(1);
     const lines = run.stderr.trim().split("\n");
     const problems = lines.filter((l) => l.startsWith("shipgate: error: shipgate.yaml: "));
@@ -61,18 +48,13 @@ describe("shipgate config validate", () => {
   });
 
   it("checks providers once the file is clean: unknown package, bad options, unset secrets", async () => {
-    const dir = await ws.configDir("providers", (d) =>
-      simConfig(ws, d)
-        .replace(
-          /^ci: \{ use: "([^"]+)", with: \{\} \}$/m,
-          'ci: { use: "$1", with: { token_env: SHIPGATE_UNSET_FOR_TEST } }',
-        )
-        .replace(/^deployer: .*$/m, 'deployer: { use: "@shipgate/metrics-prometheuss" }')
-        .replace(
-          /^slo: \{ use: "([^"]+)", with: \{\} \}$/m,
-          'slo: { use: "$1", with: { checks: nope } }',
-        ),
-    );
+    const dir = await ws.configDir("providers", (d) => {
+      let yaml = withProvider(simConfig(ws, d), "ci", {
+        with: "{ token_env: SHIPGATE_UNSET_FOR_TEST }",
+      });
+      yaml = withProvider(yaml, "slo", { with: "{ checks: nope }" });
+      return withProvider(yaml, "deployer", { use: "@shipgate/metrics-prometheuss" });
+    });
     const run = await runCli(["config", "validate", "--json"], { cwd: dir });
     expect(run.code).toBe(1);
     const error = JSON.parse(run.stdout.trim().split("\n").pop()!);

@@ -88,20 +88,18 @@ describe("crash harness: the real CLI, SIGKILLed at every journal boundary and a
     const midCanary =
       full.success.records.indexOf("weight.set", full.success.records.indexOf("weight.set") + 1) +
       1;
-    for (let m = 1; m <= 9; m++)
-      plans.push({
-        scenario: "success",
-        kill: { afterRecords: midCanary },
-        killRecovery: { afterRecords: m },
-        next: "recover",
-      });
-    for (let m = 1; m <= 9; m++)
-      plans.push({
-        scenario: "breach",
-        kill: { afterRecords: at25 },
-        killRecovery: { afterRecords: m },
-        next: "release",
-      });
+    const recoveries = [
+      { scenario: "success", killAt: midCanary, next: "recover" },
+      { scenario: "breach", killAt: at25, next: "release" },
+    ] as const;
+    for (const { scenario, killAt, next } of recoveries)
+      for (let m = 1; m <= 9; m++)
+        plans.push({
+          scenario,
+          kill: { afterRecords: killAt },
+          killRecovery: { afterRecords: m },
+          next,
+        });
     const recoveryPoints = plans.length - boundaryPoints;
     // Random instants, some of them in the recovery as well.
     const rand = random(SEED);

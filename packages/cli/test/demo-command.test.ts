@@ -1,10 +1,9 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { readFrontMatter } from "@shipgate/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliEnv, requireBuiltCli, runCli } from "./cli-harness.js";
+import { describe, expect, it } from "vitest";
+import { cliEnv, expectCliError, runCli, useTempDir } from "./cli-harness.js";
 
 // rsvg-convert (librsvg2-bin) proves the chart renders; CI installs it and requires it.
 const rsvg = spawnSync("rsvg-convert", ["--version"]).status === 0;
@@ -22,18 +21,13 @@ async function expectRenders(svgPath: string): Promise<void> {
   expect((await readFile(png)).subarray(1, 4).toString()).toBe("PNG");
 }
 
-let tmp: string;
-beforeAll(async () => {
-  requireBuiltCli();
-  tmp = await mkdtemp(join(tmpdir(), "shipgate-demo-test-"));
-});
-afterAll(() => rm(tmp, { recursive: true, force: true }));
+const scratch = useTempDir("shipgate-demo-test-");
 
 describe("shipgate demo", () => {
   it("success: a real git history, released on a virtual clock in seconds", async () => {
-    const dir = join(tmp, "success");
+    const dir = join(scratch.path, "success");
     const started = Date.now();
-    const run = await runCli(["demo", "--dir", dir], { cwd: tmp });
+    const run = await runCli(["demo", "--dir", dir], { cwd: scratch.path });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(Date.now() - started).toBeLessThan(8000);
@@ -54,8 +48,8 @@ describe("shipgate demo", () => {
   });
 
   it("breach: rolled back at 25%, incident written with the likely culprit", async () => {
-    const dir = join(tmp, "breach");
-    const run = await runCli(["demo", "--scenario", "breach", "--dir", dir], { cwd: tmp });
+    const dir = join(scratch.path, "breach");
+    const run = await runCli(["demo", "--scenario", "breach", "--dir", dir], { cwd: scratch.path });
     expect(run.code).toBe(3);
     expect(run.stdout).toContain("BREACH at 25%");
     const incident = /incident:\s+(\S+)/.exec(run.stdout)?.[1];
@@ -76,9 +70,9 @@ describe("shipgate demo", () => {
   });
 
   it("breach: the incident is a postmortem draft with every section filled from the run", async () => {
-    const dir = join(tmp, "breach-postmortem");
+    const dir = join(scratch.path, "breach-postmortem");
     const run = await runCli(["demo", "--scenario", "breach", "--dir", dir, "--quiet"], {
-      cwd: tmp,
+      cwd: scratch.path,
       env: cliEnv({
         GITHUB_ACTOR: "octo-captain",
         GITLAB_USER_LOGIN: undefined,
@@ -200,9 +194,9 @@ describe("shipgate demo", () => {
   });
 
   it("ci-red: blocked by one failing check, nothing tagged", async () => {
-    const dir = join(tmp, "ci-red");
+    const dir = join(scratch.path, "ci-red");
     const run = await runCli(["demo", "--scenario", "ci-red", "--dir", dir, "--quiet"], {
-      cwd: tmp,
+      cwd: scratch.path,
     });
     expect(run.code).toBe(2);
     expect(run.stdout.trim().split("\n")).toHaveLength(1);
@@ -213,12 +207,14 @@ describe("shipgate demo", () => {
   });
 
   it("rejects an unknown scenario and a non-empty --dir before doing anything", async () => {
-    const scenario = await runCli(["demo", "--scenario", "breech"], { cwd: tmp });
-    expect(scenario.code).toBe(1);
-    expect(scenario.stderr.trim()).toBe(
+    const scenario = await runCli(["demo", "--scenario", "breech"], { cwd: scratch.path });
+    expectCliError(
+      scenario,
       'shipgate: error: --scenario: unknown demo scenario "breech" (did you mean "breach"?) — choose one of success, breach, ci-red',
     );
-    const dir = await runCli(["demo", "--dir", join(tmp, "success")], { cwd: tmp });
+    const dir = await runCli(["demo", "--dir", join(scratch.path, "success")], {
+      cwd: scratch.path,
+    });
     expect(dir.code).toBe(1);
     expect(dir.stderr).toContain("is not empty — choose a new or empty directory");
   });

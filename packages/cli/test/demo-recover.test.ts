@@ -1,34 +1,25 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { readFrontMatter } from "@shipgate/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requireBuiltCli, runCli } from "./cli-harness.js";
+import { describe, expect, it } from "vitest";
+import { realTimeDemoArgs, runCli, useTempDir } from "./cli-harness.js";
 
-let tmp: string;
-beforeAll(async () => {
-  requireBuiltCli();
-  tmp = await mkdtemp(join(tmpdir(), "shipgate-demo-recover-"));
-});
-afterAll(() => rm(tmp, { recursive: true, force: true }));
+const scratch = useTempDir("shipgate-demo-recover-");
 
 describe("kill -9 in the middle of the demo's canary, then shipgate recover in its directory", () => {
   it("exits 3: stable serves, the crashed attempt's report says it was recovered, an incident, no lock", async () => {
-    const dir = join(tmp, "demo");
+    const dir = join(scratch.path, "demo");
     let killed = false;
-    const demo = await runCli(
-      ["demo", "--real-time", "--window-seconds", "6", "--poll-seconds", "1", "--dir", dir],
-      {
-        cwd: tmp,
-        onStdout(all, child) {
-          if (!killed && /canary 5% 2s\/6s/.test(all)) {
-            killed = true;
-            child.kill("SIGKILL");
-          }
-        },
+    const demo = await runCli(realTimeDemoArgs({ windowSeconds: 6, pollSeconds: 1, dir }), {
+      cwd: scratch.path,
+      onStdout(all, child) {
+        if (!killed && /canary 5% 2s\/6s/.test(all)) {
+          killed = true;
+          child.kill("SIGKILL");
+        }
       },
-    );
+    });
     expect(killed).toBe(true);
     expect(demo.signal).toBe("SIGKILL");
     // What the kill left: a canary at 5% nobody watches, a lock, an in-progress report.

@@ -1,11 +1,16 @@
-import { spawn } from "node:child_process";
 import { mkdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Ajv } from "ajv";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { renderJobSummary } from "../src/job-summary.js";
-import { createWorkspace, requireBuiltCli, simConfig, type Workspace } from "./cli-harness.js";
+import {
+  BREACH_AT_25,
+  cancelOnceCanaryRuns,
+  type LoggedRun,
+  runLogged,
+  useWorkspace,
+} from "./cli-harness.js";
 
 const ACTION_DIR = resolve(import.meta.dirname, "../../../action");
 const CLI_PACKAGE = resolve(import.meta.dirname, "..");
@@ -86,19 +91,13 @@ describe("the README's workflow", () => {
 // The runner, as far as the action sees it: the step's `run` line through bash with
 // GITHUB_ACTION_PATH, the `env:` of the composite step with `${{ inputs.* }}` filled in
 // (defaults for what the workflow leaves out), and the files and variables every job has.
-let ws: Workspace;
-beforeAll(async () => {
-  requireBuiltCli();
-  ws = await createWorkspace();
+const ws = useWorkspace(async (ws) => {
   // The project installed @shipgate/cli (here: this package) where the action finds it.
   await mkdir(join(ws.root, "node_modules/@shipgate"), { recursive: true });
   await symlink(CLI_PACKAGE, join(ws.root, "node_modules/@shipgate/cli"), "dir");
 });
-afterAll(() => ws?.cleanup());
 
-interface ActionRun {
-  code: number | null;
-  log: string;
+interface ActionRun extends LoggedRun {
   outputs: Record<string, string>;
   summary: string;
 }
@@ -163,38 +162,22 @@ async function runAction(
     ...options.secrets,
     ...stepEnv,
   };
-  return new Promise((done, fail) => {
-    const child = spawn(step.shell, ["-e", "-c", step.run], {
-      cwd: dir,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let log = "";
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      fail(new Error(`the action timed out:\n${log}`));
-    }, 25_000);
-    const onData = (d: Buffer) => {
-      log += d.toString();
-      options.onLog?.(log, child.pid!);
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    child.on("close", async (code) => {
-      clearTimeout(timer);
-      done({
-        code,
-        log,
-        outputs: parseOutputs(await readFile(githubOutput, "utf8")),
-        summary: await readFile(stepSummary, "utf8"),
-      });
-    });
+  const run = await runLogged(step.shell, ["-e", "-c", step.run], {
+    cwd: dir,
+    env,
+    what: "the action",
+    onLog: options.onLog,
   });
+  return {
+    ...run,
+    outputs: parseOutputs(await readFile(githubOutput, "utf8")),
+    summary: await readFile(stepSummary, "utf8"),
+  };
 }
 
 describe("the action end to end (built CLI, runner environment, real git)", () => {
   it("success: exit 0, outputs, a job summary with the deploy table and links", async () => {
-    const dir = await ws.configDir("action-ok", (d) => simConfig(ws, d));
+    const dir = await ws.simConfigDir("action-ok");
     const run = await runAction(dir, { version: "v2.1.0" });
     expect(run.code, run.log).toBe(0);
     expect(run.log).toContain("SUCCESS: checkout v2.1.0 is live in production (exit 0)");
@@ -218,12 +201,7 @@ describe("the action end to end (built CLI, runner environment, real git)", () =
   });
 
   it("rollback: exit 3, status ABORTED, the incident as output, the breach in the summary", async () => {
-    const dir = await ws.configDir("action-breach", (d) =>
-      simConfig(ws, d, {
-        adapterWith:
-          '{ metrics: { "25": { error_rate: 0.05, p95_latency_ms: 120 }, default: { error_rate: 0.001, p95_latency_ms: 120 } } }',
-      }),
-    );
+    const dir = await ws.simConfigDir("action-breach", { adapterWith: BREACH_AT_25 });
     const run = await runAction(dir, { version: "v2.2.0" });
     expect(run.code, run.log).toBe(3);
     expect(run.outputs.status).toBe("ABORTED");
@@ -238,23 +216,11 @@ describe("the action end to end (built CLI, runner environment, real git)", () =
   });
 
   it("cancellation: SIGINT to the step rolls the canary back, exit 130, status CANCELLED", async () => {
-    const dir = await ws.configDir("action-cancel", (d) =>
-      simConfig(ws, d).replace("window_minutes: 0.005", "window_minutes: 5"),
-    );
-    let sent = false;
-    const run = await runAction(
-      dir,
-      { version: "v2.3.0" },
-      {
-        onLog(log, pid) {
-          if (!sent && /canary 5% .*ok$/m.test(log)) {
-            sent = true;
-            process.kill(pid, "SIGINT"); // what the runner does when the job is cancelled
-          }
-        },
-      },
-    );
-    expect(sent).toBe(true);
+    const dir = await ws.simConfigDir("action-cancel", { longWindows: true });
+    // What the runner does when the job is cancelled.
+    const cancel = cancelOnceCanaryRuns((pid) => process.kill(pid, "SIGINT"));
+    const run = await runAction(dir, { version: "v2.3.0" }, { onLog: cancel.onLog });
+    expect(cancel.sent()).toBe(true);
     expect(run.code, run.log).toBe(130);
     expect(run.log).toContain("::warning title=shipgate::SIGINT: the job was cancelled");
     expect(run.log).toMatch(/rollback verified: stable version v1\.3\.0 is serving/);
@@ -268,9 +234,7 @@ describe("the action end to end (built CLI, runner environment, real git)", () =
   });
 
   it("dry-run input and secrets through env: nothing tagged; a bad input fails with the name", async () => {
-    const dir = await ws.configDir("action-dry", (d) =>
-      simConfig(ws, d, { adapterWith: "{ token_env: SIM_TOKEN }" }),
-    );
+    const dir = await ws.simConfigDir("action-dry", { adapterWith: "{ token_env: SIM_TOKEN }" });
     const dry = await runAction(
       dir,
       { version: "v2.4.0", "dry-run": "true" },

@@ -1,9 +1,8 @@
-import { spawn } from "node:child_process";
 import { mkdir, readFile, symlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { BIN, createWorkspace, requireBuiltCli, simConfig, type Workspace } from "./cli-harness.js";
+import { BIN, BREACH_AT_25, cancelOnceCanaryRuns, runLogged, useWorkspace } from "./cli-harness.js";
 
 const TEMPLATE = resolve(
   import.meta.dirname,
@@ -47,17 +46,7 @@ describe("the GitLab CI template", () => {
 // The runner, as far as the job sees it: variables (the template's, then the job's, then the
 // pipeline's overrides) with `$VAR` expanded, the predefined CI variables, and the script lines
 // run as one bash script with `set -eo pipefail`, in a process group the runner signals.
-let ws: Workspace;
-beforeAll(async () => {
-  requireBuiltCli();
-  ws = await createWorkspace();
-});
-afterAll(() => ws?.cleanup());
-
-interface JobRun {
-  code: number | null;
-  log: string;
-}
+const ws = useWorkspace();
 
 function expand(value: string, vars: Record<string, string>): string {
   return value.replace(/\$\{?([A-Z_][A-Z0-9_]*)\}?/g, (_, name: string) => vars[name] ?? "");
@@ -67,7 +56,7 @@ async function runJob(
   dir: string,
   pipelineVariables: Record<string, string>,
   options: { onLog?: (log: string, pid: number) => void } = {},
-): Promise<JobRun> {
+): ReturnType<typeof runLogged> {
   const t = await template();
   const job = t["shipgate-release"];
   // `npm ci` (before_script) installed @shipgate/cli: its bin is linked as npm links it.
@@ -83,34 +72,18 @@ async function runJob(
   for (const [k, v] of Object.entries({ ...t.variables, ...job.variables, ...pipelineVariables }))
     vars[k] = expand(v, vars);
   const script = ["set -eo pipefail", ...job.script].join("\n");
-  return new Promise((done, fail) => {
-    const child = spawn("bash", ["-c", script], {
-      cwd: dir,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...vars },
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
-    let log = "";
-    const timer = setTimeout(() => {
-      process.kill(-child.pid!, "SIGKILL");
-      fail(new Error(`the job timed out:\n${log}`));
-    }, 25_000);
-    const onData = (d: Buffer) => {
-      log += d.toString();
-      options.onLog?.(log, child.pid!);
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      done({ code, log });
-    });
+  return runLogged("bash", ["-c", script], {
+    cwd: dir,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...vars },
+    detached: true,
+    what: "the job",
+    onLog: options.onLog,
   });
 }
 
 describe("the template's job end to end (built CLI, real git)", () => {
   it("success: exit 0, the report and changelog where the artifacts paths take them", async () => {
-    const dir = await ws.configDir("gitlab-ok", (d) => simConfig(ws, d));
+    const dir = await ws.simConfigDir("gitlab-ok");
     const run = await runJob(dir, { SHIPGATE_VERSION: "v5.1.0" });
     expect(run.code, run.log).toBe(0);
     expect(run.log).toContain("shipgate.yaml is valid");
@@ -127,12 +100,7 @@ describe("the template's job end to end (built CLI, real git)", () => {
   });
 
   it("rollback: exit 3 fails the job, the incident is kept", async () => {
-    const dir = await ws.configDir("gitlab-breach", (d) =>
-      simConfig(ws, d, {
-        adapterWith:
-          '{ metrics: { "25": { error_rate: 0.05, p95_latency_ms: 120 }, default: { error_rate: 0.001, p95_latency_ms: 120 } } }',
-      }),
-    );
+    const dir = await ws.simConfigDir("gitlab-breach", { adapterWith: BREACH_AT_25 });
     const run = await runJob(dir, { SHIPGATE_VERSION: "v5.2.0" });
     expect(run.code, run.log).toBe(3);
     expect(run.log).toContain("BREACH at 25%");
@@ -140,7 +108,7 @@ describe("the template's job end to end (built CLI, real git)", () => {
   });
 
   it("dry run: nothing tagged, exit 0", async () => {
-    const dir = await ws.configDir("gitlab-dry", (d) => simConfig(ws, d));
+    const dir = await ws.simConfigDir("gitlab-dry");
     const run = await runJob(dir, { SHIPGATE_VERSION: "v5.3.0", SHIPGATE_DRY_RUN: "true" });
     expect(run.code, run.log).toBe(0);
     expect(run.log).toContain("(dry run)");
@@ -148,23 +116,11 @@ describe("the template's job end to end (built CLI, real git)", () => {
   });
 
   it("cancellation: SIGTERM to the job's process group rolls the canary back", async () => {
-    const dir = await ws.configDir("gitlab-cancel", (d) =>
-      simConfig(ws, d).replace("window_minutes: 0.005", "window_minutes: 5"),
-    );
-    let sent = false;
-    const run = await runJob(
-      dir,
-      { SHIPGATE_VERSION: "v5.4.0" },
-      {
-        onLog(log, pid) {
-          if (!sent && /canary 5% .*ok$/m.test(log)) {
-            sent = true;
-            process.kill(-pid, "SIGTERM"); // what the runner does when the job is cancelled
-          }
-        },
-      },
-    );
-    expect(sent).toBe(true);
+    const dir = await ws.simConfigDir("gitlab-cancel", { longWindows: true });
+    // What the runner does when the job is cancelled.
+    const cancel = cancelOnceCanaryRuns((pid) => process.kill(-pid, "SIGTERM"));
+    const run = await runJob(dir, { SHIPGATE_VERSION: "v5.4.0" }, { onLog: cancel.onLog });
+    expect(cancel.sent()).toBe(true);
     expect(run.code).not.toBe(0);
     expect(run.log).toMatch(/rollback verified: stable version v1\.3\.0 is serving/);
     expect(run.log).toContain("CANCELLED");

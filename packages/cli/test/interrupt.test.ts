@@ -1,34 +1,21 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createWorkspace,
-  requireBuiltCli,
-  runCli,
-  simConfig,
-  type Workspace,
-} from "./cli-harness.js";
+import { describe, expect, it } from "vitest";
+import { runCli, useWorkspace } from "./cli-harness.js";
 
-let ws: Workspace;
-beforeAll(async () => {
-  requireBuiltCli();
-  ws = await createWorkspace();
-});
-afterAll(() => ws.cleanup());
+const ws = useWorkspace();
 
 describe("Ctrl-C during a canary (real clock)", () => {
   it("rolls the canary back, writes the report, releases the lock, exits 130 — a second Ctrl-C does not skip the rollback", async () => {
     // Long windows so the canary is still running when we interrupt; a slow rollback (600 ms)
     // so the second SIGINT lands while it runs.
-    const dir = await ws.configDir("interrupt", (d) =>
-      simConfig(ws, d, { adapterWith: "{ rollback_delay_ms: 600 }" }).replace(
-        "window_minutes: 0.005",
-        "window_minutes: 5",
-      ),
-    );
+    const dir = await ws.simConfigDir("interrupt", {
+      adapterWith: "{ rollback_delay_ms: 600 }",
+      longWindows: true,
+    });
     let sent = 0;
     const started = Date.now();
-    const run = await runCli(["release", "--version", "v3.0.0", "--sha", ws.repo.headSha], {
+    const run = await runCli(["release", ...ws.versionArgs("v3.0.0")], {
       cwd: dir,
       onStdout(all, child) {
         if (sent === 0 && /canary 5% .*ok$/m.test(all)) {

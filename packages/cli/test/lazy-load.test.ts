@@ -1,24 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { KNOWN_ADAPTERS } from "../src/provider-loader.js";
-import {
-  cliEnv,
-  createWorkspace,
-  requireBuiltCli,
-  runCli,
-  simConfig,
-  type Workspace,
-} from "./cli-harness.js";
+import { cliEnv, runCli, useWorkspace } from "./cli-harness.js";
 
 const RECORD = resolve(import.meta.dirname, "fixtures/record-loads.mjs");
 
-let ws: Workspace;
-beforeAll(async () => {
-  requireBuiltCli();
-  ws = await createWorkspace();
-});
-afterAll(() => ws.cleanup());
+const ws = useWorkspace();
 
 let n = 0;
 /** Runs the built CLI with a loader hook; returns its run and every module URL it loaded. */
@@ -65,11 +53,8 @@ describe("each command loads only what it uses", () => {
   });
 
   it("release reaches its events without loading adapters it does not use or other commands", async () => {
-    const dir = await ws.configDir("lazy-release", (d) => simConfig(ws, d));
-    const { run, urls } = await loads(
-      ["release", "--json", "--version", "v1.9.0", "--sha", ws.repo.headSha],
-      dir,
-    );
+    const dir = await ws.simConfigDir("lazy-release");
+    const { run, urls } = await loads(["release", "--json", ...ws.versionArgs("v1.9.0")], dir);
     expect(run.code, run.stderr).toBe(0);
     const first = JSON.parse(run.stdout.split("\n")[0]!) as { type: string };
     expect(first.type).toMatch(/^[a-z]+\.[a-z.]+$/);

@@ -1,9 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { BIN, requireBuiltCli } from "./cli-harness.js";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { BIN, realTimeDemoArgs, useTempDir } from "./cli-harness.js";
 
 /**
  * Our own tmux server (-L) per session, so nothing else on the machine is touched and one
@@ -33,11 +31,9 @@ async function waitFor(
   throw new Error(`timed out waiting for the screen; last screen:\n${last}`);
 }
 
-let tmp: string;
+const scratch = useTempDir("shipgate-tmux-test-");
 let hasTmux = true;
-beforeAll(async () => {
-  requireBuiltCli();
-  tmp = await mkdtemp(join(tmpdir(), "shipgate-tmux-test-"));
+beforeAll(() => {
   try {
     execFileSync("tmux", ["-V"]);
   } catch {
@@ -54,7 +50,6 @@ afterEach(() => {
   }
   sessions.clear();
 });
-afterAll(() => rm(tmp, { recursive: true, force: true }));
 
 /** Starts the binary in a detached 100×40 terminal; the shell prints EXIT=<code> after it. */
 function start(session: string, args: string[]): void {
@@ -73,7 +68,7 @@ function start(session: string, args: string[]): void {
     "-y",
     "40",
     "-c",
-    tmp,
+    scratch.path,
     "-e",
     "NO_COLOR=",
     "-e",
@@ -85,18 +80,15 @@ function start(session: string, args: string[]): void {
 describe("live view in a real terminal (tmux)", () => {
   it("redraws in place: CI gate, each step's weight, window and readings against the objective; restores the cursor", async (ctx) => {
     if (!hasTmux) ctx.skip();
-    start("live", [
-      "demo",
-      "--real-time",
-      "--window-seconds",
-      "3",
-      "--poll-seconds",
-      "0.5",
-      "--scenario",
-      "breach",
-      "--dir",
-      join(tmp, "live"),
-    ]);
+    start(
+      "live",
+      realTimeDemoArgs({
+        windowSeconds: 3,
+        pollSeconds: 0.5,
+        scenario: "breach",
+        dir: join(scratch.path, "live"),
+      }),
+    );
     const running = await waitFor("live", (s) => /25%\s+[█░]+\s+\S+\/3s\s+err \d/.test(s));
     expect(running).toContain("✔ CI gate    4 checks green");
     expect(running).toContain("objective: error rate ≤ 1.00%, p95 ≤ 300 ms, window 3s");
@@ -119,16 +111,10 @@ describe("live view in a real terminal (tmux)", () => {
 
   it("Ctrl-C in the terminal during a canary rolls back and exits 130", async (ctx) => {
     if (!hasTmux) ctx.skip();
-    start("ctrlc", [
-      "demo",
-      "--real-time",
-      "--window-seconds",
-      "60",
-      "--poll-seconds",
-      "0.5",
-      "--dir",
-      join(tmp, "ctrlc"),
-    ]);
+    start(
+      "ctrlc",
+      realTimeDemoArgs({ windowSeconds: 60, pollSeconds: 0.5, dir: join(scratch.path, "ctrlc") }),
+    );
     await waitFor("ctrlc", (s) => /5%\s+[█░]+\s+\S+\/1m00s\s+err \d/.test(s));
     tmuxOn("ctrlc", "send-keys", "-t", "ctrlc", "C-c");
     await sleep(50);

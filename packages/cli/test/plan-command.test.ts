@@ -1,24 +1,10 @@
-import { execFileSync } from "node:child_process";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createWorkspace,
-  requireBuiltCli,
-  runCli,
-  simConfig,
-  type Workspace,
-} from "./cli-harness.js";
+import { describe, expect, it } from "vitest";
+import { runCli, useWorkspace, writeLiveLock } from "./cli-harness.js";
 
-let ws: Workspace;
-beforeAll(async () => {
-  requireBuiltCli();
-  ws = await createWorkspace();
-});
-afterAll(() => ws.cleanup());
-
-const tags = () => execFileSync("git", ["tag", "--list"], { cwd: ws.repo.dir, encoding: "utf8" });
+const ws = useWorkspace();
 
 const PLAN_RELEASE = `  dashboards: ["https://grafana.acme.example/d/checkout"]
   preparation:
@@ -29,11 +15,9 @@ const PLAN_RELEASE = `  dashboards: ["https://grafana.acme.example/d/checkout"]
 
 describe("shipgate plan", () => {
   it("prints the dry run as a document and changes nothing", async () => {
-    const dir = await ws.configDir("plan", (d) => simConfig(ws, d, { release: PLAN_RELEASE }));
-    const before = tags();
-    const run = await runCli(["plan", "--version", "v1.4.0", "--sha", ws.repo.headSha], {
-      cwd: dir,
-    });
+    const dir = await ws.simConfigDir("plan", { release: PLAN_RELEASE });
+    const before = ws.tags();
+    const run = await runCli(["plan", ...ws.versionArgs("v1.4.0")], { cwd: dir });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     const md = run.stdout;
@@ -67,26 +51,19 @@ describe("shipgate plan", () => {
       "- [x] release lock (file): free; taken when the release runs, not by the plan",
     );
     // Nothing changed: no tag, no lock, no report, no status file.
-    expect(tags()).toBe(before);
+    expect(ws.tags()).toEqual(before);
     expect(await ws.files(dir)).toEqual(["shipgate.yaml"]);
   });
 
   it("says when another release holds the lock, without touching it", async () => {
-    const dir = await ws.configDir("plan-locked", (d) => simConfig(ws, d, {}));
+    const dir = await ws.simConfigDir("plan-locked");
     // A live holder: this test process itself, on this host.
-    const holder = {
+    const { holder, path: lockFile } = await writeLiveLock(dir, {
       id: "other-run",
-      host: hostname(),
-      pid: process.pid,
-      startedAt: "2026-11-23T09:00:00.000Z",
       version: "v1.3.9",
-    };
-    await mkdir(join(dir, "devops/status"), { recursive: true });
-    const lockFile = join(dir, "devops/status/release-checkout.lock");
-    await writeFile(lockFile, JSON.stringify(holder));
-    const run = await runCli(["plan", "--version", "v1.4.0", "--sha", ws.repo.headSha], {
-      cwd: dir,
+      startedAt: "2026-11-23T09:00:00.000Z",
     });
+    const run = await runCli(["plan", ...ws.versionArgs("v1.4.0")], { cwd: dir });
     expect(run.stdout).toContain(
       `- [ ] release lock (file): held by v1.3.9 on ${hostname()} (pid ${process.pid}) since 2026-11-23T09:00:00.000Z (its process is running); the release would be refused (exit 4) until it finishes`,
     );
@@ -94,12 +71,10 @@ describe("shipgate plan", () => {
   });
 
   it("shows what blocks, and exits with the dry run's code", async () => {
-    const dir = await ws.configDir("plan-red", (d) =>
-      simConfig(ws, d, { adapterWith: "{ checks: [{ name: e2e, conclusion: failure }] }" }),
-    );
-    const run = await runCli(["plan", "--version", "v1.4.0", "--sha", ws.repo.headSha], {
-      cwd: dir,
+    const dir = await ws.simConfigDir("plan-red", {
+      adapterWith: "{ checks: [{ name: e2e, conclusion: failure }] }",
     });
+    const run = await runCli(["plan", ...ws.versionArgs("v1.4.0")], { cwd: dir });
     expect(run.code).toBe(2);
     expect(run.stdout).toContain("**Not ready: BLOCKED** — CI check failed: e2e");
     expect(run.stdout).toContain("  - [ ] e2e: failure");
@@ -107,19 +82,17 @@ describe("shipgate plan", () => {
   });
 
   it("--out creates the file exclusively and never overwrites it", async () => {
-    const dir = await ws.configDir("plan-out", (d) => simConfig(ws, d));
-    const first = await runCli(
-      ["plan", "--out", "plan.md", "--version", "v1.4.0", "--sha", ws.repo.headSha],
-      { cwd: dir },
-    );
+    const dir = await ws.simConfigDir("plan-out");
+    const first = await runCli(["plan", "--out", "plan.md", ...ws.versionArgs("v1.4.0")], {
+      cwd: dir,
+    });
     expect(first.code).toBe(0);
     expect(first.stdout).toContain("plan written to plan.md");
     const written = await readFile(join(dir, "plan.md"), "utf8");
     expect(written).toContain("# Release plan: checkout v1.4.0");
-    const second = await runCli(
-      ["plan", "--out", "plan.md", "--version", "v1.4.0", "--sha", ws.repo.headSha],
-      { cwd: dir },
-    );
+    const second = await runCli(["plan", "--out", "plan.md", ...ws.versionArgs("v1.4.0")], {
+      cwd: dir,
+    });
     expect(second.code).toBe(1);
     expect(second.stderr.trim()).toBe(
       "shipgate: error: --out: plan.md already exists — choose another file name or delete the old plan",

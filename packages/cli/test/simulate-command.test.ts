@@ -1,8 +1,7 @@
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requireBuiltCli, runCli } from "./cli-harness.js";
+import { describe, expect, it } from "vitest";
+import { runCli, useTempDir } from "./cli-harness.js";
 
 const SCENARIOS = resolve(import.meta.dirname, "../../../examples/scenarios");
 const NAMES = [
@@ -19,18 +18,13 @@ const NAMES = [
   "threshold-judge",
 ];
 
-let tmp: string;
-beforeAll(async () => {
-  requireBuiltCli();
-  tmp = await mkdtemp(join(tmpdir(), "shipgate-simulate-test-"));
-});
-afterAll(() => rm(tmp, { recursive: true, force: true }));
+const scratch = useTempDir("shipgate-simulate-test-");
 
 describe("shipgate simulate", () => {
   it("runs every example scenario like a test runner, one artifact dir each", async () => {
-    const out = join(tmp, "all");
+    const out = join(scratch.path, "all");
     const files = NAMES.map((n) => join(SCENARIOS, `${n}.yaml`));
-    const run = await runCli(["simulate", ...files, "--out", out], { cwd: tmp });
+    const run = await runCli(["simulate", ...files, "--out", out], { cwd: scratch.path });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     for (const name of NAMES) expect(run.stdout).toMatch(new RegExp(`^✓ ${name} `, "m"));
@@ -45,8 +39,8 @@ describe("shipgate simulate", () => {
 
   it("exits with the release's code for one scenario, and prints its events", async () => {
     const run = await runCli(
-      ["simulate", join(SCENARIOS, "breach-at-25.yaml"), "--out", join(tmp, "one")],
-      { cwd: tmp },
+      ["simulate", join(SCENARIOS, "breach-at-25.yaml"), "--out", join(scratch.path, "one")],
+      { cwd: scratch.path },
     );
     expect(run.code).toBe(3);
     // Its p95 climbs too (240 ms vs stable 180 ms): the judge sees that first.
@@ -55,7 +49,7 @@ describe("shipgate simulate", () => {
   });
 
   it("makes a temp dir when --out is not given, and prints it", async () => {
-    const run = await runCli(["simulate", join(SCENARIOS, "ci-red.yaml")], { cwd: tmp });
+    const run = await runCli(["simulate", join(SCENARIOS, "ci-red.yaml")], { cwd: scratch.path });
     expect(run.code).toBe(2);
     const dir = /→ (\S+)/.exec(run.stdout)?.[1];
     expect(dir).toMatch(/shipgate-simulate-/);
@@ -64,7 +58,7 @@ describe("shipgate simulate", () => {
   });
 
   it("reports a failed expectation and exits non-zero for several scenarios", async () => {
-    const wrong = join(tmp, "wrong.yaml");
+    const wrong = join(scratch.path, "wrong.yaml");
     await writeFile(
       wrong,
       `name: wrong expectation
@@ -74,8 +68,8 @@ expect: { status: SUCCESS, max_weight_reached: 100 }
 `,
     );
     const run = await runCli(
-      ["simulate", wrong, join(SCENARIOS, "success.yaml"), "--out", join(tmp, "mixed")],
-      { cwd: tmp },
+      ["simulate", wrong, join(SCENARIOS, "success.yaml"), "--out", join(scratch.path, "mixed")],
+      { cwd: scratch.path },
     );
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^✗ wrong expectation /m);
@@ -84,11 +78,11 @@ expect: { status: SUCCESS, max_weight_reached: 100 }
   });
 
   it("checks every file before running any, naming the key of a bad one", async () => {
-    const bad = join(tmp, "bad.yaml");
+    const bad = join(scratch.path, "bad.yaml");
     await writeFile(bad, "release: {}\nmetrcs: {}\n");
-    const out = join(tmp, "never");
+    const out = join(scratch.path, "never");
     const run = await runCli(["simulate", join(SCENARIOS, "success.yaml"), bad, "--out", out], {
-      cwd: tmp,
+      cwd: scratch.path,
     });
     expect(run.code).toBe(1);
     expect(run.stderr.trim()).toBe(
@@ -99,8 +93,8 @@ expect: { status: SUCCESS, max_weight_reached: 100 }
 
   it("--json prints events tagged with their scenario, then a result line", async () => {
     const run = await runCli(
-      ["simulate", "--json", join(SCENARIOS, "ci-red.yaml"), "--out", join(tmp, "json")],
-      { cwd: tmp },
+      ["simulate", "--json", join(SCENARIOS, "ci-red.yaml"), "--out", join(scratch.path, "json")],
+      { cwd: scratch.path },
     );
     const lines = run.stdout
       .trim()

@@ -13,7 +13,8 @@ import { canaryChartData, renderCanaryChart, renderCanaryChartOf } from "./canar
 import { chartPathFor } from "./report-path.js";
 
 const SHA = "1111111111111111111111111111111111111111";
-const spec = releaseSpecSchema.parse({
+/** The release every chart here is drawn for, as its config says it. */
+const RELEASE = {
   environment: "production",
   service: "checkout",
   version: "v1.4.0",
@@ -21,7 +22,8 @@ const spec = releaseSpecSchema.parse({
   previous_release_tag: "v1.3.0",
   canary_steps: [5, 25, 100],
   slo: { error_rate_max: 0.01, p95_latency_ms: 300, window_minutes: 10 },
-});
+};
+const spec = releaseSpecSchema.parse(RELEASE);
 
 const at = (minute: number) => new Date(Date.UTC(2026, 0, 5, 10, minute)).toISOString();
 
@@ -277,15 +279,7 @@ function renderPng(svg: string, name: string): { width: number; height: number }
 }
 
 const breachScenario: ScenarioInput = {
-  release: {
-    service: "checkout",
-    environment: "production",
-    version: "v1.4.0",
-    sha: SHA,
-    previous_release_tag: "v1.3.0",
-    canary_steps: [5, 25, 100],
-    slo: { error_rate_max: 0.01, p95_latency_ms: 300, window_minutes: 10 },
-  },
+  release: RELEASE,
   repository: { tags: { "v1.3.0": "0".repeat(39) + "1" } },
   ci: { checks: [{ name: "build", conclusion: "success" }] },
   metrics: {

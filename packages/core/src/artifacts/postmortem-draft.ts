@@ -41,6 +41,20 @@ const count = formatCount;
 const minutes = (m: number) => formatSpacedDuration(m * 60_000);
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
+/** A section that says one thing in a paragraph. */
+function oneBlockSection(
+  key: PostmortemSectionKey,
+  title: string,
+  text: string,
+): PostmortemSection {
+  return { key, title, blocks: [{ kind: "paragraph", text }] };
+}
+
+/** A section the responders write, with the question it answers as a visible prompt. */
+function toBeWritten(key: PostmortemSectionKey, title: string, prompt: string): PostmortemSection {
+  return { key, title, blocks: [{ kind: "placeholder", text: `To be written: ${prompt}` }] };
+}
+
 /**
  * The postmortem draft of an incident, as sections every incident sink renders in its own
  * format (markdown file and issues, work-item HTML, PagerDuty text): timeline, detection,
@@ -58,27 +72,9 @@ export function postmortemSections(
     rollbackSection(incident),
     impactSection(incident),
     culpritSection(incident),
-    {
-      key: "root_cause",
-      title: "Root cause",
-      blocks: [
-        { kind: "placeholder", text: "To be written: why did the change break production?" },
-      ],
-    },
-    {
-      key: "went_well",
-      title: "What went well",
-      blocks: [
-        { kind: "placeholder", text: "To be written: what limited the damage, what to keep." },
-      ],
-    },
-    {
-      key: "action_items",
-      title: "Action items",
-      blocks: [
-        { kind: "placeholder", text: "To be written: each action with an owner and a due date." },
-      ],
-    },
+    toBeWritten("root_cause", "Root cause", "why did the change break production?"),
+    toBeWritten("went_well", "What went well", "what limited the damage, what to keep."),
+    toBeWritten("action_items", "Action items", "each action with an owner and a due date."),
   ];
 }
 
@@ -115,11 +111,11 @@ function timelineSection(incident: IncidentDetails, maxRows?: number): Postmorte
 function detectionSection(incident: IncidentDetails): PostmortemSection {
   const d = incident.detection;
   if (!d) {
-    return {
-      key: "detection",
-      title: "Detection",
-      blocks: [{ kind: "paragraph", text: `Detected by shipgate: ${incident.breachReason}.` }],
-    };
+    return oneBlockSection(
+      "detection",
+      "Detection",
+      `Detected by shipgate: ${incident.breachReason}.`,
+    );
   }
   const items = [`Metric: ${d.metric}, reported by ${d.source}`];
   for (const r of d.readings) {
@@ -151,11 +147,7 @@ function detectionSection(incident: IncidentDetails): PostmortemSection {
 function rollbackSection(incident: IncidentDetails): PostmortemSection {
   const r = incident.rollback;
   if (!r) {
-    return {
-      key: "rollback",
-      title: "Rollback",
-      blocks: [{ kind: "paragraph", text: incident.rollbackMessage }],
-    };
+    return oneBlockSection("rollback", "Rollback", incident.rollbackMessage);
   }
   const duration = r.durationMs === null ? null : formatSpacedDuration(r.durationMs);
   return {
@@ -190,11 +182,7 @@ function rollbackSection(incident: IncidentDetails): PostmortemSection {
 function impactSection(incident: IncidentDetails): PostmortemSection {
   const impact = incident.impact;
   if (!impact || impact.exposure.length === 0) {
-    return {
-      key: "impact",
-      title: "Impact estimate",
-      blocks: [{ kind: "paragraph", text: "No canary step served traffic." }],
-    };
+    return oneBlockSection("impact", "Impact estimate", "No canary step served traffic.");
   }
   const spans = impact.exposure
     .map(
@@ -238,18 +226,13 @@ export function culpritCc(incident: IncidentDetails): string | null {
 function culpritSection(incident: IncidentDetails): PostmortemSection {
   const culprit = incident.suspects.find((s) => s.likelyCulprit);
   if (!culprit) {
-    return {
-      key: "culprit",
-      title: "Likely culprit",
-      blocks: [
-        {
-          kind: "paragraph",
-          text: incident.suspects.length
-            ? `None of the ${incident.suspects.length} change(s) stands out.`
-            : "No changes were merged in this release.",
-        },
-      ],
-    };
+    return oneBlockSection(
+      "culprit",
+      "Likely culprit",
+      incident.suspects.length
+        ? `None of the ${incident.suspects.length} change(s) stands out.`
+        : "No changes were merged in this release.",
+    );
   }
   const c = culprit.change;
   return {

@@ -125,20 +125,21 @@ function detectionOf(record: RunRecord, context: PostmortemContext): IncidentDet
 
   const objectives: IncidentDetection["readings"] = [];
   if (step) {
+    /** A reading against its objective's ceiling, both written the way the metric is. */
+    const againstObjective = (
+      metric: string,
+      value: number,
+      max: number,
+      format: (n: number) => string,
+    ) => ({ metric, value: format(value), threshold: `≤ ${format(max)}`, breached: value > max });
     if (step.errorRate !== null)
-      objectives.push({
-        metric: "error rate",
-        value: formatPercent(step.errorRate),
-        threshold: `≤ ${formatPercent(spec.slo.error_rate_max)}`,
-        breached: step.errorRate > spec.slo.error_rate_max,
-      });
+      objectives.push(
+        againstObjective("error rate", step.errorRate, spec.slo.error_rate_max, formatPercent),
+      );
     if (step.p95LatencyMs !== null)
-      objectives.push({
-        metric: "p95 latency",
-        value: formatMs(step.p95LatencyMs),
-        threshold: `≤ ${formatMs(spec.slo.p95_latency_ms)}`,
-        breached: step.p95LatencyMs > spec.slo.p95_latency_ms,
-      });
+      objectives.push(
+        againstObjective("p95 latency", step.p95LatencyMs, spec.slo.p95_latency_ms, formatMs),
+      );
     for (const check of judged?.checks ?? []) {
       if (check.against !== "vs_stable" || check.outcome !== "breach") continue;
       const latency = check.metric === "p95_latency";

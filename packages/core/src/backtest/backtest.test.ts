@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { SloSource } from "../contracts/slo-source.js";
 import { createMemoryArtifactStore } from "../testing/fakes/memory-artifact-store.js";
+import { runPastReleases } from "../testing/past-releases.js";
 import { runScenario } from "../testing/run-scenario.js";
 import { createVirtualClock } from "../testing/virtual-clock.js";
 import { backtest } from "./backtest.js";
@@ -61,25 +62,12 @@ function trafficOf(runs: PastRun[]): VersionTraffic[] {
 
 async function runHistory(runs: PastRun[], slo: SloSource) {
   const artifacts = createMemoryArtifactStore();
-  const outcomes = [];
-  for (const [i, r] of runs.entries()) {
-    const result = await runScenario(
-      {
-        release: {
-          environment: "production",
-          service: "shop",
-          version: r.version,
-          sha: String(i + 1).repeat(40),
-          previous_release_tag: r.previous,
-          slo: SLO,
-        },
-        repository: { tags: { [r.previous]: "f".repeat(40) } },
-        ci: { checks: [{ name: "unit", conclusion: "success" }] },
-      },
-      { artifacts, clock: createVirtualClock(T0 + i * DAY), overrides: { slo } },
-    );
-    outcomes.push(result.outcome);
-  }
+  const outcomes = await runPastReleases(runs, {
+    slo: SLO,
+    sloSource: slo,
+    artifacts,
+    startMs: T0,
+  });
   return { artifacts, outcomes };
 }
 

@@ -49,31 +49,19 @@ describe("classifyChange", () => {
     });
   });
 
-  it("falls back on labels when the title is not conventional, case- and prefix-insensitively", () => {
-    expect(classifyChange(change("Add export", ["enhancement"]))).toMatchObject({
-      type: "feat",
+  // biome-ignore format: one case a row reads as a table
+  it.each([
+    ["Add export", "enhancement", "feat"],
+    ["Crash on empty cart", "Type: Bug", "fix"],
+    ["Update README", "documentation", "docs"],
+    ["bump lodash", "dependencies", "chore"],
+    ["tidy", "kind/maintenance", "chore"],
+    ["wip: something", "bugfix", "fix"],
+  ] as const)("falls back on labels when the title is not conventional, case- and prefix-insensitively: %s [%s] → %s", (title, label, type) => {
+    expect(classifyChange(change(title, [label]))).toMatchObject({
+      type,
       classifiedBy: "label",
-      description: "Add export",
-    });
-    expect(classifyChange(change("Crash on empty cart", ["Type: Bug"]))).toMatchObject({
-      type: "fix",
-      classifiedBy: "label",
-    });
-    expect(classifyChange(change("Update README", ["documentation"]))).toMatchObject({
-      type: "docs",
-      classifiedBy: "label",
-    });
-    expect(classifyChange(change("bump lodash", ["dependencies"]))).toMatchObject({
-      type: "chore",
-      classifiedBy: "label",
-    });
-    expect(classifyChange(change("tidy", ["kind/maintenance"]))).toMatchObject({
-      type: "chore",
-      classifiedBy: "label",
-    });
-    expect(classifyChange(change("wip: something", ["bugfix"]))).toMatchObject({
-      type: "fix",
-      classifiedBy: "label",
+      description: title,
     });
   });
 
@@ -94,15 +82,11 @@ describe("classifyChange", () => {
     });
   });
 
-  it("marks breaking from a label too", () => {
-    expect(classifyChange(change("Rework auth", ["BREAKING CHANGE"]))).toMatchObject({
-      type: "other",
-      breaking: true,
-    });
-    expect(classifyChange(change("fix: x", ["breaking-change"]))).toMatchObject({
-      type: "fix",
-      breaking: true,
-    });
+  it.each([
+    ["Rework auth", "BREAKING CHANGE", "other"],
+    ["fix: x", "breaking-change", "fix"],
+  ] as const)("marks breaking from a label too: %s [%s]", (title, label, type) => {
+    expect(classifyChange(change(title, [label]))).toMatchObject({ type, breaking: true });
   });
 
   const anyChange = fc.record({

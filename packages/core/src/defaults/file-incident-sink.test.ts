@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { errAsync } from "neverthrow";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ArtifactStore } from "../contracts/artifact-store.js";
 import type { IncidentDetails } from "../contracts/incident-sink.js";
 import { ShipgateError } from "../errors/shipgate-error.js";
+import { useFreshTempDir } from "../testing/temp-dir.js";
 import { createFileIncidentSink } from "./file-incident-sink.js";
 import { createFsArtifactStore } from "./fs-artifact-store.js";
 
@@ -64,21 +64,17 @@ const incident = (overrides: Partial<IncidentDetails> = {}): IncidentDetails => 
 });
 
 describe("createFileIncidentSink", () => {
-  let root: string;
-  beforeEach(() => {
-    root = mkdtempSync(join(tmpdir(), "shipgate-incidents-"));
-  });
-  afterEach(() => rmSync(root, { recursive: true, force: true }));
+  const root = useFreshTempDir("shipgate-incidents-");
 
   it("files INC-<UTC day>-01 with everything a responder needs", async () => {
-    const sink = createFileIncidentSink({ store: createFsArtifactStore({ rootDir: root }) });
+    const sink = createFileIncidentSink({ store: createFsArtifactStore({ rootDir: root() }) });
     const ref = (await sink.open(incident(), live()))._unsafeUnwrap();
     expect(ref).toEqual({
       sink: "file",
       id: "INC-2026-01-05-01",
       path: "incidents/INC-2026-01-05-01.md",
     });
-    const text = readFileSync(join(root, ref.path!), "utf8");
+    const text = readFileSync(join(root(), ref.path!), "utf8");
     expect(text).toContain("# INC-2026-01-05-01: shop v1.4.0 rolled back in production");
     for (const fact of [
       "**Service:** shop",
@@ -106,28 +102,28 @@ describe("createFileIncidentSink", () => {
       "[devops/reports/release-v1.4.0.md](../devops/reports/release-v1.4.0.md)",
     );
     expect(text).toContain("- Dashboard: https://grafana.example.com/d/shop");
-    expect(text).not.toContain(root);
+    expect(text).not.toContain(root());
   });
 
   it("says loudly when the rollback was not verified", async () => {
-    const sink = createFileIncidentSink({ store: createFsArtifactStore({ rootDir: root }) });
+    const sink = createFileIncidentSink({ store: createFsArtifactStore({ rootDir: root() }) });
     const ref = (
       await sink.open(
         incident({ rollbackVerified: false, rollbackMessage: "stable has 3/5 pods ready" }),
         live(),
       )
     )._unsafeUnwrap();
-    const text = readFileSync(join(root, ref.path!), "utf8");
+    const text = readFileSync(join(root(), ref.path!), "utf8");
     expect(text).toContain("ROLLBACK NOT VERIFIED");
     expect(text).toContain("Rollback verified: NO — stable has 3/5 pods ready");
   });
 
   it("numbers after the highest existing incident of that day, ignoring other days", async () => {
-    mkdirSync(join(root, "incidents"));
-    writeFileSync(join(root, "incidents", "INC-2026-01-05-01.md"), "x");
-    writeFileSync(join(root, "incidents", "INC-2026-01-05-03.md"), "x");
-    writeFileSync(join(root, "incidents", "INC-2026-01-04-07.md"), "x");
-    const sink = createFileIncidentSink({ store: createFsArtifactStore({ rootDir: root }) });
+    mkdirSync(join(root(), "incidents"));
+    writeFileSync(join(root(), "incidents", "INC-2026-01-05-01.md"), "x");
+    writeFileSync(join(root(), "incidents", "INC-2026-01-05-03.md"), "x");
+    writeFileSync(join(root(), "incidents", "INC-2026-01-04-07.md"), "x");
+    const sink = createFileIncidentSink({ store: createFsArtifactStore({ rootDir: root() }) });
     expect((await sink.open(incident(), live()))._unsafeUnwrap().id).toBe("INC-2026-01-05-04");
     expect(
       (await sink.open(incident({ openedAt: "2026-01-06T00:00:01Z" }), live()))._unsafeUnwrap().id,
@@ -135,16 +131,16 @@ describe("createFileIncidentSink", () => {
   });
 
   it("gives concurrent incidents distinct numbers", async () => {
-    const sink = createFileIncidentSink({ store: createFsArtifactStore({ rootDir: root }) });
+    const sink = createFileIncidentSink({ store: createFsArtifactStore({ rootDir: root() }) });
     const refs = await Promise.all(Array.from({ length: 6 }, () => sink.open(incident(), live())));
     const ids = refs.map((r) => r._unsafeUnwrap().id).sort();
     expect(ids).toEqual(["01", "02", "03", "04", "05", "06"].map((nn) => `INC-2026-01-05-${nn}`));
-    expect(readdirSync(join(root, "incidents"))).toHaveLength(6);
+    expect(readdirSync(join(root(), "incidents"))).toHaveLength(6);
   });
 
   it("passes on store failures other than exists, and stops after 99 a day", async () => {
     const failing: ArtifactStore = {
-      ...createFsArtifactStore({ rootDir: root }),
+      ...createFsArtifactStore({ rootDir: root() }),
       createExclusive: () => errAsync(new ShipgateError("precondition_failed", "read-only")),
     };
     const error = (
@@ -152,10 +148,10 @@ describe("createFileIncidentSink", () => {
     )._unsafeUnwrapErr();
     expect(error.kind).toBe("precondition_failed");
 
-    mkdirSync(join(root, "incidents"), { recursive: true });
-    writeFileSync(join(root, "incidents", "INC-2026-01-05-99.md"), "x");
+    mkdirSync(join(root(), "incidents"), { recursive: true });
+    writeFileSync(join(root(), "incidents", "INC-2026-01-05-99.md"), "x");
     const full = (
-      await createFileIncidentSink({ store: createFsArtifactStore({ rootDir: root }) }).open(
+      await createFileIncidentSink({ store: createFsArtifactStore({ rootDir: root() }) }).open(
         incident(),
         live(),
       )
@@ -164,7 +160,7 @@ describe("createFileIncidentSink", () => {
   });
 
   it("rejects a bad openedAt and resolves to aborted for an aborted signal", async () => {
-    const sink = createFileIncidentSink({ store: createFsArtifactStore({ rootDir: root }) });
+    const sink = createFileIncidentSink({ store: createFsArtifactStore({ rootDir: root() }) });
     expect(
       (await sink.open(incident({ openedAt: "yesterday" }), live()))._unsafeUnwrapErr().field,
     ).toBe("openedAt");
@@ -173,6 +169,6 @@ describe("createFileIncidentSink", () => {
     expect(
       (await sink.open(incident(), { signal: controller.signal }))._unsafeUnwrapErr().kind,
     ).toBe("aborted");
-    expect(readdirSync(root)).toEqual([]);
+    expect(readdirSync(root())).toEqual([]);
   });
 });

@@ -1,17 +1,10 @@
 import { spawn } from "node:child_process";
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  utimesSync,
-  writeFileSync,
-} from "node:fs";
-import { hostname, tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { LockHolder } from "../contracts/release-lock.js";
+import { useFreshTempDir } from "../testing/temp-dir.js";
 import { createFileReleaseLock, type LockTakeOver } from "./file-release-lock.js";
 
 const live = () => ({ signal: new AbortController().signal });
@@ -38,15 +31,11 @@ async function deadPid(): Promise<number> {
 }
 
 describe("createFileReleaseLock", () => {
-  let root: string;
-  const lockFile = (service: string) => join(root, "devops/status", `release-${service}.lock`);
-  beforeEach(() => {
-    root = mkdtempSync(join(tmpdir(), "shipgate-lock-"));
-  });
-  afterEach(() => rmSync(root, { recursive: true, force: true }));
+  const root = useFreshTempDir("shipgate-lock-");
+  const lockFile = (service: string) => join(root(), "devops/status", `release-${service}.lock`);
 
   it("writes the holder as JSON and tells a second holder who has it and what to do", async () => {
-    const lock = createFileReleaseLock({ rootDir: root });
+    const lock = createFileReleaseLock({ rootDir: root() });
     const first = holder({ version: "v2.0.0" });
     const handle = (await lock.acquire({ service: "shop", holder: first }, live()))._unsafeUnwrap();
     expect(handle).toEqual({
@@ -66,26 +55,26 @@ describe("createFileReleaseLock", () => {
     expect(error.message).toContain(hostname());
     expect(error.message).toContain(first.startedAt);
     expect(error.hint).toContain("devops/status/release-shop.lock");
-    expect(error.message).not.toContain(root);
+    expect(error.message).not.toContain(root());
   });
 
   it("releases only its own lock; a release of someone else's is a no-op", async () => {
-    const lock = createFileReleaseLock({ rootDir: root });
+    const lock = createFileReleaseLock({ rootDir: root() });
     const handle = (
       await lock.acquire({ service: "shop", holder: holder() }, live())
     )._unsafeUnwrap();
     const forged = { ...handle, holder: holder() };
     expect((await lock.release(forged, live())).isOk()).toBe(true);
-    expect(readdirSync(join(root, "devops/status"))).toEqual(["release-shop.lock"]);
+    expect(readdirSync(join(root(), "devops/status"))).toEqual(["release-shop.lock"]);
     expect((await lock.release(handle, live())).isOk()).toBe(true);
-    expect(readdirSync(join(root, "devops/status"))).toEqual([]);
+    expect(readdirSync(join(root(), "devops/status"))).toEqual([]);
     expect((await lock.release(handle, live())).isOk()).toBe(true);
   });
 
   it("lets exactly one of many concurrent acquirers in", async () => {
     const results = await Promise.all(
       Array.from({ length: 12 }, () =>
-        createFileReleaseLock({ rootDir: root }).acquire(
+        createFileReleaseLock({ rootDir: root() }).acquire(
           { service: "shop", holder: holder() },
           live(),
         ),
@@ -97,7 +86,7 @@ describe("createFileReleaseLock", () => {
 
   it("takes over the lock of a dead process on this host, atomically, and says from whom", async () => {
     const events: LockTakeOver[] = [];
-    const lock = createFileReleaseLock({ rootDir: root, onTakeOver: (e) => events.push(e) });
+    const lock = createFileReleaseLock({ rootDir: root(), onTakeOver: (e) => events.push(e) });
     const dead = holder({ pid: await deadPid() });
     (await lock.acquire({ service: "shop", holder: dead }, live()))._unsafeUnwrap();
     const next = holder();
@@ -112,20 +101,20 @@ describe("createFileReleaseLock", () => {
       },
     ]);
     // no temp or guard files left behind
-    expect(readdirSync(join(root, "devops/status"))).toEqual(["release-shop.lock"]);
+    expect(readdirSync(join(root(), "devops/status"))).toEqual(["release-shop.lock"]);
   });
 
   it("lets only one of several concurrent takers take over a dead holder's lock", async () => {
     const dead = holder({ pid: await deadPid() });
     (
-      await createFileReleaseLock({ rootDir: root }).acquire(
+      await createFileReleaseLock({ rootDir: root() }).acquire(
         { service: "shop", holder: dead },
         live(),
       )
     )._unsafeUnwrap();
     const results = await Promise.all(
       Array.from({ length: 8 }, () =>
-        createFileReleaseLock({ rootDir: root }).acquire(
+        createFileReleaseLock({ rootDir: root() }).acquire(
           { service: "shop", holder: holder() },
           live(),
         ),
@@ -140,13 +129,13 @@ describe("createFileReleaseLock", () => {
 
   it("treats another host's lock as live until staleAfterMs, then takes it over", async () => {
     let clock = Date.parse("2026-01-05T10:00:00Z");
-    const options = { rootDir: root, now: () => clock, staleAfterMs: 60 * 60 * 1000 };
+    const options = { rootDir: root(), now: () => clock, staleAfterMs: 60 * 60 * 1000 };
     const remote = holder({
       host: "runner-7",
       pid: 999_999,
       startedAt: "2026-01-05T09:30:00.000Z",
     });
-    mkdirSync(join(root, "devops/status"), { recursive: true });
+    mkdirSync(join(root(), "devops/status"), { recursive: true });
     writeFileSync(lockFile("shop"), JSON.stringify(remote));
     const old = new Date("2026-01-05T09:30:00Z");
     utimesSync(lockFile("shop"), old, old);
@@ -173,11 +162,11 @@ describe("createFileReleaseLock", () => {
       startedAt: "2026-01-05T09:00:00.000Z",
       heartbeatAt: "2026-01-05T09:56:00.000Z",
     });
-    mkdirSync(join(root, "devops/status"), { recursive: true });
+    mkdirSync(join(root(), "devops/status"), { recursive: true });
     writeFileSync(lockFile("shop"), JSON.stringify(frozen));
     const old = new Date("2026-01-05T09:56:00Z");
     utimesSync(lockFile("shop"), old, old);
-    const lock = () => createFileReleaseLock({ rootDir: root, now: () => clock });
+    const lock = () => createFileReleaseLock({ rootDir: root(), now: () => clock });
 
     const held = (
       await lock().acquire({ service: "shop", holder: holder() }, live())
@@ -199,7 +188,7 @@ describe("createFileReleaseLock", () => {
   });
 
   it("renews the holder's heartbeat while held, and stops when released", async () => {
-    const lock = createFileReleaseLock({ rootDir: root, renewEveryMs: 20 });
+    const lock = createFileReleaseLock({ rootDir: root(), renewEveryMs: 20 });
     const mine = holder();
     const handle = (await lock.acquire({ service: "shop", holder: mine }, live()))._unsafeUnwrap();
     expect(JSON.parse(readFileSync(lockFile("shop"), "utf8")).heartbeatAt).toBeUndefined();
@@ -214,13 +203,15 @@ describe("createFileReleaseLock", () => {
     expect(Date.parse(beat.heartbeatAt)).toBeGreaterThan(Date.parse(mine.startedAt));
     (await lock.release(handle, live()))._unsafeUnwrap();
     await new Promise((r) => setTimeout(r, 60));
-    expect(readdirSync(join(root, "devops/status")).filter((f) => f.includes("shop"))).toEqual([]);
+    expect(readdirSync(join(root(), "devops/status")).filter((f) => f.includes("shop"))).toEqual(
+      [],
+    );
   });
 
   it("treats a corrupt lock file as stale once past the grace period, and as held before", async () => {
-    mkdirSync(join(root, "devops/status"), { recursive: true });
+    mkdirSync(join(root(), "devops/status"), { recursive: true });
     writeFileSync(lockFile("shop"), "{ not json");
-    const lock = createFileReleaseLock({ rootDir: root });
+    const lock = createFileReleaseLock({ rootDir: root() });
     const young = (
       await lock.acquire({ service: "shop", holder: holder() }, live())
     )._unsafeUnwrapErr();
@@ -231,7 +222,7 @@ describe("createFileReleaseLock", () => {
     utimesSync(lockFile("shop"), old, old);
     const events: LockTakeOver[] = [];
     const taken = (
-      await createFileReleaseLock({ rootDir: root, onTakeOver: (e) => events.push(e) }).acquire(
+      await createFileReleaseLock({ rootDir: root(), onTakeOver: (e) => events.push(e) }).acquire(
         { service: "shop", holder: holder() },
         live(),
       )
@@ -242,10 +233,10 @@ describe("createFileReleaseLock", () => {
   });
 
   it("keeps services apart and validates the service name", async () => {
-    const lock = createFileReleaseLock({ rootDir: root, dir: "locks" });
+    const lock = createFileReleaseLock({ rootDir: root(), dir: "locks" });
     expect((await lock.acquire({ service: "a", holder: holder() }, live())).isOk()).toBe(true);
     expect((await lock.acquire({ service: "b", holder: holder() }, live())).isOk()).toBe(true);
-    expect(readdirSync(join(root, "locks")).sort()).toEqual(["release-a.lock", "release-b.lock"]);
+    expect(readdirSync(join(root(), "locks")).sort()).toEqual(["release-a.lock", "release-b.lock"]);
     for (const bad of ["../x", "a/b", "", ".hidden"]) {
       const error = (
         await lock.acquire({ service: bad, holder: holder() }, live())
@@ -258,13 +249,13 @@ describe("createFileReleaseLock", () => {
   it("resolves to aborted for an already-aborted signal and takes nothing", async () => {
     const controller = new AbortController();
     controller.abort();
-    const lock = createFileReleaseLock({ rootDir: root });
+    const lock = createFileReleaseLock({ rootDir: root() });
     expect(
       (
         await lock.acquire({ service: "shop", holder: holder() }, { signal: controller.signal })
       )._unsafeUnwrapErr().kind,
     ).toBe("aborted");
-    expect(readdirSync(root)).toEqual([]);
+    expect(readdirSync(root())).toEqual([]);
     const handle = { service: "shop", holder: holder(), ref: "devops/status/release-shop.lock" };
     expect(
       (await lock.release(handle, { signal: controller.signal }))._unsafeUnwrapErr().kind,

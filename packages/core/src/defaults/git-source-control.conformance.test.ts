@@ -8,48 +8,27 @@ describeSourceControlConformance("git cli", () => {
   const repo = TestRepo.create();
   const s = new FastImportStream();
   const me = (time: number) => ({ name: "Dev One", email: "dev1@example.com", time });
-  const init = s.commit({
-    ref: "refs/heads/main",
-    author: me(T0),
-    message: "init\n",
-    files: { a: "1\n" },
-  });
-  const first = s.commit({
-    ref: "refs/heads/main",
-    author: me(T0 + 10),
-    message: "feat: one (#1)\n",
-    parents: [init],
-    files: { b: "1\n" },
-  });
+  /** A commit by Dev One on `branch`, `seconds` after T0. */
+  const commit = (
+    branch: string,
+    seconds: number,
+    message: string,
+    parents: string[],
+    files: Record<string, string>,
+  ) => s.commit({ ref: `refs/heads/${branch}`, author: me(T0 + seconds), message, parents, files });
+  const init = commit("main", 0, "init\n", [], { a: "1\n" });
+  const first = commit("main", 10, "feat: one (#1)\n", [init], { b: "1\n" });
   s.annotatedTag("v1.0.0", first, me(T0 + 11), "v1.0.0\n");
-  const branch = s.commit({
-    ref: "refs/heads/two",
-    author: me(T0 + 15),
-    message: "two\n",
-    parents: [first],
-    files: { c: "1\n" },
-  });
-  const second = s.commit({
-    ref: "refs/heads/main",
-    author: me(T0 + 20),
-    message: "Merge pull request #2 from acme/two\n\nfeat: two\n",
-    parents: [first, branch],
-    files: { c: "1\n" },
-  });
-  const third = s.commit({
-    ref: "refs/heads/main",
-    author: me(T0 + 30),
-    message: "fix: three (#3)\n",
-    parents: [second],
-    files: { a: "2\n" },
-  });
-  const off = s.commit({
-    ref: "refs/heads/topic",
-    author: me(T0 + 40),
-    message: "off\n",
-    parents: [third],
-    files: { d: "1\n" },
-  });
+  const branch = commit("two", 15, "two\n", [first], { c: "1\n" });
+  const second = commit(
+    "main",
+    20,
+    "Merge pull request #2 from acme/two\n\nfeat: two\n",
+    [first, branch],
+    { c: "1\n" },
+  );
+  const third = commit("main", 30, "fix: three (#3)\n", [second], { a: "2\n" });
+  const off = commit("topic", 40, "off\n", [third], { d: "1\n" });
   const marks = repo.import(s);
   return {
     sourceControl: createGitSourceControl({

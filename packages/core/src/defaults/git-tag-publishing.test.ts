@@ -40,6 +40,19 @@ function tryGit(cwd: string, args: string[]): { ok: boolean; out: string } {
   }
 }
 
+/** A fresh repository whose `main` holds one commit by Alice; `head` is its sha. */
+function repoWithOneCommit(): { repo: TestRepo; head: string } {
+  const repo = TestRepo.create();
+  const s = new FastImportStream();
+  const root = s.commit({
+    ref: "refs/heads/main",
+    author: { name: "Alice", email: "alice@example.com", time: 1_767_225_600 },
+    message: "init\n",
+    files: { "README.md": "shop\n" },
+  });
+  return { repo, head: repo.import(s).get(root)! };
+}
+
 describe.skipIf(!sshKeygen)(
   `git source control: tags pushed to the remote and signed${sshKeygen ? "" : " — skipped: ssh-keygen is not installed"}`,
   () => {
@@ -53,15 +66,7 @@ describe.skipIf(!sshKeygen)(
 
     beforeAll(() => {
       tmp = mkdtempSync(join(tmpdir(), "shipgate-tag-publish-"));
-      repo = TestRepo.create();
-      const s = new FastImportStream();
-      const root = s.commit({
-        ref: "refs/heads/main",
-        author: { name: "Alice", email: "alice@example.com", time: 1_767_225_600 },
-        message: "init\n",
-        files: { "README.md": "shop\n" },
-      });
-      head = repo.import(s).get(root)!;
+      ({ repo, head } = repoWithOneCommit());
       remote = join(tmp, "remote.git");
       git(tmp, ["init", "-q", "--bare", remote]);
       repo.git(["remote", "add", "origin", remote]);
@@ -295,15 +300,7 @@ describe.skipIf(!gpgBinary)(
         .split("\n")
         .find((l) => l.startsWith("fpr:"))!
         .split(":")[9]!;
-      repo = TestRepo.create();
-      const s = new FastImportStream();
-      const root = s.commit({
-        ref: "refs/heads/main",
-        author: { name: "Alice", email: "alice@example.com", time: 1_767_225_600 },
-        message: "init\n",
-        files: { "README.md": "shop\n" },
-      });
-      head = repo.import(s).get(root)!;
+      ({ repo, head } = repoWithOneCommit());
     });
     afterAll(() => {
       try {

@@ -19,8 +19,11 @@ export interface LandedChangeReference {
   flavour: ForgeFlavour;
 }
 
-const GITHUB_MERGE = /^Merge pull request #(\d+) from (\S+)/;
-const BITBUCKET_MERGE = /^Merged in (\S+) \(pull request #(\d+)\)/;
+/** Merge-commit subjects a forge writes, naming the pull request's number and branch. */
+const MERGE_SUBJECTS: readonly { pattern: RegExp; flavour: ForgeFlavour }[] = [
+  { pattern: /^Merge pull request #(?<number>\d+) from (?<branch>\S+)/, flavour: "github" },
+  { pattern: /^Merged in (?<branch>\S+) \(pull request #(?<number>\d+)\)/, flavour: "bitbucket" },
+];
 const GITLAB_MERGE_SUBJECT = /^Merge branch '.*' into '.*'/;
 const GITLAB_REFERENCE = /^See merge request (\S+)!(\d+)\s*$/m;
 // GitHub's squash (and "rebase and merge" with a suffix) put the number at the end: `title (#123)`.
@@ -48,23 +51,15 @@ export function parseLandedChange(message: string): LandedChangeReference | null
   const subject = (lines[0] ?? "").trim();
   const body = lines.slice(1);
 
-  const github = GITHUB_MERGE.exec(subject);
-  if (github) {
-    return {
-      number: Number(github[1]),
-      title: firstProseLine(body) ?? github[2]!,
-      style: "merge",
-      flavour: "github",
-    };
-  }
-  const bitbucket = BITBUCKET_MERGE.exec(subject);
-  if (bitbucket) {
-    return {
-      number: Number(bitbucket[2]),
-      title: firstProseLine(body) ?? bitbucket[1]!,
-      style: "merge",
-      flavour: "bitbucket",
-    };
+  for (const { pattern, flavour } of MERGE_SUBJECTS) {
+    const merge = pattern.exec(subject)?.groups;
+    if (merge)
+      return {
+        number: Number(merge.number),
+        title: firstProseLine(body) ?? merge.branch!,
+        style: "merge",
+        flavour,
+      };
   }
   const gitlab = GITLAB_REFERENCE.exec(body.join("\n"));
   if (gitlab) {

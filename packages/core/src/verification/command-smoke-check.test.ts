@@ -1,33 +1,16 @@
-import { errAsync, okAsync } from "neverthrow";
 import { describe, expect, it } from "vitest";
-import type { Clock } from "../contracts/clock.js";
 import type { SmokeCheckContext } from "../contracts/smoke-check.js";
-import { abortedError } from "../errors/shipgate-error.js";
+import { conformanceSmokeCheckContext } from "../testing/conformance/fixtures.js";
+import { liveSignal as live } from "../testing/conformance/run-safely.js";
+import { createRecordingClock } from "../testing/recording-clock.js";
 import { type CommandSmokeCheckSpec, createCommandSmokeCheck } from "./command-smoke-check.js";
 
-function fakeClock(): Clock & { sleeps: number[] } {
-  let now = 0;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => now,
-    sleep(ms, signal) {
-      if (signal.aborted) return errAsync(abortedError(signal));
-      sleeps.push(ms);
-      now += ms;
-      return okAsync(undefined);
-    },
-  };
-}
-
 const context: SmokeCheckContext = {
+  ...conformanceSmokeCheckContext,
   service: "checkout",
-  environment: "production",
-  version: "v1.4.0",
   phase: "after_rollback",
   weight: 0,
 };
-const live = () => new AbortController().signal;
 const node = process.execPath;
 
 const spec = (
@@ -44,7 +27,9 @@ const spec = (
 
 describe("createCommandSmokeCheck", () => {
   it("passes when the program exits 0", async () => {
-    const check = createCommandSmokeCheck(spec("process.exit(0)"), { clock: fakeClock() });
+    const check = createCommandSmokeCheck(spec("process.exit(0)"), {
+      clock: createRecordingClock(),
+    });
     const result = (await check.run(context, { signal: live() }))._unsafeUnwrap();
     expect(result).toMatchObject({ name: "smoke", passed: true, attempts: 1 });
     expect(result.detail).toMatch(/^node exited 0 in \d+ ms$/);
@@ -53,7 +38,7 @@ describe("createCommandSmokeCheck", () => {
   it("fails with the exit code and the last stderr line, without the arguments", async () => {
     const check = createCommandSmokeCheck(
       spec("console.error('first line'); console.error('  boom  '); process.exit(3)"),
-      { clock: fakeClock() },
+      { clock: createRecordingClock() },
     );
     const result = (await check.run(context, { signal: live() }))._unsafeUnwrap();
     expect(result.passed).toBe(false);
@@ -63,7 +48,7 @@ describe("createCommandSmokeCheck", () => {
 
   it("trims a long stderr line to 200 characters", async () => {
     const check = createCommandSmokeCheck(spec("console.error('e'.repeat(500)); process.exit(1)"), {
-      clock: fakeClock(),
+      clock: createRecordingClock(),
     });
     const { detail } = (await check.run(context, { signal: live() }))._unsafeUnwrap();
     const line = detail.slice(detail.indexOf(": ") + 2);
@@ -75,7 +60,7 @@ describe("createCommandSmokeCheck", () => {
     const check = createCommandSmokeCheck(
       spec("setTimeout(() => {}, 60_000)", { timeout_ms: 200 }),
       {
-        clock: fakeClock(),
+        clock: createRecordingClock(),
       },
     );
     const started = Date.now();
@@ -90,7 +75,7 @@ describe("createCommandSmokeCheck", () => {
     const script =
       "require('node:child_process').spawn(process.execPath, ['-e', 'setTimeout(() => {}, 3000)'], { stdio: 'inherit' }).unref(); process.exit(0)";
     const check = createCommandSmokeCheck(spec(script, { timeout_ms: 5000 }), {
-      clock: fakeClock(),
+      clock: createRecordingClock(),
     });
     const started = Date.now();
     const result = (await check.run(context, { signal: live() }))._unsafeUnwrap();
@@ -99,7 +84,7 @@ describe("createCommandSmokeCheck", () => {
   });
 
   it("retries, sleeping on the clock, and counts attempts", async () => {
-    const clock = fakeClock();
+    const clock = createRecordingClock();
     const check = createCommandSmokeCheck(spec("process.exit(2)", { retries: 2 }), {
       clock,
       retryDelayMs: 300,
@@ -115,7 +100,7 @@ describe("createCommandSmokeCheck", () => {
     const script =
       "const e = process.env; process.exit(e.SHIPGATE_SERVICE === 'checkout' && e.SHIPGATE_ENVIRONMENT === 'production' && e.SHIPGATE_VERSION === 'v1.4.0' && e.SHIPGATE_PHASE === 'after_rollback' && e.SHIPGATE_WEIGHT === '0' && e.EXTRA === 'yes' ? 0 : 9)";
     const check = createCommandSmokeCheck(spec(script), {
-      clock: fakeClock(),
+      clock: createRecordingClock(),
       env: { PATH: process.env.PATH, EXTRA: "yes" },
     });
     expect((await check.run(context, { signal: live() }))._unsafeUnwrap().passed).toBe(true);
@@ -125,7 +110,7 @@ describe("createCommandSmokeCheck", () => {
     const check = createCommandSmokeCheck(
       spec("setTimeout(() => {}, 60_000)", { timeout_ms: 30_000 }),
       {
-        clock: fakeClock(),
+        clock: createRecordingClock(),
       },
     );
     const controller = new AbortController();
@@ -145,7 +130,7 @@ describe("createCommandSmokeCheck", () => {
         timeout_ms: 1000,
         retries: 3,
       },
-      { clock: fakeClock() },
+      { clock: createRecordingClock() },
     );
     const result = await check.run(context, { signal: live() });
     const error = result._unsafeUnwrapErr();

@@ -5,12 +5,7 @@ import type { Clock } from "../contracts/clock.js";
 import type { SmokeCheck, SmokeCheckContext } from "../contracts/smoke-check.js";
 import { abortedError, ShipgateError } from "../errors/shipgate-error.js";
 import type { SmokeCheckSpec } from "../model/release-spec.js";
-import {
-  DEFAULT_SMOKE_RETRY_DELAY_MS,
-  realSmokeClock,
-  runSmokeAttempts,
-  type SmokeAttemptOutcome,
-} from "./smoke-attempts.js";
+import { runSmokeAttempts, type SmokeAttemptOutcome, smokeRetryTiming } from "./smoke-attempts.js";
 
 /** A command smoke check as declared in the release spec (defaults applied). */
 export type CommandSmokeCheckSpec = Extract<SmokeCheckSpec, { type: "command" }>;
@@ -57,8 +52,7 @@ export function createCommandSmokeCheck(
   spec: CommandSmokeCheckSpec,
   deps: CommandSmokeCheckDeps = {},
 ): SmokeCheck {
-  const clock = deps.clock ?? realSmokeClock;
-  const retryDelayMs = deps.retryDelayMs ?? DEFAULT_SMOKE_RETRY_DELAY_MS;
+  const { clock, retryDelayMs } = smokeRetryTiming(deps);
   const [file, ...args] = spec.command as [string, ...string[]];
   const program = basename(file);
 

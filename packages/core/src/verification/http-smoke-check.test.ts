@@ -1,35 +1,18 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { errAsync, okAsync } from "neverthrow";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Clock } from "../contracts/clock.js";
 import type { SmokeCheckContext } from "../contracts/smoke-check.js";
-import { abortedError } from "../errors/shipgate-error.js";
+import { conformanceSmokeCheckContext } from "../testing/conformance/fixtures.js";
+import { liveSignal as live } from "../testing/conformance/run-safely.js";
+import { createRecordingClock } from "../testing/recording-clock.js";
 import { createHttpSmokeCheck, type HttpSmokeCheckSpec, redactUrl } from "./http-smoke-check.js";
 
-function fakeClock(): Clock & { sleeps: number[] } {
-  let now = 0;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    now: () => now,
-    sleep(ms, signal) {
-      if (signal.aborted) return errAsync(abortedError(signal));
-      sleeps.push(ms);
-      now += ms;
-      return okAsync(undefined);
-    },
-  };
-}
-
 const context: SmokeCheckContext = {
+  ...conformanceSmokeCheckContext,
   service: "checkout",
-  environment: "production",
-  version: "v1.4.0",
   phase: "after_weight_change",
   weight: 25,
 };
-const live = () => new AbortController().signal;
 
 let server: Server;
 let base: string;
@@ -102,7 +85,7 @@ const spec = (over: Partial<HttpSmokeCheckSpec>): HttpSmokeCheckSpec => ({
 
 describe("createHttpSmokeCheck", () => {
   it("passes on the expected status and says what it saw", async () => {
-    const check = createHttpSmokeCheck(spec({}), { clock: fakeClock() });
+    const check = createHttpSmokeCheck(spec({}), { clock: createRecordingClock() });
     expect(check.name).toBe("healthz");
     const result = (await check.run(context, { signal: live() }))._unsafeUnwrap();
     expect(result.passed).toBe(true);
@@ -115,7 +98,7 @@ describe("createHttpSmokeCheck", () => {
 
   it("retries a 503 and counts the attempts, sleeping on the clock between them", async () => {
     flakyFailures = 2;
-    const clock = fakeClock();
+    const clock = createRecordingClock();
     const check = createHttpSmokeCheck(spec({ url: `${base}/flaky`, retries: 3 }), {
       clock,
       retryDelayMs: 750,
@@ -129,7 +112,7 @@ describe("createHttpSmokeCheck", () => {
   });
 
   it("fails with the status it got once retries run out", async () => {
-    const clock = fakeClock();
+    const clock = createRecordingClock();
     const check = createHttpSmokeCheck(spec({ url: `${base}/down`, retries: 2 }), { clock });
     const result = (await check.run(context, { signal: live() }))._unsafeUnwrap();
     expect(result.passed).toBe(false);
@@ -141,11 +124,13 @@ describe("createHttpSmokeCheck", () => {
 
   it("matches the body against body_match", async () => {
     const good = createHttpSmokeCheck(spec({ body_match: '"status":\\s*"ok"' }), {
-      clock: fakeClock(),
+      clock: createRecordingClock(),
     });
     expect((await good.run(context, { signal: live() }))._unsafeUnwrap().passed).toBe(true);
 
-    const bad = createHttpSmokeCheck(spec({ body_match: "v2\\.0\\.0" }), { clock: fakeClock() });
+    const bad = createHttpSmokeCheck(spec({ body_match: "v2\\.0\\.0" }), {
+      clock: createRecordingClock(),
+    });
     const result = (await bad.run(context, { signal: live() }))._unsafeUnwrap();
     expect(result.passed).toBe(false);
     expect(result.detail).toBe(`GET ${base}/healthz: body did not match /v2\\.0\\.0/`);
@@ -153,11 +138,11 @@ describe("createHttpSmokeCheck", () => {
 
   it("reads at most 1 MiB of body", async () => {
     const head = createHttpSmokeCheck(spec({ url: `${base}/big`, body_match: "^x+$" }), {
-      clock: fakeClock(),
+      clock: createRecordingClock(),
     });
     expect((await head.run(context, { signal: live() }))._unsafeUnwrap().passed).toBe(true);
     const tail = createHttpSmokeCheck(spec({ url: `${base}/big`, body_match: "MARKER" }), {
-      clock: fakeClock(),
+      clock: createRecordingClock(),
     });
     const result = (await tail.run(context, { signal: live() }))._unsafeUnwrap();
     expect(result.passed).toBe(false);
@@ -166,7 +151,7 @@ describe("createHttpSmokeCheck", () => {
 
   it("times out a server that never answers, as a failed probe", async () => {
     const check = createHttpSmokeCheck(spec({ url: `${base}/hang`, timeout_ms: 200, retries: 1 }), {
-      clock: fakeClock(),
+      clock: createRecordingClock(),
     });
     const started = Date.now();
     const result = (await check.run(context, { signal: live() }))._unsafeUnwrap();
@@ -180,7 +165,7 @@ describe("createHttpSmokeCheck", () => {
     const check = createHttpSmokeCheck(
       spec({ url: `${base}/hang`, timeout_ms: 10_000, retries: 5 }),
       {
-        clock: fakeClock(),
+        clock: createRecordingClock(),
       },
     );
     const controller = new AbortController();
@@ -196,7 +181,7 @@ describe("createHttpSmokeCheck", () => {
   it("returns aborted without a request when the signal has already fired", async () => {
     const controller = new AbortController();
     controller.abort();
-    const check = createHttpSmokeCheck(spec({}), { clock: fakeClock() });
+    const check = createHttpSmokeCheck(spec({}), { clock: createRecordingClock() });
     const result = await check.run(context, { signal: controller.signal });
     expect(result._unsafeUnwrapErr().kind).toBe("aborted");
     expect(hits["/healthz"]).toBeUndefined();
@@ -208,7 +193,7 @@ describe("createHttpSmokeCheck", () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const check = createHttpSmokeCheck(spec({ url: `http://127.0.0.1:${port}/healthz` }), {
-      clock: fakeClock(),
+      clock: createRecordingClock(),
     });
     const result = (await check.run(context, { signal: live() }))._unsafeUnwrap();
     expect(result.passed).toBe(false);
@@ -219,7 +204,7 @@ describe("createHttpSmokeCheck", () => {
 
   it("can expect a redirect itself instead of following it", async () => {
     const check = createHttpSmokeCheck(spec({ url: `${base}/moved`, expect_status: 302 }), {
-      clock: fakeClock(),
+      clock: createRecordingClock(),
     });
     const result = (await check.run(context, { signal: live() }))._unsafeUnwrap();
     expect(result.passed).toBe(true);
@@ -228,7 +213,7 @@ describe("createHttpSmokeCheck", () => {
 
   it("never shows credentials from the URL in its detail", async () => {
     const url = `${base.replace("http://", "http://smoke:test-password-not-real@")}/down?token=test-token-not-real&x=1`;
-    const check = createHttpSmokeCheck(spec({ url }), { clock: fakeClock() });
+    const check = createHttpSmokeCheck(spec({ url }), { clock: createRecordingClock() });
     const result = (await check.run(context, { signal: live() }))._unsafeUnwrap();
     expect(result.passed).toBe(false);
     expect(result.detail).not.toContain("test-password-not-real");
@@ -241,7 +226,9 @@ describe("createHttpSmokeCheck", () => {
   });
 
   it("rejects an invalid body_match as invalid_input without sending anything", async () => {
-    const check = createHttpSmokeCheck(spec({ body_match: "(" }), { clock: fakeClock() });
+    const check = createHttpSmokeCheck(spec({ body_match: "(" }), {
+      clock: createRecordingClock(),
+    });
     const result = await check.run(context, { signal: live() });
     expect(result._unsafeUnwrapErr().kind).toBe("invalid_input");
     expect(hits["/healthz"]).toBeUndefined();
@@ -257,7 +244,7 @@ describe("createHttpSmokeCheck", () => {
       spec({ url: "http://service.invalid/ping", expect_status: 201 }),
       {
         fetch: fetchStub,
-        clock: fakeClock(),
+        clock: createRecordingClock(),
       },
     );
     expect((await check.run(context, { signal: live() }))._unsafeUnwrap().passed).toBe(true);

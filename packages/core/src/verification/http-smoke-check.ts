@@ -3,12 +3,7 @@ import type { Clock } from "../contracts/clock.js";
 import type { SmokeCheck } from "../contracts/smoke-check.js";
 import { abortedError, ShipgateError } from "../errors/shipgate-error.js";
 import type { SmokeCheckSpec } from "../model/release-spec.js";
-import {
-  DEFAULT_SMOKE_RETRY_DELAY_MS,
-  realSmokeClock,
-  runSmokeAttempts,
-  type SmokeAttemptOutcome,
-} from "./smoke-attempts.js";
+import { runSmokeAttempts, type SmokeAttemptOutcome, smokeRetryTiming } from "./smoke-attempts.js";
 
 /** An HTTP smoke check as declared in the release spec (defaults applied). */
 export type HttpSmokeCheckSpec = Extract<SmokeCheckSpec, { type: "http" }>;
@@ -49,8 +44,7 @@ export function createHttpSmokeCheck(
   spec: HttpSmokeCheckSpec,
   deps: HttpSmokeCheckDeps = {},
 ): SmokeCheck {
-  const clock = deps.clock ?? realSmokeClock;
-  const retryDelayMs = deps.retryDelayMs ?? DEFAULT_SMOKE_RETRY_DELAY_MS;
+  const { clock, retryDelayMs } = smokeRetryTiming(deps);
   const safeUrl = redactUrl(spec.url);
   // fetch refuses URLs with credentials; send them as Basic auth instead, like curl does.
   const { url: requestUrl, authorization } = splitCredentials(spec.url);

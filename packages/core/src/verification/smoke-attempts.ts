@@ -51,6 +51,17 @@ export const realSmokeClock: Clock = {
   },
 };
 
+/** The retry timing a smoke check was built with, defaults applied: real time, 1 s apart. */
+export function smokeRetryTiming(deps: { clock?: Clock; retryDelayMs?: number }): {
+  clock: Clock;
+  retryDelayMs: number;
+} {
+  return {
+    clock: deps.clock ?? realSmokeClock,
+    retryDelayMs: deps.retryDelayMs ?? DEFAULT_SMOKE_RETRY_DELAY_MS,
+  };
+}
+
 /**
  * Runs `attempt` up to `1 + retries` times until one passes. A failed probe is a result
  * (`passed: false`, with the last attempt's detail); only the caller's abort or an attempt

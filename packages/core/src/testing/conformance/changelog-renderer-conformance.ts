@@ -1,5 +1,6 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import type { ChangelogRenderer } from "../../contracts/changelog-renderer.js";
+import { defineConformanceSuite } from "./conformance-suite.js";
 import { conformanceChanges } from "./fixtures.js";
 import { expectOk, liveSignal, settle } from "./run-safely.js";
 
@@ -9,18 +10,11 @@ export interface ChangelogRendererConformanceSetup {
 }
 
 /** The shared suite every {@link ChangelogRenderer} runs against itself. */
-export function describeChangelogRendererConformance(
-  name: string,
-  setup: () => Promise<ChangelogRendererConformanceSetup> | ChangelogRendererConformanceSetup,
-): void {
-  describe(`ChangelogRenderer conformance: ${name}`, () => {
-    let s: ChangelogRendererConformanceSetup;
-    beforeAll(async () => {
-      s = await setup();
-    });
+export const describeChangelogRendererConformance =
+  defineConformanceSuite<ChangelogRendererConformanceSetup>("ChangelogRenderer", (s) => {
     const render = () =>
       settle(() =>
-        s.renderer.render(
+        s().renderer.render(
           { version: "v1.4.0", previousVersion: "v1.3.2", changes: conformanceChanges },
           { signal: liveSignal() },
         ),
@@ -48,4 +42,3 @@ export function describeChangelogRendererConformance(
       expect(markdown).toContain("#103");
     });
   });
-}

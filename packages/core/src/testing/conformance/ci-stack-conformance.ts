@@ -4,6 +4,7 @@ import type { IncidentRef, IncidentSink } from "../../contracts/incident-sink.js
 import type { SourceControl } from "../../contracts/source-control.js";
 import { describeApprovalGateConformance } from "./approval-gate-conformance.js";
 import { describeCiProviderConformance } from "./ci-provider-conformance.js";
+import type { ConformanceCleanup } from "./conformance-suite.js";
 import { describeIncidentSinkConformance } from "./incident-sink-conformance.js";
 import { describeSourceControlConformance } from "./source-control-conformance.js";
 
@@ -67,9 +68,17 @@ export function describeCiStackConformance(
   names: CiStackSuiteNames,
   start: () => Promise<CiStackUnderTest>,
 ): void {
-  describeSourceControlConformance(names.sourceControl, async () => {
-    const { sourceControl, scenario, close } = await start();
-    return {
+  /** Each suite's setup: a fresh stack from `start`, seen as the suite needs it, closed after. */
+  const fresh =
+    <Setup>(view: (stack: CiStackUnderTest) => Setup) =>
+    async (): Promise<Setup & ConformanceCleanup> => {
+      const stack = await start();
+      return { ...view(stack), cleanup: stack.close };
+    };
+
+  describeSourceControlConformance(
+    names.sourceControl,
+    fresh(({ sourceControl, scenario }) => ({
       sourceControl,
       releaseBranch: scenario.releaseBranch,
       onBranchSha: scenario.toSha,
@@ -82,25 +91,23 @@ export function describeCiStackConformance(
         toSha: scenario.toSha,
         expectedNumbers: scenario.expectedNumbers,
       },
-      cleanup: close,
-    };
-  });
+    })),
+  );
 
-  describeCiProviderConformance(names.ci, async () => {
-    const { ci, scenario, close } = await start();
-    return {
+  describeCiProviderConformance(
+    names.ci,
+    fresh(({ ci, scenario }) => ({
       ci,
       greenSha: scenario.greenSha,
       redSha: scenario.redSha,
       unknownSha: scenario.missingSha,
       pendingSha: scenario.pendingSha,
-      cleanup: close,
-    };
-  });
+    })),
+  );
 
-  describeApprovalGateConformance(names.approvals, async () => {
-    const { approvals, scenario, expectedApprovers, close } = await start();
-    return {
+  describeApprovalGateConformance(
+    names.approvals,
+    fresh(({ approvals, scenario, expectedApprovers }) => ({
       gate: approvals,
       request: {
         service: "shop",
@@ -109,12 +116,11 @@ export function describeCiStackConformance(
         sha: scenario.toSha,
       },
       expectedApprovers,
-      cleanup: close,
-    };
-  });
+    })),
+  );
 
-  describeIncidentSinkConformance(names.incidents, async () => {
-    const { incidents, readIncident, close } = await start();
-    return { sink: incidents, readBack: readIncident, cleanup: close };
-  });
+  describeIncidentSinkConformance(
+    names.incidents,
+    fresh(({ incidents, readIncident }) => ({ sink: incidents, readBack: readIncident })),
+  );
 }

@@ -1,5 +1,6 @@
 import type { IncidentDetails } from "../../contracts/incident-sink.js";
 import type { Notification, NotificationKind } from "../../contracts/notifier.js";
+import type { SmokeCheckContext } from "../../contracts/smoke-check.js";
 import type { ChangeRecord } from "../../contracts/source-control.js";
 
 const sha = (c: string) => c.repeat(40).slice(0, 40);
@@ -213,3 +214,12 @@ export function conformanceNotifications(): Notification[] {
     ...extra,
   }));
 }
+
+/** The release a smoke check runs for in the conformance suite (and in users' tests). */
+export const conformanceSmokeCheckContext: SmokeCheckContext = {
+  service: "shop",
+  environment: "production",
+  version: "v1.4.0",
+  phase: "after_weight_change",
+  weight: 5,
+};

@@ -1,33 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import type { IncidentRef, IncidentSink } from "../../contracts/incident-sink.js";
+import {
+  type ConformanceCleanup,
+  defineConformanceSuite,
+  itResolvesAbortedWhenSignalFired,
+} from "./conformance-suite.js";
 import { conformanceIncident } from "./fixtures.js";
-import { abortedSignal, expectOk, liveSignal, settle } from "./run-safely.js";
+import { expectOk, liveSignal, settle } from "./run-safely.js";
 
 /** What an IncidentSink adapter's test provides. */
-export interface IncidentSinkConformanceSetup {
+export interface IncidentSinkConformanceSetup extends ConformanceCleanup {
   sink: IncidentSink;
   /** The text the backend stored for an incident, to check what it says. */
   readBack?: (ref: IncidentRef) => Promise<string | null>;
-  cleanup?: () => Promise<void> | void;
 }
 
 /** The shared suite every {@link IncidentSink} runs against itself. */
-export function describeIncidentSinkConformance(
-  name: string,
-  setup: () => Promise<IncidentSinkConformanceSetup> | IncidentSinkConformanceSetup,
-): void {
-  describe(`IncidentSink conformance: ${name}`, () => {
-    let s: IncidentSinkConformanceSetup;
-    beforeAll(async () => {
-      s = await setup();
-    });
-    afterAll(async () => {
-      await s?.cleanup?.();
-    });
-
+export const describeIncidentSinkConformance = defineConformanceSuite<IncidentSinkConformanceSetup>(
+  "IncidentSink",
+  (s) => {
     it("opens an incident and returns where it was filed", async () => {
       const ref = expectOk(
-        await settle(() => s.sink.open(conformanceIncident, { signal: liveSignal() })),
+        await settle(() => s().sink.open(conformanceIncident, { signal: liveSignal() })),
       );
       expect(ref.id.length).toBeGreaterThan(0);
       expect(Boolean(ref.path) || Boolean(ref.url)).toBe(true);
@@ -35,8 +29,9 @@ export function describeIncidentSinkConformance(
         expect(ref.path.startsWith("/")).toBe(false);
         expect(/^[A-Za-z]:\\/.test(ref.path)).toBe(false);
       }
-      if (s.readBack) {
-        const text = await s.readBack(ref);
+      const { readBack } = s();
+      if (readBack) {
+        const text = await readBack(ref);
         expect(text).not.toBeNull();
         expect(text).toContain(conformanceIncident.version);
         expect(text).toContain(conformanceIncident.breachReason);
@@ -48,10 +43,10 @@ export function describeIncidentSinkConformance(
 
     it("opens a second incident under a different reference or the same deduplicated one", async () => {
       const first = expectOk(
-        await settle(() => s.sink.open(conformanceIncident, { signal: liveSignal() })),
+        await settle(() => s().sink.open(conformanceIncident, { signal: liveSignal() })),
       );
       const second = expectOk(
-        await settle(() => s.sink.open(conformanceIncident, { signal: liveSignal() })),
+        await settle(() => s().sink.open(conformanceIncident, { signal: liveSignal() })),
       );
       expect(typeof first.id).toBe("string");
       expect(typeof second.id).toBe("string");
@@ -59,26 +54,22 @@ export function describeIncidentSinkConformance(
     });
 
     it("resolves what it opened for the service when asked (if it can)", async () => {
-      if (!s.sink.resolveOpen) return;
-      expectOk(await settle(() => s.sink.open(conformanceIncident, { signal: liveSignal() })));
+      if (!s().sink.resolveOpen) return;
+      expectOk(await settle(() => s().sink.open(conformanceIncident, { signal: liveSignal() })));
       const scope = {
         service: conformanceIncident.service,
         environment: conformanceIncident.environment,
         version: "v1.4.1",
       };
       const resolved = expectOk(
-        await settle(() => s.sink.resolveOpen!(scope, { signal: liveSignal() })),
+        await settle(() => s().sink.resolveOpen!(scope, { signal: liveSignal() })),
       );
       expect(Array.isArray(resolved)).toBe(true);
       for (const ref of resolved) expect(ref.id.length).toBeGreaterThan(0);
     });
 
-    it("resolves to an aborted error, without throwing, when the signal has fired", async () => {
-      const settled = await settle(() =>
-        s.sink.open(conformanceIncident, { signal: abortedSignal() }),
-      );
-      expect(settled.ok).toBe(false);
-      if (!settled.ok) expect(settled.error.kind).toBe("aborted");
-    });
-  });
-}
+    itResolvesAbortedWhenSignalFired((signal) => [
+      () => s().sink.open(conformanceIncident, { signal }),
+    ]);
+  },
+);

@@ -1,13 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import {
   type JournalRecord,
   RELEASE_JOURNAL_FORMAT,
   type ReleaseJournal,
 } from "../../contracts/release-journal.js";
-import { abortedSignal, expectOk, liveSignal, settle } from "./run-safely.js";
+import {
+  type ConformanceCleanup,
+  defineConformanceSuite,
+  expectErrorKind,
+  itResolvesAbortedWhenSignalFired,
+  uniqueServiceName,
+} from "./conformance-suite.js";
+import { expectOk, liveSignal, settle } from "./run-safely.js";
 
 /** What a ReleaseJournal adapter's test provides. */
-export interface ReleaseJournalConformanceSetup {
+export interface ReleaseJournalConformanceSetup extends ConformanceCleanup {
   /** A fresh journal client on the same backend (two clients stand for two CI runners). */
   makeJournal: () => ReleaseJournal;
   /**
@@ -19,7 +26,6 @@ export interface ReleaseJournalConformanceSetup {
   plantRecord?: (service: string, value: unknown) => Promise<void>;
   /** Appends are atomic across clients (compare-and-swap): of two racing appends of one `seq`, one wins. */
   atomicAppend?: boolean;
-  cleanup?: () => Promise<void> | void;
 }
 
 const record = (seq: number, type: string, data: Record<string, unknown> = {}): JournalRecord => ({
@@ -32,31 +38,25 @@ const record = (seq: number, type: string, data: Record<string, unknown> = {}): 
 });
 
 /** The shared suite every {@link ReleaseJournal} runs against itself. */
-export function describeReleaseJournalConformance(
-  name: string,
-  setup: () => Promise<ReleaseJournalConformanceSetup> | ReleaseJournalConformanceSetup,
-): void {
-  describe(`ReleaseJournal conformance: ${name}`, () => {
-    let s: ReleaseJournalConformanceSetup;
+export const describeReleaseJournalConformance =
+  defineConformanceSuite<ReleaseJournalConformanceSetup>("ReleaseJournal", (s) => {
     const o = () => ({ signal: liveSignal() });
-    const service = () => `svc-${Math.random().toString(36).slice(2, 8)}`;
-    beforeAll(async () => {
-      s = await setup();
-    });
-    afterAll(async () => {
-      await s?.cleanup?.();
-    });
+    /** A fresh client on the backend. */
+    const newJournal = () => s().makeJournal();
+    /** A service no case used before, its journal begun with `first` through a fresh client. */
+    const begun = async (first = record(1, "release.started")) => {
+      const svc = uniqueServiceName();
+      const j = newJournal();
+      expectOk(await settle(() => j.begin(svc, first, o())));
+      return { svc, j };
+    };
 
     it("has no journal for a service that never released", async () => {
-      expect(expectOk(await settle(() => s.makeJournal().read(service(), o())))).toBeNull();
+      expect(expectOk(await settle(() => newJournal().read(uniqueServiceName(), o())))).toBeNull();
     });
 
     it("reads back every record in order, from another client, with its data intact", async () => {
-      const svc = service();
-      const a = s.makeJournal();
-      expectOk(
-        await settle(() => a.begin(svc, record(1, "release.started", { version: "v1.4.0" }), o())),
-      );
+      const { svc, j: a } = await begun(record(1, "release.started", { version: "v1.4.0" }));
       expectOk(await settle(() => a.append(svc, record(2, "weight.set", { weight: 5 }), o())));
       expectOk(
         await settle(() =>
@@ -67,7 +67,7 @@ export function describeReleaseJournalConformance(
           ),
         ),
       );
-      const read = expectOk(await settle(() => s.makeJournal().read(svc, o())));
+      const read = expectOk(await settle(() => newJournal().read(svc, o())));
       expect(read?.truncatedTail).toBe(false);
       expect(read?.ref).toBeTruthy();
       expect(read?.records.map((r) => [r.seq, r.type])).toEqual([
@@ -81,34 +81,27 @@ export function describeReleaseJournalConformance(
     });
 
     it("refuses an append whose seq does not follow (conflict) and writes nothing", async () => {
-      const svc = service();
-      const j = s.makeJournal();
-      expectOk(await settle(() => j.begin(svc, record(1, "release.started"), o())));
+      const { svc, j } = await begun();
       for (const seq of [1, 3]) {
         const refused = await settle(() => j.append(svc, record(seq, "weight.set"), o()));
-        expect(refused.ok).toBe(false);
-        if (!refused.ok) expect(refused.error.kind).toBe("conflict");
+        expectErrorKind(refused, "conflict");
       }
       expect(expectOk(await settle(() => j.read(svc, o())))?.records).toHaveLength(1);
     });
 
     it("refuses to append to a journal that was never begun", async () => {
       const refused = await settle(() =>
-        s.makeJournal().append(service(), record(1, "weight.set"), o()),
+        newJournal().append(uniqueServiceName(), record(1, "weight.set"), o()),
       );
       expect(refused.ok).toBe(false);
     });
 
     it("replaces the last release's journal when a new one begins", async () => {
-      const svc = service();
-      const j = s.makeJournal();
-      expectOk(
-        await settle(() => j.begin(svc, record(1, "release.started", { version: "v1" }), o())),
-      );
+      const { svc, j } = await begun(record(1, "release.started", { version: "v1" }));
       expectOk(await settle(() => j.append(svc, record(2, "finished"), o())));
       expectOk(
         await settle(() =>
-          s.makeJournal().begin(svc, record(1, "release.started", { version: "v2" }), o()),
+          newJournal().begin(svc, record(1, "release.started", { version: "v2" }), o()),
         ),
       );
       const read = expectOk(await settle(() => j.read(svc, o())));
@@ -116,22 +109,18 @@ export function describeReleaseJournalConformance(
     });
 
     it("refuses to write a record of another format", async () => {
-      const svc = service();
-      const j = s.makeJournal();
-      expectOk(await settle(() => j.begin(svc, record(1, "release.started"), o())));
+      const { svc, j } = await begun();
       const newer = await settle(() =>
         j.append(svc, { ...record(2, "weight.set"), v: RELEASE_JOURNAL_FORMAT + 1 }, o()),
       );
-      expect(newer.ok).toBe(false);
-      if (!newer.ok) expect(newer.error.kind).toBe("invalid_input");
+      expectErrorKind(newer, "invalid_input");
     });
 
     it("refuses to read a journal of a newer format, saying so", async () => {
-      if (!s.plantRecord) return;
-      const svc = service();
-      const j = s.makeJournal();
-      expectOk(await settle(() => j.begin(svc, record(1, "release.started"), o())));
-      await s.plantRecord(svc, { ...record(2, "hologram.set"), v: RELEASE_JOURNAL_FORMAT + 1 });
+      const { plantRecord } = s();
+      if (!plantRecord) return;
+      const { svc, j } = await begun();
+      await plantRecord(svc, { ...record(2, "hologram.set"), v: RELEASE_JOURNAL_FORMAT + 1 });
       const read = await settle(() => j.read(svc, o()));
       expect(read.ok).toBe(false);
       if (!read.ok) {
@@ -141,44 +130,34 @@ export function describeReleaseJournalConformance(
     });
 
     it("drops a last record cut short by power loss, says so, and appends over it", async () => {
-      if (!s.truncateLastRecord) return;
-      const svc = service();
-      const j = s.makeJournal();
-      expectOk(await settle(() => j.begin(svc, record(1, "release.started"), o())));
+      const { truncateLastRecord } = s();
+      if (!truncateLastRecord) return;
+      const { svc, j } = await begun();
       expectOk(await settle(() => j.append(svc, record(2, "weight.set", { weight: 5 }), o())));
-      await s.truncateLastRecord(svc);
+      await truncateLastRecord(svc);
       const read = expectOk(await settle(() => j.read(svc, o())));
       expect(read?.truncatedTail).toBe(true);
       expect(read?.records.map((r) => r.seq)).toEqual([1]);
       expectOk(await settle(() => j.append(svc, record(2, "abort"), o())));
-      const again = expectOk(await settle(() => s.makeJournal().read(svc, o())));
+      const again = expectOk(await settle(() => newJournal().read(svc, o())));
       expect(again?.truncatedTail).toBe(false);
       expect(again?.records.map((r) => r.type)).toEqual(["release.started", "abort"]);
     });
 
     it("lets exactly one of two racing appends of the same seq win", async () => {
-      if (!s.atomicAppend) return;
-      const svc = service();
-      expectOk(await settle(() => s.makeJournal().begin(svc, record(1, "release.started"), o())));
+      if (!s().atomicAppend) return;
+      const svc = uniqueServiceName();
+      expectOk(await settle(() => newJournal().begin(svc, record(1, "release.started"), o())));
       const [a, b] = await Promise.all([
-        settle(() =>
-          s.makeJournal().append(svc, { ...record(2, "recovery.started"), run: "a" }, o()),
-        ),
-        settle(() =>
-          s.makeJournal().append(svc, { ...record(2, "recovery.started"), run: "b" }, o()),
-        ),
+        settle(() => newJournal().append(svc, { ...record(2, "recovery.started"), run: "a" }, o())),
+        settle(() => newJournal().append(svc, { ...record(2, "recovery.started"), run: "b" }, o())),
       ]);
       expect([a.ok, b.ok].filter(Boolean)).toHaveLength(1);
-      const read = expectOk(await settle(() => s.makeJournal().read(svc, o())));
+      const read = expectOk(await settle(() => newJournal().read(svc, o())));
       expect(read?.records).toHaveLength(2);
     });
 
-    it("resolves to an aborted error, without throwing, when the signal has fired", async () => {
-      const settled = await settle(() =>
-        s.makeJournal().read(service(), { signal: abortedSignal() }),
-      );
-      expect(settled.ok).toBe(false);
-      if (!settled.ok) expect(settled.error.kind).toBe("aborted");
-    });
+    itResolvesAbortedWhenSignalFired((signal) => [
+      () => newJournal().read(uniqueServiceName(), { signal }),
+    ]);
   });
-}

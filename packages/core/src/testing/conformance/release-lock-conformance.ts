@@ -1,14 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LockHolder, ReleaseLock } from "../../contracts/release-lock.js";
-import { abortedSignal, expectOk, liveSignal, settle } from "./run-safely.js";
+import { expect, it } from "vitest";
+import type { LockHandle, LockHolder, ReleaseLock } from "../../contracts/release-lock.js";
+import {
+  type ConformanceCleanup,
+  defineConformanceSuite,
+  expectErrorKind,
+  itResolvesAbortedWhenSignalFired,
+  uniqueServiceName,
+} from "./conformance-suite.js";
+import { expectOk, liveSignal, settle } from "./run-safely.js";
 
 /** What a ReleaseLock adapter's test provides. */
-export interface ReleaseLockConformanceSetup {
+export interface ReleaseLockConformanceSetup extends ConformanceCleanup {
   /** A fresh lock client on the same backend (two clients stand for two CI runners). */
   makeLock: () => ReleaseLock;
   /** Make the current holder of `service`'s lock dead or expired. */
   makeStale?: (service: string) => Promise<void>;
-  cleanup?: () => Promise<void> | void;
 }
 
 let counter = 0;
@@ -24,138 +30,115 @@ function holder(version: string): LockHolder {
 }
 
 /** The shared suite every {@link ReleaseLock} runs against itself. */
-export function describeReleaseLockConformance(
-  name: string,
-  setup: () => Promise<ReleaseLockConformanceSetup> | ReleaseLockConformanceSetup,
-): void {
-  describe(`ReleaseLock conformance: ${name}`, () => {
-    let s: ReleaseLockConformanceSetup;
+export const describeReleaseLockConformance = defineConformanceSuite<ReleaseLockConformanceSetup>(
+  "ReleaseLock",
+  (s) => {
     const o = () => ({ signal: liveSignal() });
-    const service = () => `svc-${Math.random().toString(36).slice(2, 8)}`;
-    beforeAll(async () => {
-      s = await setup();
-    });
-    afterAll(async () => {
-      await s?.cleanup?.();
-    });
+    /** A fresh client on the backend. */
+    const newLock = () => s().makeLock();
+    /** A service whose lock a dead holder left behind, or null when the backend cannot stage one. */
+    const leftByDeadHolder = async () => {
+      const { makeStale } = s();
+      if (!makeStale) return null;
+      const svc = uniqueServiceName();
+      const dead = holder("v1");
+      expectOk(await acquire(newLock(), svc, dead));
+      await makeStale(svc);
+      return { svc, dead };
+    };
+    /** A service no case used before, and two clients on it standing for two CI runners. */
+    const twoRunners = () => ({ svc: uniqueServiceName(), a: newLock(), b: newLock() });
+    /** Tries to take `service`'s lock for `who` through `lock`. */
+    const acquire = (lock: ReleaseLock, service: string, who: LockHolder) =>
+      settle(() => lock.acquire({ service, holder: who }, o()));
+    /** Gives a lock back through `lock`, which must succeed. */
+    const release = async (lock: ReleaseLock, handle: LockHandle) => {
+      expectOk(await settle(() => lock.release(handle, o())));
+    };
 
     it("lets one holder in and tells the second who holds it", async () => {
-      const svc = service();
-      const a = s.makeLock();
-      const b = s.makeLock();
+      const { svc, a, b } = twoRunners();
       const first = holder("v1.0.0");
-      const handle = expectOk(await settle(() => a.acquire({ service: svc, holder: first }, o())));
+      const handle = expectOk(await acquire(a, svc, first));
       expect(handle.service).toBe(svc);
-      const second = await settle(() => b.acquire({ service: svc, holder: holder("v1.0.1") }, o()));
-      expect(second.ok).toBe(false);
-      if (!second.ok) {
-        expect(second.error.kind).toBe("lock_held");
+      const second = await acquire(b, svc, holder("v1.0.1"));
+      expectErrorKind(second, "lock_held");
+      if (!second.ok)
         expect((second.error.details?.holder as LockHolder | undefined)?.id).toBe(first.id);
-      }
-      expectOk(await settle(() => a.release(handle, o())));
+      await release(a, handle);
     });
 
     it("lets the next holder in once released, and release is idempotent", async () => {
-      const svc = service();
-      const a = s.makeLock();
-      const b = s.makeLock();
-      const handle = expectOk(
-        await settle(() => a.acquire({ service: svc, holder: holder("v1") }, o())),
-      );
-      expectOk(await settle(() => a.release(handle, o())));
-      expectOk(await settle(() => a.release(handle, o())));
-      const next = expectOk(
-        await settle(() => b.acquire({ service: svc, holder: holder("v2") }, o())),
-      );
-      expectOk(await settle(() => b.release(next, o())));
+      const { svc, a, b } = twoRunners();
+      const handle = expectOk(await acquire(a, svc, holder("v1")));
+      await release(a, handle);
+      await release(a, handle);
+      const next = expectOk(await acquire(b, svc, holder("v2")));
+      await release(b, next);
     });
 
     it("keeps services independent", async () => {
-      const lock = s.makeLock();
-      const h1 = expectOk(
-        await settle(() => lock.acquire({ service: service(), holder: holder("v1") }, o())),
-      );
-      const h2 = expectOk(
-        await settle(() => lock.acquire({ service: service(), holder: holder("v1") }, o())),
-      );
-      expectOk(await settle(() => lock.release(h1, o())));
-      expectOk(await settle(() => lock.release(h2, o())));
+      const lock = newLock();
+      const h1 = expectOk(await acquire(lock, uniqueServiceName(), holder("v1")));
+      const h2 = expectOk(await acquire(lock, uniqueServiceName(), holder("v1")));
+      await release(lock, h1);
+      await release(lock, h2);
     });
 
     it("does not let a holder release someone else's lock", async () => {
-      const svc = service();
-      const a = s.makeLock();
-      const b = s.makeLock();
-      const handle = expectOk(
-        await settle(() => a.acquire({ service: svc, holder: holder("v1") }, o())),
-      );
+      const { svc, a, b } = twoRunners();
+      const handle = expectOk(await acquire(a, svc, holder("v1")));
       const forged = { ...handle, holder: holder("v9") };
-      expectOk(await settle(() => b.release(forged, o())));
-      const still = await settle(() => b.acquire({ service: svc, holder: holder("v2") }, o()));
+      await release(b, forged);
+      const still = await acquire(b, svc, holder("v2"));
       expect(still.ok).toBe(false);
-      expectOk(await settle(() => a.release(handle, o())));
+      await release(a, handle);
     });
 
     it("shows who holds a lock without taking it, when it can inspect", async () => {
-      const lock = s.makeLock();
+      const lock = newLock();
       if (!lock.inspect) return;
-      const svc = service();
+      const svc = uniqueServiceName();
       expect(expectOk(await settle(() => lock.inspect!(svc, o())))).toBeNull();
       const first = holder("v1");
-      const handle = expectOk(
-        await settle(() => s.makeLock().acquire({ service: svc, holder: first }, o())),
-      );
+      const handle = expectOk(await acquire(newLock(), svc, first));
       const seen = expectOk(await settle(() => lock.inspect!(svc, o())));
       expect(seen?.holder?.id).toBe(first.id);
       expect(seen?.stale).toBe(false);
       // Looking did not take it: another holder is still refused.
-      const other = await settle(() =>
-        s.makeLock().acquire({ service: svc, holder: holder("v2") }, o()),
-      );
+      const other = await acquire(newLock(), svc, holder("v2"));
       expect(other.ok).toBe(false);
-      expectOk(await settle(() => s.makeLock().release(handle, o())));
+      await release(newLock(), handle);
       expect(expectOk(await settle(() => lock.inspect!(svc, o())))).toBeNull();
     });
 
     it("takes over a stale lock and says from whom", async () => {
-      if (!s.makeStale) return;
-      const svc = service();
-      const dead = holder("v1");
-      expectOk(await settle(() => s.makeLock().acquire({ service: svc, holder: dead }, o())));
-      await s.makeStale(svc);
-      const taken = expectOk(
-        await settle(() => s.makeLock().acquire({ service: svc, holder: holder("v2") }, o())),
-      );
+      const stale = await leftByDeadHolder();
+      if (!stale) return;
+      const { svc, dead } = stale;
+      const taken = expectOk(await acquire(newLock(), svc, holder("v2")));
       expect(taken.tookOverFrom?.id).toBe(dead.id);
-      expectOk(await settle(() => s.makeLock().release(taken, o())));
+      await release(newLock(), taken);
     });
 
     it("lets exactly one of two runners racing for the same stale lock take it over", async () => {
-      if (!s.makeStale) return;
-      const svc = service();
-      const dead = holder("v1");
-      expectOk(await settle(() => s.makeLock().acquire({ service: svc, holder: dead }, o())));
-      await s.makeStale(svc);
+      const stale = await leftByDeadHolder();
+      if (!stale) return;
+      const { svc } = stale;
       const [a, b] = await Promise.all([
-        settle(() => s.makeLock().acquire({ service: svc, holder: holder("recovery-a") }, o())),
-        settle(() => s.makeLock().acquire({ service: svc, holder: holder("recovery-b") }, o())),
+        acquire(newLock(), svc, holder("recovery-a")),
+        acquire(newLock(), svc, holder("recovery-b")),
       ]);
       const winners = [a, b].filter((r) => r.ok);
       expect(winners).toHaveLength(1);
       const loser = [a, b].find((r) => !r.ok);
       if (loser && !loser.ok) expect(loser.error.kind).toBe("lock_held");
       const won = winners[0]!;
-      if (won.ok) expectOk(await settle(() => s.makeLock().release(won.value, o())));
+      if (won.ok) await release(newLock(), won.value);
     });
 
-    it("resolves to an aborted error, without throwing, when the signal has fired", async () => {
-      const settled = await settle(() =>
-        s
-          .makeLock()
-          .acquire({ service: service(), holder: holder("v1") }, { signal: abortedSignal() }),
-      );
-      expect(settled.ok).toBe(false);
-      if (!settled.ok) expect(settled.error.kind).toBe("aborted");
-    });
-  });
-}
+    itResolvesAbortedWhenSignalFired((signal) => [
+      () => newLock().acquire({ service: uniqueServiceName(), holder: holder("v1") }, { signal }),
+    ]);
+  },
+);

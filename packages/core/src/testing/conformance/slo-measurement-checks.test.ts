@@ -66,41 +66,18 @@ describe("sloMeasurementProblems", () => {
     expect(problems({ errorCount: 13 })).toHaveLength(1);
   });
 
-  it("names buckets that are not an ascending cumulative histogram ending at Infinity", () => {
-    const inf = Number.POSITIVE_INFINITY;
-    expect(problems({ latencyBuckets: [] })).toEqual([expect.stringContaining("empty")]);
-    expect(problems({ latencyBuckets: [{ leMs: 100, count: 1000 }] })).toEqual([
-      expect.stringContaining("not Infinity"),
-    ]);
-    expect(
-      problems({
-        latencyBuckets: [
-          { leMs: 250, count: 900 },
-          { leMs: 100, count: 950 },
-          { leMs: inf, count: 1000 },
-        ],
-      }),
-    ).toEqual([expect.stringContaining("does not ascend")]);
-    expect(
-      problems({
-        latencyBuckets: [
-          { leMs: 100, count: 990 },
-          { leMs: 250, count: 900 },
-          { leMs: inf, count: 1000 },
-        ],
-      }),
-    ).toEqual([expect.stringContaining("cumulative")]);
-    expect(
-      problems({
-        latencyBuckets: [
-          { leMs: 100, count: 0.5 },
-          { leMs: inf, count: 1000 },
-        ],
-      }),
-    ).toEqual([expect.stringContaining("count 0.5")]);
-    expect(problems({ latencyBuckets: [{ leMs: inf, count: 400 }] })).toEqual([
-      expect.stringContaining("counts 400 requests but requestCount is 1000"),
-    ]);
+  const inf = Number.POSITIVE_INFINITY;
+  // biome-ignore format: one histogram a row reads as a table
+  it.each<[string, [leMs: number, count: number][], string]>([
+    ["empty", [], "empty"],
+    ["not ending at Infinity", [[100, 1000]], "not Infinity"],
+    ["not ascending", [[250, 900], [100, 950], [inf, 1000]], "does not ascend"],
+    ["not cumulative", [[100, 990], [250, 900], [inf, 1000]], "cumulative"],
+    ["fractional", [[100, 0.5], [inf, 1000]], "count 0.5"],
+    ["off the request count", [[inf, 400]], "counts 400 requests but requestCount is 1000"],
+  ])("names buckets %s: not an ascending cumulative histogram ending at Infinity", (_, rows, says) => {
+    const latencyBuckets = rows.map(([leMs, count]) => ({ leMs, count }));
+    expect(problems({ latencyBuckets })).toEqual([expect.stringContaining(says)]);
   });
 });
 

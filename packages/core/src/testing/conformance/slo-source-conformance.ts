@@ -1,11 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import type {
   LatencyBucket,
   MetricReading,
   SloQuery,
   SloSource,
 } from "../../contracts/slo-source.js";
-import { abortedSignal, expectOk, liveSignal, settle } from "./run-safely.js";
+import {
+  type ConformanceCleanup,
+  defineConformanceSuite,
+  itResolvesAbortedWhenSignalFired,
+} from "./conformance-suite.js";
+import { expectOk, liveSignal, settle } from "./run-safely.js";
 import {
   capabilityProblems,
   type SloSourceCapabilities,
@@ -32,7 +37,7 @@ export interface SloExpectation {
 }
 
 /** What an SloSource adapter's test provides. */
-export interface SloSourceConformanceSetup {
+export interface SloSourceConformanceSetup extends ConformanceCleanup {
   source: SloSource;
   healthy: SloExpectation;
   breaching?: SloExpectation;
@@ -40,7 +45,6 @@ export interface SloSourceConformanceSetup {
   noData: SloQuery;
   /** What the source declares it can and cannot give (v2 fields). */
   capabilities?: SloSourceCapabilities;
-  cleanup?: () => Promise<void> | void;
 }
 
 function readingValue(reading: MetricReading, what: string): number {
@@ -70,21 +74,11 @@ function expectCount(actual: number | null | undefined, expected: number, tolera
  * }));
  * ```
  */
-export function describeSloSourceConformance(
-  name: string,
-  setup: () => Promise<SloSourceConformanceSetup> | SloSourceConformanceSetup,
-): void {
-  describe(`SloSource conformance: ${name}`, () => {
-    let s: SloSourceConformanceSetup;
-    beforeAll(async () => {
-      s = await setup();
-    });
-    afterAll(async () => {
-      await s?.cleanup?.();
-    });
-
+export const describeSloSourceConformance = defineConformanceSuite<SloSourceConformanceSetup>(
+  "SloSource",
+  (s) => {
     const measure = async (query: SloQuery) =>
-      expectOk(await settle(() => s.source.measure(query, { signal: liveSignal() })));
+      expectOk(await settle(() => s().source.measure(query, { signal: liveSignal() })));
 
     const check = async (e: SloExpectation) => {
       const m = await measure(e.query);
@@ -104,7 +98,7 @@ export function describeSloSourceConformance(
       expect(sloMeasurementProblems(m, { rateTolerance: e.tolerance?.errorRate ?? 0.002 })).toEqual(
         [],
       );
-      expect(capabilityProblems(m, s.capabilities, true)).toEqual([]);
+      expect(capabilityProblems(m, s().capabilities, true)).toEqual([]);
       const tolerance = e.tolerance?.counts ?? 0;
       if (e.requestCount !== undefined) expectCount(m.requestCount, e.requestCount, tolerance);
       if (e.errorCount !== undefined) expectCount(m.errorCount, e.errorCount, tolerance);
@@ -119,20 +113,21 @@ export function describeSloSourceConformance(
     };
 
     it("measures a healthy version's error rate and p95 latency", async () => {
-      await check(s.healthy);
+      await check(s().healthy);
     });
 
     it("measures a breaching version's error rate and p95 latency", async () => {
-      if (!s.breaching) return;
-      await check(s.breaching);
+      const { breaching } = s();
+      if (!breaching) return;
+      await check(breaching);
     });
 
     it("counts a healthy version's requests and errors consistently with its error rate (v2)", async () => {
-      await checkV2(s.healthy);
+      await checkV2(s().healthy);
     });
 
     it("says whether it can measure the tracks apart, if at all, with a boolean (v2)", () => {
-      const splits = s.source.splitsByTrack;
+      const splits = s().source.splitsByTrack;
       expect(
         splits === undefined || typeof splits === "boolean",
         `splitsByTrack is ${splits}`,
@@ -140,12 +135,13 @@ export function describeSloSourceConformance(
     });
 
     it("counts a breaching version's requests and errors consistently with its error rate (v2)", async () => {
-      if (!s.breaching) return;
-      await checkV2(s.breaching);
+      const { breaching } = s();
+      if (!breaching) return;
+      await checkV2(breaching);
     });
 
     it("reports no data as no_data with a reason, never as 0", async () => {
-      const m = await measure(s.noData);
+      const m = await measure(s().noData);
       for (const reading of [m.errorRate, m.p95LatencyMs]) {
         expect(reading.kind).toBe("no_data");
         if (reading.kind === "no_data") expect(reading.reason.length).toBeGreaterThan(0);
@@ -154,7 +150,7 @@ export function describeSloSourceConformance(
     });
 
     it("counts no requests for no data: requestCount 0 or null (v2)", async () => {
-      const m = await measure(s.noData);
+      const m = await measure(s().noData);
       expect(
         m.requestCount === undefined || m.requestCount === null || m.requestCount === 0,
         `requestCount is ${m.requestCount}`,
@@ -164,15 +160,11 @@ export function describeSloSourceConformance(
         `errorCount is ${m.errorCount}`,
       ).toBe(true);
       expect(sloMeasurementProblems(m, { rateTolerance: 0.002 })).toEqual([]);
-      expect(capabilityProblems(m, s.capabilities, false)).toEqual([]);
+      expect(capabilityProblems(m, s().capabilities, false)).toEqual([]);
     });
 
-    it("resolves to an aborted error, without throwing, when the signal has fired", async () => {
-      const settled = await settle(() =>
-        s.source.measure(s.healthy.query, { signal: abortedSignal() }),
-      );
-      expect(settled.ok).toBe(false);
-      if (!settled.ok) expect(settled.error.kind).toBe("aborted");
-    });
-  });
-}
+    itResolvesAbortedWhenSignalFired((signal) => [
+      () => s().source.measure(s().healthy.query, { signal }),
+    ]);
+  },
+);

@@ -1,11 +1,15 @@
-import type { ResultAsync } from "neverthrow";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import type { SourceControl } from "../../contracts/source-control.js";
-import type { ShipgateError } from "../../errors/shipgate-error.js";
-import { abortedSignal, expectOk, liveSignal, settle } from "./run-safely.js";
+import {
+  type ConformanceCleanup,
+  defineConformanceSuite,
+  expectErrorKind,
+  itResolvesAbortedWhenSignalFired,
+} from "./conformance-suite.js";
+import { expectOk, liveSignal, settle } from "./run-safely.js";
 
 /** What a SourceControl adapter's test provides: the adapter and facts about its seeded backend. */
-export interface SourceControlConformanceSetup {
+export interface SourceControlConformanceSetup extends ConformanceCleanup {
   sourceControl: SourceControl;
   releaseBranch: string;
   /** A commit on the release branch. */
@@ -20,7 +24,6 @@ export interface SourceControlConformanceSetup {
   range: { fromTag: string | null; toSha: string; expectedNumbers: number[] };
   /** Default true: the suite creates a tag on `onBranchSha`. */
   canCreateTags?: boolean;
-  cleanup?: () => Promise<void> | void;
 }
 
 const isoDate = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
@@ -33,35 +36,25 @@ const isoDate = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d
  * describeSourceControlConformance("git cli", async () => ({ sourceControl, releaseBranch: "main", … }));
  * ```
  */
-export function describeSourceControlConformance(
-  name: string,
-  setup: () => Promise<SourceControlConformanceSetup> | SourceControlConformanceSetup,
-): void {
-  describe(`SourceControl conformance: ${name}`, () => {
-    let s: SourceControlConformanceSetup;
+export const describeSourceControlConformance =
+  defineConformanceSuite<SourceControlConformanceSetup>("SourceControl", (s) => {
     const options = () => ({ signal: liveSignal() });
-    beforeAll(async () => {
-      s = await setup();
-    });
-    afterAll(async () => {
-      await s?.cleanup?.();
-    });
 
     it("finds a commit on the release branch", async () => {
       const found = expectOk(
-        await settle(() => s.sourceControl.getCommit(s.onBranchSha, options())),
+        await settle(() => s().sourceControl.getCommit(s().onBranchSha, options())),
       );
       expect(found).toMatchObject({
-        sha: s.onBranchSha,
+        sha: s().onBranchSha,
         exists: true,
         onReleaseBranch: true,
-        releaseBranch: s.releaseBranch,
+        releaseBranch: s().releaseBranch,
       });
     });
 
     it("reports a commit off the release branch as not on it", async () => {
       const found = expectOk(
-        await settle(() => s.sourceControl.getCommit(s.offBranchSha, options())),
+        await settle(() => s().sourceControl.getCommit(s().offBranchSha, options())),
       );
       expect(found.exists).toBe(true);
       expect(found.onReleaseBranch).toBe(false);
@@ -69,7 +62,7 @@ export function describeSourceControlConformance(
 
     it("reports a missing commit as a value, not an error", async () => {
       const found = expectOk(
-        await settle(() => s.sourceControl.getCommit(s.missingSha, options())),
+        await settle(() => s().sourceControl.getCommit(s().missingSha, options())),
       );
       expect(found.exists).toBe(false);
       expect(found.onReleaseBranch).toBe(false);
@@ -77,29 +70,29 @@ export function describeSourceControlConformance(
 
     it("reads an existing tag and the commit it points to", async () => {
       const tag = expectOk(
-        await settle(() => s.sourceControl.getTag(s.existingTag.name, options())),
+        await settle(() => s().sourceControl.getTag(s().existingTag.name, options())),
       );
       expect(tag).not.toBeNull();
-      expect(tag?.name).toBe(s.existingTag.name);
-      expect(tag?.sha).toBe(s.existingTag.sha);
+      expect(tag?.name).toBe(s().existingTag.name);
+      expect(tag?.sha).toBe(s().existingTag.sha);
     });
 
     it("returns null for a missing tag", async () => {
       expect(
-        expectOk(await settle(() => s.sourceControl.getTag(s.missingTag, options()))),
+        expectOk(await settle(() => s().sourceControl.getTag(s().missingTag, options()))),
       ).toBeNull();
     });
 
     it("lists every change in the range, oldest first, with complete records", async () => {
       const changes = expectOk(
         await settle(() =>
-          s.sourceControl.listChanges(
-            { fromTag: s.range.fromTag, toSha: s.range.toSha },
+          s().sourceControl.listChanges(
+            { fromTag: s().range.fromTag, toSha: s().range.toSha },
             options(),
           ),
         ),
       );
-      expect(changes.map((c) => c.number)).toEqual(s.range.expectedNumbers);
+      expect(changes.map((c) => c.number)).toEqual(s().range.expectedNumbers);
       for (const c of changes) {
         expect(Number.isInteger(c.number) && c.number > 0).toBe(true);
         expect(typeof c.title).toBe("string");
@@ -116,44 +109,35 @@ export function describeSourceControlConformance(
     });
 
     it("creates an annotated tag, reads it back, and refuses to create it twice", async () => {
-      if (s.canCreateTags === false) return;
+      if (s().canCreateTags === false) return;
       const tagName = `v0.0.0-conformance.${Date.now()}`;
       const created = expectOk(
         await settle(() =>
-          s.sourceControl.createAnnotatedTag(
-            { name: tagName, sha: s.onBranchSha, message: "conformance" },
+          s().sourceControl.createAnnotatedTag(
+            { name: tagName, sha: s().onBranchSha, message: "conformance" },
             options(),
           ),
         ),
       );
-      expect(created).toMatchObject({ name: tagName, sha: s.onBranchSha, annotated: true });
-      const read = expectOk(await settle(() => s.sourceControl.getTag(tagName, options())));
-      expect(read).toMatchObject({ name: tagName, sha: s.onBranchSha, annotated: true });
+      expect(created).toMatchObject({ name: tagName, sha: s().onBranchSha, annotated: true });
+      const read = expectOk(await settle(() => s().sourceControl.getTag(tagName, options())));
+      expect(read).toMatchObject({ name: tagName, sha: s().onBranchSha, annotated: true });
       const again = await settle(() =>
-        s.sourceControl.createAnnotatedTag(
-          { name: tagName, sha: s.onBranchSha, message: "again" },
+        s().sourceControl.createAnnotatedTag(
+          { name: tagName, sha: s().onBranchSha, message: "again" },
           options(),
         ),
       );
-      expect(again.ok).toBe(false);
-      if (!again.ok) expect(again.error.kind).toBe("conflict");
+      expectErrorKind(again, "conflict");
     });
 
-    it("resolves to an aborted error, without throwing, when the signal has fired", async () => {
-      const calls: (() => ResultAsync<unknown, ShipgateError>)[] = [
-        () => s.sourceControl.getCommit(s.onBranchSha, { signal: abortedSignal() }),
-        () => s.sourceControl.getTag(s.existingTag.name, { signal: abortedSignal() }),
-        () =>
-          s.sourceControl.listChanges(
-            { fromTag: s.range.fromTag, toSha: s.range.toSha },
-            { signal: abortedSignal() },
-          ),
-      ];
-      for (const call of calls) {
-        const settled = await settle(call);
-        expect(settled.ok).toBe(false);
-        if (!settled.ok) expect(settled.error.kind).toBe("aborted");
-      }
-    });
+    itResolvesAbortedWhenSignalFired((signal) => [
+      () => s().sourceControl.getCommit(s().onBranchSha, { signal }),
+      () => s().sourceControl.getTag(s().existingTag.name, { signal }),
+      () =>
+        s().sourceControl.listChanges(
+          { fromTag: s().range.fromTag, toSha: s().range.toSha },
+          { signal },
+        ),
+    ]);
   });
-}

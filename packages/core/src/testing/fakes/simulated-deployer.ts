@@ -49,6 +49,14 @@ export function createSimulatedDeployer(options: SimulatedDeployerOptions): Simu
     history: [],
     generation: 0,
   };
+  /** Applies a change as one new generation of the platform's state, unless `apply` returns an error. */
+  const change = (signal: AbortSignal, apply: () => unknown) =>
+    guarded<undefined>(signal, () => {
+      const refused = apply();
+      if (refused instanceof ShipgateError) return refused;
+      state.generation += 1;
+      return undefined;
+    });
   const exists = (service: string) => !options.services || options.services.includes(service);
   const missing = (service: string) =>
     new ShipgateError("not_found", `no deployment for service ${service}`, { field: "service" });
@@ -76,17 +84,15 @@ export function createSimulatedDeployer(options: SimulatedDeployerOptions): Simu
       });
     },
     start(target, { signal }) {
-      return guarded(signal, () => {
+      return change(signal, () => {
         if (!exists(target.service)) return missing(target.service);
         state.canaryVersion = target.version;
         state.weight = 0;
         state.phase = "progressing";
-        state.generation += 1;
-        return undefined;
       });
     },
     setWeight(target, weight, { signal }) {
-      return guarded(signal, () => {
+      return change(signal, () => {
         if (!exists(target.service)) return missing(target.service);
         if (weight === options.failAtWeight)
           return new ShipgateError(
@@ -97,8 +103,6 @@ export function createSimulatedDeployer(options: SimulatedDeployerOptions): Simu
         state.weight = weight;
         state.history.push(weight);
         state.phase = "paused";
-        state.generation += 1;
-        return undefined;
       });
     },
     status(target, { signal }) {
@@ -114,23 +118,19 @@ export function createSimulatedDeployer(options: SimulatedDeployerOptions): Simu
       });
     },
     promote(_target, { signal }) {
-      return guarded(signal, () => {
+      return change(signal, () => {
         if (!state.canaryVersion)
           return new ShipgateError("precondition_failed", "nothing to promote");
         state.stableVersion = state.canaryVersion;
         state.canaryVersion = null;
         state.weight = 100;
         state.phase = "healthy";
-        state.generation += 1;
-        return undefined;
       });
     },
     abort(_target, { signal }) {
-      return guarded(signal, () => {
+      return change(signal, () => {
         state.weight = 0;
         state.phase = "aborted";
-        state.generation += 1;
-        return undefined;
       });
     },
     rollback(target, { signal }) {
@@ -139,7 +139,7 @@ export function createSimulatedDeployer(options: SimulatedDeployerOptions): Simu
           ? options.clock.sleep(options.rollbackMs, signal)
           : okAsync(undefined);
       return wait.andThen(() =>
-        guarded(signal, () => {
+        change(signal, () => {
           if (options.rollbackFails) {
             state.phase = "degraded";
             return new ShipgateError("unavailable", "simulated platform failed to roll back", {
@@ -152,8 +152,6 @@ export function createSimulatedDeployer(options: SimulatedDeployerOptions): Simu
           state.canaryVersion = null;
           state.weight = 0;
           state.phase = "healthy";
-          state.generation += 1;
-          return undefined;
         }),
       );
     },
