@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createSeededRandom } from "@shipgate/core/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { requireBuiltCli } from "./cli-harness.js";
 import {
@@ -10,18 +11,6 @@ import {
   runKillPoint,
   runKillPoints,
 } from "./crash-harness.js";
-
-/** A small seeded generator, so a failing random kill point can be replayed. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PARALLEL = Number(process.env.SHIPGATE_CRASH_PARALLEL ?? 4);
 const RANDOM_POINTS = Number(process.env.SHIPGATE_CRASH_RANDOM_POINTS ?? 50);
@@ -102,7 +91,7 @@ describe("crash harness: the real CLI, SIGKILLed at every journal boundary and a
         });
     const recoveryPoints = plans.length - boundaryPoints;
     // Random instants, some of them in the recovery as well.
-    const rand = random(SEED);
+    const rand = createSeededRandom(SEED).next;
     for (let i = 0; i < RANDOM_POINTS; i++) {
       const scenario: CrashScenario = rand() < 0.5 ? "success" : "breach";
       plans.push({

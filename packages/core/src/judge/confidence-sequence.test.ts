@@ -1,17 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { createSeededRandom } from "../testing/traffic/seeded-random.js";
 import { logGamma, logMixtureRatio, proportionInterval } from "./confidence-sequence.js";
-
-/** A small seeded generator (mulberry32), so the coverage check is reproducible. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("anytime-valid proportion intervals", () => {
   it("computes ln Γ exactly enough", () => {
@@ -44,7 +33,7 @@ describe("anytime-valid proportion intervals", () => {
   it("keeps the true rate inside at every look on (nearly) every path", () => {
     // 400 paths of 2,000 requests looked at after every 20: the true rate may leave the
     // interval at any look on at most alpha of the paths (here 5%), by Ville's inequality.
-    const random = rng(7);
+    const random = createSeededRandom(7).next;
     const alpha = 0.05;
     const p = 0.01;
     let escaped = 0;

@@ -191,14 +191,12 @@ export async function watchWindow(
         };
       }
       suspectExtensions += 1;
-      windowEnd += windowMs;
-      ctx.emit({
-        type: "canary.step.extended",
-        weight: step.weight,
-        phase: step.phase,
-        windowMs: windowEnd,
-        reason: `${decision.reason}: watching one more window (max_suspect_extensions: ${policy.max_suspect_extensions})`,
-      });
+      windowEnd = extendWindow(
+        ctx,
+        step,
+        windowEnd + windowMs,
+        `${decision.reason}: watching one more window (max_suspect_extensions: ${policy.max_suspect_extensions})`,
+      );
       continue;
     }
     if (decision.verdict === "hold") {
@@ -243,15 +241,20 @@ export async function watchWindow(
         break;
     }
     extensions += 1;
-    windowEnd += windowMs;
-    ctx.emit({
-      type: "canary.step.extended",
-      weight: step.weight,
-      phase: step.phase,
-      windowMs: windowEnd,
-      reason,
-    });
+    windowEnd = extendWindow(ctx, step, windowEnd + windowMs, reason);
   }
+}
+
+/** Says that a step watches until `windowMs` now, and why; returns the new window. */
+function extendWindow(ctx: WatchContext, step: StepRecord, windowMs: number, reason: string) {
+  ctx.emit({
+    type: "canary.step.extended",
+    weight: step.weight,
+    phase: step.phase,
+    windowMs,
+    reason,
+  });
+  return windowMs;
 }
 
 function pollVerdict(decision: JudgeDecision, o: PollObservation): PollReading["verdict"] {

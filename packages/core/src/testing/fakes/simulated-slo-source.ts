@@ -2,6 +2,7 @@ import type { SloSource } from "../../contracts/slo-source.js";
 import { readingOf } from "../../contracts/slo-source.js";
 import { ShipgateError } from "../../errors/shipgate-error.js";
 import { guarded } from "./guard.js";
+import { noTrafficMeasurement } from "./no-traffic.js";
 import type { SimulatedDeployer } from "./simulated-deployer.js";
 import { lognormalBuckets } from "./simulated-latency.js";
 
@@ -80,17 +81,8 @@ export function createSimulatedSloSource(
         source.queries += 1;
         if (query.track === "stable") {
           // At 100% (and after promotion) the stable version serves no traffic.
-          if (deployer.state.weight >= 100) {
-            const reason = "stable serves no traffic at 100%";
-            return {
-              errorRate: readingOf(null, reason),
-              p95LatencyMs: readingOf(null, reason),
-              sampleCount: 0,
-              requestCount: 0,
-              errorCount: 0,
-              latencyBuckets: null,
-            };
-          }
+          if (deployer.state.weight >= 100)
+            return noTrafficMeasurement("stable serves no traffic at 100%");
           const m =
             metrics[String(deployer.state.weight)]?.stable ?? metrics.stable ?? metrics.default;
           if (!m)

@@ -1,4 +1,5 @@
 import type { LatencyBucket } from "../../contracts/slo-source.js";
+import { normalCdf } from "../fakes/simulated-latency.js";
 import type { SeededRandom } from "./seeded-random.js";
 
 /** Buckets per doubling: bounds grow by 2^(1/8), like a Prometheus native histogram of schema 3. */
@@ -26,17 +27,6 @@ export function latencyBucketIndex(latencyMs: number): number {
   // rounding so that a latency equal to a bound lands in that bound's bucket.
   const i = Math.ceil(Math.log2(latencyMs) * LATENCY_BUCKETS_PER_DOUBLING - 1e-9);
   return i > LAST_FINITE ? LAST_FINITE + 1 : i;
-}
-
-// Standard normal CDF (Abramowitz–Stegun 7.1.26 on erf; |error| < 1.5e-7).
-function normalCdf(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
-  const t = 1 / (1 + 0.3275911 * x);
-  const poly =
-    t *
-    (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
-  const erf = 1 - poly * Math.exp(-x * x);
-  return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
 }
 
 /**

@@ -1,19 +1,9 @@
 import type { Judge, JudgeDecision, PollObservation } from "../../judge/judge.js";
+import { normalCdf } from "../fakes/simulated-latency.js";
 import type { CanaryTrace } from "./canary-trace.js";
 
 /** z of the 95th percentile. */
 const Z95 = 1.6448536269514722;
-
-// Standard normal CDF (Abramowitz–Stegun 7.1.26 on erf; |error| < 1.5e-7).
-function normalCdf(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
-  const t = 1 / (1 + 0.3275911 * x);
-  const poly =
-    t *
-    (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
-  const erf = 1 - poly * Math.exp(-x * x);
-  return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
-}
 
 /** ln of the binomial likelihood ratio of `p1` against `p0` for `x` of `n`. */
 function binomialLogRatio(x: number, n: number, p0: number, p1: number): number {

@@ -7,6 +7,7 @@ import type {
 } from "../../contracts/slo-source.js";
 import { readingOf } from "../../contracts/slo-source.js";
 import { guarded } from "../fakes/guard.js";
+import { noTrafficMeasurement } from "../fakes/no-traffic.js";
 import type { CanaryTrace } from "./canary-trace.js";
 import {
   addLatencySample,
@@ -202,14 +203,8 @@ export function createTraceSloSource(
     const errors = rows[b + 1]! - rows[a + 1]!;
     const described = `trace ${trace.id} ${query.track} slots [${from}, ${to}) of ${slotMs / 1000}s`;
     if (requests === 0) {
-      const reason = `no ${query.track} requests in window`;
       return {
-        errorRate: readingOf(null, reason),
-        p95LatencyMs: readingOf(null, reason),
-        sampleCount: 0,
-        requestCount: 0,
-        errorCount: 0,
-        latencyBuckets: null,
+        ...noTrafficMeasurement(`no ${query.track} requests in window`),
         queries: [described],
       };
     }
