@@ -2,12 +2,12 @@ import { logger } from "@datadog/datadog-api-client";
 import { backtest, type PastRelease, readReleaseHistory, type SloSource } from "@shipgate/core";
 import { createMemoryArtifactStore, createVirtualClock, runScenario } from "@shipgate/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDatadogSloSource } from "./datadog-slo-source.js";
 import {
   type DatadogEmulator,
   type DatadogSeededSeries,
   startDatadogEmulator,
-} from "./datadog-emulator.js";
-import { createDatadogSloSource } from "./datadog-slo-source.js";
+} from "./testing/datadog-emulator.js";
 
 // Backtesting through the Datadog adapter: past releases are run by the orchestrator
 // against the emulator on a virtual clock set to their times, then backtested.

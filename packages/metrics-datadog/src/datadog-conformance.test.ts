@@ -1,7 +1,7 @@
 import { describeSloSourceConformance } from "@shipgate/core/testing";
-import { startDatadogEmulator } from "./datadog-emulator.js";
 import { createDatadogSloSource } from "./datadog-slo-source.js";
-import { sloQuery, traceMetrics } from "./datadog-test-fixtures.js";
+import { startDatadogEmulator } from "./testing/datadog-emulator.js";
+import { sloQuery, traceMetrics } from "./testing/datadog-test-fixtures.js";
 
 describeSloSourceConformance("datadog (emulated)", async () => {
   const dd = await startDatadogEmulator();

@@ -1,14 +1,19 @@
 import { logger } from "@datadog/datadog-api-client";
 import type { ShipgateError, SloMeasurement } from "@shipgate/core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type DatadogEmulator, startDatadogEmulator } from "./datadog-emulator.js";
 import { createDatadogSloSource, type DatadogSloSourceOptions } from "./datadog-slo-source.js";
-import { sloQuery, traceMetrics, WINDOW_END, WINDOW_START } from "./datadog-test-fixtures.js";
+import { type DatadogEmulator, startDatadogEmulator } from "./testing/datadog-emulator.js";
+import {
+  sloQuery,
+  traceMetrics,
+  WINDOW_END,
+  WINDOW_START,
+} from "./testing/datadog-test-fixtures.js";
 import {
   deserializeWithClient,
   errorResponseViolations,
   timeseriesResponseViolations,
-} from "./datadog-wire-contract.js";
+} from "./testing/datadog-wire-contract.js";
 
 const API_KEY = "test-api-key-not-real";
 const APP_KEY = "test-app-key-not-real";
