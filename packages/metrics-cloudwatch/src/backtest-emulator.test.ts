@@ -1,13 +1,13 @@
 import { backtest, type PastRelease, readReleaseHistory, type SloSource } from "@shipgate/core";
 import { createMemoryArtifactStore, createVirtualClock, runScenario } from "@shipgate/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCloudWatchSloSource } from "./cloudwatch-slo-source.js";
 import {
   type CloudWatchEmulator,
   type CloudWatchSeededMetric,
   startCloudWatchEmulator,
-} from "./cloudwatch-emulator.js";
-import { createCloudWatchSloSource } from "./cloudwatch-slo-source.js";
-import { LOAD_BALANCER, targetGroup } from "./cloudwatch-test-fixtures.js";
+} from "./testing/cloudwatch-emulator.js";
+import { LOAD_BALANCER, targetGroup } from "./testing/cloudwatch-test-fixtures.js";
 
 // Backtesting through the CloudWatch adapter: an ALB with one target group per track
 // (the canary and the stable one), past releases run by the orchestrator against the

@@ -1,7 +1,7 @@
 import { describeSloSourceConformance } from "@shipgate/core/testing";
-import { startCloudWatchEmulator } from "./cloudwatch-emulator.js";
 import { createCloudWatchSloSource } from "./cloudwatch-slo-source.js";
-import { albMetrics, LOAD_BALANCER, sloQuery } from "./cloudwatch-test-fixtures.js";
+import { startCloudWatchEmulator } from "./testing/cloudwatch-emulator.js";
+import { albMetrics, LOAD_BALANCER, sloQuery } from "./testing/cloudwatch-test-fixtures.js";
 
 describeSloSourceConformance("cloudwatch (emulated)", async () => {
   // One datapoint per page, so the suite's measurements also go through NextToken paging.

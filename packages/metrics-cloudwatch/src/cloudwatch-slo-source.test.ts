@@ -1,10 +1,10 @@
 import type { ShipgateError, SloMeasurement } from "@shipgate/core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type CloudWatchEmulator, startCloudWatchEmulator } from "./cloudwatch-emulator.js";
 import {
   type CloudWatchSloSourceOptions,
   createCloudWatchSloSource,
 } from "./cloudwatch-slo-source.js";
+import { type CloudWatchEmulator, startCloudWatchEmulator } from "./testing/cloudwatch-emulator.js";
 import {
   albMetrics,
   LOAD_BALANCER,
@@ -12,13 +12,13 @@ import {
   targetGroup,
   WINDOW_END,
   WINDOW_START,
-} from "./cloudwatch-test-fixtures.js";
+} from "./testing/cloudwatch-test-fixtures.js";
 import {
   decodeWithClient,
   errorResponseViolations,
   getMetricDataViolations,
   type RawCloudWatchResponse,
-} from "./cloudwatch-wire-contract.js";
+} from "./testing/cloudwatch-wire-contract.js";
 
 const SECRET = "test-secret-not-real";
 let cw: CloudWatchEmulator;
