@@ -12,7 +12,7 @@ import {
   findPrometheusBinaries,
   type PrometheusTestServer,
   startPrometheusTestServer,
-} from "./prometheus-test-server.js";
+} from "./testing/prometheus-test-server.js";
 
 // The backtest acceptance test: a real Prometheus holding two weeks of backfilled series
 // (promtool tsdb create-blocks-from openmetrics) for ten past releases, two of them

@@ -1,13 +1,13 @@
 import { parseRetryAfterMs as parseRetryAfter } from "@shipgate/core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type PrometheusHttpConfig, queryInstant } from "./prometheus-http.js";
 import {
   type FakePrometheus,
   fixture,
   startFakePrometheus,
   TIMEOUT_503,
   tooManyRequests,
-} from "../test/fake-prometheus.js";
-import { type PrometheusHttpConfig, queryInstant } from "./prometheus-http.js";
+} from "./testing/fake-prometheus.js";
 
 let fake: FakePrometheus;
 beforeAll(async () => {

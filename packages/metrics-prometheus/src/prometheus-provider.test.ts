@@ -1,7 +1,7 @@
 import { instantiateProvider, ShipgateError, type SloQuery } from "@shipgate/core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type FakePrometheus, startFakePrometheus } from "../test/fake-prometheus.js";
 import { createPrometheusSloSource, shipgateProvider } from "./prometheus-provider.js";
+import { type FakePrometheus, startFakePrometheus } from "./testing/fake-prometheus.js";
 
 let fake: FakePrometheus;
 beforeAll(async () => {

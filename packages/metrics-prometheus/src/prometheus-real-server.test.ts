@@ -4,17 +4,13 @@ import type { SloMeasurement, SloQuery } from "@shipgate/core";
 import { describeSloSourceConformance } from "@shipgate/core/testing";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TIMEOUT_503, tooManyRequests } from "../test/fake-prometheus.js";
+import { queryInstant } from "./prometheus-http.js";
 import {
-  ALL_SERIES,
-  DATASETS,
-  DURATION_SECONDS,
-  END,
-  INTERVAL_SECONDS,
-  sloQuery,
-  WINDOW_SECONDS,
-} from "../test/traffic-fixture.js";
-import { wellFormed } from "../test/well-formed.js";
+  createPrometheusSloSource,
+  type PrometheusSloSourceOptions,
+} from "./prometheus-provider.js";
+import { compilePromqlTemplate, renderPromqlTemplate } from "./promql-template.js";
+import { TIMEOUT_503, tooManyRequests } from "./testing/fake-prometheus.js";
 import {
   expectedErrorCount,
   expectedErrorRate,
@@ -23,18 +19,22 @@ import {
   expectedRequestCount,
   type TrafficSeries,
   trafficOpenMetrics,
-} from "./openmetrics-fixture.js";
-import { queryInstant } from "./prometheus-http.js";
-import {
-  createPrometheusSloSource,
-  type PrometheusSloSourceOptions,
-} from "./prometheus-provider.js";
+} from "./testing/openmetrics-fixture.js";
 import {
   findPrometheusBinaries,
   type PrometheusTestServer,
   startPrometheusTestServer,
-} from "./prometheus-test-server.js";
-import { compilePromqlTemplate, renderPromqlTemplate } from "./promql-template.js";
+} from "./testing/prometheus-test-server.js";
+import {
+  ALL_SERIES,
+  DATASETS,
+  DURATION_SECONDS,
+  END,
+  INTERVAL_SECONDS,
+  sloQuery,
+  WINDOW_SECONDS,
+} from "./testing/traffic-fixture.js";
+import { wellFormed } from "./testing/well-formed.js";
 
 // A real Prometheus (Debian package `prometheus`), one per file, with every dataset of
 // test/traffic-fixture.ts backfilled before start.

@@ -1,17 +1,17 @@
 import type { SloQuery } from "@shipgate/core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
+  createPrometheusSloSource,
+  type PrometheusSloSourceOptions,
+} from "./prometheus-provider.js";
+import {
   type FakePrometheus,
   type FakeResponse,
   fixture,
   isBucketQuery,
   type ReceivedRequest,
   startFakePrometheus,
-} from "../test/fake-prometheus.js";
-import {
-  createPrometheusSloSource,
-  type PrometheusSloSourceOptions,
-} from "./prometheus-provider.js";
+} from "./testing/fake-prometheus.js";
 
 // Replays responses recorded from a real Prometheus 2.42 to pin how each one is read;
 // prometheus-real-server.test.ts checks the same paths against the live server.
