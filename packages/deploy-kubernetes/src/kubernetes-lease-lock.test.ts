@@ -220,7 +220,7 @@ describe("Kubernetes Lease lock", () => {
       writeFileSync(kubeconfig, c.emulator.kubeconfigYaml(TEST_NAMESPACE));
       // Bundle the child from source (core included) so the test never depends on a stale dist.
       await run(esbuild, [
-        join(here, "lease-race-child.ts"),
+        join(here, "testing", "lease-race-child.ts"),
         "--bundle",
         "--platform=node",
         "--format=esm",
