@@ -21,8 +21,8 @@ import {
   trafficOpenMetrics,
 } from "./testing/openmetrics-fixture.js";
 import {
-  findPrometheusBinaries,
   type PrometheusTestServer,
+  prometheusBinariesForTests,
   startPrometheusTestServer,
 } from "./testing/prometheus-test-server.js";
 import {
@@ -37,7 +37,7 @@ import {
 import { wellFormed } from "./testing/well-formed.js";
 
 // A real Prometheus (Debian package `prometheus`), one per file, with every dataset of
-// test/traffic-fixture.ts backfilled before start.
+// src/testing/traffic-fixture.ts backfilled before start.
 //
 // Tolerances: every counter grows by the same amount each 15 s interval, so the counters
 // are exactly linear in time. rate()/increase() extrapolate linearly to the window edges,
@@ -47,18 +47,9 @@ import { wellFormed } from "./testing/well-formed.js";
 // Counts and buckets come from increase(), rounded to whole requests: on linear data the
 // rounding is exact, so they must equal what was seeded.
 
-const binaries = findPrometheusBinaries();
-if (!binaries && process.env.SHIPGATE_REQUIRE_SERVERS) {
-  // In CI (.ci/run sets this) the real server must run: a missing binary is a failure, not a skip.
-  throw new Error(
-    "prometheus/promtool not found but SHIPGATE_REQUIRE_SERVERS is set: apt-get install prometheus",
-  );
-}
-if (!binaries) {
-  console.warn(
-    "prometheus not installed: apt-get install prometheus — skipping the real-server tests of @shipgate/metrics-prometheus",
-  );
-}
+const binaries = prometheusBinariesForTests(
+  "skipping the real-server tests of @shipgate/metrics-prometheus",
+);
 
 const RATE_TOLERANCE = 1e-9;
 const LATENCY_TOLERANCE_MS = 1e-6;

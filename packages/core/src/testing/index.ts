@@ -1,4 +1,5 @@
 export * from "./conformance/index.js";
 export * from "./emulator/index.js";
 export * from "./emulator-lifecycle.js";
+export * from "./past-releases.js";
 export * from "./simulation.js";
