@@ -1,10 +1,11 @@
-import type { ShipgateError, SloMeasurement } from "@shipgate/core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { sharedPerFileCheckingAnswers } from "@shipgate/core/testing";
+import { measuredError, measuredValue } from "@shipgate/core/testing/emulator";
+import { describe, expect, it } from "vitest";
 import {
   type CloudWatchSloSourceOptions,
   createCloudWatchSloSource,
 } from "./cloudwatch-slo-source.js";
-import { type CloudWatchEmulator, startCloudWatchEmulator } from "./testing/cloudwatch-emulator.js";
+import { startCloudWatchEmulator } from "./testing/cloudwatch-emulator.js";
 import {
   albMetrics,
   LOAD_BALANCER,
@@ -17,12 +18,30 @@ import {
   decodeWithClient,
   errorResponseViolations,
   getMetricDataViolations,
-  type RawCloudWatchResponse,
 } from "./testing/cloudwatch-wire-contract.js";
 
 const SECRET = "test-secret-not-real";
-let cw: CloudWatchEmulator;
-const sent: RawCloudWatchResponse[] = [];
+
+// Every answer the real client got from the emulator follows the published contract.
+const cw = sharedPerFileCheckingAnswers(startCloudWatchEmulator, {
+  atLeast: 21,
+  check: async (r) => {
+    if (r.status === 200) {
+      if (getMetricDataViolations(r).length > 0) return; // malformed on purpose
+      expect((await decodeWithClient(r)).ok).toBe(true);
+    } else {
+      expect(errorResponseViolations(r)).toEqual([]);
+    }
+  },
+  beforeEach: (emulator) => {
+    emulator.clearData();
+    emulator.setPageSize(100_800);
+    emulator.seed(
+      ...albMetrics({ track: "canary", requests: 1000, errors: 5, latencyStepSeconds: 0.002 }),
+      ...albMetrics({ track: "stable", requests: 4000, errors: 4, latencyStepSeconds: 0.001 }),
+    );
+  },
+});
 
 function source(overrides: Partial<CloudWatchSloSourceOptions> = {}) {
   return createCloudWatchSloSource({
@@ -42,25 +61,10 @@ function source(overrides: Partial<CloudWatchSloSourceOptions> = {}) {
 
 const live = () => new AbortController().signal;
 
-async function measureOk(
-  s = source(),
-  query = sloQuery(),
-  signal = live(),
-): Promise<SloMeasurement> {
-  const r = await s.measure(query, { signal });
-  if (r.isErr()) throw new Error(`expected ok, got ${r.error.kind}: ${r.error.message}`);
-  return r.value;
-}
-
-async function measureErr(
-  s = source(),
-  query = sloQuery(),
-  signal = live(),
-): Promise<ShipgateError> {
-  const r = await s.measure(query, { signal });
-  if (r.isOk()) throw new Error(`expected an error, got ${JSON.stringify(r.value)}`);
-  return r.error;
-}
+const measureOk = (s = source(), query = sloQuery(), signal = live()) =>
+  measuredValue(s, query, signal);
+const measureErr = (s = source(), query = sloQuery(), signal = live()) =>
+  measuredError(s, query, signal);
 
 type QueryBody = {
   MetricDataQueries: {
@@ -74,34 +78,6 @@ type QueryBody = {
   NextToken?: string;
 };
 const lastBody = () => cw.requests.at(-1)?.body as QueryBody;
-
-beforeAll(async () => {
-  cw = await startCloudWatchEmulator();
-});
-afterAll(async () => {
-  // Every answer the real client got from the emulator follows the published contract.
-  sent.push(...cw.responses);
-  expect(sent.length).toBeGreaterThan(20);
-  for (const r of sent) {
-    if (r.status === 200) {
-      if (getMetricDataViolations(r).length > 0) continue; // malformed on purpose
-      expect((await decodeWithClient(r)).ok).toBe(true);
-    } else {
-      expect(errorResponseViolations(r)).toEqual([]);
-    }
-  }
-  await cw.close();
-});
-beforeEach(() => {
-  sent.push(...cw.responses);
-  cw.reset();
-  cw.clearData();
-  cw.setPageSize(100_800);
-  cw.seed(
-    ...albMetrics({ track: "canary", requests: 1000, errors: 5, latencyStepSeconds: 0.002 }),
-    ...albMetrics({ track: "stable", requests: 4000, errors: 4, latencyStepSeconds: 0.001 }),
-  );
-});
 
 describe("CloudWatchSloSource over the real AWS SDK and HTTP", () => {
   it("measures the canary's target group with one GetMetricData over the window", async () => {

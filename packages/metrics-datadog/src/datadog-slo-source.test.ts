@@ -1,8 +1,9 @@
 import { logger } from "@datadog/datadog-api-client";
-import type { ShipgateError, SloMeasurement } from "@shipgate/core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { sharedPerFileCheckingAnswers } from "@shipgate/core/testing";
+import { measuredError, measuredValue } from "@shipgate/core/testing/emulator";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createDatadogSloSource, type DatadogSloSourceOptions } from "./datadog-slo-source.js";
-import { type DatadogEmulator, startDatadogEmulator } from "./testing/datadog-emulator.js";
+import { startDatadogEmulator } from "./testing/datadog-emulator.js";
 import {
   sloQuery,
   traceMetrics,
@@ -18,10 +19,6 @@ import {
 const API_KEY = "test-api-key-not-real";
 const APP_KEY = "test-app-key-not-real";
 
-let dd: DatadogEmulator;
-/** Every answer the emulator sent during this file (the emulator log is reset per test). */
-const checkedResponses: { status: number; body: string }[] = [];
-
 function source(overrides: Partial<DatadogSloSourceOptions> = {}) {
   return createDatadogSloSource({
     apiKey: API_KEY,
@@ -35,60 +32,40 @@ function source(overrides: Partial<DatadogSloSourceOptions> = {}) {
 
 const live = () => new AbortController().signal;
 
-async function measureOk(
-  s = source(),
-  query = sloQuery(),
-  signal = live(),
-): Promise<SloMeasurement> {
-  const r = await s.measure(query, { signal });
-  if (r.isErr()) throw new Error(`expected ok, got ${r.error.kind}: ${r.error.message}`);
-  return r.value;
-}
+const measureOk = (s = source(), query = sloQuery(), signal = live()) =>
+  measuredValue(s, query, signal);
+const measureErr = (s = source(), query = sloQuery(), signal = live()) =>
+  measuredError(s, query, signal);
 
-async function measureErr(
-  s = source(),
-  query = sloQuery(),
-  signal = live(),
-): Promise<ShipgateError> {
-  const r = await s.measure(query, { signal });
-  if (r.isOk()) throw new Error(`expected an error, got ${JSON.stringify(r.value)}`);
-  return r.error;
-}
-
-beforeAll(async () => {
+beforeAll(() => {
   // The client logs every failed fetch (aborts, refused connections) at error level; the
   // tests provoke those on purpose.
   logger.setLevel("silent");
-  dd = await startDatadogEmulator();
 });
-afterAll(async () => {
-  // Every answer the emulator gave to the real client follows Datadog's published contract.
-  checkedResponses.push(...dd.responses);
-  expect(checkedResponses.length).toBeGreaterThan(20);
-  for (const r of checkedResponses) {
+// Every answer the emulator gave to the real client follows Datadog's published contract.
+const dd = sharedPerFileCheckingAnswers(startDatadogEmulator, {
+  atLeast: 21,
+  check: (r) => {
     let body: unknown;
     try {
       body = JSON.parse(r.body);
     } catch {
-      continue; // scripted non-JSON bodies, sent on purpose
+      return; // scripted non-JSON bodies, sent on purpose
     }
     if (r.status === 200) {
-      if (timeseriesResponseViolations(body).length > 0) continue; // scripted malformed answer
+      if (timeseriesResponseViolations(body).length > 0) return; // scripted malformed answer
       expect(deserializeWithClient(body, "TimeseriesFormulaQueryResponse").ok).toBe(true);
     } else {
       expect(errorResponseViolations(body)).toEqual([]);
     }
-  }
-  await dd.close();
-});
-beforeEach(() => {
-  checkedResponses.push(...dd.responses);
-  dd.reset();
-  dd.clearData();
-  dd.seed(
-    ...traceMetrics({ version: "1.4.0", requests: 1000, errors: 5, latencyStepSeconds: 0.002 }),
-    ...traceMetrics({ version: "1.3.0", requests: 4000, errors: 4, latencyStepSeconds: 0.001 }),
-  );
+  },
+  beforeEach: (emulator) => {
+    emulator.clearData();
+    emulator.seed(
+      ...traceMetrics({ version: "1.4.0", requests: 1000, errors: 5, latencyStepSeconds: 0.002 }),
+      ...traceMetrics({ version: "1.3.0", requests: 4000, errors: 4, latencyStepSeconds: 0.001 }),
+    );
+  },
 });
 
 describe("DatadogSloSource over the real client and HTTP", () => {

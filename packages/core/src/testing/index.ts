@@ -1,5 +1,6 @@
 export * from "./conformance/index.js";
 export * from "./emulator/index.js";
+export * from "./emulator-answer-check.js";
 export * from "./emulator-lifecycle.js";
 export * from "./past-releases.js";
 export * from "./simulation.js";

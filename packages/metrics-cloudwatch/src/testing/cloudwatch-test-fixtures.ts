@@ -1,4 +1,5 @@
 import type { SloQuery } from "@shipgate/core";
+import { evenSamples, spreadCount } from "@shipgate/core/testing/emulator";
 import type { CloudWatchSeededMetric } from "./cloudwatch-emulator.js";
 
 /** A 10-minute window starting on a whole minute. */
@@ -46,30 +47,18 @@ export function albMetrics(args: {
     LoadBalancer: LOAD_BALANCER,
     TargetGroup: targetGroup(args.service ?? "checkout", args.track ?? "canary"),
   };
-  const spread = (total: number, slots: number): [number, number][] => {
-    const step = (end - start) / slots;
-    const out: [number, number][] = [];
-    for (let i = 0; i < slots; i++) {
-      const share = Math.floor(total / slots) + (i < total % slots ? 1 : 0);
-      if (share > 0) out.push([Math.floor(start + i * step + 1000), share]);
-    }
-    return out;
-  };
   const metrics: CloudWatchSeededMetric[] = [
     {
       namespace: "AWS/ApplicationELB",
       metricName: "RequestCount",
       dimensions,
-      points: spread(args.requests, 10),
+      points: spreadCount(args.requests, 10, start, end, 1000),
     },
     {
       namespace: "AWS/ApplicationELB",
       metricName: "TargetResponseTime",
       dimensions,
-      points: Array.from({ length: 100 }, (_, i) => [
-        Math.floor(start + ((i + 0.5) * (end - start)) / 100),
-        (i + 1) * args.latencyStepSeconds,
-      ]),
+      points: evenSamples(100, start, end, (i) => (i + 1) * args.latencyStepSeconds),
     },
   ];
   if (args.errors > 0) {
@@ -77,7 +66,7 @@ export function albMetrics(args: {
       namespace: "AWS/ApplicationELB",
       metricName: "HTTPCode_Target_5XX_Count",
       dimensions,
-      points: spread(args.errors, 5),
+      points: spreadCount(args.errors, 5, start, end, 1000),
     });
   }
   return metrics;

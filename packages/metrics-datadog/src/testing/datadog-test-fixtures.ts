@@ -1,4 +1,5 @@
 import type { SloQuery } from "@shipgate/core";
+import { evenSamples, spreadCount } from "@shipgate/core/testing/emulator";
 import type { DatadogSeededSeries } from "./datadog-emulator.js";
 
 /** A 10-minute window aligned to its own length, so Datadog answers with a single bucket. */
@@ -40,25 +41,18 @@ export function traceMetrics(args: {
     env: args.environment ?? "prod",
     version: args.version,
   };
-  const spread = (total: number, slots: number): [number, number][] => {
-    const out: [number, number][] = [];
-    const step = (end - start) / slots;
-    for (let i = 0; i < slots; i++) {
-      const share = Math.floor(total / slots) + (i < total % slots ? 1 : 0);
-      if (share > 0) out.push([Math.floor(start + i * step), share]);
-    }
-    return out;
-  };
   const series: DatadogSeededSeries[] = [
-    { metric: "trace.http.request.hits", type: "count", tags, points: spread(args.requests, 60) },
+    {
+      metric: "trace.http.request.hits",
+      type: "count",
+      tags,
+      points: spreadCount(args.requests, 60, start, end),
+    },
     {
       metric: "trace.http.request",
       type: "distribution",
       tags,
-      points: Array.from({ length: 100 }, (_, i) => [
-        Math.floor(start + ((i + 0.5) * (end - start)) / 100),
-        (i + 1) * args.latencyStepSeconds,
-      ]),
+      points: evenSamples(100, start, end, (i) => (i + 1) * args.latencyStepSeconds),
     },
   ];
   // Like Datadog, no errors series at all when nothing failed.
@@ -67,7 +61,7 @@ export function traceMetrics(args: {
       metric: "trace.http.request.errors",
       type: "count",
       tags,
-      points: spread(args.errors, 10),
+      points: spreadCount(args.errors, 10, start, end),
     });
   }
   return series;

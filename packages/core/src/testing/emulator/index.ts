@@ -2,6 +2,7 @@ export * from "./commit-graph.js";
 export * from "./documented-fields.js";
 export * from "./emulator-server.js";
 export * from "./injected-fault.js";
+export * from "./measured.js";
 export * from "./metric-points.js";
 export * from "./pagination.js";
 export * from "./request-log.js";

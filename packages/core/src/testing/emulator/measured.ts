@@ -1,0 +1,31 @@
+import type {
+  SloMeasurement,
+  SloQuery,
+  SloSource,
+  SloSourceError,
+} from "../../contracts/slo-source.js";
+
+/**
+ * The measurement an SLO source answers, or a thrown error naming what it answered instead:
+ * for tests of adapters against their emulators.
+ */
+export async function measuredValue(
+  source: SloSource,
+  query: SloQuery,
+  signal: AbortSignal = new AbortController().signal,
+): Promise<SloMeasurement> {
+  const r = await source.measure(query, { signal });
+  if (r.isErr()) throw new Error(`expected ok, got ${r.error.kind}: ${r.error.message}`);
+  return r.value;
+}
+
+/** The error an SLO source answers, or a thrown error when it measured instead. */
+export async function measuredError(
+  source: SloSource,
+  query: SloQuery,
+  signal: AbortSignal = new AbortController().signal,
+): Promise<SloSourceError> {
+  const r = await source.measure(query, { signal });
+  if (r.isOk()) throw new Error(`expected an error, got ${JSON.stringify(r.value)}`);
+  return r.error;
+}
