@@ -1,4 +1,7 @@
-import { sharedPerFileCheckingAnswers } from "@shipgate/core/testing";
+import {
+  describeSloSourceDeadlineChecks,
+  sharedPerFileCheckingAnswers,
+} from "@shipgate/core/testing";
 import { measuredError, measuredValue } from "@shipgate/core/testing/emulator";
 import { describe, expect, it } from "vitest";
 import {
@@ -463,33 +466,12 @@ describe("CloudWatchSloSource over the real AWS SDK and HTTP", () => {
       /no result for "errors", "requests", "latency_p95"/,
     );
   });
+});
 
-  it("times out a slow answer as timeout", async () => {
-    cw.failNext({ delayMs: 800 });
-    const started = Date.now();
-    const e = await measureErr(source({ timeoutMs: 100 }));
-    expect(e.kind).toBe("timeout");
-    expect(Date.now() - started).toBeLessThan(500);
-  });
-
-  it("resolves to aborted quickly mid-request, and sends nothing when pre-aborted", async () => {
-    cw.failNext({ delayMs: 800 });
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
-    const started = Date.now();
-    expect((await measureErr(source(), sloQuery(), controller.signal)).kind).toBe("aborted");
-    expect(Date.now() - started).toBeLessThan(400);
-    cw.reset();
-    const aborted = new AbortController();
-    aborted.abort();
-    expect((await measureErr(source(), sloQuery(), aborted.signal)).kind).toBe("aborted");
-    expect(cw.requests).toHaveLength(0);
-  });
-
-  it("rejects an empty window as invalid_input", async () => {
-    expect(await measureErr(source(), sloQuery({ windowEnd: WINDOW_START }))).toMatchObject({
-      kind: "invalid_input",
-      field: "query.windowEnd",
-    });
-  });
+describeSloSourceDeadlineChecks("cloudwatch", {
+  source: (timeoutMs) => source(timeoutMs === undefined ? {} : { timeoutMs }),
+  query: sloQuery,
+  delayNext: (ms) => cw.failNext({ delayMs: ms }),
+  requests: () => cw.requests,
+  forget: () => cw.reset(),
 });

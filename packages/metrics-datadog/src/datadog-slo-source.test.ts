@@ -1,5 +1,8 @@
 import { logger } from "@datadog/datadog-api-client";
-import { sharedPerFileCheckingAnswers } from "@shipgate/core/testing";
+import {
+  describeSloSourceDeadlineChecks,
+  sharedPerFileCheckingAnswers,
+} from "@shipgate/core/testing";
 import { measuredError, measuredValue } from "@shipgate/core/testing/emulator";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDatadogSloSource, type DatadogSloSourceOptions } from "./datadog-slo-source.js";
@@ -399,31 +402,12 @@ describe("DatadogSloSource over the real client and HTTP", () => {
     });
     expect((await measureErr()).kind).toBe("invalid_response");
   });
+});
 
-  it("times out a slow answer as timeout", async () => {
-    dd.failNext({ delayMs: 800 });
-    const started = Date.now();
-    const e = await measureErr(source({ timeoutMs: 100 }));
-    expect(e.kind).toBe("timeout");
-    expect(Date.now() - started).toBeLessThan(500);
-  });
-
-  it("resolves to aborted quickly when aborted mid-request, and without a request when pre-aborted", async () => {
-    dd.failNext({ delayMs: 800 });
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
-    const started = Date.now();
-    expect((await measureErr(source(), sloQuery(), controller.signal)).kind).toBe("aborted");
-    expect(Date.now() - started).toBeLessThan(400);
-    dd.reset();
-    const aborted = new AbortController();
-    aborted.abort();
-    expect((await measureErr(source(), sloQuery(), aborted.signal)).kind).toBe("aborted");
-    expect(dd.requests).toHaveLength(0);
-  });
-
-  it("rejects an empty window as invalid_input", async () => {
-    const e = await measureErr(source(), sloQuery({ windowEnd: WINDOW_START }));
-    expect(e).toMatchObject({ kind: "invalid_input", field: "query.windowEnd" });
-  });
+describeSloSourceDeadlineChecks("datadog", {
+  source: (timeoutMs) => source(timeoutMs === undefined ? {} : { timeoutMs }),
+  query: sloQuery,
+  delayNext: (ms) => dd.failNext({ delayMs: ms }),
+  requests: () => dd.requests,
+  forget: () => dd.reset(),
 });

@@ -4,3 +4,4 @@ export * from "./emulator-answer-check.js";
 export * from "./emulator-lifecycle.js";
 export * from "./past-releases.js";
 export * from "./simulation.js";
+export * from "./slo-source-deadline-checks.js";

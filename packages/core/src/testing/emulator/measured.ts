@@ -20,12 +20,15 @@ export async function measuredValue(
 }
 
 /** The error an SLO source answers, or a thrown error when it measured instead. */
-export async function measuredError(
+export function measuredError(
   source: SloSource,
   query: SloQuery,
   signal: AbortSignal = new AbortController().signal,
 ): Promise<SloSourceError> {
-  const r = await source.measure(query, { signal });
-  if (r.isOk()) throw new Error(`expected an error, got ${JSON.stringify(r.value)}`);
-  return r.error;
+  return source.measure(query, { signal }).match(
+    (value) => {
+      throw new Error(`expected an error, got ${JSON.stringify(value)}`);
+    },
+    (error) => error,
+  );
 }
