@@ -1,23 +1,20 @@
 import type { SloQuery } from "@shipgate/core";
-import { evenSamples, spreadCount } from "@shipgate/core/testing/emulator";
+import {
+  evenSamples,
+  FIXTURE_WINDOW_END,
+  FIXTURE_WINDOW_START,
+  fixtureSloQuery,
+  spreadCount,
+} from "@shipgate/core/testing/emulator";
 import type { DatadogSeededSeries } from "./datadog-emulator.js";
 
 /** A 10-minute window aligned to its own length, so Datadog answers with a single bucket. */
-export const WINDOW_START = new Date(1_700_000_400_000);
-export const WINDOW_END = new Date(WINDOW_START.getTime() + 600_000);
+export const WINDOW_START = FIXTURE_WINDOW_START;
+/** The end of the window, 10 minutes after its start. */
+export const WINDOW_END = FIXTURE_WINDOW_END;
 
-/** A measurement request for the fixture service. */
-export function sloQuery(overrides: Partial<SloQuery> = {}): SloQuery {
-  return {
-    service: "checkout",
-    environment: "prod",
-    version: "1.4.0",
-    track: "canary",
-    windowStart: WINDOW_START,
-    windowEnd: WINDOW_END,
-    ...overrides,
-  };
-}
+/** A measurement request for the fixture service: `checkout` 1.4.0 in `prod`, canary. */
+export const sloQuery: (overrides?: Partial<SloQuery>) => SloQuery = fixtureSloQuery;
 
 /**
  * APM trace metrics for one version: `requests` hits spread over the window, `errors` of

@@ -7,3 +7,4 @@ export * from "./metric-points.js";
 export * from "./pagination.js";
 export * from "./request-log.js";
 export * from "./route-table.js";
+export * from "./timed-checks.js";

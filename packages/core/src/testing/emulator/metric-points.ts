@@ -1,6 +1,8 @@
 // Datapoints for seeding metrics emulators (Datadog, CloudWatch, …): counts spread over a
 // window in whole numbers, evenly placed samples, steady traffic with errors at a rate.
 
+import type { SloQuery } from "../../contracts/slo-source.js";
+
 /** `[timestamp ms, value]`: one datapoint of a seeded metric. */
 export type MetricPoint = [number, number];
 
@@ -73,4 +75,38 @@ export function steadyTraffic(options: SteadyTrafficOptions): {
     latency.push([t, options.latency]);
   }
   return { requests, errors, latency };
+}
+
+/**
+ * The two versions a metrics emulator seeds for the SLO-source conformance suite: the
+ * traffic (requests, errors, and 100 latency samples `step, 2·step, …, 100·step` seconds,
+ * so the nearest-rank p95 is `95·step`) and what an adapter must measure from it.
+ */
+export const CONFORMANCE_TRAFFIC = {
+  healthy: {
+    traffic: { requests: 1000, errors: 5, latencyStepSeconds: 0.002 },
+    expected: { errorRate: 0.005, p95LatencyMs: 190, requestCount: 1000, errorCount: 5 },
+  },
+  breaching: {
+    traffic: { requests: 500, errors: 40, latencyStepSeconds: 0.01 },
+    expected: { errorRate: 0.08, p95LatencyMs: 950, requestCount: 500, errorCount: 40 },
+  },
+} as const;
+
+/** Start of the fixture window: 10 minutes aligned to their own length (and to whole minutes). */
+export const FIXTURE_WINDOW_START = new Date(1_700_000_400_000);
+/** End of the fixture window, 10 minutes after its start. */
+export const FIXTURE_WINDOW_END = new Date(FIXTURE_WINDOW_START.getTime() + 600_000);
+
+/** A measurement request for the fixture service: `checkout` 1.4.0 in `prod`, canary, over the fixture window. */
+export function fixtureSloQuery(overrides: Partial<SloQuery> = {}): SloQuery {
+  return {
+    service: "checkout",
+    environment: "prod",
+    version: "1.4.0",
+    track: "canary",
+    windowStart: FIXTURE_WINDOW_START,
+    windowEnd: FIXTURE_WINDOW_END,
+    ...overrides,
+  };
 }

@@ -1,0 +1,36 @@
+/** Options of {@link timeChecks}. */
+export interface TimedChecksOptions {
+  /** Untimed runs first (connections, JIT). */
+  warmup: number;
+  /** Timed runs. */
+  checks: number;
+  /** Called between the warm-up and the timed runs: resetting request logs, say. */
+  afterWarmup?: () => void;
+}
+
+/**
+ * What a benchmark of one adapter call measures: `check` run `warmup` times untimed, then
+ * `checks` times timed (each given its index), and the median duration in milliseconds.
+ *
+ * @example
+ * ```ts
+ * const { p50Ms } = await timeChecks((i) => check(i % 2 ? "stable" : "canary"), {
+ *   warmup: 10, checks: 200, afterWarmup: () => emulator.reset(),
+ * });
+ * ```
+ */
+export async function timeChecks(
+  check: (index: number) => Promise<void>,
+  options: TimedChecksOptions,
+): Promise<{ p50Ms: number }> {
+  for (let i = 0; i < options.warmup; i++) await check(i);
+  options.afterWarmup?.();
+  const durations: number[] = [];
+  for (let i = 0; i < options.checks; i++) {
+    const started = performance.now();
+    await check(i);
+    durations.push(performance.now() - started);
+  }
+  durations.sort((a, b) => a - b);
+  return { p50Ms: durations[Math.floor(durations.length / 2)] ?? 0 };
+}
