@@ -1,7 +1,10 @@
 import { createHash, randomUUID } from "node:crypto";
 import {
+  createSeededEmulatorState,
   type EmulatorExchange,
   parseJsonText,
+  type SeededEmulatorControls,
+  seededEmulatorControls,
   startEmulatorServer,
 } from "@shipgate/core/testing/emulator";
 import { computeMetricData } from "./cloudwatch-metric-data-evaluation.js";
@@ -62,20 +65,17 @@ export interface CloudWatchEmulatorOptions {
 }
 
 /** A running emulator. */
-export interface CloudWatchEmulator {
+export interface CloudWatchEmulator
+  extends SeededEmulatorControls<
+    CloudWatchSeededMetric,
+    CloudWatchFault,
+    CloudWatchRecordedRequest,
+    CloudWatchRecordedResponse
+  > {
   /** `http://127.0.0.1:PORT` — pass as `endpoint`. */
   readonly url: string;
-  readonly requests: CloudWatchRecordedRequest[];
-  readonly responses: CloudWatchRecordedResponse[];
-  /** Requests per route (`POST / GetMetricData`, or the URL of a miss), in first-seen order. */
-  countsByRoute(): Map<string, number>;
-  seed(...metrics: CloudWatchSeededMetric[]): void;
-  clearData(): void;
-  failNext(...faults: CloudWatchFault[]): void;
+  /** Most datapoints per page from now on (forces `NextToken` paging when small). */
   setPageSize(datapoints: number): void;
-  /** Drops queued faults and the request/response logs. */
-  reset(): void;
-  close(): Promise<void>;
 }
 
 const TARGET = "GraniteServiceVersion20100801.GetMetricData";
@@ -107,10 +107,13 @@ export async function startCloudWatchEmulator(
 ): Promise<CloudWatchEmulator> {
   const accessKeyId = options.accessKeyId ?? "AKIDTESTNOTREAL";
   let pageSize = options.pageSize ?? 100_800;
-  const data: CloudWatchSeededMetric[] = [];
-  const faults: CloudWatchFault[] = [];
-  const requests: CloudWatchRecordedRequest[] = [];
-  const responses: CloudWatchRecordedResponse[] = [];
+  const state = createSeededEmulatorState<
+    CloudWatchSeededMetric,
+    CloudWatchFault,
+    CloudWatchRecordedRequest,
+    CloudWatchRecordedResponse
+  >();
+  const { data, faults, requests, responses } = state;
 
   function send(
     x: EmulatorExchange,
@@ -242,28 +245,9 @@ export async function startCloudWatchEmulator(
 
   const server = await startEmulatorServer({ readsBody: () => true, handle });
   return {
-    url: server.url,
-    requests,
-    responses,
-    countsByRoute: () => server.countsByRoute(),
-    seed: (...metrics) => {
-      data.push(...metrics);
-    },
-    clearData: () => {
-      data.length = 0;
-    },
-    failNext: (...list) => {
-      faults.push(...list);
-    },
+    ...seededEmulatorControls(server, state),
     setPageSize: (n) => {
       pageSize = n;
     },
-    reset: () => {
-      faults.length = 0;
-      requests.length = 0;
-      responses.length = 0;
-      server.resetLog();
-    },
-    close: () => server.close(),
   };
 }

@@ -1,6 +1,9 @@
 import {
+  createSeededEmulatorState,
   type EmulatorExchange,
   parseJsonText,
+  type SeededEmulatorControls,
+  seededEmulatorControls,
   startEmulatorServer,
 } from "@shipgate/core/testing/emulator";
 import {
@@ -51,20 +54,15 @@ export interface DatadogEmulatorOptions {
 }
 
 /** A running emulator. */
-export interface DatadogEmulator {
+export interface DatadogEmulator
+  extends SeededEmulatorControls<
+    DatadogSeededSeries,
+    DatadogFault,
+    DatadogRecordedRequest,
+    DatadogRecordedResponse
+  > {
   /** `http://127.0.0.1:PORT` — pass as `baseUrl`. */
   readonly url: string;
-  readonly requests: DatadogRecordedRequest[];
-  readonly responses: DatadogRecordedResponse[];
-  /** Requests per route (`POST /api/v2/query/timeseries`, or the URL of a miss), in first-seen order. */
-  countsByRoute(): Map<string, number>;
-  seed(...series: DatadogSeededSeries[]): void;
-  clearData(): void;
-  /** Queues faults, answered in order by the next requests. */
-  failNext(...faults: DatadogFault[]): void;
-  /** Drops queued faults and the request/response logs. */
-  reset(): void;
-  close(): Promise<void>;
 }
 
 const PATH = "/api/v2/query/timeseries";
@@ -95,10 +93,13 @@ export async function startDatadogEmulator(
   const apiKey = options.apiKey ?? "test-api-key-not-real";
   const appKey = options.appKey ?? "test-app-key-not-real";
   const maxPoints = options.maxPoints ?? 1500;
-  const data: DatadogSeededSeries[] = [];
-  const faults: DatadogFault[] = [];
-  const requests: DatadogRecordedRequest[] = [];
-  const responses: DatadogRecordedResponse[] = [];
+  const state = createSeededEmulatorState<
+    DatadogSeededSeries,
+    DatadogFault,
+    DatadogRecordedRequest,
+    DatadogRecordedResponse
+  >();
+  const { data, faults, requests, responses } = state;
   let windowStartedAt = Date.now();
   let usedInWindow = 0;
 
@@ -211,26 +212,5 @@ export async function startDatadogEmulator(
   }
 
   const server = await startEmulatorServer({ readsBody: () => true, handle });
-  return {
-    url: server.url,
-    requests,
-    responses,
-    countsByRoute: () => server.countsByRoute(),
-    seed: (...series) => {
-      data.push(...series);
-    },
-    clearData: () => {
-      data.length = 0;
-    },
-    failNext: (...list) => {
-      faults.push(...list);
-    },
-    reset: () => {
-      faults.length = 0;
-      requests.length = 0;
-      responses.length = 0;
-      server.resetLog();
-    },
-    close: () => server.close(),
-  };
+  return seededEmulatorControls(server, state);
 }

@@ -7,4 +7,5 @@ export * from "./metric-points.js";
 export * from "./pagination.js";
 export * from "./request-log.js";
 export * from "./route-table.js";
+export * from "./seeded-emulator.js";
 export * from "./timed-checks.js";
