@@ -1,11 +1,14 @@
-import type { DeployTarget, ShipgateError } from "@shipgate/core";
 import { describeDeployerConformance } from "@shipgate/core/testing";
-import type { Result } from "neverthrow";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   createArgoRolloutDeployer,
   ROLLOUT_POD_TEMPLATE_HASH_LABEL,
 } from "./argo-rollout-deployer.js";
+import {
+  liveCall as live,
+  unwrapOk as ok,
+  testDeployTarget as target,
+} from "./testing/deploy-test-support.js";
 import type { KubeObject } from "./testing/kube-emulator.js";
 import {
   eventually,
@@ -16,19 +19,6 @@ import {
 } from "./testing/kube-test-cluster.js";
 
 const REPO = "registry.example.com/acme/shop";
-const sha = "0123456789abcdef0123456789abcdef01234567";
-const target = (service: string, version: string): DeployTarget => ({
-  service,
-  environment: "production",
-  version,
-  sha,
-});
-const live = () => ({ signal: new AbortController().signal });
-/** Unwraps an ok Result, or fails with the error's own description. */
-function ok<T>(result: Result<T, ShipgateError>): T {
-  if (result.isErr()) throw new Error(`${result.error.kind}: ${result.error.describe()}`);
-  return result.value;
-}
 
 async function seed(
   c: TestCluster,

@@ -1,4 +1,5 @@
 export * from "./conformance/index.js";
+export * from "./describe-needing.js";
 export * from "./emulator/index.js";
 export * from "./emulator-answer-check.js";
 export * from "./emulator-lifecycle.js";

@@ -4,11 +4,12 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
 import { KubeConfig } from "@kubernetes/client-node";
-import type { DeployTarget } from "@shipgate/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeNeeding } from "@shipgate/core/testing";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { createArgoRolloutDeployer } from "../argo-rollout-deployer.js";
 import { createDeploymentCanaryDeployer } from "../deployment-canary-deployer.js";
 import { makeKubeClients } from "../kube-clients.js";
+import { liveCall as live, testDeployTarget as target } from "./deploy-test-support.js";
 import { type KubeEmulator, type KubeObject, startKubeEmulator } from "./kube-emulator.js";
 import {
   deploymentFixture,
@@ -25,27 +26,11 @@ const which = (bin: string) =>
     .find((p) => existsSync(p)) ?? null;
 const kubectl = which("kubectl");
 const openssl = which("openssl");
-const live = () => ({ signal: new AbortController().signal });
-const sha = "0123456789abcdef0123456789abcdef01234567";
-const target = (service: string, version: string): DeployTarget => ({
-  service,
-  environment: "production",
-  version,
-  sha,
-});
-
-// In CI (.ci/run sets SHIPGATE_REQUIRE_SERVERS=1) a missing kubectl is a failure, not a skip.
-if (!kubectl && process.env.SHIPGATE_REQUIRE_SERVERS === "1") {
-  describe("kubectl cross-check", () => {
-    it("needs kubectl on PATH (SHIPGATE_REQUIRE_SERVERS=1)", () => {
-      throw new Error("kubectl is required (SHIPGATE_REQUIRE_SERVERS=1) but was not found on PATH");
-    });
-  });
-}
 
 // A client nobody here wrote reads what the adapter wrote (and writes what the plugin would).
-describe.skipIf(!kubectl)(
-  `kubectl cross-check${kubectl ? "" : " — skipped: kubectl is not installed (not on PATH)"}`,
+describeNeeding(
+  "kubectl cross-check",
+  kubectl ? null : "kubectl is not installed (not on PATH)",
   () => {
     let emulator: KubeEmulator;
     let dir: string;

@@ -1,0 +1,25 @@
+import type { CallOptions, DeployTarget, ShipgateError } from "@shipgate/core";
+import type { Result } from "neverthrow";
+
+/** The commit every test deployment ships. */
+export const TEST_SHA = "0123456789abcdef0123456789abcdef01234567";
+
+/** A production deployment of `service` at `version` (the test commit); `extra` adds fields. */
+export function testDeployTarget(
+  service: string,
+  version: string,
+  extra: Partial<DeployTarget> = {},
+): DeployTarget {
+  return { service, environment: "production", version, sha: TEST_SHA, ...extra };
+}
+
+/** Call options whose signal never fires. */
+export function liveCall(): CallOptions {
+  return { signal: new AbortController().signal };
+}
+
+/** Unwraps an ok Result, or fails with the error's own description. */
+export function unwrapOk<T>(result: Result<T, ShipgateError>): T {
+  if (result.isErr()) throw new Error(`${result.error.kind}: ${result.error.describe()}`);
+  return result.value;
+}
