@@ -3,29 +3,19 @@ import {
   conformancePostmortemIncident,
   startedPerTest,
 } from "@shipgate/core/testing";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { azureBuildToCheck, azureStatusToCheck } from "./azure-ci-provider.js";
 import { renderAzureIncident } from "./azure-incident-sink.js";
-import {
-  type CreateAzureDevOpsProviderOptions,
-  createAzureDevOpsProvider,
-} from "./azure-provider.js";
+import type { CreateAzureDevOpsProviderOptions } from "./azure-provider.js";
 import { startAzureDevOpsEmulator } from "./testing/azure-emulator.js";
-import { seedAzureReleaseScenario } from "./testing/azure-test-scenario.js";
+import { seededAzureProvider } from "./testing/azure-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
 const start = startedPerTest(startAzureDevOpsEmulator);
 
 async function setup(extra: Partial<CreateAzureDevOpsProviderOptions> = {}) {
   const azure = await start();
-  const s = seedAzureReleaseScenario(azure);
-  const provider = createAzureDevOpsProvider({
-    orgUrl: azure.orgUrl,
-    project: azure.project,
-    token: azure.token,
-    ...extra,
-  });
-  return { azure, s, provider };
+  return { azure, ...seededAzureProvider(azure, extra) };
 }
 
 describe("Azure DevOps check mapping", () => {

@@ -3,24 +3,18 @@ import {
   conformancePostmortemIncident,
   startedPerTest,
 } from "@shipgate/core/testing";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { renderGitLabIncident } from "./gitlab-incident-sink.js";
-import { type CreateGitLabProviderOptions, createGitLabProvider } from "./gitlab-provider.js";
+import type { CreateGitLabProviderOptions } from "./gitlab-provider.js";
 import { startGitLabEmulator } from "./testing/gitlab-emulator.js";
-import { seedGitLabReleaseScenario } from "./testing/gitlab-test-scenario.js";
+import { seededGitLabProvider } from "./testing/gitlab-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
 const start = startedPerTest(startGitLabEmulator);
 
 async function setup(extra: Partial<CreateGitLabProviderOptions> = {}) {
   const gitlab = await start();
-  const s = seedGitLabReleaseScenario(gitlab);
-  const provider = createGitLabProvider({
-    project: gitlab.projectPath,
-    token: gitlab.token,
-    baseUrl: gitlab.url,
-    ...extra,
-  });
+  const { s, provider } = seededGitLabProvider(gitlab, extra);
   gitlab.resetLog();
   return { gitlab, s, provider };
 }
