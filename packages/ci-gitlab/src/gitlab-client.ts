@@ -9,7 +9,7 @@ import {
   Repositories,
   Tags,
 } from "@gitbeaker/rest";
-import { abortedError, ShipgateError } from "@shipgate/core";
+import { abortedError, parseVendorAnswer, ShipgateError } from "@shipgate/core";
 import { errAsync, ResultAsync } from "neverthrow";
 import type { z } from "zod";
 import { toGitLabError } from "./gitlab-errors.js";
@@ -166,16 +166,5 @@ export function parseVendor<S extends z.ZodType>(
   value: unknown,
   request: string,
 ): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const where = issue ? `${issue.path.join(".") || "(root)"}: ${issue.message}` : "unknown";
-  throw new ShipgateError(
-    "invalid_response",
-    `GitLab's answer does not match its documented shape (${where})`,
-    {
-      request,
-      cause: parsed.error,
-    },
-  );
+  return parseVendorAnswer("GitLab's", schema, value, request);
 }

@@ -1,3 +1,4 @@
 export * from "./http-transport-options.js";
 export * from "./retry-after.js";
 export * from "./until-aborted.js";
+export * from "./vendor-answer.js";
