@@ -1,4 +1,5 @@
 export * from "./http-transport-options.js";
+export * from "./pause.js";
 export * from "./retry-after.js";
 export * from "./until-aborted.js";
 export * from "./vendor-answer.js";
