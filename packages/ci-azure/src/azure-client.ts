@@ -1,8 +1,8 @@
 import {
   abortedError,
-  parseVendorAnswer,
   ShipgateError,
   untilAborted,
+  vendorAnswerParser,
   vendorCallError,
 } from "@shipgate/core";
 import * as azdev from "azure-devops-node-api";
@@ -12,7 +12,6 @@ import type { IGitApi } from "azure-devops-node-api/GitApi";
 import type { IPolicyApi } from "azure-devops-node-api/PolicyApi";
 import type { IWorkItemTrackingApi } from "azure-devops-node-api/WorkItemTrackingApi";
 import { errAsync, ResultAsync } from "neverthrow";
-import type { z } from "zod";
 import type { AzureErrorContext } from "./azure-errors.js";
 import { repositorySchema } from "./azure-schemas.js";
 import {
@@ -265,13 +264,7 @@ function instrument<A extends ClientApiBase>(api: A, throttle: AzureThrottle): A
 }
 
 /** Validates a vendor value against what the adapter reads; throws `invalid_response`. */
-export function parseVendor<S extends z.ZodType>(
-  schema: S,
-  value: unknown,
-  request: string,
-): z.output<S> {
-  return parseVendorAnswer("Azure DevOps'", schema, value, request);
-}
+export const parseVendor = vendorAnswerParser("Azure DevOps'");
 
 /** Turns whatever a client call rejected with into a {@link ShipgateError}. */
 export function toAzureError(thrown: unknown, signal: AbortSignal, what: string): ShipgateError {

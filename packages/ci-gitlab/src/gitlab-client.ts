@@ -9,9 +9,8 @@ import {
   Repositories,
   Tags,
 } from "@gitbeaker/rest";
-import { abortedError, parseVendorAnswer, ShipgateError } from "@shipgate/core";
+import { abortedError, ShipgateError, vendorAnswerParser } from "@shipgate/core";
 import { errAsync, ResultAsync } from "neverthrow";
-import type { z } from "zod";
 import { toGitLabError } from "./gitlab-errors.js";
 import { projectSchema } from "./gitlab-schemas.js";
 import {
@@ -161,10 +160,4 @@ export function createGitLabClient(options: GitLabClientOptions): GitLabClient {
 }
 
 /** Validates a vendor response against what the adapter reads; throws `invalid_response`. */
-export function parseVendor<S extends z.ZodType>(
-  schema: S,
-  value: unknown,
-  request: string,
-): z.output<S> {
-  return parseVendorAnswer("GitLab's", schema, value, request);
-}
+export const parseVendor = vendorAnswerParser("GitLab's");

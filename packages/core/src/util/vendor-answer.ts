@@ -28,6 +28,12 @@ export function parseVendorAnswer<S extends z.ZodType>(
   );
 }
 
+/** {@link parseVendorAnswer} for one vendor: what an adapter's client exports as its parser. */
+export function vendorAnswerParser(vendorPossessive: string) {
+  return <S extends z.ZodType>(schema: S, value: unknown, request: string): z.output<S> =>
+    parseVendorAnswer(vendorPossessive, schema, value, request);
+}
+
 /**
  * Turns whatever a vendor client call rejected with into a {@link ShipgateError}: `aborted`
  * once the signal fired or when the client says it was aborted, the error itself when it
