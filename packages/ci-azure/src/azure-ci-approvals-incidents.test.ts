@@ -1,6 +1,7 @@
 import {
   conformanceIncident,
   conformancePostmortemIncident,
+  POSTMORTEM_DRAFT_HEADINGS,
   startedPerTest,
 } from "@shipgate/core/testing";
 import { describe, expect, it } from "vitest";
@@ -158,17 +159,7 @@ describe("Azure Boards incidents", () => {
     const { azure, provider } = await setup();
     await provider.incidents.open(conformancePostmortemIncident, live());
     const steps = String(azure.workItems.get(1)!.fields["Microsoft.VSTS.TCM.ReproSteps"]);
-    for (const heading of [
-      "Timeline (UTC)",
-      "Detection",
-      "Rollback",
-      "Impact estimate",
-      "Likely culprit",
-      "Root cause",
-      "What went well",
-      "Action items",
-    ])
-      expect(steps).toContain(`<h3>${heading}</h3>`);
+    for (const heading of POSTMORTEM_DRAFT_HEADINGS) expect(steps).toContain(`<h3>${heading}</h3>`);
     expect(steps).toContain(
       "<tr><td>2026-01-05 10:14:42Z</td><td>rollback verified: stable version v1.3.2 is serving</td></tr>",
     );

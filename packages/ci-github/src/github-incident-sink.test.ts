@@ -1,9 +1,10 @@
 import {
   conformanceIncident,
   conformancePostmortemIncident,
+  expectMarkdownPostmortemDraft,
   sharedPerFile,
 } from "@shipgate/core/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { listOpenIssues } from "./github-incident-sink.js";
 import { createGitHubProvider } from "./github-provider.js";
 import { type GitHubEmulator, startGitHubEmulator } from "./testing/github-emulator.js";
@@ -48,27 +49,7 @@ describe("incidents as GitHub issues", () => {
       )
     )._unsafeUnwrap();
     const body = String(s.gh.repository.issues.get(Number(ref.id.split("#")[1]))!.body);
-    for (const heading of [
-      "### Timeline (UTC)",
-      "### Detection",
-      "### Rollback",
-      "### Impact estimate",
-      "### Likely culprit",
-      "### Root cause",
-      "### What went well",
-      "### Action items",
-    ])
-      expect(body).toContain(`\n${heading}\n`);
-    expect(body).toContain(
-      "| 2026-01-05 10:14:42Z | rollback verified: stable version v1.3.2 is serving |",
-    );
-    expect(body).toContain("- error rate: 4.10% against the objective ≤ 1.00% — BREACHED");
-    expect(body).toContain("- Sample size: 5,120 requests, 210 failed");
-    expect(body).toContain("Previous version restored and verified in 1 m 42 s.");
-    expect(body).toContain("In requests: the canary served 7,120 requests, of which 214 failed.");
-    expect(body).toContain("CC: @carol");
-    expect(body).toContain("| Release captain | alice |");
-    expect(body).toContain("- [Grafana](https://grafana.example.com/d/shop)");
+    expectMarkdownPostmortemDraft(body);
   });
 
   it("uses the configured labels", async () => {

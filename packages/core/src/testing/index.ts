@@ -4,5 +4,6 @@ export * from "./emulator/index.js";
 export * from "./emulator-answer-check.js";
 export * from "./emulator-lifecycle.js";
 export * from "./past-releases.js";
+export * from "./postmortem-draft-checks.js";
 export * from "./simulation.js";
 export * from "./slo-source-deadline-checks.js";
