@@ -9,15 +9,9 @@ import { listOpenIssues } from "./github-incident-sink.js";
 import { createGitHubProvider } from "./github-provider.js";
 import { type GitHubEmulator, startGitHubEmulator } from "./testing/github-emulator.js";
 import { loadFixtureScenario } from "./testing/github-fixture-replay.js";
-import { startContractCheckedGitHubScenario } from "./testing/github-test-scenario.js";
+import { FAST_TIMING, startContractCheckedGitHubScenario } from "./testing/github-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
-const fast = {
-  rateLimitSecondMs: 1,
-  retryBaseMs: 1,
-  writeIntervalMs: 0,
-  notificationIntervalMs: 0,
-};
 
 describe("incidents as GitHub issues", () => {
   const s = sharedPerFile(startContractCheckedGitHubScenario);
@@ -125,7 +119,7 @@ describe("recorded issue exchanges (@octokit/fixtures) replayed through the emul
       repo: "add-labels-to-issue",
       token: "test-token-not-real",
       baseUrl: gh.url,
-      timing: fast,
+      timing: FAST_TIMING,
     }).incidents;
     const ref = (await sink.open(conformanceIncident, live()))._unsafeUnwrap();
     // The recording's html_url points at github.com, as GitHub answered.
@@ -154,7 +148,7 @@ describe("recorded issue exchanges (@octokit/fixtures) replayed through the emul
       repo: "paginate-issues",
       token: "test-token-not-real",
       baseUrl: gh.url,
-      timing: fast,
+      timing: FAST_TIMING,
     }).client;
     const issues = (
       await client.run(live().signal, { action: "list issues" }, (g) => listOpenIssues(g, []))
