@@ -1,3 +1,5 @@
+import { countRequestsByRoute, formatRouteCounts } from "./request-log.js";
+
 /** Options of {@link timeChecks}. */
 export interface TimedChecksOptions {
   /** Untimed runs first (connections, JIT). */
@@ -33,4 +35,27 @@ export async function timeChecks(
   }
   durations.sort((a, b) => a - b);
   return { p50Ms: durations[Math.floor(durations.length / 2)] ?? 0 };
+}
+
+/** An emulator whose request log a benchmark reads. */
+export interface BenchmarkedEmulator {
+  readonly requests: readonly { route: string | null; url: string }[];
+  resetLog(): void;
+}
+
+/**
+ * Runs `work` against `emulator` with its log reset first, and says what it cost: the
+ * time in whole milliseconds, the requests sent, and their per-route counts as benchmarks
+ * print them (`3 × GET /a, 1 × POST /b`).
+ */
+export async function measureEmulatorWork<T>(
+  emulator: BenchmarkedEmulator,
+  work: () => Promise<T>,
+): Promise<{ value: T; ms: number; requests: number; routes: string }> {
+  emulator.resetLog();
+  const started = performance.now();
+  const value = await work();
+  const ms = Math.round(performance.now() - started);
+  const routes = formatRouteCounts(countRequestsByRoute(emulator.requests));
+  return { value, ms, requests: emulator.requests.length, routes };
 }
