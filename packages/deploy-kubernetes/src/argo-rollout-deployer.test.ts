@@ -7,6 +7,7 @@ import {
 import {
   liveCall as live,
   unwrapOk as ok,
+  ROLLOUT_STEPS_5_25_100,
   testDeployTarget as target,
 } from "./testing/deploy-test-support.js";
 import type { KubeObject } from "./testing/kube-emulator.js";
@@ -104,15 +105,7 @@ describe("Argo Rollout deployer", () => {
     ).toBe(`${REPO}:v1.4.0`);
     expect(
       (body.spec as { strategy: { canary: { steps: unknown[] } } }).strategy.canary.steps,
-    ).toEqual([
-      { pause: {} },
-      { setWeight: 5 },
-      { pause: {} },
-      { setWeight: 25 },
-      { pause: {} },
-      { setWeight: 100 },
-      { pause: {} },
-    ]);
+    ).toEqual(ROLLOUT_STEPS_5_25_100);
     expect(body.metadata.resourceVersion).toBeDefined(); // an update of what was read, not a blind write
     const started = (await d.status(t, live()))._unsafeUnwrap();
     expect(started).toMatchObject({

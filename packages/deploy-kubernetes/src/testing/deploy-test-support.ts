@@ -23,3 +23,17 @@ export function unwrapOk<T>(result: Result<T, ShipgateError>): T {
   if (result.isErr()) throw new Error(`${result.error.kind}: ${result.error.describe()}`);
   return result.value;
 }
+
+/**
+ * The Argo Rollouts canary steps for weights 5, 25 and 100 as the deployers write them: a
+ * pause first, then each weight followed by an indefinite pause (the deployer resumes it).
+ */
+export const ROLLOUT_STEPS_5_25_100 = [
+  { pause: {} },
+  { setWeight: 5 },
+  { pause: {} },
+  { setWeight: 25 },
+  { pause: {} },
+  { setWeight: 100 },
+  { pause: {} },
+] as const;

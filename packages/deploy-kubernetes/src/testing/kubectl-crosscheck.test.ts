@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { KubeConfig } from "@kubernetes/client-node";
 import { describeNeeding } from "@shipgate/core/testing";
@@ -9,7 +9,11 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { createArgoRolloutDeployer } from "../argo-rollout-deployer.js";
 import { createDeploymentCanaryDeployer } from "../deployment-canary-deployer.js";
 import { makeKubeClients } from "../kube-clients.js";
-import { liveCall as live, testDeployTarget as target } from "./deploy-test-support.js";
+import {
+  liveCall as live,
+  ROLLOUT_STEPS_5_25_100,
+  testDeployTarget as target,
+} from "./deploy-test-support.js";
 import { type KubeEmulator, type KubeObject, startKubeEmulator } from "./kube-emulator.js";
 import {
   deploymentFixture,
@@ -17,15 +21,11 @@ import {
   rolloutFixture,
   TEST_NAMESPACE,
 } from "./kube-test-cluster.js";
+import { findOnPath, selfSignedLocalCertificate } from "./local-tls.js";
 
 const run = promisify(execFile);
-const which = (bin: string) =>
-  (process.env.PATH ?? "")
-    .split(delimiter)
-    .map((d) => join(d, bin))
-    .find((p) => existsSync(p)) ?? null;
-const kubectl = which("kubectl");
-const openssl = which("openssl");
+const kubectl = findOnPath("kubectl");
+const openssl = findOnPath("openssl");
 
 // A client nobody here wrote reads what the adapter wrote (and writes what the plugin would).
 describeNeeding(
@@ -64,27 +64,7 @@ describeNeeding(
       // insecure-skip-tls-verify) when openssl is there; else admit anonymous reads.
       let tls: { key: string; cert: string } | undefined;
       if (openssl) {
-        await run(openssl, [
-          "req",
-          "-x509",
-          "-newkey",
-          "rsa:2048",
-          "-nodes",
-          "-keyout",
-          join(dir, "key.pem"),
-          "-out",
-          join(dir, "cert.pem"),
-          "-days",
-          "1",
-          "-subj",
-          "/CN=127.0.0.1",
-          "-addext",
-          "subjectAltName=IP:127.0.0.1",
-        ]);
-        tls = {
-          key: readFileSync(join(dir, "key.pem"), "utf8"),
-          cert: readFileSync(join(dir, "cert.pem"), "utf8"),
-        };
+        tls = await selfSignedLocalCertificate(openssl, dir);
       }
       emulator = await startKubeEmulator({ tls, anonymousReads: !tls });
       kubeconfigPath = join(dir, "config");
@@ -130,15 +110,7 @@ describeNeeding(
       };
       expect(ro.kind).toBe("Rollout");
       expect(spec.template.spec.containers[0]!.image).toBe("registry.example.com/acme/shop:v1.4.0");
-      expect(spec.strategy.canary.steps).toEqual([
-        { pause: {} },
-        { setWeight: 5 },
-        { pause: {} },
-        { setWeight: 25 },
-        { pause: {} },
-        { setWeight: 100 },
-        { pause: {} },
-      ]);
+      expect(spec.strategy.canary.steps).toEqual(ROLLOUT_STEPS_5_25_100);
       expect(ro.status).toMatchObject({
         currentStepIndex: 4,
         phase: "Paused",
