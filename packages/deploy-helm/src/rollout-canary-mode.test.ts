@@ -1,9 +1,14 @@
 import { fileURLToPath } from "node:url";
 import { describeDeployerConformance, describeNeeding } from "@shipgate/core/testing";
-import { liveCall as live, testDeployTarget } from "@shipgate/deploy-kubernetes/testing";
+import {
+  conformanceTargets,
+  liveCall as live,
+  testDeployTarget,
+} from "@shipgate/deploy-kubernetes/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHelmDeployer, type HelmDeployer } from "./helm-deployer.js";
 import {
+  closeCheckingEmulator,
   HELM_TEST_NAMESPACE,
   type HelmTestCluster,
   helmTestsUnavailable,
@@ -52,14 +57,8 @@ describeNeeding("deploy-helm with the real helm, Argo Rollout chart", unavailabl
         await installed(c, "shop", trafficRouting);
         return {
           deployer: rolloutDeployer(c),
-          target: target("shop", "v1.4.0"),
-          secondTarget: target("shop", "v1.5.0"),
-          missingTarget: target("ghost", "v1.0.0"),
-          cleanup: async () => {
-            const problems = [...c.emulator.violations, ...c.emulator.unsupported];
-            await c.close();
-            if (problems.length) throw new Error(`emulator: ${problems.join("\n")}`);
-          },
+          ...conformanceTargets(target),
+          cleanup: () => closeCheckingEmulator(c),
         };
       },
     );

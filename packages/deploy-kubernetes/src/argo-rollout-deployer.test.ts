@@ -5,6 +5,7 @@ import {
   ROLLOUT_POD_TEMPLATE_HASH_LABEL,
 } from "./argo-rollout-deployer.js";
 import {
+  conformanceTargets,
   liveCall as live,
   unwrapOk as ok,
   ROLLOUT_STEPS_5_25_100,
@@ -54,9 +55,7 @@ for (const routed of [false, true]) {
       await seed(c, "shop", { trafficRouting: routed });
       return {
         deployer: deployer(c),
-        target: target("shop", "v1.4.0"),
-        secondTarget: target("shop", "v1.5.0"),
-        missingTarget: target("ghost", "v1.0.0"),
+        ...conformanceTargets(),
         cleanup: async () => {
           await c.close();
           if (c.emulator.violations.length)

@@ -7,6 +7,7 @@ import {
   TRACK_LABEL,
 } from "./deployment-canary-deployer.js";
 import {
+  conformanceTargets,
   liveCall as live,
   unwrapOk as ok,
   testDeployTarget as target,
@@ -48,9 +49,7 @@ describeDeployerConformance("Deployment canary", async () => {
   await seed(c, "shop");
   return {
     deployer: deployer(c),
-    target: target("shop", "v1.4.0"),
-    secondTarget: target("shop", "v1.5.0"),
-    missingTarget: target("ghost", "v1.0.0"),
+    ...conformanceTargets(),
     cleanup: async () => {
       await c.close();
       if (c.emulator.violations.length)

@@ -109,3 +109,10 @@ export async function startHelmTestCluster(
     },
   };
 }
+
+/** Closes `c`, then fails when its emulator saw schema violations or requests it does not support. */
+export async function closeCheckingEmulator(c: HelmTestCluster): Promise<void> {
+  const problems = [...c.emulator.violations, ...c.emulator.unsupported];
+  await c.close();
+  if (problems.length) throw new Error(`emulator: ${problems.join("\n")}`);
+}

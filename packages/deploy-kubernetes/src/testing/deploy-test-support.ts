@@ -37,3 +37,17 @@ export const ROLLOUT_STEPS_5_25_100 = [
   { setWeight: 100 },
   { pause: {} },
 ] as const;
+
+/**
+ * The targets the deployer conformance suite drives: `shop` at v1.4.0 then v1.5.0, and a
+ * service that does not exist. `target` builds each one (default {@link testDeployTarget}).
+ */
+export function conformanceTargets(
+  target: (service: string, version: string) => DeployTarget = testDeployTarget,
+): { target: DeployTarget; secondTarget: DeployTarget; missingTarget: DeployTarget } {
+  return {
+    target: target("shop", "v1.4.0"),
+    secondTarget: target("shop", "v1.5.0"),
+    missingTarget: target("ghost", "v1.0.0"),
+  };
+}
