@@ -1,18 +1,9 @@
 import { instantiateProvider, ShipgateError, type SloQuery } from "@shipgate/core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createPrometheusSloSource, shipgateProvider } from "./prometheus-provider.js";
-import { type FakePrometheus, startFakePrometheus } from "./testing/fake-prometheus.js";
+import { sharedFakePrometheus } from "./testing/fake-prometheus.js";
 
-let fake: FakePrometheus;
-beforeAll(async () => {
-  fake = await startFakePrometheus();
-});
-afterAll(async () => {
-  await fake.close();
-});
-beforeEach(() => {
-  fake.requests.length = 0;
-});
+const fake = sharedFakePrometheus();
 
 const context = (env: Record<string, string> = {}) => ({ env, cwd: "/tmp" });
 const query: SloQuery = {

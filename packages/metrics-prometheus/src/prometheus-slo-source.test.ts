@@ -1,31 +1,21 @@
 import type { SloQuery } from "@shipgate/core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   createPrometheusSloSource,
   type PrometheusSloSourceOptions,
 } from "./prometheus-provider.js";
 import {
-  type FakePrometheus,
   type FakeResponse,
   fixture,
   isBucketQuery,
   type ReceivedRequest,
-  startFakePrometheus,
+  sharedFakePrometheus,
 } from "./testing/fake-prometheus.js";
 
 // Replays responses recorded from a real Prometheus 2.42 to pin how each one is read;
 // prometheus-real-server.test.ts checks the same paths against the live server.
 
-let fake: FakePrometheus;
-beforeAll(async () => {
-  fake = await startFakePrometheus();
-});
-afterAll(async () => {
-  await fake.close();
-});
-beforeEach(() => {
-  fake.requests.length = 0;
-});
+const fake = sharedFakePrometheus();
 
 type Which = "error_rate" | "p95" | "count" | "errors" | "buckets";
 function which(request: ReceivedRequest): Which {

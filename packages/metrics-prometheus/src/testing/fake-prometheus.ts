@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
 import { join } from "node:path";
 import { startEmulatorServer } from "@shipgate/core/testing/emulator";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 
 /**
  * A response recorded from a real Prometheus 2.42 (`src/__fixtures__/*.json`), or written
@@ -113,4 +114,42 @@ export async function startFakePrometheus(): Promise<FakePrometheus> {
   fake.url = server.url;
   fake.close = () => server.close();
   return fake;
+}
+
+/**
+ * One fake for the whole test file: started before its first test, closed after its last;
+ * before each test its requests are forgotten and, when `respond` is given, its answers
+ * set back to it.
+ */
+export function sharedFakePrometheus(respond?: FakePrometheus["respond"]): FakePrometheus {
+  let started: FakePrometheus | undefined;
+  const running = () => {
+    if (!started) throw new Error("sharedFakePrometheus: used before the fake started");
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startFakePrometheus();
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  beforeEach(() => {
+    running().requests.length = 0;
+    if (respond) running().respond = respond;
+  });
+  return {
+    get url() {
+      return running().url;
+    },
+    get requests() {
+      return running().requests;
+    },
+    get respond() {
+      return running().respond;
+    },
+    set respond(answer) {
+      running().respond = answer;
+    },
+    close: () => running().close(),
+  };
 }
