@@ -2,7 +2,7 @@ import {
   describeSloSourceDeadlineChecks,
   sharedPerFileCheckingAnswers,
 } from "@shipgate/core/testing";
-import { measuredError, measuredValue } from "@shipgate/core/testing/emulator";
+import { measurerFor } from "@shipgate/core/testing/emulator";
 import { describe, expect, it } from "vitest";
 import {
   type CloudWatchSloSourceOptions,
@@ -62,12 +62,8 @@ function source(overrides: Partial<CloudWatchSloSourceOptions> = {}) {
   });
 }
 
-const live = () => new AbortController().signal;
 
-const measureOk = (s = source(), query = sloQuery(), signal = live()) =>
-  measuredValue(s, query, signal);
-const measureErr = (s = source(), query = sloQuery(), signal = live()) =>
-  measuredError(s, query, signal);
+const { measureOk, measureErr } = measurerFor(source, sloQuery);
 
 type QueryBody = {
   MetricDataQueries: {

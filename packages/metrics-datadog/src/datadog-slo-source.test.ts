@@ -3,7 +3,7 @@ import {
   describeSloSourceDeadlineChecks,
   sharedPerFileCheckingAnswers,
 } from "@shipgate/core/testing";
-import { measuredError, measuredValue } from "@shipgate/core/testing/emulator";
+import { measurerFor } from "@shipgate/core/testing/emulator";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDatadogSloSource, type DatadogSloSourceOptions } from "./datadog-slo-source.js";
 import { startDatadogEmulator } from "./testing/datadog-emulator.js";
@@ -33,12 +33,8 @@ function source(overrides: Partial<DatadogSloSourceOptions> = {}) {
   });
 }
 
-const live = () => new AbortController().signal;
 
-const measureOk = (s = source(), query = sloQuery(), signal = live()) =>
-  measuredValue(s, query, signal);
-const measureErr = (s = source(), query = sloQuery(), signal = live()) =>
-  measuredError(s, query, signal);
+const { measureOk, measureErr } = measurerFor(source, sloQuery);
 
 beforeAll(() => {
   // The client logs every failed fetch (aborts, refused connections) at error level; the

@@ -32,3 +32,16 @@ export function measuredError(
     (error) => error,
   );
 }
+
+/**
+ * {@link measuredValue} and {@link measuredError} with a test file's usual source and
+ * query filled in when left out.
+ */
+export function measurerFor(defaultSource: () => SloSource, defaultQuery: () => SloQuery) {
+  return {
+    measureOk: (source = defaultSource(), query = defaultQuery(), signal?: AbortSignal) =>
+      measuredValue(source, query, signal),
+    measureErr: (source = defaultSource(), query = defaultQuery(), signal?: AbortSignal) =>
+      measuredError(source, query, signal),
+  };
+}
