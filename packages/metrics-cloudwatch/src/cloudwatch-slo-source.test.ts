@@ -62,7 +62,6 @@ function source(overrides: Partial<CloudWatchSloSourceOptions> = {}) {
   });
 }
 
-
 const { measureOk, measureErr } = measurerFor(source, sloQuery);
 
 type QueryBody = {

@@ -33,7 +33,6 @@ function source(overrides: Partial<DatadogSloSourceOptions> = {}) {
   });
 }
 
-
 const { measureOk, measureErr } = measurerFor(source, sloQuery);
 
 beforeAll(() => {
