@@ -1,4 +1,3 @@
-import type { SloQuery } from "@shipgate/core";
 import { describe, expect, it } from "vitest";
 import {
   createPrometheusSloSource,
@@ -8,6 +7,7 @@ import {
   type FakeResponse,
   fixture,
   isBucketQuery,
+  RECORDED_WINDOW_QUERY,
   type ReceivedRequest,
   sharedFakePrometheus,
 } from "./testing/fake-prometheus.js";
@@ -32,14 +32,7 @@ function answer(map: Partial<Record<Which, FakeResponse>>) {
     fixture(which(request) === "buckets" ? "vector-buckets" : "vector-value");
 }
 
-const query: SloQuery = {
-  service: "checkout",
-  environment: "prod",
-  version: "1.5.0",
-  track: "canary",
-  windowStart: new Date("2023-11-14T22:03:20Z"),
-  windowEnd: new Date("2023-11-14T22:13:20Z"),
-};
+const query = RECORDED_WINDOW_QUERY;
 
 function source(options: Partial<PrometheusSloSourceOptions> = {}) {
   return createPrometheusSloSource({ url: fake.url, retryBaseMs: 1, maxRetries: 1, ...options });

@@ -84,6 +84,14 @@ describeNeeding(
         retryBaseMs: 5,
       })._unsafeUnwrap();
     };
+    const argoDeployer = () =>
+      createArgoRolloutDeployer({
+        clients: clients(),
+        nameTemplate: "{{service}}",
+        image: { repository: "registry.example.com/acme/shop" },
+        canarySteps: [5, 25, 100],
+        stepTimeoutMs: 5_000,
+      });
 
     it("discovers the Rollout kind and reads the adapter's update and promote patches", async () => {
       emulator.apply(
@@ -93,13 +101,7 @@ describeNeeding(
       await eventually(
         () => emulator.get("rollouts", TEST_NAMESPACE, "shop")?.status?.phase === "Healthy",
       );
-      const d = createArgoRolloutDeployer({
-        clients: clients(),
-        nameTemplate: "{{service}}",
-        image: { repository: "registry.example.com/acme/shop" },
-        canarySteps: [5, 25, 100],
-        stepTimeoutMs: 5_000,
-      });
+      const d = argoDeployer();
       (await d.start(target("shop", "v1.4.0"), live()))._unsafeUnwrap();
       (await d.setWeight(target("shop", "v1.4.0"), 25, live()))._unsafeUnwrap();
 
@@ -147,13 +149,7 @@ describeNeeding(
         "-p",
         '{"status":{"abort":true}}',
       );
-      const d = createArgoRolloutDeployer({
-        clients: clients(),
-        nameTemplate: "{{service}}",
-        image: { repository: "registry.example.com/acme/shop" },
-        canarySteps: [5, 25, 100],
-        stepTimeoutMs: 5_000,
-      });
+      const d = argoDeployer();
       await eventually(
         () => emulator.get("rollouts", TEST_NAMESPACE, "shop")?.status?.phase === "Degraded",
       );

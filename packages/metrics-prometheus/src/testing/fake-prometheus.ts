@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
 import { join } from "node:path";
+import type { SloQuery } from "@shipgate/core";
 import { startEmulatorServer } from "@shipgate/core/testing/emulator";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 
@@ -25,6 +26,16 @@ export interface ReceivedRequest {
   headers: IncomingHttpHeaders;
   form: URLSearchParams;
 }
+
+/** A canary query over the 10 minutes the recorded responses were taken at. */
+export const RECORDED_WINDOW_QUERY: SloQuery = {
+  service: "checkout",
+  environment: "prod",
+  version: "1.5.0",
+  track: "canary",
+  windowStart: new Date("2023-11-14T22:03:20Z"),
+  windowEnd: new Date("2023-11-14T22:13:20Z"),
+};
 
 /** Loads a recorded response by name (`vector-nan`, `error-bad-data-400`, …). */
 export function fixture(name: string): FakeResponse {
