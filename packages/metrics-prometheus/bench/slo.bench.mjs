@@ -1,6 +1,6 @@
 // Measures one SLO check (one SloSource.measure call) against a real Prometheus started
 // here with backfilled data. Run after `tsup`: node bench/slo.bench.mjs
-import { timeChecks } from "@shipgate/core/testing/emulator";
+import { sloCheckBenchmarkLines, timeChecks } from "@shipgate/core/testing/emulator";
 import { createPrometheusSloSource } from "../dist/index.js";
 import {
   findPrometheusBinaries,
@@ -64,10 +64,8 @@ try {
     },
     { warmup: WARMUP, checks: CHECKS, afterWarmup: () => (requests = 0) },
   );
-  console.log(`metrics-prometheus: requests per SLO check = ${requests / CHECKS}`);
-  console.log(
-    `metrics-prometheus: p50 latency of one check = ${p50Ms.toFixed(2)} ms (over ${CHECKS} checks)`,
-  );
+  const figures = { requests, checks: CHECKS, p50Ms };
+  for (const line of sloCheckBenchmarkLines("metrics-prometheus", figures)) console.log(line);
 } finally {
   await server.stop();
 }

@@ -59,3 +59,17 @@ export async function measureEmulatorWork<T>(
   const routes = formatRouteCounts(countRequestsByRoute(emulator.requests));
   return { value, ms, requests: emulator.requests.length, routes };
 }
+
+/**
+ * What an SLO-source benchmark prints: the requests one check sends, and the median time
+ * of one check.
+ */
+export function sloCheckBenchmarkLines(
+  name: string,
+  figures: { requests: number; checks: number; p50Ms: number },
+): string[] {
+  return [
+    `${name}: requests per SLO check = ${figures.requests / figures.checks}`,
+    `${name}: p50 latency of one check = ${figures.p50Ms.toFixed(2)} ms (over ${figures.checks} checks)`,
+  ];
+}
