@@ -1,3 +1,4 @@
+export * from "./error-rate-reading.js";
 export * from "./http-transport-options.js";
 export * from "./pause.js";
 export * from "./retry-after.js";
