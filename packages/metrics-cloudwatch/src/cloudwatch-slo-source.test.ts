@@ -296,40 +296,21 @@ describe("CloudWatchSloSource over the real AWS SDK and HTTP", () => {
 
   it("supports metric math with hidden helper queries (API Gateway preset, ms)", async () => {
     const dims = { ApiName: "checkout", Stage: "{{track}}" };
+    // One point a second for `count` seconds from the window start, valued `value(i)`.
+    const perSecond = (metricName: string, count: number, value: (i: number) => number) => ({
+      namespace: "AWS/ApiGateway",
+      metricName,
+      dimensions: { ApiName: "checkout", Stage: "canary" },
+      points: Array.from({ length: count }, (_, i): [number, number] => [
+        WINDOW_START.getTime() + i * 1000,
+        value(i),
+      ]),
+    });
     cw.seed(
-      {
-        namespace: "AWS/ApiGateway",
-        metricName: "Count",
-        dimensions: { ApiName: "checkout", Stage: "canary" },
-        points: Array.from({ length: 200 }, (_, i) => [WINDOW_START.getTime() + i * 1000, 1]),
-      },
-      {
-        namespace: "AWS/ApiGateway",
-        metricName: "5XXError",
-        dimensions: { ApiName: "checkout", Stage: "canary" },
-        points: Array.from({ length: 200 }, (_, i) => [
-          WINDOW_START.getTime() + i * 1000,
-          i < 3 ? 1 : 0,
-        ]),
-      },
-      {
-        namespace: "AWS/ApiGateway",
-        metricName: "4XXError",
-        dimensions: { ApiName: "checkout", Stage: "canary" },
-        points: Array.from({ length: 200 }, (_, i) => [
-          WINDOW_START.getTime() + i * 1000,
-          i < 1 ? 1 : 0,
-        ]),
-      },
-      {
-        namespace: "AWS/ApiGateway",
-        metricName: "Latency",
-        dimensions: { ApiName: "checkout", Stage: "canary" },
-        points: Array.from({ length: 100 }, (_, i) => [
-          WINDOW_START.getTime() + i * 1000,
-          (i + 1) * 3,
-        ]),
-      },
+      perSecond("Count", 200, () => 1),
+      perSecond("5XXError", 200, (i) => (i < 3 ? 1 : 0)),
+      perSecond("4XXError", 200, (i) => (i < 1 ? 1 : 0)),
+      perSecond("Latency", 100, (i) => (i + 1) * 3),
     );
     const s = source({
       preset: "api_gateway",
