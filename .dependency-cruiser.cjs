@@ -5,15 +5,6 @@
 // every folder of product code may import only the folders listed below it (core's layers;
 // the adapters' src/ is flat and never imports its src/testing/).
 
-/**
- * Emulators and test helpers that still live in product folders. They are tolerated while
- * their packages are reworked; each entry is removed once its files move under src/testing/.
- */
-const KNOWN_TEST_SUPPORT_IN_PRODUCT_FOLDERS = [
-  "^packages/deploy-kubernetes/src/lease-race-child\\.ts$",
-  "^packages/metrics-[a-z]+/src/[a-z-]+-(emulator|test-fixtures)\\.ts$",
-];
-
 /** What a file of test support is called, wherever it lives. */
 const TEST_SUPPORT_NAME =
   "(-emulator|-emulator-[a-z-]+|-test-scenario|-test-fixtures|-test-cluster|-controller-sim|test-git-repo|test-scenarios)\\.ts$";
@@ -72,7 +63,7 @@ module.exports = {
       name: "no-circular",
       comment: "No module may depend on itself through others.",
       severity: "error",
-      from: { pathNot: KNOWN_TEST_SUPPORT_IN_PRODUCT_FOLDERS },
+      from: {},
       to: { circular: true },
     },
     {
@@ -106,18 +97,18 @@ module.exports = {
       severity: "error",
       from: {
         path: "^packages/([^/]+)/src/",
-        pathNot: [TEST_CODE, ...KNOWN_TEST_SUPPORT_IN_PRODUCT_FOLDERS],
+        pathNot: TEST_CODE,
       },
       to: { path: [`^packages/$1/.*${TEST_CODE}`, `^packages/$1/.*${TEST_SUPPORT_NAME}`] },
     },
     {
       name: "test-support-lives-under-testing",
       comment:
-        "Emulators, scenarios and test helpers live under src/testing/, never beside product code (known exceptions listed in KNOWN_TEST_SUPPORT_IN_PRODUCT_FOLDERS).",
+        "Emulators, scenarios and test helpers live under src/testing/, never beside product code.",
       severity: "error",
       from: {
         path: `^packages/[^/]+/src/.*${TEST_SUPPORT_NAME}`,
-        pathNot: ["/testing/", ...KNOWN_TEST_SUPPORT_IN_PRODUCT_FOLDERS],
+        pathNot: "/testing/",
       },
       to: {},
     },

@@ -1,11 +1,6 @@
-import { defineConfig } from "tsup";
+import { packageBuild } from "../../tsup.package.js";
 
-export default defineConfig({
+export default packageBuild({
   // `testing` ships the Azure DevOps emulator, for benches and for users' own tests.
   entry: { index: "src/index.ts", testing: "src/testing.ts" },
-  format: ["esm"],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: "node20",
 });

@@ -1,14 +1,9 @@
-import { defineConfig } from "tsup";
+import { packageBuild } from "../../tsup.package.js";
 
-export default defineConfig({
+export default packageBuild({
   // `testing` holds the GitHub emulator, for this package's tests and benchmark and for
   // users testing their own code against an emulated GitHub.
   entry: ["src/index.ts", "src/testing.ts"],
-  format: ["esm"],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: "node20",
   // The emulator's contract checks load these at run time; never bundle them.
   external: [
     "graphql",

@@ -1,8 +1,8 @@
 // Request count of listChanges for a release of 1,000 completed pull requests, against the
 // local Azure DevOps emulator, through the built package (run `pnpm build` first).
 import { createAzureDevOpsProvider } from "@shipgate/ci-azure";
-import { startAzureDevOpsEmulator } from "@shipgate/ci-azure/testing";
-import { countRequestsByRoute, formatRouteCounts } from "@shipgate/core/testing/emulator";
+import { azureProviderOptions, startAzureDevOpsEmulator } from "@shipgate/ci-azure/testing";
+import { measureEmulatorWork } from "@shipgate/core/testing/emulator";
 
 const COMPLETED = 1000;
 const azure = await startAzureDevOpsEmulator();
@@ -29,28 +29,28 @@ try {
   const toSha = azure.branchHead("main");
 
   for (const files of [true, false]) {
-    const { sourceControl } = createAzureDevOpsProvider({
-      orgUrl: azure.orgUrl,
-      project: azure.project,
-      token: azure.token,
-      changes: { files },
-    });
-    azure.resetLog();
-    const started = performance.now();
-    const result = await sourceControl.listChanges(
-      { fromTag: "v1.0.0", toSha },
-      { signal: AbortSignal.timeout(60_000) },
+    const { sourceControl } = createAzureDevOpsProvider(
+      azureProviderOptions(azure, { changes: { files } }),
     );
-    const ms = Math.round(performance.now() - started);
+    const {
+      value: result,
+      ms,
+      requests,
+      routes,
+    } = await measureEmulatorWork(azure, () =>
+      sourceControl.listChanges(
+        { fromTag: "v1.0.0", toSha },
+        { signal: AbortSignal.timeout(60_000) },
+      ),
+    );
     if (result.isErr()) throw result.error;
     const changes = result.value;
     const complete =
       changes.length === COMPLETED &&
       changes.every((c) => c.reviewers.length === 2 && c.files.length === (files ? 2 : 0));
     if (!complete) throw new Error(`incomplete: ${changes.length} changes`);
-    const detail = formatRouteCounts(countRequestsByRoute(azure.requests));
     console.log(
-      `ci-azure: listChanges ${COMPLETED} completed PRs (${files ? "with" : "without"} changed files) → ${azure.requests.length} requests in ${ms} ms [${detail}]`,
+      `ci-azure: listChanges ${COMPLETED} completed PRs (${files ? "with" : "without"} changed files) → ${requests} requests in ${ms} ms [${routes}]`,
     );
   }
 } finally {

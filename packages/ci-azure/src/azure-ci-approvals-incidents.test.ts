@@ -1,31 +1,22 @@
 import {
   conformanceIncident,
   conformancePostmortemIncident,
+  POSTMORTEM_DRAFT_HEADINGS,
   startedPerTest,
 } from "@shipgate/core/testing";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { azureBuildToCheck, azureStatusToCheck } from "./azure-ci-provider.js";
 import { renderAzureIncident } from "./azure-incident-sink.js";
-import {
-  type CreateAzureDevOpsProviderOptions,
-  createAzureDevOpsProvider,
-} from "./azure-provider.js";
+import type { CreateAzureDevOpsProviderOptions } from "./azure-provider.js";
 import { startAzureDevOpsEmulator } from "./testing/azure-emulator.js";
-import { seedAzureReleaseScenario } from "./testing/azure-test-scenario.js";
+import { seededAzureProvider } from "./testing/azure-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
 const start = startedPerTest(startAzureDevOpsEmulator);
 
 async function setup(extra: Partial<CreateAzureDevOpsProviderOptions> = {}) {
   const azure = await start();
-  const s = seedAzureReleaseScenario(azure);
-  const provider = createAzureDevOpsProvider({
-    orgUrl: azure.orgUrl,
-    project: azure.project,
-    token: azure.token,
-    ...extra,
-  });
-  return { azure, s, provider };
+  return { azure, ...seededAzureProvider(azure, extra) };
 }
 
 describe("Azure DevOps check mapping", () => {
@@ -168,17 +159,7 @@ describe("Azure Boards incidents", () => {
     const { azure, provider } = await setup();
     await provider.incidents.open(conformancePostmortemIncident, live());
     const steps = String(azure.workItems.get(1)!.fields["Microsoft.VSTS.TCM.ReproSteps"]);
-    for (const heading of [
-      "Timeline (UTC)",
-      "Detection",
-      "Rollback",
-      "Impact estimate",
-      "Likely culprit",
-      "Root cause",
-      "What went well",
-      "Action items",
-    ])
-      expect(steps).toContain(`<h3>${heading}</h3>`);
+    for (const heading of POSTMORTEM_DRAFT_HEADINGS) expect(steps).toContain(`<h3>${heading}</h3>`);
     expect(steps).toContain(
       "<tr><td>2026-01-05 10:14:42Z</td><td>rollback verified: stable version v1.3.2 is serving</td></tr>",
     );

@@ -1,4 +1,10 @@
-import { abortedError, isAbortError, ShipgateError, untilAborted } from "@shipgate/core";
+import {
+  abortedError,
+  ShipgateError,
+  untilAborted,
+  vendorAnswerParser,
+  vendorCallError,
+} from "@shipgate/core";
 import * as azdev from "azure-devops-node-api";
 import type { IBuildApi } from "azure-devops-node-api/BuildApi";
 import type { ClientApiBase } from "azure-devops-node-api/ClientApiBases";
@@ -6,7 +12,6 @@ import type { IGitApi } from "azure-devops-node-api/GitApi";
 import type { IPolicyApi } from "azure-devops-node-api/PolicyApi";
 import type { IWorkItemTrackingApi } from "azure-devops-node-api/WorkItemTrackingApi";
 import { errAsync, ResultAsync } from "neverthrow";
-import type { z } from "zod";
 import type { AzureErrorContext } from "./azure-errors.js";
 import { repositorySchema } from "./azure-schemas.js";
 import {
@@ -259,33 +264,9 @@ function instrument<A extends ClientApiBase>(api: A, throttle: AzureThrottle): A
 }
 
 /** Validates a vendor value against what the adapter reads; throws `invalid_response`. */
-export function parseVendor<S extends z.ZodType>(
-  schema: S,
-  value: unknown,
-  request: string,
-): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const where = issue ? `${issue.path.join(".") || "(root)"}: ${issue.message}` : "unknown";
-  throw new ShipgateError(
-    "invalid_response",
-    `Azure DevOps' answer does not match its documented shape (${where})`,
-    {
-      request,
-      cause: parsed.error,
-    },
-  );
-}
+export const parseVendor = vendorAnswerParser("Azure DevOps'");
 
 /** Turns whatever a client call rejected with into a {@link ShipgateError}. */
 export function toAzureError(thrown: unknown, signal: AbortSignal, what: string): ShipgateError {
-  if (signal.aborted) return abortedError(signal);
-  if (ShipgateError.isInstance(thrown)) return thrown;
-  if (isAbortError(thrown))
-    return new ShipgateError("aborted", "The operation was aborted", { cause: thrown });
-  const text = thrown instanceof Error ? thrown.message : String(thrown);
-  return new ShipgateError("internal", `Unexpected failure while ${what}: ${text}`, {
-    cause: thrown,
-  });
+  return vendorCallError(thrown, signal, what);
 }

@@ -1,7 +1,6 @@
 import { describeCiStackConformance } from "@shipgate/core/testing";
-import { createAzureDevOpsProvider } from "./azure-provider.js";
 import { type AzureDevOpsEmulator, startAzureDevOpsEmulator } from "./testing/azure-emulator.js";
-import { seedAzureReleaseScenario } from "./testing/azure-test-scenario.js";
+import { seededAzureProvider } from "./testing/azure-test-scenario.js";
 
 // The text a reader sees: the description field is HTML, so tags are dropped and entities decoded.
 const workItemText = (azure: AzureDevOpsEmulator, id: string) => {
@@ -27,15 +26,11 @@ describeCiStackConformance(
   },
   async () => {
     const azure = await startAzureDevOpsEmulator();
-    const scenario = seedAzureReleaseScenario(azure);
-    const provider = createAzureDevOpsProvider({
-      orgUrl: azure.orgUrl,
-      project: azure.project,
+    const { s: scenario, provider } = seededAzureProvider(azure, (s) => ({
       repository: azure.repository,
-      token: azure.token,
-      releaseBranch: scenario.releaseBranch,
+      releaseBranch: s.releaseBranch,
       transport: { retryBaseDelayMs: 1 },
-    });
+    }));
     return {
       ...provider,
       scenario,

@@ -5,7 +5,7 @@ import {
   createAzureDevOpsProvider,
 } from "./azure-provider.js";
 import { type AzureDevOpsEmulator, startAzureDevOpsEmulator } from "./testing/azure-emulator.js";
-import { seedAzureReleaseScenario } from "./testing/azure-test-scenario.js";
+import { azureProviderOptions, seedAzureReleaseScenario } from "./testing/azure-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
 const start = startedPerTest(startAzureDevOpsEmulator);
@@ -14,14 +14,13 @@ function providerFor(
   azure: AzureDevOpsEmulator,
   extra: Partial<CreateAzureDevOpsProviderOptions> = {},
 ) {
-  return createAzureDevOpsProvider({
-    orgUrl: azure.orgUrl,
-    project: azure.project,
-    repository: azure.repository,
-    token: azure.token,
-    transport: { retryBaseDelayMs: 1 },
-    ...extra,
-  });
+  return createAzureDevOpsProvider(
+    azureProviderOptions(azure, {
+      repository: azure.repository,
+      transport: { retryBaseDelayMs: 1 },
+      ...extra,
+    }),
+  );
 }
 
 const routes = (azure: AzureDevOpsEmulator) => azure.requests.map((r) => r.route);

@@ -6,18 +6,14 @@ import {
 } from "./azure-provider.js";
 import { AzureThrottle, retryAfterMs } from "./azure-transport.js";
 import { type AzureDevOpsEmulator, startAzureDevOpsEmulator } from "./testing/azure-emulator.js";
-import { seedAzureReleaseScenario } from "./testing/azure-test-scenario.js";
+import { seedAzureReleaseScenario, seededAzureProvider } from "./testing/azure-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
 const startEmulator = startedPerTest(startAzureDevOpsEmulator);
 
 async function scenario(extra: Partial<CreateAzureDevOpsProviderOptions> = {}) {
   const azure = await startEmulator();
-  const s = seedAzureReleaseScenario(azure);
-  const provider = createAzureDevOpsProvider({
-    orgUrl: azure.orgUrl,
-    project: azure.project,
-    token: azure.token,
+  const { s, provider } = seededAzureProvider(azure, {
     tokenEnv: "AZURE_DEVOPS_TOKEN",
     ...extra,
     transport: { retryBaseDelayMs: 1, ...extra.transport },

@@ -5,6 +5,7 @@ import {
   backoffDelayMs,
   type HttpTransportOptions,
   parseRetryAfterMs,
+  pause,
   ShipgateError,
 } from "@shipgate/core";
 import type {
@@ -246,20 +247,4 @@ export function retryAfterMs(
     return Math.max(0, Number(reset) * 1000 - now);
   }
   return undefined;
-}
-
-/** Waits `ms`, or throws an `aborted` error as soon as the signal fires. */
-export function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (signal?.aborted) return Promise.reject(abortedError(signal));
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortedError(signal));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

@@ -1,22 +1,17 @@
 import {
   conformanceIncident,
   conformancePostmortemIncident,
+  expectMarkdownPostmortemDraft,
   sharedPerFile,
 } from "@shipgate/core/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { listOpenIssues } from "./github-incident-sink.js";
 import { createGitHubProvider } from "./github-provider.js";
 import { type GitHubEmulator, startGitHubEmulator } from "./testing/github-emulator.js";
 import { loadFixtureScenario } from "./testing/github-fixture-replay.js";
-import { startContractCheckedGitHubScenario } from "./testing/github-test-scenario.js";
+import { FAST_TIMING, startContractCheckedGitHubScenario } from "./testing/github-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
-const fast = {
-  rateLimitSecondMs: 1,
-  retryBaseMs: 1,
-  writeIntervalMs: 0,
-  notificationIntervalMs: 0,
-};
 
 describe("incidents as GitHub issues", () => {
   const s = sharedPerFile(startContractCheckedGitHubScenario);
@@ -48,27 +43,7 @@ describe("incidents as GitHub issues", () => {
       )
     )._unsafeUnwrap();
     const body = String(s.gh.repository.issues.get(Number(ref.id.split("#")[1]))!.body);
-    for (const heading of [
-      "### Timeline (UTC)",
-      "### Detection",
-      "### Rollback",
-      "### Impact estimate",
-      "### Likely culprit",
-      "### Root cause",
-      "### What went well",
-      "### Action items",
-    ])
-      expect(body).toContain(`\n${heading}\n`);
-    expect(body).toContain(
-      "| 2026-01-05 10:14:42Z | rollback verified: stable version v1.3.2 is serving |",
-    );
-    expect(body).toContain("- error rate: 4.10% against the objective ≤ 1.00% — BREACHED");
-    expect(body).toContain("- Sample size: 5,120 requests, 210 failed");
-    expect(body).toContain("Previous version restored and verified in 1 m 42 s.");
-    expect(body).toContain("In requests: the canary served 7,120 requests, of which 214 failed.");
-    expect(body).toContain("CC: @carol");
-    expect(body).toContain("| Release captain | alice |");
-    expect(body).toContain("- [Grafana](https://grafana.example.com/d/shop)");
+    expectMarkdownPostmortemDraft(body);
   });
 
   it("uses the configured labels", async () => {
@@ -144,7 +119,7 @@ describe("recorded issue exchanges (@octokit/fixtures) replayed through the emul
       repo: "add-labels-to-issue",
       token: "test-token-not-real",
       baseUrl: gh.url,
-      timing: fast,
+      timing: FAST_TIMING,
     }).incidents;
     const ref = (await sink.open(conformanceIncident, live()))._unsafeUnwrap();
     // The recording's html_url points at github.com, as GitHub answered.
@@ -173,7 +148,7 @@ describe("recorded issue exchanges (@octokit/fixtures) replayed through the emul
       repo: "paginate-issues",
       token: "test-token-not-real",
       baseUrl: gh.url,
-      timing: fast,
+      timing: FAST_TIMING,
     }).client;
     const issues = (
       await client.run(live().signal, { action: "list issues" }, (g) => listOpenIssues(g, []))

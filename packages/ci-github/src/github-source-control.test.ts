@@ -2,15 +2,9 @@ import { sharedPerFile } from "@shipgate/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGitHubProvider } from "./github-provider.js";
 import { type GitHubEmulator, startGitHubEmulator } from "./testing/github-emulator.js";
-import { startContractCheckedGitHubScenario } from "./testing/github-test-scenario.js";
+import { FAST_TIMING, startContractCheckedGitHubScenario } from "./testing/github-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
-const fast = {
-  rateLimitSecondMs: 1,
-  retryBaseMs: 1,
-  writeIntervalMs: 0,
-  notificationIntervalMs: 0,
-};
 
 describe("GitHub source control on the seeded repository", () => {
   const s = sharedPerFile(startContractCheckedGitHubScenario);
@@ -220,7 +214,7 @@ describe("large releases", () => {
       repo: "shop",
       token: "test-token-not-real",
       baseUrl: gh.url,
-      timing: fast,
+      timing: FAST_TIMING,
       log: { warn: () => {} },
     }).sourceControl;
     gh.requests.length = 0;

@@ -1,8 +1,8 @@
 // Request count of listChanges for a release of 1,000 merged merge requests, against the
 // local GitLab emulator, through the built package (run `pnpm build` first).
 import { createGitLabProvider } from "@shipgate/ci-gitlab";
-import { startGitLabEmulator } from "@shipgate/ci-gitlab/testing";
-import { countRequestsByRoute, formatRouteCounts } from "@shipgate/core/testing/emulator";
+import { gitLabProviderOptions, startGitLabEmulator } from "@shipgate/ci-gitlab/testing";
+import { measureEmulatorWork } from "@shipgate/core/testing/emulator";
 
 const MERGED = 1000;
 const gitlab = await startGitLabEmulator();
@@ -28,28 +28,28 @@ try {
   const toSha = gitlab.branchHead("main");
 
   for (const details of ["graphql", "rest"]) {
-    const { sourceControl } = createGitLabProvider({
-      project: gitlab.projectPath,
-      token: gitlab.token,
-      baseUrl: gitlab.url,
-      changes: { details },
-    });
-    gitlab.resetLog();
-    const started = performance.now();
-    const result = await sourceControl.listChanges(
-      { fromTag: "v1.0.0", toSha },
-      { signal: AbortSignal.timeout(60_000) },
+    const { sourceControl } = createGitLabProvider(
+      gitLabProviderOptions(gitlab, { changes: { details } }),
     );
-    const ms = Math.round(performance.now() - started);
+    const {
+      value: result,
+      ms,
+      requests,
+      routes,
+    } = await measureEmulatorWork(gitlab, () =>
+      sourceControl.listChanges(
+        { fromTag: "v1.0.0", toSha },
+        { signal: AbortSignal.timeout(60_000) },
+      ),
+    );
     if (result.isErr()) throw result.error;
     const changes = result.value;
     const complete =
       changes.length === MERGED &&
       changes.every((c) => c.reviewers.length === 2 && c.files.length === 2);
     if (!complete) throw new Error(`incomplete: ${changes.length} changes`);
-    const detail = formatRouteCounts(countRequestsByRoute(gitlab.requests));
     console.log(
-      `ci-gitlab: listChanges ${MERGED} merged MRs (${details} details) → ${gitlab.requests.length} requests in ${ms} ms [${detail}]`,
+      `ci-gitlab: listChanges ${MERGED} merged MRs (${details} details) → ${requests} requests in ${ms} ms [${routes}]`,
     );
   }
 } finally {

@@ -1,26 +1,21 @@
 import {
   conformanceIncident,
   conformancePostmortemIncident,
+  expectMarkdownPostmortemDraft,
   startedPerTest,
 } from "@shipgate/core/testing";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { renderGitLabIncident } from "./gitlab-incident-sink.js";
-import { type CreateGitLabProviderOptions, createGitLabProvider } from "./gitlab-provider.js";
+import type { CreateGitLabProviderOptions } from "./gitlab-provider.js";
 import { startGitLabEmulator } from "./testing/gitlab-emulator.js";
-import { seedGitLabReleaseScenario } from "./testing/gitlab-test-scenario.js";
+import { seededGitLabProvider } from "./testing/gitlab-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
 const start = startedPerTest(startGitLabEmulator);
 
 async function setup(extra: Partial<CreateGitLabProviderOptions> = {}) {
   const gitlab = await start();
-  const s = seedGitLabReleaseScenario(gitlab);
-  const provider = createGitLabProvider({
-    project: gitlab.projectPath,
-    token: gitlab.token,
-    baseUrl: gitlab.url,
-    ...extra,
-  });
+  const { s, provider } = seededGitLabProvider(gitlab, extra);
   gitlab.resetLog();
   return { gitlab, s, provider };
 }
@@ -81,29 +76,7 @@ describe("GitLab incidents", () => {
     const { gitlab, provider } = await setup();
     await provider.incidents.open(conformancePostmortemIncident, live());
     const description = String(gitlab.issues[0]!.description);
-    for (const heading of [
-      "### Timeline (UTC)",
-      "### Detection",
-      "### Rollback",
-      "### Impact estimate",
-      "### Likely culprit",
-      "### Root cause",
-      "### What went well",
-      "### Action items",
-    ])
-      expect(description).toContain(`\n${heading}\n`);
-    expect(description).toContain(
-      "| 2026-01-05 10:14:42Z | rollback verified: stable version v1.3.2 is serving |",
-    );
-    expect(description).toContain("- error rate: 4.10% against the objective ≤ 1.00% — BREACHED");
-    expect(description).toContain("- Sample size: 5,120 requests, 210 failed");
-    expect(description).toContain("Previous version restored and verified in 1 m 42 s.");
-    expect(description).toContain(
-      "In requests: the canary served 7,120 requests, of which 214 failed.",
-    );
-    expect(description).toContain("CC: @carol");
-    expect(description).toContain("| Release captain | alice |");
-    expect(description).toContain("- [Grafana](https://grafana.example.com/d/shop)");
+    expectMarkdownPostmortemDraft(description);
   });
 
   it("closes the open incidents of a service and environment after a good release", async () => {

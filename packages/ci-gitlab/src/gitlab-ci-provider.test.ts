@@ -1,22 +1,16 @@
 import { startedPerTest } from "@shipgate/core/testing";
 import { describe, expect, it } from "vitest";
 import { gitlabStatusToCheck } from "./gitlab-ci-provider.js";
-import { createGitLabProvider } from "./gitlab-provider.js";
 import { startGitLabEmulator } from "./testing/gitlab-emulator.js";
-import { seedGitLabReleaseScenario } from "./testing/gitlab-test-scenario.js";
+import { seededGitLabProvider } from "./testing/gitlab-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
 const start = startedPerTest(startGitLabEmulator);
 
 async function setup() {
   const gitlab = await start();
-  const s = seedGitLabReleaseScenario(gitlab);
-  const { ci } = createGitLabProvider({
-    project: gitlab.projectPath,
-    token: gitlab.token,
-    baseUrl: gitlab.url,
-  });
-  return { gitlab, s, ci };
+  const { s, provider } = seededGitLabProvider(gitlab);
+  return { gitlab, s, ci: provider.ci };
 }
 
 describe("gitlabStatusToCheck", () => {

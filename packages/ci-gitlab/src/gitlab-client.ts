@@ -9,9 +9,8 @@ import {
   Repositories,
   Tags,
 } from "@gitbeaker/rest";
-import { abortedError, ShipgateError } from "@shipgate/core";
+import { abortedError, ShipgateError, vendorAnswerParser } from "@shipgate/core";
 import { errAsync, ResultAsync } from "neverthrow";
-import type { z } from "zod";
 import { toGitLabError } from "./gitlab-errors.js";
 import { projectSchema } from "./gitlab-schemas.js";
 import {
@@ -161,21 +160,4 @@ export function createGitLabClient(options: GitLabClientOptions): GitLabClient {
 }
 
 /** Validates a vendor response against what the adapter reads; throws `invalid_response`. */
-export function parseVendor<S extends z.ZodType>(
-  schema: S,
-  value: unknown,
-  request: string,
-): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const where = issue ? `${issue.path.join(".") || "(root)"}: ${issue.message}` : "unknown";
-  throw new ShipgateError(
-    "invalid_response",
-    `GitLab's answer does not match its documented shape (${where})`,
-    {
-      request,
-      cause: parsed.error,
-    },
-  );
-}
+export const parseVendor = vendorAnswerParser("GitLab's");

@@ -1,7 +1,6 @@
 import { describeCiStackConformance } from "@shipgate/core/testing";
-import { createGitLabProvider } from "./gitlab-provider.js";
 import { startGitLabEmulator } from "./testing/gitlab-emulator.js";
-import { seedGitLabReleaseScenario } from "./testing/gitlab-test-scenario.js";
+import { seededGitLabProvider } from "./testing/gitlab-test-scenario.js";
 
 // Each suite gets its own emulator, seeded with the same scenario, and talks to it through
 // gitbeaker over real HTTP on 127.0.0.1.
@@ -14,14 +13,10 @@ describeCiStackConformance(
   },
   async () => {
     const gitlab = await startGitLabEmulator();
-    const scenario = seedGitLabReleaseScenario(gitlab);
-    const provider = createGitLabProvider({
-      project: gitlab.projectPath,
-      token: gitlab.token,
-      baseUrl: gitlab.url,
-      releaseBranch: scenario.releaseBranch,
+    const { s: scenario, provider } = seededGitLabProvider(gitlab, (s) => ({
+      releaseBranch: s.releaseBranch,
       transport: { retryBaseDelayMs: 1 },
-    });
+    }));
     return {
       ...provider,
       scenario,

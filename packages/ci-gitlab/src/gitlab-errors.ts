@@ -1,4 +1,4 @@
-import { isAbortError, ShipgateError } from "@shipgate/core";
+import { ShipgateError, vendorCallError } from "@shipgate/core";
 import type { GitLabErrorContext } from "./gitlab-error-context.js";
 
 /** What the transport knows about a failed HTTP exchange. */
@@ -100,13 +100,5 @@ export function gitlabHttpError(failure: GitLabHttpFailure): ShipgateError {
  * already throws ShipgateErrors; anything else is an abort or a bug.
  */
 export function toGitLabError(thrown: unknown, signal: AbortSignal, what: string): ShipgateError {
-  if (signal.aborted)
-    return new ShipgateError("aborted", "The operation was aborted", { cause: signal.reason });
-  if (ShipgateError.isInstance(thrown)) return thrown;
-  if (isAbortError(thrown))
-    return new ShipgateError("aborted", "The operation was aborted", { cause: thrown });
-  const text = thrown instanceof Error ? thrown.message : String(thrown);
-  return new ShipgateError("internal", `Unexpected failure while ${what}: ${text}`, {
-    cause: thrown,
-  });
+  return vendorCallError(thrown, signal, what);
 }

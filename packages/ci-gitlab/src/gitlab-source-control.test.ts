@@ -3,19 +3,18 @@ import { startedPerTest } from "@shipgate/core/testing";
 import { describe, expect, it } from "vitest";
 import { type CreateGitLabProviderOptions, createGitLabProvider } from "./gitlab-provider.js";
 import { type GitLabEmulator, startGitLabEmulator } from "./testing/gitlab-emulator.js";
-import { seedGitLabReleaseScenario } from "./testing/gitlab-test-scenario.js";
+import {
+  gitLabProviderOptions,
+  seedGitLabReleaseScenario,
+} from "./testing/gitlab-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
 const start = startedPerTest(startGitLabEmulator);
 
 function providerFor(gitlab: GitLabEmulator, extra: Partial<CreateGitLabProviderOptions> = {}) {
-  return createGitLabProvider({
-    project: gitlab.projectPath,
-    token: gitlab.token,
-    baseUrl: gitlab.url,
-    transport: { retryBaseDelayMs: 1 },
-    ...extra,
-  });
+  return createGitLabProvider(
+    gitLabProviderOptions(gitlab, { transport: { retryBaseDelayMs: 1 }, ...extra }),
+  );
 }
 
 function apiCalls(gitlab: GitLabEmulator) {

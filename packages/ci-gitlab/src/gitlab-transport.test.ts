@@ -3,19 +3,16 @@ import { describe, expect, it } from "vitest";
 import { type CreateGitLabProviderOptions, createGitLabProvider } from "./gitlab-provider.js";
 import { retryAfterMs } from "./gitlab-transport.js";
 import { type GitLabEmulator, startGitLabEmulator } from "./testing/gitlab-emulator.js";
-import { seedGitLabReleaseScenario } from "./testing/gitlab-test-scenario.js";
+import { seededGitLabProvider, seedGitLabReleaseScenario } from "./testing/gitlab-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
 const startEmulator = startedPerTest(startGitLabEmulator);
 
 async function scenario(transport: CreateGitLabProviderOptions["transport"] = {}, token?: string) {
   const gitlab = await startEmulator();
-  const s = seedGitLabReleaseScenario(gitlab);
-  const provider = createGitLabProvider({
-    project: gitlab.projectPath,
+  const { s, provider } = seededGitLabProvider(gitlab, {
     token: token ?? gitlab.token,
     tokenEnv: "GITLAB_TOKEN",
-    baseUrl: gitlab.url,
     transport: { retryBaseDelayMs: 1, ...transport },
   });
   gitlab.resetLog();

@@ -13,6 +13,7 @@ import {
   backoffDelayMs,
   type HttpTransportOptions,
   parseRetryAfterMs,
+  pause,
   ShipgateError,
 } from "@shipgate/core";
 import type { GitLabErrorContext } from "./gitlab-error-context.js";
@@ -225,20 +226,4 @@ export function retryAfterMs(headers: Headers, now: number = Date.now()): number
   const reset = headers.get("ratelimit-reset");
   if (reset !== null && /^\d+$/.test(reset.trim())) return Math.max(0, Number(reset) * 1000 - now);
   return undefined;
-}
-
-/** Waits `ms`, or throws an `aborted` error as soon as the caller's signal fires. */
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (signal?.aborted) return Promise.reject(abortedError(signal));
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortedError(signal));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

@@ -1,11 +1,16 @@
-import type { DeployTarget, ShipgateError } from "@shipgate/core";
 import { describeDeployerConformance } from "@shipgate/core/testing";
-import type { Result } from "neverthrow";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   createArgoRolloutDeployer,
   ROLLOUT_POD_TEMPLATE_HASH_LABEL,
 } from "./argo-rollout-deployer.js";
+import {
+  conformanceTargets,
+  liveCall as live,
+  unwrapOk as ok,
+  ROLLOUT_STEPS_5_25_100,
+  testDeployTarget as target,
+} from "./testing/deploy-test-support.js";
 import type { KubeObject } from "./testing/kube-emulator.js";
 import {
   eventually,
@@ -16,19 +21,6 @@ import {
 } from "./testing/kube-test-cluster.js";
 
 const REPO = "registry.example.com/acme/shop";
-const sha = "0123456789abcdef0123456789abcdef01234567";
-const target = (service: string, version: string): DeployTarget => ({
-  service,
-  environment: "production",
-  version,
-  sha,
-});
-const live = () => ({ signal: new AbortController().signal });
-/** Unwraps an ok Result, or fails with the error's own description. */
-function ok<T>(result: Result<T, ShipgateError>): T {
-  if (result.isErr()) throw new Error(`${result.error.kind}: ${result.error.describe()}`);
-  return result.value;
-}
 
 async function seed(
   c: TestCluster,
@@ -63,9 +55,7 @@ for (const routed of [false, true]) {
       await seed(c, "shop", { trafficRouting: routed });
       return {
         deployer: deployer(c),
-        target: target("shop", "v1.4.0"),
-        secondTarget: target("shop", "v1.5.0"),
-        missingTarget: target("ghost", "v1.0.0"),
+        ...conformanceTargets(),
         cleanup: async () => {
           await c.close();
           if (c.emulator.violations.length)
@@ -114,15 +104,7 @@ describe("Argo Rollout deployer", () => {
     ).toBe(`${REPO}:v1.4.0`);
     expect(
       (body.spec as { strategy: { canary: { steps: unknown[] } } }).strategy.canary.steps,
-    ).toEqual([
-      { pause: {} },
-      { setWeight: 5 },
-      { pause: {} },
-      { setWeight: 25 },
-      { pause: {} },
-      { setWeight: 100 },
-      { pause: {} },
-    ]);
+    ).toEqual(ROLLOUT_STEPS_5_25_100);
     expect(body.metadata.resourceVersion).toBeDefined(); // an update of what was read, not a blind write
     const started = (await d.status(t, live()))._unsafeUnwrap();
     expect(started).toMatchObject({

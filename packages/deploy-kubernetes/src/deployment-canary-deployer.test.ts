@@ -1,6 +1,4 @@
-import type { DeployTarget, ShipgateError } from "@shipgate/core";
 import { describeDeployerConformance } from "@shipgate/core/testing";
-import type { Result } from "neverthrow";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   CANARY_ABORTED_ANNOTATION,
@@ -8,6 +6,12 @@ import {
   STABLE_REPLICAS_ANNOTATION,
   TRACK_LABEL,
 } from "./deployment-canary-deployer.js";
+import {
+  conformanceTargets,
+  liveCall as live,
+  unwrapOk as ok,
+  testDeployTarget as target,
+} from "./testing/deploy-test-support.js";
 import type { KubeObject } from "./testing/kube-emulator.js";
 import {
   deploymentFixture,
@@ -18,19 +22,6 @@ import {
 } from "./testing/kube-test-cluster.js";
 
 const TEMPLATE = "registry.example.com/acme/{{service}}:{{version}}";
-const sha = "0123456789abcdef0123456789abcdef01234567";
-const target = (service: string, version: string): DeployTarget => ({
-  service,
-  environment: "production",
-  version,
-  sha,
-});
-const live = () => ({ signal: new AbortController().signal });
-/** Unwraps an ok Result, or fails with the error's own description. */
-function ok<T>(result: Result<T, ShipgateError>): T {
-  if (result.isErr()) throw new Error(`${result.error.kind}: ${result.error.describe()}`);
-  return result.value;
-}
 
 async function seed(c: TestCluster, name: string, replicas = 20) {
   c.emulator.apply(
@@ -58,9 +49,7 @@ describeDeployerConformance("Deployment canary", async () => {
   await seed(c, "shop");
   return {
     deployer: deployer(c),
-    target: target("shop", "v1.4.0"),
-    secondTarget: target("shop", "v1.5.0"),
-    missingTarget: target("ghost", "v1.0.0"),
+    ...conformanceTargets(),
     cleanup: async () => {
       await c.close();
       if (c.emulator.violations.length)

@@ -5,15 +5,10 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { V1MicroTime } from "@kubernetes/client-node";
 import type { LockHolder } from "@shipgate/core";
-import { describeReleaseLockConformance } from "@shipgate/core/testing";
+import { describeReleaseLockConformance, sharedPerFile } from "@shipgate/core/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createKubernetesLeaseLock, leaseNameFor } from "./kubernetes-lease-lock.js";
-import {
-  eventually,
-  startTestCluster,
-  TEST_NAMESPACE,
-  type TestCluster,
-} from "./testing/kube-test-cluster.js";
+import { eventually, startTestCluster, TEST_NAMESPACE } from "./testing/kube-test-cluster.js";
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -52,13 +47,7 @@ describeReleaseLockConformance("Kubernetes Lease", async () => {
 });
 
 describe("Kubernetes Lease lock", () => {
-  let c: TestCluster;
-  beforeAll(async () => {
-    c = await startTestCluster(false);
-  });
-  afterAll(async () => {
-    await c.close();
-  });
+  const c = sharedPerFile(() => startTestCluster(false));
   afterEach(() => {
     expect(c.emulator.violations).toEqual([]);
     c.emulator.clearFaults();
@@ -220,7 +209,7 @@ describe("Kubernetes Lease lock", () => {
       writeFileSync(kubeconfig, c.emulator.kubeconfigYaml(TEST_NAMESPACE));
       // Bundle the child from source (core included) so the test never depends on a stale dist.
       await run(esbuild, [
-        join(here, "lease-race-child.ts"),
+        join(here, "testing", "lease-race-child.ts"),
         "--bundle",
         "--platform=node",
         "--format=esm",

@@ -11,6 +11,7 @@ import {
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
 import type { KubeClients } from "./kube-clients.js";
 import { safely } from "./kube-object-api.js";
+import { shipgateLease } from "./shipgate-lease.js";
 
 /** Annotation on the Lease holding the full {@link LockHolder} as JSON. */
 export const LEASE_HOLDER_ANNOTATION = "shipgate.dev/holder";
@@ -191,19 +192,13 @@ export function createKubernetesLeaseLock(
     base?: V1Lease,
   ): V1Lease => {
     const at = new V1MicroTime(now());
-    return {
-      apiVersion: "coordination.k8s.io/v1",
-      kind: "Lease",
-      metadata: {
-        ...(base?.metadata ?? {}),
-        name,
-        namespace,
-        labels: { ...(base?.metadata?.labels ?? {}), "app.kubernetes.io/managed-by": "shipgate" },
-        annotations: {
-          ...(base?.metadata?.annotations ?? {}),
-          [LEASE_HOLDER_ANNOTATION]: JSON.stringify(holder),
-          [LEASE_SERVICE_ANNOTATION]: service,
-        },
+    return shipgateLease({
+      name,
+      namespace,
+      base,
+      annotations: {
+        [LEASE_HOLDER_ANNOTATION]: JSON.stringify(holder),
+        [LEASE_SERVICE_ANNOTATION]: service,
       },
       spec: {
         holderIdentity: holder.id,
@@ -212,7 +207,7 @@ export function createKubernetesLeaseLock(
         renewTime: at,
         leaseTransitions: transitions,
       },
-    };
+    });
   };
 
   const acquire = (

@@ -13,16 +13,17 @@ import {
   createMemoryArtifactStore,
   describeReleaseJournalConformance,
   scenarioSchema,
+  sharedPerFile,
 } from "@shipgate/core/testing";
 import { ResultAsync } from "neverthrow";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { makeKubeClients } from "./kube-clients.js";
 import { createKubernetesLeaseLock, leaseNameFor } from "./kubernetes-lease-lock.js";
 import {
   createKubernetesReleaseJournal,
   JOURNAL_ANNOTATION,
 } from "./kubernetes-release-journal.js";
-import { startTestCluster, TEST_NAMESPACE, type TestCluster } from "./testing/kube-test-cluster.js";
+import { startTestCluster, TEST_NAMESPACE } from "./testing/kube-test-cluster.js";
 
 const live = () => ({ signal: new AbortController().signal });
 
@@ -74,13 +75,7 @@ function dyingAfter(journal: ReleaseJournal, n: number): ReleaseJournal {
 }
 
 describe("the Kubernetes lock and journal, with two runners", () => {
-  let c: TestCluster;
-  beforeAll(async () => {
-    c = await startTestCluster(false);
-  });
-  afterAll(async () => {
-    await c.close();
-  });
+  const c = sharedPerFile(() => startTestCluster(false));
   afterEach(() => {
     expect(c.emulator.violations).toEqual([]);
   });

@@ -14,6 +14,7 @@ import { errAsync, okAsync, type ResultAsync } from "neverthrow";
 import type { KubeClients } from "./kube-clients.js";
 import { safely } from "./kube-object-api.js";
 import { leaseNameFor } from "./kubernetes-lease-lock.js";
+import { shipgateLease } from "./shipgate-lease.js";
 
 /** Annotation holding the journal as JSON lines. */
 export const JOURNAL_ANNOTATION = "shipgate.dev/journal";
@@ -65,22 +66,14 @@ export function createKubernetesReleaseJournal(
       )
       .orElse((e) => (e.kind === "not_found" ? okAsync(null) : errAsync(e)));
 
-  const body = (name: string, service: string, text: string, base: V1Lease | null): V1Lease => ({
-    apiVersion: "coordination.k8s.io/v1",
-    kind: "Lease",
-    metadata: {
-      ...(base?.metadata ?? {}),
+  const body = (name: string, service: string, text: string, base: V1Lease | null): V1Lease =>
+    shipgateLease({
       name,
       namespace,
-      labels: { ...(base?.metadata?.labels ?? {}), "app.kubernetes.io/managed-by": "shipgate" },
-      annotations: {
-        ...(base?.metadata?.annotations ?? {}),
-        [JOURNAL_ANNOTATION]: text,
-        "shipgate.dev/service": service,
-      },
-    },
-    spec: base?.spec ?? {},
-  });
+      base,
+      annotations: { [JOURNAL_ANNOTATION]: text, "shipgate.dev/service": service },
+      spec: base?.spec ?? {},
+    });
 
   const write = (
     name: string,

@@ -6,6 +6,7 @@ import {
   planSetWeight,
 } from "./rollout-steps.js";
 import type { RolloutJson } from "./rollout-types.js";
+import { ROLLOUT_STEPS_5_25_100 } from "./testing/deploy-test-support.js";
 
 function pausedAt(index: number, weights = [5, 25, 100]): RolloutJson {
   return {
@@ -21,15 +22,7 @@ function pausedAt(index: number, weights = [5, 25, 100]): RolloutJson {
 
 describe("buildCanarySteps", () => {
   it("starts with a pause and follows every weight with an indefinite pause", () => {
-    expect(buildCanarySteps([5, 25, 100])).toEqual([
-      { pause: {} },
-      { setWeight: 5 },
-      { pause: {} },
-      { setWeight: 25 },
-      { pause: {} },
-      { setWeight: 100 },
-      { pause: {} },
-    ]);
+    expect(buildCanarySteps([5, 25, 100])).toEqual(ROLLOUT_STEPS_5_25_100);
   });
 });
 

@@ -1,13 +1,14 @@
-import { backtest, type PastRelease, readReleaseHistory, type SloSource } from "@shipgate/core";
-import { createMemoryArtifactStore, createVirtualClock, runScenario } from "@shipgate/core/testing";
+import { backtest, type PastRelease, type SloSource } from "@shipgate/core";
+import { expectDecisionsReproduced, recordPastReleases } from "@shipgate/core/testing";
+import { steadyTraffic } from "@shipgate/core/testing/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCloudWatchSloSource } from "./cloudwatch-slo-source.js";
 import {
   type CloudWatchEmulator,
   type CloudWatchSeededMetric,
   startCloudWatchEmulator,
-} from "./cloudwatch-emulator.js";
-import { createCloudWatchSloSource } from "./cloudwatch-slo-source.js";
-import { LOAD_BALANCER, targetGroup } from "./cloudwatch-test-fixtures.js";
+} from "./testing/cloudwatch-emulator.js";
+import { LOAD_BALANCER, targetGroup } from "./testing/cloudwatch-test-fixtures.js";
 
 // Backtesting through the CloudWatch adapter: an ALB with one target group per track
 // (the canary and the stable one), past releases run by the orchestrator against the
@@ -30,29 +31,24 @@ const RUNS = [
 function albTraffic(
   track: "canary" | "stable",
   start: number,
-  end: number,
-  per15s: number,
-  perMille: number,
+  endMs: number,
+  requestsPerPoint: number,
+  errorsPerMille: number,
 ): CloudWatchSeededMetric[] {
   const dimensions = { LoadBalancer: LOAD_BALANCER, TargetGroup: targetGroup("shop", track) };
-  const requests: [number, number][] = [];
-  const errors: [number, number][] = [];
-  const latency: [number, number][] = [];
-  let owed = 0;
-  for (let t = start + 1000; t < end; t += 15_000) {
-    requests.push([t, per15s]);
-    owed += (per15s * perMille) / 1000;
-    if (owed >= 1) {
-      errors.push([t, Math.floor(owed)]);
-      owed -= Math.floor(owed);
-    }
-    latency.push([t, 0.12]);
-  }
+  const traffic = steadyTraffic({
+    startMs: start + 1000,
+    endMs,
+    everyMs: 15_000,
+    requestsPerPoint,
+    errorsPerMille,
+    latency: 0.12,
+  });
   const ns = "AWS/ApplicationELB";
   return [
-    { namespace: ns, metricName: "RequestCount", dimensions, points: requests },
-    { namespace: ns, metricName: "HTTPCode_Target_5XX_Count", dimensions, points: errors },
-    { namespace: ns, metricName: "TargetResponseTime", dimensions, points: latency },
+    { namespace: ns, metricName: "RequestCount", dimensions, points: traffic.requests },
+    { namespace: ns, metricName: "HTTPCode_Target_5XX_Count", dimensions, points: traffic.errors },
+    { namespace: ns, metricName: "TargetResponseTime", dimensions, points: traffic.latency },
   ];
 }
 
@@ -84,25 +80,11 @@ describe("backtest through the CloudWatch adapter", () => {
       },
       timeoutMs: 5000,
     });
-    const artifacts = createMemoryArtifactStore();
-    for (const [i, r] of RUNS.entries()) {
-      await runScenario(
-        {
-          release: {
-            environment: "production",
-            service: "shop",
-            version: r.version,
-            sha: String(i + 1).repeat(40),
-            previous_release_tag: r.stable,
-            slo: SLO,
-          },
-          repository: { tags: { [r.stable]: "f".repeat(40) } },
-          ci: { checks: [{ name: "unit", conclusion: "success" }] },
-        },
-        { artifacts, clock: createVirtualClock(T0 + i * DAY), overrides: { slo } },
-      );
-    }
-    history = (await readReleaseHistory(artifacts, {}, { signal }))._unsafeUnwrap();
+    history = await recordPastReleases(RUNS, {
+      slo,
+      objectives: SLO,
+      startOf: (i) => T0 + i * DAY,
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -112,12 +94,7 @@ describe("backtest through the CloudWatch adapter", () => {
   it("reproduces the recorded decisions with the current policy, and shows the stricter one's flip", async () => {
     expect(history.map((r) => r.status)).toEqual(["SUCCESS", "ABORTED", "SUCCESS"]);
     const current = (await backtest(history, { slo: SLO }, slo, { signal }))._unsafeUnwrap();
-    for (const r of current.releases) {
-      expect(r.data).toBe("slo_source");
-      expect(r.changed).toBe(false);
-      expect(r.candidate.step).toEqual(r.actual.step);
-      expect(r.candidate.minute).toBe(r.actual.minute);
-    }
+    expectDecisionsReproduced(current);
     expect(current.releases.map((r) => r.candidate.decision)).toEqual([
       "promote",
       "rollback",

@@ -1,5 +1,11 @@
 import type { GetMetricDataCommandOutput, MessageData } from "@aws-sdk/client-cloudwatch";
-import { type MetricReading, readingOf, ShipgateError, type SloMeasurement } from "@shipgate/core";
+import {
+  errorRateReading,
+  type MetricReading,
+  readingOf,
+  ShipgateError,
+  type SloMeasurement,
+} from "@shipgate/core";
 import { err, ok, type Result } from "neverthrow";
 import { type LatencyUnit, QUERY_IDS } from "./cloudwatch-queries.js";
 
@@ -200,13 +206,7 @@ export function measurementFromMetricData(
       errorRate = { kind: "no_data", reason: errorsProblem };
     } else {
       const failed = sum(e.values);
-      errorRate =
-        failed > total
-          ? {
-              kind: "no_data",
-              reason: `errors (${failed}) exceed requests (${total}); the two queries do not count the same requests`,
-            }
-          : readingOf(failed / total);
+      errorRate = errorRateReading(failed, total);
     }
   }
 

@@ -1,8 +1,8 @@
 import { instantiateProvider } from "@shipgate/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CloudWatchEmulator, startCloudWatchEmulator } from "./cloudwatch-emulator.js";
 import { shipgateProvider } from "./cloudwatch-provider.js";
-import { albMetrics, LOAD_BALANCER, sloQuery } from "./cloudwatch-test-fixtures.js";
+import { type CloudWatchEmulator, startCloudWatchEmulator } from "./testing/cloudwatch-emulator.js";
+import { albMetrics, LOAD_BALANCER, sloQuery } from "./testing/cloudwatch-test-fixtures.js";
 
 const env = { CW_KEY_ID: "AKIDTESTNOTREAL", CW_SECRET: "test-secret-not-real" };
 const ctx = { env, cwd: "/tmp" };

@@ -1,10 +1,14 @@
-import type { ShipgateError, SloMeasurement } from "@shipgate/core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type CloudWatchEmulator, startCloudWatchEmulator } from "./cloudwatch-emulator.js";
+import {
+  describeSloSourceDeadlineChecks,
+  sharedPerFileCheckingAnswers,
+} from "@shipgate/core/testing";
+import { measurerFor } from "@shipgate/core/testing/emulator";
+import { describe, expect, it } from "vitest";
 import {
   type CloudWatchSloSourceOptions,
   createCloudWatchSloSource,
 } from "./cloudwatch-slo-source.js";
+import { startCloudWatchEmulator } from "./testing/cloudwatch-emulator.js";
 import {
   albMetrics,
   LOAD_BALANCER,
@@ -12,17 +16,35 @@ import {
   targetGroup,
   WINDOW_END,
   WINDOW_START,
-} from "./cloudwatch-test-fixtures.js";
+} from "./testing/cloudwatch-test-fixtures.js";
 import {
   decodeWithClient,
   errorResponseViolations,
   getMetricDataViolations,
-  type RawCloudWatchResponse,
-} from "./cloudwatch-wire-contract.js";
+} from "./testing/cloudwatch-wire-contract.js";
 
 const SECRET = "test-secret-not-real";
-let cw: CloudWatchEmulator;
-const sent: RawCloudWatchResponse[] = [];
+
+// Every answer the real client got from the emulator follows the published contract.
+const cw = sharedPerFileCheckingAnswers(startCloudWatchEmulator, {
+  atLeast: 21,
+  check: async (r) => {
+    if (r.status === 200) {
+      if (getMetricDataViolations(r).length > 0) return; // malformed on purpose
+      expect((await decodeWithClient(r)).ok).toBe(true);
+    } else {
+      expect(errorResponseViolations(r)).toEqual([]);
+    }
+  },
+  beforeEach: (emulator) => {
+    emulator.clearData();
+    emulator.setPageSize(100_800);
+    emulator.seed(
+      ...albMetrics({ track: "canary", requests: 1000, errors: 5, latencyStepSeconds: 0.002 }),
+      ...albMetrics({ track: "stable", requests: 4000, errors: 4, latencyStepSeconds: 0.001 }),
+    );
+  },
+});
 
 function source(overrides: Partial<CloudWatchSloSourceOptions> = {}) {
   return createCloudWatchSloSource({
@@ -40,27 +62,7 @@ function source(overrides: Partial<CloudWatchSloSourceOptions> = {}) {
   });
 }
 
-const live = () => new AbortController().signal;
-
-async function measureOk(
-  s = source(),
-  query = sloQuery(),
-  signal = live(),
-): Promise<SloMeasurement> {
-  const r = await s.measure(query, { signal });
-  if (r.isErr()) throw new Error(`expected ok, got ${r.error.kind}: ${r.error.message}`);
-  return r.value;
-}
-
-async function measureErr(
-  s = source(),
-  query = sloQuery(),
-  signal = live(),
-): Promise<ShipgateError> {
-  const r = await s.measure(query, { signal });
-  if (r.isOk()) throw new Error(`expected an error, got ${JSON.stringify(r.value)}`);
-  return r.error;
-}
+const { measureOk, measureErr } = measurerFor(source, sloQuery);
 
 type QueryBody = {
   MetricDataQueries: {
@@ -74,34 +76,6 @@ type QueryBody = {
   NextToken?: string;
 };
 const lastBody = () => cw.requests.at(-1)?.body as QueryBody;
-
-beforeAll(async () => {
-  cw = await startCloudWatchEmulator();
-});
-afterAll(async () => {
-  // Every answer the real client got from the emulator follows the published contract.
-  sent.push(...cw.responses);
-  expect(sent.length).toBeGreaterThan(20);
-  for (const r of sent) {
-    if (r.status === 200) {
-      if (getMetricDataViolations(r).length > 0) continue; // malformed on purpose
-      expect((await decodeWithClient(r)).ok).toBe(true);
-    } else {
-      expect(errorResponseViolations(r)).toEqual([]);
-    }
-  }
-  await cw.close();
-});
-beforeEach(() => {
-  sent.push(...cw.responses);
-  cw.reset();
-  cw.clearData();
-  cw.setPageSize(100_800);
-  cw.seed(
-    ...albMetrics({ track: "canary", requests: 1000, errors: 5, latencyStepSeconds: 0.002 }),
-    ...albMetrics({ track: "stable", requests: 4000, errors: 4, latencyStepSeconds: 0.001 }),
-  );
-});
 
 describe("CloudWatchSloSource over the real AWS SDK and HTTP", () => {
   it("measures the canary's target group with one GetMetricData over the window", async () => {
@@ -322,40 +296,21 @@ describe("CloudWatchSloSource over the real AWS SDK and HTTP", () => {
 
   it("supports metric math with hidden helper queries (API Gateway preset, ms)", async () => {
     const dims = { ApiName: "checkout", Stage: "{{track}}" };
+    // One point a second for `count` seconds from the window start, valued `value(i)`.
+    const perSecond = (metricName: string, count: number, value: (i: number) => number) => ({
+      namespace: "AWS/ApiGateway",
+      metricName,
+      dimensions: { ApiName: "checkout", Stage: "canary" },
+      points: Array.from({ length: count }, (_, i): [number, number] => [
+        WINDOW_START.getTime() + i * 1000,
+        value(i),
+      ]),
+    });
     cw.seed(
-      {
-        namespace: "AWS/ApiGateway",
-        metricName: "Count",
-        dimensions: { ApiName: "checkout", Stage: "canary" },
-        points: Array.from({ length: 200 }, (_, i) => [WINDOW_START.getTime() + i * 1000, 1]),
-      },
-      {
-        namespace: "AWS/ApiGateway",
-        metricName: "5XXError",
-        dimensions: { ApiName: "checkout", Stage: "canary" },
-        points: Array.from({ length: 200 }, (_, i) => [
-          WINDOW_START.getTime() + i * 1000,
-          i < 3 ? 1 : 0,
-        ]),
-      },
-      {
-        namespace: "AWS/ApiGateway",
-        metricName: "4XXError",
-        dimensions: { ApiName: "checkout", Stage: "canary" },
-        points: Array.from({ length: 200 }, (_, i) => [
-          WINDOW_START.getTime() + i * 1000,
-          i < 1 ? 1 : 0,
-        ]),
-      },
-      {
-        namespace: "AWS/ApiGateway",
-        metricName: "Latency",
-        dimensions: { ApiName: "checkout", Stage: "canary" },
-        points: Array.from({ length: 100 }, (_, i) => [
-          WINDOW_START.getTime() + i * 1000,
-          (i + 1) * 3,
-        ]),
-      },
+      perSecond("Count", 200, () => 1),
+      perSecond("5XXError", 200, (i) => (i < 3 ? 1 : 0)),
+      perSecond("4XXError", 200, (i) => (i < 1 ? 1 : 0)),
+      perSecond("Latency", 100, (i) => (i + 1) * 3),
     );
     const s = source({
       preset: "api_gateway",
@@ -487,33 +442,12 @@ describe("CloudWatchSloSource over the real AWS SDK and HTTP", () => {
       /no result for "errors", "requests", "latency_p95"/,
     );
   });
+});
 
-  it("times out a slow answer as timeout", async () => {
-    cw.failNext({ delayMs: 800 });
-    const started = Date.now();
-    const e = await measureErr(source({ timeoutMs: 100 }));
-    expect(e.kind).toBe("timeout");
-    expect(Date.now() - started).toBeLessThan(500);
-  });
-
-  it("resolves to aborted quickly mid-request, and sends nothing when pre-aborted", async () => {
-    cw.failNext({ delayMs: 800 });
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
-    const started = Date.now();
-    expect((await measureErr(source(), sloQuery(), controller.signal)).kind).toBe("aborted");
-    expect(Date.now() - started).toBeLessThan(400);
-    cw.reset();
-    const aborted = new AbortController();
-    aborted.abort();
-    expect((await measureErr(source(), sloQuery(), aborted.signal)).kind).toBe("aborted");
-    expect(cw.requests).toHaveLength(0);
-  });
-
-  it("rejects an empty window as invalid_input", async () => {
-    expect(await measureErr(source(), sloQuery({ windowEnd: WINDOW_START }))).toMatchObject({
-      kind: "invalid_input",
-      field: "query.windowEnd",
-    });
-  });
+describeSloSourceDeadlineChecks("cloudwatch", {
+  source: (timeoutMs) => source(timeoutMs === undefined ? {} : { timeoutMs }),
+  query: sloQuery,
+  delayNext: (ms) => cw.failNext({ delayMs: ms }),
+  requests: () => cw.requests,
+  forget: () => cw.reset(),
 });

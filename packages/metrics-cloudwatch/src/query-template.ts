@@ -1,3 +1,4 @@
+import { TEMPLATE_PLACEHOLDER, unknownTemplatePlaceholders } from "@shipgate/core";
 import { err, ok, type Result } from "neverthrow";
 
 /** The placeholders a dimension value or expression may use. */
@@ -8,8 +9,6 @@ export type QueryPlaceholder = (typeof QUERY_PLACEHOLDERS)[number];
 
 /** The value of every placeholder for one measurement. */
 export type QueryTemplateValues = Record<QueryPlaceholder, string>;
-
-const PLACEHOLDER = /\{\{\s*([^{}\s]*)\s*\}\}/g;
 
 /**
  * Characters a placeholder value may carry into a metric-math / Metrics Insights
@@ -37,18 +36,11 @@ export interface TemplateProblem {
  * ```
  */
 export function unknownPlaceholders(template: string): string[] {
-  const unknown: string[] = [];
-  for (const match of template.matchAll(PLACEHOLDER)) {
-    const name = match[1] ?? "";
-    if (!(QUERY_PLACEHOLDERS as readonly string[]).includes(name) && !unknown.includes(name)) {
-      unknown.push(name);
-    }
-  }
-  return unknown;
+  return unknownTemplatePlaceholders(template, QUERY_PLACEHOLDERS);
 }
 
 function substitute(template: string, values: QueryTemplateValues): string {
-  return template.replace(PLACEHOLDER, (whole, name: string) =>
+  return template.replace(TEMPLATE_PLACEHOLDER, (whole, name: string) =>
     (QUERY_PLACEHOLDERS as readonly string[]).includes(name)
       ? values[name as QueryPlaceholder]
       : whole,
@@ -65,7 +57,7 @@ function substitute(template: string, values: QueryTemplateValues): string {
  */
 export function usedPlaceholders(template: string): QueryPlaceholder[] {
   const used = new Set<string>();
-  for (const match of template.matchAll(PLACEHOLDER)) used.add(match[1] ?? "");
+  for (const match of template.matchAll(TEMPLATE_PLACEHOLDER)) used.add(match[1] ?? "");
   return QUERY_PLACEHOLDERS.filter((name) => used.has(name));
 }
 

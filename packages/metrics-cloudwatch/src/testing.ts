@@ -1,4 +1,4 @@
-export * from "./cloudwatch-emulator.js";
 export * from "./cloudwatch-metric-math.js";
-export * from "./cloudwatch-test-fixtures.js";
-export * from "./cloudwatch-wire-contract.js";
+export * from "./testing/cloudwatch-emulator.js";
+export * from "./testing/cloudwatch-test-fixtures.js";
+export * from "./testing/cloudwatch-wire-contract.js";

@@ -1,5 +1,6 @@
 // Benchmark: one SLO check (one `measure()` call = one track) against the local Datadog
 // emulator, through the real client over real HTTP on 127.0.0.1. Run after `tsup`.
+import { measuredValue, sloCheckBenchmarkLines, timeChecks } from "@shipgate/core/testing/emulator";
 import { createDatadogSloSource } from "../dist/index.js";
 import { sloQuery, startDatadogEmulator, traceMetrics } from "../dist/testing.js";
 
@@ -15,29 +16,19 @@ try {
     appKey: "test-app-key-not-real",
     baseUrl: dd.url,
   });
-  const signal = new AbortController().signal;
-  const check = async (track) => {
-    const r = await source.measure(
-      sloQuery(track === "canary" ? {} : { version: "1.3.0", track: "stable" }),
-      { signal },
-    );
-    if (r.isErr()) throw new Error(`${r.error.kind}: ${r.error.message}`);
-    if (r.value.errorRate.kind !== "value") throw new Error("expected a value");
+  // Canary and stable in turn.
+  const check = async (i) => {
+    const query = sloQuery(i % 2 === 0 ? {} : { version: "1.3.0", track: "stable" });
+    const m = await measuredValue(source, query);
+    if (m.errorRate.kind !== "value") throw new Error("expected a value");
   };
-  for (let i = 0; i < 10; i++) await check("canary");
-  dd.reset();
-  const durations = [];
-  for (let i = 0; i < CHECKS; i++) {
-    const started = performance.now();
-    await check(i % 2 === 0 ? "canary" : "stable");
-    durations.push(performance.now() - started);
-  }
-  durations.sort((a, b) => a - b);
-  const p50 = durations[Math.floor(durations.length / 2)];
-  console.log(`metrics-datadog: requests per SLO check = ${dd.requests.length / CHECKS}`);
-  console.log(
-    `metrics-datadog: p50 latency of one check = ${p50.toFixed(2)} ms (over ${CHECKS} checks)`,
-  );
+  const { p50Ms } = await timeChecks(check, {
+    warmup: 10,
+    checks: CHECKS,
+    afterWarmup: () => dd.reset(),
+  });
+  const figures = { requests: dd.requests.length, checks: CHECKS, p50Ms };
+  for (const line of sloCheckBenchmarkLines("metrics-datadog", figures)) console.log(line);
 } finally {
   await dd.close();
 }

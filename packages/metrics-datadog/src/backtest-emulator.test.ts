@@ -1,13 +1,14 @@
 import { logger } from "@datadog/datadog-api-client";
-import { backtest, type PastRelease, readReleaseHistory, type SloSource } from "@shipgate/core";
-import { createMemoryArtifactStore, createVirtualClock, runScenario } from "@shipgate/core/testing";
+import { backtest, type PastRelease, type SloSource } from "@shipgate/core";
+import { expectDecisionsReproduced, recordPastReleases } from "@shipgate/core/testing";
+import { steadyTraffic } from "@shipgate/core/testing/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDatadogSloSource } from "./datadog-slo-source.js";
 import {
   type DatadogEmulator,
   type DatadogSeededSeries,
   startDatadogEmulator,
-} from "./datadog-emulator.js";
-import { createDatadogSloSource } from "./datadog-slo-source.js";
+} from "./testing/datadog-emulator.js";
 
 // Backtesting through the Datadog adapter: past releases are run by the orchestrator
 // against the emulator on a virtual clock set to their times, then backtested.
@@ -28,29 +29,24 @@ const RUNS = [
 /** Hits every 15 s (canary 100, stable 1000), errors spread in whole numbers, 120 ms latency. */
 function seriesFor(
   version: string,
-  start: number,
-  end: number,
-  hitsPer15s: number,
-  perMille: number,
+  startMs: number,
+  endMs: number,
+  requestsPerPoint: number,
+  errorsPerMille: number,
 ): DatadogSeededSeries[] {
   const tags = { service: "shop", env: "production", version };
-  const hits: [number, number][] = [];
-  const errors: [number, number][] = [];
-  const latency: [number, number][] = [];
-  let owed = 0;
-  for (let t = start; t < end; t += 15_000) {
-    hits.push([t, hitsPer15s]);
-    owed += (hitsPer15s * perMille) / 1000;
-    if (owed >= 1) {
-      errors.push([t, Math.floor(owed)]);
-      owed -= Math.floor(owed);
-    }
-    latency.push([t, 0.12]);
-  }
+  const traffic = steadyTraffic({
+    startMs,
+    endMs,
+    everyMs: 15_000,
+    requestsPerPoint,
+    errorsPerMille,
+    latency: 0.12,
+  });
   return [
-    { metric: "trace.http.request.hits", type: "count", tags, points: hits },
-    { metric: "trace.http.request.errors", type: "count", tags, points: errors },
-    { metric: "trace.http.request", type: "distribution", tags, points: latency },
+    { metric: "trace.http.request.hits", type: "count", tags, points: traffic.requests },
+    { metric: "trace.http.request.errors", type: "count", tags, points: traffic.errors },
+    { metric: "trace.http.request", type: "distribution", tags, points: traffic.latency },
   ];
 }
 
@@ -78,25 +74,11 @@ describe("backtest through the Datadog adapter", () => {
       baseUrl: dd.url,
       timeoutMs: 5000,
     });
-    const artifacts = createMemoryArtifactStore();
-    for (const [i, r] of RUNS.entries()) {
-      await runScenario(
-        {
-          release: {
-            environment: "production",
-            service: "shop",
-            version: r.version,
-            sha: String(i + 1).repeat(40),
-            previous_release_tag: r.stable,
-            slo: SLO,
-          },
-          repository: { tags: { [r.stable]: "f".repeat(40) } },
-          ci: { checks: [{ name: "unit", conclusion: "success" }] },
-        },
-        { artifacts, clock: createVirtualClock(T0 + i * DAY), overrides: { slo } },
-      );
-    }
-    history = (await readReleaseHistory(artifacts, {}, { signal }))._unsafeUnwrap();
+    history = await recordPastReleases(RUNS, {
+      slo,
+      objectives: SLO,
+      startOf: (i) => T0 + i * DAY,
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -106,12 +88,7 @@ describe("backtest through the Datadog adapter", () => {
   it("reproduces the recorded decisions with the current policy, and shows the stricter one's flip", async () => {
     expect(history.map((r) => r.status)).toEqual(["SUCCESS", "ABORTED", "SUCCESS"]);
     const current = (await backtest(history, { slo: SLO }, slo, { signal }))._unsafeUnwrap();
-    for (const r of current.releases) {
-      expect(r.data).toBe("slo_source");
-      expect(r.changed).toBe(false);
-      expect(r.candidate.step).toEqual(r.actual.step);
-      expect(r.candidate.minute).toBe(r.actual.minute);
-    }
+    expectDecisionsReproduced(current);
     expect(current.releases.map((r) => r.candidate.decision)).toEqual([
       "promote",
       "rollback",

@@ -1,9 +1,9 @@
 import { instantiateProvider } from "@shipgate/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DatadogEmulator, startDatadogEmulator } from "./datadog-emulator.js";
 import { shipgateProvider } from "./datadog-provider.js";
 import { DEFAULT_DATADOG_QUERIES } from "./datadog-queries.js";
-import { sloQuery, traceMetrics } from "./datadog-test-fixtures.js";
+import { type DatadogEmulator, startDatadogEmulator } from "./testing/datadog-emulator.js";
+import { sloQuery, traceMetrics } from "./testing/datadog-test-fixtures.js";
 
 const env = { DD_API_KEY: "test-api-key-not-real", DD_APP_KEY: "test-app-key-not-real" };
 const ctx = { env, cwd: "/tmp" };

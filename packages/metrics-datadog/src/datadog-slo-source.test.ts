@@ -1,21 +1,26 @@
 import { logger } from "@datadog/datadog-api-client";
-import type { ShipgateError, SloMeasurement } from "@shipgate/core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type DatadogEmulator, startDatadogEmulator } from "./datadog-emulator.js";
+import {
+  describeSloSourceDeadlineChecks,
+  sharedPerFileCheckingAnswers,
+} from "@shipgate/core/testing";
+import { measurerFor } from "@shipgate/core/testing/emulator";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createDatadogSloSource, type DatadogSloSourceOptions } from "./datadog-slo-source.js";
-import { sloQuery, traceMetrics, WINDOW_END, WINDOW_START } from "./datadog-test-fixtures.js";
+import { startDatadogEmulator } from "./testing/datadog-emulator.js";
+import {
+  sloQuery,
+  traceMetrics,
+  WINDOW_END,
+  WINDOW_START,
+} from "./testing/datadog-test-fixtures.js";
 import {
   deserializeWithClient,
   errorResponseViolations,
   timeseriesResponseViolations,
-} from "./datadog-wire-contract.js";
+} from "./testing/datadog-wire-contract.js";
 
 const API_KEY = "test-api-key-not-real";
 const APP_KEY = "test-app-key-not-real";
-
-let dd: DatadogEmulator;
-/** Every answer the emulator sent during this file (the emulator log is reset per test). */
-const checkedResponses: { status: number; body: string }[] = [];
 
 function source(overrides: Partial<DatadogSloSourceOptions> = {}) {
   return createDatadogSloSource({
@@ -28,62 +33,37 @@ function source(overrides: Partial<DatadogSloSourceOptions> = {}) {
   });
 }
 
-const live = () => new AbortController().signal;
+const { measureOk, measureErr } = measurerFor(source, sloQuery);
 
-async function measureOk(
-  s = source(),
-  query = sloQuery(),
-  signal = live(),
-): Promise<SloMeasurement> {
-  const r = await s.measure(query, { signal });
-  if (r.isErr()) throw new Error(`expected ok, got ${r.error.kind}: ${r.error.message}`);
-  return r.value;
-}
-
-async function measureErr(
-  s = source(),
-  query = sloQuery(),
-  signal = live(),
-): Promise<ShipgateError> {
-  const r = await s.measure(query, { signal });
-  if (r.isOk()) throw new Error(`expected an error, got ${JSON.stringify(r.value)}`);
-  return r.error;
-}
-
-beforeAll(async () => {
+beforeAll(() => {
   // The client logs every failed fetch (aborts, refused connections) at error level; the
   // tests provoke those on purpose.
   logger.setLevel("silent");
-  dd = await startDatadogEmulator();
 });
-afterAll(async () => {
-  // Every answer the emulator gave to the real client follows Datadog's published contract.
-  checkedResponses.push(...dd.responses);
-  expect(checkedResponses.length).toBeGreaterThan(20);
-  for (const r of checkedResponses) {
+// Every answer the emulator gave to the real client follows Datadog's published contract.
+const dd = sharedPerFileCheckingAnswers(startDatadogEmulator, {
+  atLeast: 21,
+  check: (r) => {
     let body: unknown;
     try {
       body = JSON.parse(r.body);
     } catch {
-      continue; // scripted non-JSON bodies, sent on purpose
+      return; // scripted non-JSON bodies, sent on purpose
     }
     if (r.status === 200) {
-      if (timeseriesResponseViolations(body).length > 0) continue; // scripted malformed answer
+      if (timeseriesResponseViolations(body).length > 0) return; // scripted malformed answer
       expect(deserializeWithClient(body, "TimeseriesFormulaQueryResponse").ok).toBe(true);
     } else {
       expect(errorResponseViolations(body)).toEqual([]);
     }
-  }
-  await dd.close();
-});
-beforeEach(() => {
-  checkedResponses.push(...dd.responses);
-  dd.reset();
-  dd.clearData();
-  dd.seed(
-    ...traceMetrics({ version: "1.4.0", requests: 1000, errors: 5, latencyStepSeconds: 0.002 }),
-    ...traceMetrics({ version: "1.3.0", requests: 4000, errors: 4, latencyStepSeconds: 0.001 }),
-  );
+  },
+  beforeEach: (emulator) => {
+    emulator.clearData();
+    emulator.seed(
+      ...traceMetrics({ version: "1.4.0", requests: 1000, errors: 5, latencyStepSeconds: 0.002 }),
+      ...traceMetrics({ version: "1.3.0", requests: 4000, errors: 4, latencyStepSeconds: 0.001 }),
+    );
+  },
 });
 
 describe("DatadogSloSource over the real client and HTTP", () => {
@@ -417,31 +397,12 @@ describe("DatadogSloSource over the real client and HTTP", () => {
     });
     expect((await measureErr()).kind).toBe("invalid_response");
   });
+});
 
-  it("times out a slow answer as timeout", async () => {
-    dd.failNext({ delayMs: 800 });
-    const started = Date.now();
-    const e = await measureErr(source({ timeoutMs: 100 }));
-    expect(e.kind).toBe("timeout");
-    expect(Date.now() - started).toBeLessThan(500);
-  });
-
-  it("resolves to aborted quickly when aborted mid-request, and without a request when pre-aborted", async () => {
-    dd.failNext({ delayMs: 800 });
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
-    const started = Date.now();
-    expect((await measureErr(source(), sloQuery(), controller.signal)).kind).toBe("aborted");
-    expect(Date.now() - started).toBeLessThan(400);
-    dd.reset();
-    const aborted = new AbortController();
-    aborted.abort();
-    expect((await measureErr(source(), sloQuery(), aborted.signal)).kind).toBe("aborted");
-    expect(dd.requests).toHaveLength(0);
-  });
-
-  it("rejects an empty window as invalid_input", async () => {
-    const e = await measureErr(source(), sloQuery({ windowEnd: WINDOW_START }));
-    expect(e).toMatchObject({ kind: "invalid_input", field: "query.windowEnd" });
-  });
+describeSloSourceDeadlineChecks("datadog", {
+  source: (timeoutMs) => source(timeoutMs === undefined ? {} : { timeoutMs }),
+  query: sloQuery,
+  delayNext: (ms) => dd.failNext({ delayMs: ms }),
+  requests: () => dd.requests,
+  forget: () => dd.reset(),
 });

@@ -1,5 +1,11 @@
 import type { v2 } from "@datadog/datadog-api-client";
-import { type MetricReading, readingOf, ShipgateError, type SloMeasurement } from "@shipgate/core";
+import {
+  errorRateReading,
+  type MetricReading,
+  readingOf,
+  ShipgateError,
+  type SloMeasurement,
+} from "@shipgate/core";
 import { err, ok, type Result } from "neverthrow";
 
 /** Units a latency query may return values in. */
@@ -171,13 +177,7 @@ export function measurementFromTimeseries(
       errorRate = { kind: "no_data", reason: absence("errors", errors, vendorErrors) };
     } else {
       const failed = sum(errors.values);
-      errorRate =
-        failed > requests
-          ? {
-              kind: "no_data",
-              reason: `errors (${failed}) exceed hits (${requests}); the two queries do not count the same requests`,
-            }
-          : readingOf(failed / requests);
+      errorRate = errorRateReading(failed, requests, "hits");
     }
   }
 

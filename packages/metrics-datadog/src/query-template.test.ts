@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_DATADOG_QUERIES } from "./datadog-queries.js";
-import { parseDatadogQuery } from "./datadog-query-syntax.js";
 import {
   emptyAfterNormalisation,
   type QueryTemplateValues,
@@ -9,6 +8,7 @@ import {
   toDatadogTagValue,
   unknownPlaceholders,
 } from "./query-template.js";
+import { parseDatadogQuery } from "./testing/datadog-query-syntax.js";
 
 const benign: QueryTemplateValues = {
   service: "checkout",

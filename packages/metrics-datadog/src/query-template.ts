@@ -1,3 +1,4 @@
+import { TEMPLATE_PLACEHOLDER, unknownTemplatePlaceholders } from "@shipgate/core";
 /** The placeholders a query template may use. */
 export const QUERY_PLACEHOLDERS = ["service", "version", "track", "environment", "window"] as const;
 
@@ -6,8 +7,6 @@ export type QueryPlaceholder = (typeof QUERY_PLACEHOLDERS)[number];
 
 /** The raw (not yet normalised) value of every placeholder for one measurement. */
 export type QueryTemplateValues = Record<QueryPlaceholder, string>;
-
-const PLACEHOLDER = /\{\{\s*([^{}\s]*)\s*\}\}/g;
 
 /**
  * The placeholders in `template` that are not one of {@link QUERY_PLACEHOLDERS}, so a typo
@@ -19,14 +18,7 @@ const PLACEHOLDER = /\{\{\s*([^{}\s]*)\s*\}\}/g;
  * ```
  */
 export function unknownPlaceholders(template: string): string[] {
-  const unknown: string[] = [];
-  for (const match of template.matchAll(PLACEHOLDER)) {
-    const name = match[1] ?? "";
-    if (!(QUERY_PLACEHOLDERS as readonly string[]).includes(name) && !unknown.includes(name)) {
-      unknown.push(name);
-    }
-  }
-  return unknown;
+  return unknownTemplatePlaceholders(template, QUERY_PLACEHOLDERS);
 }
 
 /**
@@ -61,7 +53,7 @@ export function toDatadogTagValue(value: string): string {
  * ```
  */
 export function renderDatadogQuery(template: string, values: QueryTemplateValues): string {
-  return template.replace(PLACEHOLDER, (whole, name: string) => {
+  return template.replace(TEMPLATE_PLACEHOLDER, (whole, name: string) => {
     if (!(QUERY_PLACEHOLDERS as readonly string[]).includes(name)) return whole;
     return toDatadogTagValue(values[name as QueryPlaceholder]);
   });
@@ -70,7 +62,7 @@ export function renderDatadogQuery(template: string, values: QueryTemplateValues
 /** The known placeholders a template uses. */
 export function placeholdersIn(template: string): QueryPlaceholder[] {
   const used = new Set<string>();
-  for (const match of template.matchAll(PLACEHOLDER)) used.add(match[1] ?? "");
+  for (const match of template.matchAll(TEMPLATE_PLACEHOLDER)) used.add(match[1] ?? "");
   return QUERY_PLACEHOLDERS.filter((name) => used.has(name));
 }
 

@@ -1,5 +1,6 @@
 // Measures one SLO check (one SloSource.measure call) against a real Prometheus started
 // here with backfilled data. Run after `tsup`: node bench/slo.bench.mjs
+import { sloCheckBenchmarkLines, timeChecks } from "@shipgate/core/testing/emulator";
 import { createPrometheusSloSource } from "../dist/index.js";
 import {
   findPrometheusBinaries,
@@ -54,23 +55,17 @@ try {
     windowEnd: end,
   };
   const signal = new AbortController().signal;
-  for (let i = 0; i < WARMUP; i += 1) (await slo.measure(query, { signal }))._unsafeUnwrap();
-  requests = 0;
-  const durations = [];
-  for (let i = 0; i < CHECKS; i += 1) {
-    const started = performance.now();
-    const m = (await slo.measure(query, { signal }))._unsafeUnwrap();
-    durations.push(performance.now() - started);
-    if (m.errorRate.kind !== "value" || Math.abs(m.errorRate.value - 0.005) > 1e-9) {
-      throw new Error(`unexpected measurement ${JSON.stringify(m.errorRate)}`);
-    }
-  }
-  durations.sort((a, b) => a - b);
-  const p50 = durations[Math.floor(durations.length / 2)];
-  console.log(`metrics-prometheus: requests per SLO check = ${requests / CHECKS}`);
-  console.log(
-    `metrics-prometheus: p50 latency of one check = ${p50.toFixed(2)} ms (over ${CHECKS} checks)`,
+  const { p50Ms } = await timeChecks(
+    async () => {
+      const m = (await slo.measure(query, { signal }))._unsafeUnwrap();
+      if (m.errorRate.kind !== "value" || Math.abs(m.errorRate.value - 0.005) > 1e-9) {
+        throw new Error(`unexpected measurement ${JSON.stringify(m.errorRate)}`);
+      }
+    },
+    { warmup: WARMUP, checks: CHECKS, afterWarmup: () => (requests = 0) },
   );
+  const figures = { requests, checks: CHECKS, p50Ms };
+  for (const line of sloCheckBenchmarkLines("metrics-prometheus", figures)) console.log(line);
 } finally {
   await server.stop();
 }

@@ -1,25 +1,15 @@
 import { parseRetryAfterMs as parseRetryAfter } from "@shipgate/core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { type PrometheusHttpConfig, queryInstant } from "./prometheus-http.js";
 import {
-  type FakePrometheus,
   fixture,
+  sharedFakePrometheus,
   startFakePrometheus,
   TIMEOUT_503,
   tooManyRequests,
-} from "../test/fake-prometheus.js";
-import { type PrometheusHttpConfig, queryInstant } from "./prometheus-http.js";
+} from "./testing/fake-prometheus.js";
 
-let fake: FakePrometheus;
-beforeAll(async () => {
-  fake = await startFakePrometheus();
-});
-afterAll(async () => {
-  await fake.close();
-});
-beforeEach(() => {
-  fake.requests.length = 0;
-  fake.respond = () => fixture("vector-value");
-});
+const fake = sharedFakePrometheus(() => fixture("vector-value"));
 
 const SECRET = "test-token-not-real";
 

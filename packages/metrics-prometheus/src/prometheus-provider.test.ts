@@ -1,28 +1,12 @@
-import { instantiateProvider, ShipgateError, type SloQuery } from "@shipgate/core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type FakePrometheus, startFakePrometheus } from "../test/fake-prometheus.js";
+import { instantiateProvider, ShipgateError } from "@shipgate/core";
+import { describe, expect, it } from "vitest";
 import { createPrometheusSloSource, shipgateProvider } from "./prometheus-provider.js";
+import { RECORDED_WINDOW_QUERY, sharedFakePrometheus } from "./testing/fake-prometheus.js";
 
-let fake: FakePrometheus;
-beforeAll(async () => {
-  fake = await startFakePrometheus();
-});
-afterAll(async () => {
-  await fake.close();
-});
-beforeEach(() => {
-  fake.requests.length = 0;
-});
+const fake = sharedFakePrometheus();
 
 const context = (env: Record<string, string> = {}) => ({ env, cwd: "/tmp" });
-const query: SloQuery = {
-  service: "checkout",
-  environment: "prod",
-  version: "1.5.0",
-  track: "canary",
-  windowStart: new Date("2023-11-14T22:03:20Z"),
-  windowEnd: new Date("2023-11-14T22:13:20Z"),
-};
+const query = RECORDED_WINDOW_QUERY;
 const SECRET = "test-token-not-real";
 
 async function measureWith(options: Record<string, unknown>, env: Record<string, string> = {}) {

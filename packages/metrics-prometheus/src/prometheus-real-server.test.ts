@@ -4,17 +4,13 @@ import type { SloMeasurement, SloQuery } from "@shipgate/core";
 import { describeSloSourceConformance } from "@shipgate/core/testing";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TIMEOUT_503, tooManyRequests } from "../test/fake-prometheus.js";
+import { queryInstant } from "./prometheus-http.js";
 import {
-  ALL_SERIES,
-  DATASETS,
-  DURATION_SECONDS,
-  END,
-  INTERVAL_SECONDS,
-  sloQuery,
-  WINDOW_SECONDS,
-} from "../test/traffic-fixture.js";
-import { wellFormed } from "../test/well-formed.js";
+  createPrometheusSloSource,
+  type PrometheusSloSourceOptions,
+} from "./prometheus-provider.js";
+import { compilePromqlTemplate, renderPromqlTemplate } from "./promql-template.js";
+import { TIMEOUT_503, tooManyRequests } from "./testing/fake-prometheus.js";
 import {
   expectedErrorCount,
   expectedErrorRate,
@@ -23,21 +19,25 @@ import {
   expectedRequestCount,
   type TrafficSeries,
   trafficOpenMetrics,
-} from "./openmetrics-fixture.js";
-import { queryInstant } from "./prometheus-http.js";
+} from "./testing/openmetrics-fixture.js";
 import {
-  createPrometheusSloSource,
-  type PrometheusSloSourceOptions,
-} from "./prometheus-provider.js";
-import {
-  findPrometheusBinaries,
   type PrometheusTestServer,
+  prometheusBinariesForTests,
   startPrometheusTestServer,
-} from "./prometheus-test-server.js";
-import { compilePromqlTemplate, renderPromqlTemplate } from "./promql-template.js";
+} from "./testing/prometheus-test-server.js";
+import {
+  ALL_SERIES,
+  DATASETS,
+  DURATION_SECONDS,
+  END,
+  INTERVAL_SECONDS,
+  sloQuery,
+  WINDOW_SECONDS,
+} from "./testing/traffic-fixture.js";
+import { wellFormed } from "./testing/well-formed.js";
 
 // A real Prometheus (Debian package `prometheus`), one per file, with every dataset of
-// test/traffic-fixture.ts backfilled before start.
+// src/testing/traffic-fixture.ts backfilled before start.
 //
 // Tolerances: every counter grows by the same amount each 15 s interval, so the counters
 // are exactly linear in time. rate()/increase() extrapolate linearly to the window edges,
@@ -47,18 +47,9 @@ import { compilePromqlTemplate, renderPromqlTemplate } from "./promql-template.j
 // Counts and buckets come from increase(), rounded to whole requests: on linear data the
 // rounding is exact, so they must equal what was seeded.
 
-const binaries = findPrometheusBinaries();
-if (!binaries && process.env.SHIPGATE_REQUIRE_SERVERS) {
-  // In CI (.ci/run sets this) the real server must run: a missing binary is a failure, not a skip.
-  throw new Error(
-    "prometheus/promtool not found but SHIPGATE_REQUIRE_SERVERS is set: apt-get install prometheus",
-  );
-}
-if (!binaries) {
-  console.warn(
-    "prometheus not installed: apt-get install prometheus — skipping the real-server tests of @shipgate/metrics-prometheus",
-  );
-}
+const binaries = prometheusBinariesForTests(
+  "skipping the real-server tests of @shipgate/metrics-prometheus",
+);
 
 const RATE_TOLERANCE = 1e-9;
 const LATENCY_TOLERANCE_MS = 1e-6;

@@ -1,31 +1,21 @@
-import type { SloQuery } from "@shipgate/core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  type FakePrometheus,
-  type FakeResponse,
-  fixture,
-  isBucketQuery,
-  type ReceivedRequest,
-  startFakePrometheus,
-} from "../test/fake-prometheus.js";
+import { describe, expect, it } from "vitest";
 import {
   createPrometheusSloSource,
   type PrometheusSloSourceOptions,
 } from "./prometheus-provider.js";
+import {
+  type FakeResponse,
+  fixture,
+  isBucketQuery,
+  RECORDED_WINDOW_QUERY,
+  type ReceivedRequest,
+  sharedFakePrometheus,
+} from "./testing/fake-prometheus.js";
 
 // Replays responses recorded from a real Prometheus 2.42 to pin how each one is read;
 // prometheus-real-server.test.ts checks the same paths against the live server.
 
-let fake: FakePrometheus;
-beforeAll(async () => {
-  fake = await startFakePrometheus();
-});
-afterAll(async () => {
-  await fake.close();
-});
-beforeEach(() => {
-  fake.requests.length = 0;
-});
+const fake = sharedFakePrometheus();
 
 type Which = "error_rate" | "p95" | "count" | "errors" | "buckets";
 function which(request: ReceivedRequest): Which {
@@ -42,14 +32,7 @@ function answer(map: Partial<Record<Which, FakeResponse>>) {
     fixture(which(request) === "buckets" ? "vector-buckets" : "vector-value");
 }
 
-const query: SloQuery = {
-  service: "checkout",
-  environment: "prod",
-  version: "1.5.0",
-  track: "canary",
-  windowStart: new Date("2023-11-14T22:03:20Z"),
-  windowEnd: new Date("2023-11-14T22:13:20Z"),
-};
+const query = RECORDED_WINDOW_QUERY;
 
 function source(options: Partial<PrometheusSloSourceOptions> = {}) {
   return createPrometheusSloSource({ url: fake.url, retryBaseMs: 1, maxRetries: 1, ...options });

@@ -1,6 +1,5 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { wellFormed } from "../test/well-formed.js";
 import { DEFAULT_QUERIES, defaultMatchers } from "./default-queries.js";
 import {
   compilePromqlTemplate,
@@ -8,6 +7,7 @@ import {
   type PromqlTemplateValues,
   renderPromqlTemplate,
 } from "./promql-template.js";
+import { wellFormed } from "./testing/well-formed.js";
 
 const values: PromqlTemplateValues = {
   service: "checkout",

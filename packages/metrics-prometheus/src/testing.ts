@@ -7,11 +7,11 @@ export {
   type TrafficFixture,
   type TrafficSeries,
   trafficOpenMetrics,
-} from "./openmetrics-fixture.js";
+} from "./testing/openmetrics-fixture.js";
 export {
   findPrometheusBinaries,
   type PrometheusBinaries,
   type PrometheusTestServer,
   type PrometheusTestServerOptions,
   startPrometheusTestServer,
-} from "./prometheus-test-server.js";
+} from "./testing/prometheus-test-server.js";

@@ -1,4 +1,4 @@
-import { abortedError, type Clock, type Notifier, toShipgateError } from "@shipgate/core";
+import { abortedError, type Notifier, toShipgateError } from "@shipgate/core";
 import { LogLevel, WebClient } from "@slack/web-api";
 import { err, ResultAsync } from "neverthrow";
 import { chatError } from "./slack-errors.js";
@@ -6,27 +6,21 @@ import { formatSlackMessage } from "./slack-message.js";
 import {
   deliverWithRetry,
   resolveSlackRetry,
-  type SlackRetryOptions,
+  type SlackDeliveryOptions,
   systemClock,
   VENDOR_RETRY_CONFIG,
 } from "./slack-retry.js";
 
 /** Options for {@link createSlackChatNotifier}. */
-export interface SlackChatNotifierOptions {
+export interface SlackChatNotifierOptions extends SlackDeliveryOptions {
   /** A bot token (`xoxb-…`) with the `chat:write` scope. Never logged. */
   token: string;
   /** Channel ID (`C…`) or name; the app must be a member (or have `chat:write.public`). */
   channel: string;
   /** Web API base URL. Default `https://slack.com/api/`. */
   apiUrl?: string;
-  /** Timeout of one HTTP attempt, in ms. Default 10 000. */
-  timeoutMs?: number;
-  /** Retry bounds for 429 and 5xx. */
-  retry?: SlackRetryOptions;
   /** Where the token came from (an env var name), used in hints. Default `SLACK_BOT_TOKEN`. */
   secretName?: string;
-  /** Clock for `Retry-After` waits (tests pass a virtual clock). */
-  clock?: Clock;
 }
 
 /**

@@ -26,6 +26,18 @@ export interface SlackRetryOptions {
   maxRetryAfterMs?: number;
 }
 
+/** The delivery settings both Slack notifiers take. */
+export interface SlackDeliveryOptions {
+  /** Timeout of one HTTP attempt, in ms. Default 10 000. */
+  timeoutMs?: number;
+  /** Retry bounds for 429 and 5xx. */
+  retry?: SlackRetryOptions;
+  /** Where the secret came from (an env var name), used in hints. */
+  secretName?: string;
+  /** Clock for `Retry-After` waits (tests pass a virtual clock). */
+  clock?: Clock;
+}
+
 /** {@link SlackRetryOptions} with every default filled in. */
 export type ResolvedSlackRetry = Required<SlackRetryOptions>;
 

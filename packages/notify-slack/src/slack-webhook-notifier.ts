@@ -1,10 +1,4 @@
-import {
-  abortedError,
-  type Clock,
-  type Notifier,
-  ShipgateError,
-  toShipgateError,
-} from "@shipgate/core";
+import { abortedError, type Notifier, ShipgateError, toShipgateError } from "@shipgate/core";
 import { IncomingWebhook } from "@slack/webhook";
 import { err, ResultAsync } from "neverthrow";
 import { webhookError } from "./slack-errors.js";
@@ -12,23 +6,17 @@ import { formatSlackMessage } from "./slack-message.js";
 import {
   deliverWithRetry,
   resolveSlackRetry,
-  type SlackRetryOptions,
+  type SlackDeliveryOptions,
   systemClock,
   VENDOR_RETRY_CONFIG,
 } from "./slack-retry.js";
 
 /** Options for {@link createSlackWebhookNotifier}. */
-export interface SlackWebhookNotifierOptions {
+export interface SlackWebhookNotifierOptions extends SlackDeliveryOptions {
   /** The incoming webhook URL. It is a secret: it is never logged or put in an error. */
   url: string;
-  /** Timeout of one HTTP attempt, in ms. Default 10 000. */
-  timeoutMs?: number;
-  /** Retry bounds for 429 and 5xx. */
-  retry?: SlackRetryOptions;
   /** Where the URL came from (an env var name), used in hints. Default `SLACK_WEBHOOK_URL`. */
   secretName?: string;
-  /** Clock for `Retry-After` waits (tests pass a virtual clock). */
-  clock?: Clock;
 }
 
 /**

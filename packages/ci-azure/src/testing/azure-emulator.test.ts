@@ -2,14 +2,13 @@ import type { ShipgateError } from "@shipgate/core";
 import { conformanceIncident } from "@shipgate/core/testing";
 import type { ResultAsync } from "neverthrow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAzureDevOpsProvider } from "../azure-provider.js";
 import {
   AZURE_DOCUMENTED_FIELDS,
   type AzureDevOpsEmulator,
   azureDocumentedShapeProblems,
   startAzureDevOpsEmulator,
 } from "./azure-emulator.js";
-import { seedAzureReleaseScenario } from "./azure-test-scenario.js";
+import { seededAzureProvider } from "./azure-test-scenario.js";
 
 // Drive every endpoint through azure-devops-node-api, then hold each recorded answer against
 // the fields Azure DevOps documents (AZURE_DOCUMENTED_FIELDS, from the REST 7.1 specs).
@@ -19,12 +18,7 @@ let azure: AzureDevOpsEmulator;
 
 beforeAll(async () => {
   azure = await startAzureDevOpsEmulator();
-  const s = seedAzureReleaseScenario(azure);
-  const provider = createAzureDevOpsProvider({
-    orgUrl: azure.orgUrl,
-    project: azure.project,
-    token: azure.token,
-  });
+  const { s, provider } = seededAzureProvider(azure);
   const ok = async <T>(result: ResultAsync<T, ShipgateError>) => {
     const settled = await result;
     if (settled.isErr()) throw settled.error;

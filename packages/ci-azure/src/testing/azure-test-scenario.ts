@@ -1,4 +1,8 @@
 import type { CiReleaseScenarioFacts } from "@shipgate/core/testing";
+import {
+  type CreateAzureDevOpsProviderOptions,
+  createAzureDevOpsProvider,
+} from "../azure-provider.js";
 import type { AzureDevOpsEmulator } from "./azure-emulator.js";
 
 /** The facts of {@link seedAzureReleaseScenario}, for assertions. */
@@ -118,4 +122,30 @@ export function seedAzureReleaseScenario(az: AzureDevOpsEmulator): AzureReleaseS
     pendingSha,
     missingSha: "0123456789abcdef0123456789abcdef01234567",
   };
+}
+
+/**
+ * The options that reach `az` (its organization URL, project and token); `extra` adds to
+ * or replaces them.
+ */
+export function azureProviderOptions(
+  az: AzureDevOpsEmulator,
+  extra: Partial<CreateAzureDevOpsProviderOptions> = {},
+): CreateAzureDevOpsProviderOptions {
+  return { orgUrl: az.orgUrl, project: az.project, token: az.token, ...extra };
+}
+
+/**
+ * Seeds `az` with {@link seedAzureReleaseScenario} and creates a provider over it; `extra`
+ * (given the scenario) adds to or replaces the options.
+ */
+export function seededAzureProvider(
+  az: AzureDevOpsEmulator,
+  extra:
+    | Partial<CreateAzureDevOpsProviderOptions>
+    | ((s: AzureReleaseScenario) => Partial<CreateAzureDevOpsProviderOptions>) = {},
+) {
+  const s = seedAzureReleaseScenario(az);
+  const options = azureProviderOptions(az, typeof extra === "function" ? extra(s) : extra);
+  return { s, provider: createAzureDevOpsProvider(options) };
 }

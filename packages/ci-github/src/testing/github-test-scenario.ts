@@ -8,6 +8,14 @@ import { type GitHubEmulator, startGitHubEmulator } from "./github-emulator.js";
 /** An obviously fake token; the emulator accepts only this one. */
 export const TEST_TOKEN = "test-token-not-real-0123456789";
 
+/** Tiny waits (rate limits, retries, write spacing) for tests that build their own provider. */
+export const FAST_TIMING = {
+  rateLimitSecondMs: 1,
+  retryBaseMs: 1,
+  writeIntervalMs: 0,
+  notificationIntervalMs: 0,
+} as const;
+
 /** The seeded repository of the tests, and the facts about it the tests assert. */
 export interface GitHubScenario {
   gh: GitHubEmulator;
@@ -111,12 +119,7 @@ export async function startGitHubScenario(): Promise<GitHubScenario> {
         baseUrl: gh.url,
         requestTimeoutMs: 2_000,
         log: { warn: (m) => logs.push(m), debug: (m) => logs.push(m) },
-        timing: {
-          rateLimitSecondMs: 1,
-          retryBaseMs: 1,
-          writeIntervalMs: 0,
-          notificationIntervalMs: 0,
-        },
+        timing: FAST_TIMING,
         ...overrides,
       });
     },

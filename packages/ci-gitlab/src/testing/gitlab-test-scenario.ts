@@ -1,4 +1,5 @@
 import type { CiReleaseScenarioFacts } from "@shipgate/core/testing";
+import { type CreateGitLabProviderOptions, createGitLabProvider } from "../gitlab-provider.js";
 import type { GitLabEmulator } from "./gitlab-emulator.js";
 
 /** The facts of {@link seedGitLabReleaseScenario}, for assertions. */
@@ -105,4 +106,27 @@ export function seedGitLabReleaseScenario(gl: GitLabEmulator): GitLabReleaseScen
     pendingSha,
     missingSha: "0123456789abcdef0123456789abcdef01234567",
   };
+}
+
+/** The options that reach `gl` (its project, token and URL); `extra` adds to or replaces them. */
+export function gitLabProviderOptions(
+  gl: GitLabEmulator,
+  extra: Partial<CreateGitLabProviderOptions> = {},
+): CreateGitLabProviderOptions {
+  return { project: gl.projectPath, token: gl.token, baseUrl: gl.url, ...extra };
+}
+
+/**
+ * Seeds `gl` with {@link seedGitLabReleaseScenario} and creates a provider over it; `extra`
+ * (given the scenario) adds to or replaces the options.
+ */
+export function seededGitLabProvider(
+  gl: GitLabEmulator,
+  extra:
+    | Partial<CreateGitLabProviderOptions>
+    | ((s: GitLabReleaseScenario) => Partial<CreateGitLabProviderOptions>) = {},
+) {
+  const s = seedGitLabReleaseScenario(gl);
+  const options = gitLabProviderOptions(gl, typeof extra === "function" ? extra(s) : extra);
+  return { s, provider: createGitLabProvider(options) };
 }

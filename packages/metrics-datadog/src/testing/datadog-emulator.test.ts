@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import scalarRecorded from "./__fixtures__/datadog-v2-scalar-ok-with-unit-recorded.json" with {
+import scalarRecorded from "../__fixtures__/datadog-v2-scalar-ok-with-unit-recorded.json" with {
   type: "json",
 };
-import badRequestRecorded from "./__fixtures__/datadog-v2-timeseries-bad-request-recorded.json" with {
+import badRequestRecorded from "../__fixtures__/datadog-v2-timeseries-bad-request-recorded.json" with {
   type: "json",
 };
-import emptyRecorded from "./__fixtures__/datadog-v2-timeseries-empty-recorded.json" with {
+import emptyRecorded from "../__fixtures__/datadog-v2-timeseries-empty-recorded.json" with {
   type: "json",
 };
-import okRecorded from "./__fixtures__/datadog-v2-timeseries-ok-recorded.json" with {
+import okRecorded from "../__fixtures__/datadog-v2-timeseries-ok-recorded.json" with {
   type: "json",
 };
 import { type DatadogEmulator, startDatadogEmulator } from "./datadog-emulator.js";

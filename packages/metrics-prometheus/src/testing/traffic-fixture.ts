@@ -1,5 +1,5 @@
 import type { SloQuery, Track } from "@shipgate/core";
-import type { TrafficSeries } from "../src/openmetrics-fixture.js";
+import type { TrafficSeries } from "./openmetrics-fixture.js";
 
 /** Last sample of the backfilled data: fixed, and far outside the head block's window. */
 export const END = new Date("2023-11-14T22:13:20Z");
