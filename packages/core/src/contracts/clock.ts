@@ -11,9 +11,16 @@ export interface Clock {
   sleep(ms: number, signal: AbortSignal): ResultAsync<void, ShipgateError<"aborted">>;
   /**
    * A clock for one of several tasks that wait side by side (the environments of a
-   * release wave). A clock whose `sleep` only moves time (a virtual clock) gives each
-   * task its own time line, so parallel tasks do not add up each other's waits; the
-   * parent's time becomes the latest of them. A real clock needs none: omit it.
+   * release wave); `close` it when the task ends. A clock whose `sleep` only moves time (a
+   * virtual clock) schedules the open lanes' sleeps on one time line, in deadline order,
+   * once every open lane waits, so parallel tasks neither add up each other's waits nor
+   * run ahead of each other. A real clock needs none: omit it.
    */
-  fork?(): Clock;
+  fork?(): ClockLane;
+}
+
+/** One task's clock among several that wait side by side (see {@link Clock.fork}). */
+export interface ClockLane extends Clock {
+  /** The task ended: the others no longer wait for it. */
+  close(): void;
 }

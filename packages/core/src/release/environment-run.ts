@@ -1,3 +1,4 @@
+import type { Clock } from "../contracts/clock.js";
 import type { EnvironmentStack } from "../model/release-stack.js";
 import { type EnvironmentRecord, newRunRecord, type RunRecord } from "../model/run-record.js";
 import { judgeFor } from "./choose-judge.js";
@@ -48,16 +49,16 @@ export function newEnvironmentRecord(
  * The run context of one environment: the release's, with the environment's deployer, SLO
  * source (recorded into the environment's record), smoke checks (the release's, then its
  * own), target and record. Its events and journal records name the environment; `signal`
- * stops it (a wave's own, so a breach next door stops it too). On a virtual clock each
- * environment gets its own time line (see `Clock.fork`).
+ * stops it (a wave's own, so a breach next door stops it too). Environments that run side
+ * by side each pass their own `clock` lane (see `Clock.fork`); others use the release's.
  */
 export function environmentContext(
   parent: RunContext,
   env: EnvironmentRecord,
   environment: EnvironmentStack,
   signal: AbortSignal,
+  clock: Clock = parent.stack.clock,
 ): RunContext {
-  const clock = parent.stack.clock.fork?.() ?? parent.stack.clock;
   const now = () => new Date(clock.now()).toISOString();
   const record = env.record;
   // Refreshed each time: the tag is known only after the environments were set up.

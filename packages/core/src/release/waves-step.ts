@@ -201,11 +201,13 @@ async function bake(ctx: RunContext, bakeMs: number): Promise<Stop | null> {
   let first: { env: EnvironmentRecord; stop: Stop } | null = null;
   await Promise.all(
     promoted.map(async (env) => {
+      const lane = ctx.stack.clock.fork?.();
       const envCtx = environmentContext(
         ctx,
         env,
         ctx.stack.environments![env.name]!,
         stopBake.signal,
+        lane,
       );
       envCtx.emit({ type: "stabilization.started", windowMs: bakeMs });
       let stop: Stop | null;
@@ -223,6 +225,8 @@ async function bake(ctx: RunContext, bakeMs: number): Promise<Stop | null> {
         const error = toShipgateError(thrown, `the bake watch in ${env.name} crashed`);
         env.record.errors.push({ step: `bake in ${env.name}`, error });
         stop = { status: "FAILED", reason: "internal_error", summary: error.message, error };
+      } finally {
+        lane?.close();
       }
       if (stop && stop.reason !== "cancelled") {
         first ??= { env, stop };
@@ -257,7 +261,8 @@ async function runEnvironment(
   signal: AbortSignal,
 ): Promise<Stop | null> {
   const environment = ctx.stack.environments![env.name]!;
-  const envCtx = environmentContext(ctx, env, environment, signal);
+  const lane = ctx.stack.clock.fork?.();
+  const envCtx = environmentContext(ctx, env, environment, signal, lane);
   env.state = "running";
   envCtx.emit({ type: "environment.started", environment: env.name, wave: env.wave + 1 });
   let stop: Stop | null;
@@ -272,6 +277,8 @@ async function runEnvironment(
       summary: `internal error: ${error.message}`,
       error,
     };
+  } finally {
+    lane?.close();
   }
   if (!stop) {
     env.state = "promoted";
