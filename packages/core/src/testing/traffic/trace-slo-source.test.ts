@@ -186,44 +186,47 @@ describe("createTraceSloSource", () => {
     expect(at25 / stable).toBeLessThan(2.2);
   });
 
-  it("raises both tracks alike during a shared blip, and only during it", async () => {
+  /** A trace at 20,000/min with a shared blip that slows both tracks, starting at `weight`. */
+  const latencyBlipAt = (weight: 5 | 25) => {
     const trace = find(
       20000,
       (t) =>
-        t.label.class === "shared_noise" && t.label.atWeight === 5 && t.label.latencyFactor > 1.5,
+        t.label.class === "shared_noise" &&
+        t.label.atWeight === weight &&
+        t.label.latencyFactor > 1.5,
     );
     if (trace.label.class !== "shared_noise") throw new Error("not a blip");
+    return { trace, blip: trace.label };
+  };
+
+  it("raises both tracks alike during a shared blip, and only during it", async () => {
+    const { trace, blip } = latencyBlipAt(5);
     const { source, moveTo } = await world(trace);
     await moveTo(T0 + 10 * MIN);
-    const start = trace.label.startAfterSeconds / 60;
-    const end = start + trace.label.durationSeconds / 60;
+    const start = blip.startAfterSeconds / 60;
+    const end = start + blip.durationSeconds / 60;
     for (const track of ["canary", "stable"] as const) {
       const before = p95(await measure(source, query(track, 0, start)));
       const during = p95(await measure(source, query(track, start, end)));
       const after = p95(await measure(source, query(track, end, 10)));
-      expect(during / before).toBeGreaterThan(trace.label.latencyFactor * 0.85);
+      expect(during / before).toBeGreaterThan(blip.latencyFactor * 0.85);
       expect(after / before).toBeLessThan(1.15);
     }
   });
 
   it("ends a blip when the canary reaches 100%, where no stable track is left", async () => {
-    const trace = find(
-      20000,
-      (t) =>
-        t.label.class === "shared_noise" && t.label.atWeight === 25 && t.label.latencyFactor > 1.5,
-    );
-    if (trace.label.class !== "shared_noise") throw new Error("not a blip");
+    const { trace, blip } = latencyBlipAt(25);
     const { source, deployer, moveTo } = await world(trace);
     await moveTo(T0 + 10 * MIN);
     (await deployer.setWeight(target, 25, { signal }))._unsafeUnwrap();
-    const start = 10 + trace.label.startAfterSeconds / 60;
+    const start = 10 + blip.startAfterSeconds / 60;
     await moveTo(T0 + (start + 1) * MIN);
     (await deployer.promote(target, { signal }))._unsafeUnwrap();
     await moveTo(T0 + 30 * MIN);
     const before = p95(await measure(source, query("canary", 10, start)));
     const during = p95(await measure(source, query("canary", start, start + 1)));
     const promoted = p95(await measure(source, query("canary", start + 1, start + 2)));
-    expect(during / before).toBeGreaterThan(trace.label.latencyFactor * 0.85);
+    expect(during / before).toBeGreaterThan(blip.latencyFactor * 0.85);
     expect(promoted / before).toBeLessThan(1.15);
   });
 
