@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { err, okAsync } from "neverthrow";
+import { okAsync } from "neverthrow";
 import { renderDeployNote } from "../artifacts/deploy-note.js";
 import type { DeployTarget } from "../contracts/deployer.js";
 import type { NotificationKind } from "../contracts/notifier.js";
@@ -33,6 +33,7 @@ import { runRollback } from "./rollback-step.js";
 import type { Emit, RunContext, Stop } from "./run-context.js";
 import { stopForError } from "./run-context.js";
 import { runSignOffGate } from "./sign-off-step.js";
+import { takeLock } from "./take-lock.js";
 import { validateRelease } from "./validate-step.js";
 import {
   prepareWaves,
@@ -180,12 +181,7 @@ async function runRelease(
     startedAt: record.startedAt,
     version: spec.version,
   };
-  let locked: Awaited<ReturnType<typeof stack.lock.acquire>>;
-  try {
-    locked = await stack.lock.acquire({ service: spec.service, holder }, { signal });
-  } catch (thrown) {
-    locked = err(toShipgateError(thrown, `lock ${stack.lock.name} threw`));
-  }
+  const locked = await takeLock(stack.lock, spec.service, holder, signal);
   if (locked.isErr()) {
     const error = locked.error;
     const held = error.kind === "lock_held";

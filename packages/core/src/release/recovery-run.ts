@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { err, okAsync } from "neverthrow";
+import { okAsync } from "neverthrow";
 import type { IncidentSink } from "../contracts/incident-sink.js";
 import type { LockHandle, LockHolder } from "../contracts/release-lock.js";
 import { type ShipgateError, toShipgateError } from "../errors/shipgate-error.js";
@@ -8,6 +8,7 @@ import { EXIT_CODES, type ReleaseOutcome } from "../model/release-outcome.js";
 import type { ReleaseStack } from "../model/release-stack.js";
 import { recoverIfCrashed } from "./recovery.js";
 import type { Emit } from "./run-context.js";
+import { takeLock } from "./take-lock.js";
 
 /** What to recover. */
 export interface RecoveryRequest {
@@ -120,12 +121,7 @@ export async function recoverRun(
   };
   const signal = options.signal ?? new AbortController().signal;
   const holder = recoveryHolder(stack, startedMs);
-  let locked: Awaited<ReturnType<typeof stack.lock.acquire>>;
-  try {
-    locked = await stack.lock.acquire({ service: request.service, holder }, { signal });
-  } catch (thrown) {
-    locked = err(toShipgateError(thrown, `lock ${stack.lock.name} threw`));
-  }
+  const locked = await takeLock(stack.lock, request.service, holder, signal);
   if (locked.isErr()) {
     const held = locked.error.kind === "lock_held";
     return failed(
