@@ -23,6 +23,7 @@ import { writeChangelog } from "./changelog-step.js";
 import { writeCanaryChart } from "./chart-step.js";
 import { judgeFor } from "./choose-judge.js";
 import { runCiGate } from "./ci-gate-step.js";
+import { earlyOutcome } from "./early-outcome.js";
 import { openIncident, resolveOpenIncidents } from "./incident-step.js";
 import { journal, relaxJournal, startJournal } from "./journal-step.js";
 import { notify } from "./notify-step.js";
@@ -98,7 +99,7 @@ export function createReleaseOrchestrator(stack: ReleaseStack): ReleaseOrchestra
       const parsed = releaseSpecSchema.safeParse(input);
       if (!parsed.success) {
         const error = zodToShipgateError(parsed.error, "", "release input");
-        const outcome = earlyOutcome(
+        const outcome = inputOutcome(
           "FAILED",
           "invalid_input",
           EXIT_CODES.FAILED,
@@ -188,7 +189,7 @@ async function runRelease(
     const summary = held
       ? `another release of ${spec.service} is running: ${error.message}`
       : `could not take the release lock: ${error.describe()}`;
-    const outcome = earlyOutcome(
+    const outcome = inputOutcome(
       "FAILED",
       held ? "lock_held" : error.kind === "aborted" ? "cancelled" : "tool_error",
       held
@@ -506,7 +507,7 @@ function finalOutcome(ctx: RunContext, stop: Stop | null): ReleaseOutcome {
   };
 }
 
-function earlyOutcome(
+function inputOutcome(
   status: ReleaseStatus,
   reason: ReleaseReason,
   exitCode: number,
@@ -518,7 +519,7 @@ function earlyOutcome(
   input: unknown,
 ): ReleaseOutcome {
   const loose = (input ?? {}) as { version?: unknown; service?: unknown };
-  return {
+  return earlyOutcome({
     status,
     reason,
     exitCode,
@@ -526,15 +527,10 @@ function earlyOutcome(
     version: typeof loose.version === "string" ? loose.version : null,
     service: typeof loose.service === "string" ? loose.service : null,
     dryRun: options.dryRun ?? false,
-    maxWeightReached: 0,
-    rolledBack: false,
-    rollbackVerified: null,
-    paths: { report: null, incident: null, all: [] },
     error,
-    warnings: [],
     startedAt,
     endedAt,
-  };
+  });
 }
 
 const FINAL_KIND: Record<ReleaseStatus, NotificationKind> = {

@@ -6,6 +6,7 @@ import { type ShipgateError, toShipgateError } from "../errors/shipgate-error.js
 import type { ReleaseEvent } from "../model/release-events.js";
 import { EXIT_CODES, type ReleaseOutcome } from "../model/release-outcome.js";
 import type { ReleaseStack } from "../model/release-stack.js";
+import { earlyOutcome } from "./early-outcome.js";
 import { recoverIfCrashed } from "./recovery.js";
 import type { Emit } from "./run-context.js";
 import { takeLock } from "./take-lock.js";
@@ -47,23 +48,8 @@ function failed(
   service: string,
   at: string,
 ): ReleaseOutcome {
-  return {
-    status: "FAILED",
-    reason,
-    exitCode,
-    summary,
-    version: null,
-    service,
-    dryRun: false,
-    maxWeightReached: 0,
-    rolledBack: false,
-    rollbackVerified: null,
-    paths: { report: null, incident: null, all: [] },
-    error,
-    warnings: [],
-    startedAt: at,
-    endedAt: at,
-  };
+  const end = { exitCode, summary, error, service, startedAt: at, endedAt: at };
+  return earlyOutcome({ status: "FAILED", reason, version: null, dryRun: false, ...end });
 }
 
 /**

@@ -43,6 +43,16 @@ const breach = () =>
     },
   });
 
+/** Starts a release whose run dies after its `n`th journal record, and lets it get that far. */
+async function crashAfterRecord(w: ReturnType<typeof world>, n: number): Promise<void> {
+  void createReleaseOrchestrator({
+    ...w.stack,
+    journal: dyingReleaseJournal(w.journal, n),
+  }).release(w.parsed.release);
+  // Let the run reach its n-th record and freeze there (the process is gone).
+  for (let i = 0; i < 200; i++) await new Promise((r) => setImmediate(r));
+}
+
 async function recordsOfAFullRun(scenario: ScenarioInput): Promise<string[]> {
   const w = world(scenario);
   await createReleaseOrchestrator({ ...w.stack, journal: w.journal }).release(w.parsed.release);
@@ -60,13 +70,7 @@ describe("a release killed at every journal boundary, then recovered", () => {
       expect(full.at(-1)).toBe("finished");
       for (let n = 1; n <= full.length; n++) {
         const w = world(scenario());
-        const orchestrator = createReleaseOrchestrator({
-          ...w.stack,
-          journal: dyingReleaseJournal(w.journal, n),
-        });
-        void orchestrator.release(w.parsed.release);
-        // Let the run reach its n-th record and freeze there (the process is gone).
-        for (let i = 0; i < 200; i++) await new Promise((r) => setImmediate(r));
+        await crashAfterRecord(w, n);
         const journaled = [
           ...((w.journalBackend.journals.get("shop") as { type: string }[]) ?? []),
         ];
@@ -130,11 +134,7 @@ describe("a release killed at every journal boundary, then recovered", () => {
     const w = world(baseScenario());
     const full = await recordsOfAFullRun(baseScenario());
     const n = full.indexOf("weight.set") + 2; // 5% set, its watch under way
-    void createReleaseOrchestrator({
-      ...w.stack,
-      journal: dyingReleaseJournal(w.journal, n),
-    }).release(w.parsed.release);
-    for (let i = 0; i < 200; i++) await new Promise((r) => setImmediate(r));
+    await crashAfterRecord(w, n);
     w.lockBackend.holders.get("shop")!.stale = true;
     const outcome = await createReleaseOrchestrator({ ...w.stack, journal: w.journal }).release({
       ...(w.parsed.release as object),
@@ -157,11 +157,7 @@ describe("a release killed at every journal boundary, then recovered", () => {
 
   it("a crash before the canary closes the crashed attempt and goes on with the new release (-retry1)", async () => {
     const w = world(baseScenario());
-    void createReleaseOrchestrator({
-      ...w.stack,
-      journal: dyingReleaseJournal(w.journal, 3),
-    }).release(w.parsed.release);
-    for (let i = 0; i < 200; i++) await new Promise((r) => setImmediate(r));
+    await crashAfterRecord(w, 3);
     w.lockBackend.holders.get("shop")!.stale = true;
     const outcome = await createReleaseOrchestrator({ ...w.stack, journal: w.journal }).release(
       w.parsed.release,
@@ -174,11 +170,7 @@ describe("a release killed at every journal boundary, then recovered", () => {
 
   it("a live holder's lock is not recovered (exit 4)", async () => {
     const w = world(baseScenario());
-    void createReleaseOrchestrator({
-      ...w.stack,
-      journal: dyingReleaseJournal(w.journal, 5),
-    }).release(w.parsed.release);
-    for (let i = 0; i < 200; i++) await new Promise((r) => setImmediate(r));
+    await crashAfterRecord(w, 5);
     const outcome = await createReleaseOrchestrator({ ...w.stack, journal: w.journal }).recover({
       service: "shop",
     });
@@ -232,11 +224,7 @@ describe("recover({ resume: true })", () => {
     const full = await recordsOfAFullRun(scenario);
     // Dies right after "weight.set 25" is durable, before setting it: 5% passed, 25% announced.
     const n = full.indexOf("weight.set", full.indexOf("weight.set") + 1) + 1;
-    void createReleaseOrchestrator({
-      ...w.stack,
-      journal: dyingReleaseJournal(w.journal, n),
-    }).release(w.parsed.release);
-    for (let i = 0; i < 200; i++) await new Promise((r) => setImmediate(r));
+    await crashAfterRecord(w, n);
     w.lockBackend.holders.get("shop")!.stale = true;
     expect(w.deployer.state).toMatchObject({ canaryVersion: "v1.4.0", weight: 5 });
     return w;
