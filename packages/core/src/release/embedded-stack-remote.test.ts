@@ -17,7 +17,8 @@ import type { ReleaseStack } from "../model/release-stack.js";
 import { createFakeCiProvider } from "../testing/fakes/fake-ci-provider.js";
 import { createSimulatedDeployer } from "../testing/fakes/simulated-deployer.js";
 import { createSimulatedSloSource } from "../testing/fakes/simulated-slo-source.js";
-import { FastImportStream, TestRepo } from "../testing/test-git-repo.js";
+import { createSshSigningKey } from "../testing/ssh-signing-key.js";
+import { FastImportStream, TestRepo, testAuthor } from "../testing/test-git-repo.js";
 import { createVirtualClock } from "../testing/virtual-clock.js";
 import { createReleaseOrchestrator } from "./orchestrator.js";
 
@@ -51,11 +52,7 @@ describe.skipIf(!sshKeygen)(
       tmp = mkdtempSync(join(tmpdir(), "shipgate-remote-release-"));
       repo = TestRepo.create();
       const s = new FastImportStream();
-      const who = (name: string, t: number) => ({
-        name,
-        email: `${name}@example.com`,
-        time: 1767225600 + t * 3600,
-      });
+      const who = testAuthor;
       let main = s.commit({
         ref: "refs/heads/main",
         author: who("root", 0),
@@ -77,16 +74,12 @@ describe.skipIf(!sshKeygen)(
       cleanGit(tmp, ["init", "-q", "--bare", remote]);
       repo.git(["remote", "add", "origin", remote]);
       repo.git(["push", "-q", "origin", "main", "v1.3.0"]);
-      keyFile = join(tmp, "release_ed25519");
-      execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "ci@acme", "-f", keyFile]);
-      fingerprint = execFileSync("ssh-keygen", ["-l", "-f", keyFile], { encoding: "utf8" }).split(
-        " ",
-      )[1]!;
-      allowedSigners = join(tmp, "allowed_signers");
-      writeFileSync(
-        allowedSigners,
-        `bot@example.com ${execFileSync("ssh-keygen", ["-y", "-f", keyFile], { encoding: "utf8" })}`,
-      );
+      ({ keyFile, fingerprint, allowedSigners } = createSshSigningKey(
+        tmp,
+        "release_ed25519",
+        "ci@acme",
+        "bot@example.com",
+      ));
     });
     afterAll(() => {
       repo?.remove();

@@ -9,7 +9,7 @@ import {
   createSimulatedSloSource,
   type MetricsByWeight,
 } from "../testing/fakes/simulated-slo-source.js";
-import { FastImportStream, TestRepo } from "../testing/test-git-repo.js";
+import { FastImportStream, TestRepo, testAuthor } from "../testing/test-git-repo.js";
 import { createVirtualClock } from "../testing/virtual-clock.js";
 import { createReleaseOrchestrator } from "./orchestrator.js";
 
@@ -20,11 +20,7 @@ describe("release on the embedded default stack (real git, real files)", () => {
   beforeAll(() => {
     repo = TestRepo.create();
     const s = new FastImportStream();
-    const who = (name: string, t: number) => ({
-      name,
-      email: `${name}@example.com`,
-      time: 1767225600 + t * 3600,
-    });
+    const who = testAuthor;
     let main = s.commit({
       ref: "refs/heads/main",
       author: who("root", 0),

@@ -15,6 +15,11 @@ export interface TestIdent {
   time: number;
 }
 
+/** `name` (mailed at example.com) as an author `hours` after 2026-01-01T00:00Z. */
+export function testAuthor(name: string, hours: number): TestIdent {
+  return { name, email: `${name}@example.com`, time: 1767225600 + hours * 3600 };
+}
+
 /** One commit to write. `parents[0]` is the first parent; more parents make a merge. */
 export interface TestCommit {
   ref: string;
