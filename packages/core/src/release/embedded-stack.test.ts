@@ -20,10 +20,9 @@ describe("release on the embedded default stack (real git, real files)", () => {
   beforeAll(() => {
     repo = TestRepo.create();
     const s = new FastImportStream();
-    const who = testAuthor;
     let main = s.commit({
       ref: "refs/heads/main",
-      author: who("root", 0),
+      author: testAuthor("root", 0),
       message: "initial\n",
       files: { "README.md": "shop\n" },
     });
@@ -36,14 +35,14 @@ describe("release on the embedded default stack (real git, real files)", () => {
     for (const [n, title, author, file] of prs) {
       const branch = s.commit({
         ref: `refs/heads/pr-${n}`,
-        author: who(author, n),
+        author: testAuthor(author, n),
         message: `${title}\n`,
         parents: [main],
         files: { [file]: `${n}\n` },
       });
       main = s.commit({
         ref: "refs/heads/main",
-        author: who("merger", n),
+        author: testAuthor("merger", n),
         message: `Merge pull request #${n} from acme/pr-${n}\n\n${title}\n\nReviewed-by: Bob <bob@example.com>\n`,
         parents: [main, branch],
       });
