@@ -135,6 +135,22 @@ describe("release orchestrator: success", () => {
   });
 });
 
+/** A scenario whose one check, e2e, is still running and passes after `minutes`. */
+const e2eStillRunning = (minutes: number, release?: Record<string, unknown>) =>
+  baseScenario({
+    ci: {
+      checks: [
+        {
+          name: "e2e",
+          conclusion: "success",
+          status: "in_progress",
+          complete_after_minutes: minutes,
+        },
+      ],
+    },
+    ...(release ? { release } : {}),
+  });
+
 describe("release orchestrator: CI gate", () => {
   it("blocks on a red check: exit 2, nothing tagged or deployed, report says Blocked", async () => {
     const r = await runScenario(
@@ -166,40 +182,13 @@ describe("release orchestrator: CI gate", () => {
   });
 
   it("waits for checks still running and goes on when they pass", async () => {
-    const r = await runScenario(
-      baseScenario({
-        ci: {
-          checks: [
-            {
-              name: "e2e",
-              conclusion: "success",
-              status: "in_progress",
-              complete_after_minutes: 7,
-            },
-          ],
-        },
-      }),
-    );
+    const r = await runScenario(e2eStillRunning(7));
     expect(r.outcome.status).toBe("SUCCESS");
     expect(r.events.filter((e) => e.type === "ci.waiting").length).toBeGreaterThanOrEqual(14);
   });
 
   it("blocks when checks are still running after the CI timeout", async () => {
-    const r = await runScenario(
-      baseScenario({
-        ci: {
-          checks: [
-            {
-              name: "e2e",
-              conclusion: "success",
-              status: "in_progress",
-              complete_after_minutes: 90,
-            },
-          ],
-        },
-        release: { policy: { ci_timeout_minutes: 20 } },
-      }),
-    );
+    const r = await runScenario(e2eStillRunning(90, { policy: { ci_timeout_minutes: 20 } }));
     expect(r.outcome).toMatchObject({ status: "BLOCKED", reason: "ci_timeout", exitCode: 2 });
     expect(r.deployer.state.history).toEqual([]);
   });
