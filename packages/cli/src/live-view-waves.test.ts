@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createLiveView } from "./live-view.js";
 import type { ReleaseReporter } from "./reporter.js";
-import { eventAt, fakeTerminal, lastFrame } from "./testing/fake-terminal.js";
+import { eventAt, fakeTerminal, lastFrame, threeStepPlan } from "./testing/fake-terminal.js";
 
 const terminal = () => fakeTerminal(140);
 
@@ -15,14 +15,7 @@ describe("live view of a release with waves", () => {
     const t = terminal();
     view = createLiveView(t.io, t.mode, {
       throttleMs: 0,
-      plan: {
-        canarySteps: [5, 25, 100],
-        errorRateMax: 0.01,
-        p95LatencyMs: 300,
-        windowMs: 600_000,
-        stabilization: true,
-        waves: [["staging"], ["prod-us", "prod-eu"]],
-      },
+      plan: threeStepPlan({ stabilization: true, waves: [["staging"], ["prod-us", "prod-eu"]] }),
     });
     view.onEvent(ev({ type: "wave.started", wave: 1, of: 2, environments: ["staging"] }));
     view.onEvent(ev({ type: "environment.started", environment: "staging", wave: 1 }));

@@ -3,7 +3,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { stripAnsi, visibleLength } from "./ansi.js";
 import { createLiveView } from "./live-view.js";
 import type { ReleaseReporter } from "./reporter.js";
-import { CURSOR_UP, eventAt, fakeTerminal, lastFrame } from "./testing/fake-terminal.js";
+import {
+  CURSOR_UP,
+  eventAt,
+  fakeTerminal,
+  lastFrame,
+  threeStepPlan,
+} from "./testing/fake-terminal.js";
 
 const terminal = () => fakeTerminal(100);
 
@@ -19,13 +25,7 @@ describe("live view", () => {
     const t = terminal();
     view = createLiveView(t.io, t.mode, {
       throttleMs: 0,
-      plan: {
-        canarySteps: [5, 25, 100],
-        errorRateMax: 0.01,
-        p95LatencyMs: 300,
-        windowMs: 600_000,
-        stabilization: false,
-      },
+      plan: threeStepPlan(),
     });
     view.onEvent(
       ev({

@@ -2,6 +2,7 @@ import type { ReleaseEvent } from "@shipgate/core";
 import pc from "picocolors";
 import { stripAnsi } from "../ansi.js";
 import type { CliIo, OutputMode } from "../cli-io.js";
+import type { LiveViewPlan } from "../live-view.js";
 
 /**
  * Test support: an interactive terminal `columns` wide, without colours, that keeps
@@ -24,6 +25,16 @@ export function fakeTerminal(columns: number) {
   };
   return { io, mode, chunks, text: () => chunks.join("") };
 }
+
+/** The plan of a release walking 5 → 25 → 100% in windows of 10 minutes, within 1% and 300 ms. */
+export const threeStepPlan = (extra: Partial<LiveViewPlan> = {}): LiveViewPlan => ({
+  canarySteps: [5, 25, 100],
+  errorRateMax: 0.01,
+  p95LatencyMs: 300,
+  windowMs: 600_000,
+  stabilization: false,
+  ...extra,
+});
 
 /** `ESC [ n F`: the cursor-up the live view redraws with. */
 export const CURSOR_UP = new RegExp(`${String.fromCharCode(27)}\\[\\d+F`);
