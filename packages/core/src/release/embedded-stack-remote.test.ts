@@ -18,7 +18,12 @@ import { createFakeCiProvider } from "../testing/fakes/fake-ci-provider.js";
 import { createSimulatedDeployer } from "../testing/fakes/simulated-deployer.js";
 import { createSimulatedSloSource } from "../testing/fakes/simulated-slo-source.js";
 import { createSshSigningKey, type SshSigningKey } from "../testing/ssh-signing-key.js";
-import { FastImportStream, TestRepo, testAuthor } from "../testing/test-git-repo.js";
+import {
+  FastImportStream,
+  shopRootCommit,
+  TestRepo,
+  testAuthor,
+} from "../testing/test-git-repo.js";
 import { createVirtualClock } from "../testing/virtual-clock.js";
 import { createReleaseOrchestrator } from "./orchestrator.js";
 
@@ -50,12 +55,7 @@ describe.skipIf(!sshKeygen)(
       tmp = mkdtempSync(join(tmpdir(), "shipgate-remote-release-"));
       repo = TestRepo.create();
       const s = new FastImportStream();
-      let main = s.commit({
-        ref: "refs/heads/main",
-        author: testAuthor("root", 0),
-        message: "initial\n",
-        files: { "README.md": "shop\n" },
-      });
+      let main = shopRootCommit(s);
       const base = main;
       main = s.commit({
         ref: "refs/heads/main",

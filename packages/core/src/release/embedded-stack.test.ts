@@ -9,7 +9,12 @@ import {
   createSimulatedSloSource,
   type MetricsByWeight,
 } from "../testing/fakes/simulated-slo-source.js";
-import { FastImportStream, TestRepo, testAuthor } from "../testing/test-git-repo.js";
+import {
+  FastImportStream,
+  shopRootCommit,
+  TestRepo,
+  testAuthor,
+} from "../testing/test-git-repo.js";
 import { createVirtualClock } from "../testing/virtual-clock.js";
 import { createReleaseOrchestrator } from "./orchestrator.js";
 
@@ -20,12 +25,7 @@ describe("release on the embedded default stack (real git, real files)", () => {
   beforeAll(() => {
     repo = TestRepo.create();
     const s = new FastImportStream();
-    let main = s.commit({
-      ref: "refs/heads/main",
-      author: testAuthor("root", 0),
-      message: "initial\n",
-      files: { "README.md": "shop\n" },
-    });
+    let main = shopRootCommit(s);
     const prs: [number, string, string, string][] = [
       [1, "feat(api): add bulk export", "alice", "src/api/export.ts"],
       [2, "fix(cart)!: change rounding", "carol", "src/cart/total.ts"],
