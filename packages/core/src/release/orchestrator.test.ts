@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { z } from "zod";
 import { readFrontMatter } from "../artifacts/front-matter.js";
 import type { Notifier } from "../contracts/notifier.js";
 import { ShipgateError } from "../errors/shipgate-error.js";
@@ -10,9 +11,20 @@ import { createMemoryIncidentSink } from "../testing/fakes/memory-incident-sink.
 import { createMemoryNotifier } from "../testing/fakes/memory-notifier.js";
 import { createMemoryLockBackend } from "../testing/fakes/memory-release-lock.js";
 import { runScenario } from "../testing/run-scenario.js";
+import type { weightMetricsSchema } from "../testing/scenario.js";
 import { baseScenario, SHA } from "../testing/test-scenarios.js";
 
 const files = (store: unknown) => (store as MemoryArtifactStore).files;
+
+/** The base scenario with `metrics` at one canary weight; every other weight is clean. */
+const metricsAt = (
+  weight: string,
+  metrics: z.input<typeof weightMetricsSchema>,
+  p95LatencyMs = 100,
+) =>
+  baseScenario({
+    metrics: { [weight]: metrics, default: { error_rate: 0, p95_latency_ms: p95LatencyMs } },
+  });
 
 describe("release orchestrator: success", () => {
   it("gates, tags, walks 5 → 25 → 100, stabilizes, writes changelog, report and status files", async () => {
@@ -97,15 +109,9 @@ describe("release orchestrator: success", () => {
 
   it("reuses the tag of an earlier attempt on the same sha, and writes the next -retryN report", async () => {
     const artifacts = createMemoryArtifactStore();
-    const first = await runScenario(
-      baseScenario({
-        metrics: {
-          "25": { error_rate: 0.2, p95_latency_ms: 100 },
-          default: { error_rate: 0, p95_latency_ms: 100 },
-        },
-      }),
-      { artifacts },
-    );
+    const first = await runScenario(metricsAt("25", { error_rate: 0.2, p95_latency_ms: 100 }), {
+      artifacts,
+    });
     expect(first.outcome.status).toBe("ABORTED");
     const retry = await runScenario(
       baseScenario({
@@ -240,14 +246,7 @@ describe("release orchestrator: canary and rollback", () => {
   });
 
   it("fails fast: a breach at the first poll does not wait out the window", async () => {
-    const r = await runScenario(
-      baseScenario({
-        metrics: {
-          "5": { error_rate: [0.5], p95_latency_ms: 100 },
-          default: { error_rate: 0, p95_latency_ms: 100 },
-        },
-      }),
-    );
+    const r = await runScenario(metricsAt("5", { error_rate: [0.5], p95_latency_ms: 100 }));
     const polls = r.events.filter((e) => e.type === "canary.poll");
     expect(polls).toHaveLength(1);
     expect(r.outcome.maxWeightReached).toBe(5);
@@ -255,12 +254,7 @@ describe("release orchestrator: canary and rollback", () => {
 
   it("breaches on p95 latency too", async () => {
     const r = await runScenario(
-      baseScenario({
-        metrics: {
-          "100": { error_rate: 0, p95_latency_ms: [100, 100, 450] },
-          default: { error_rate: 0, p95_latency_ms: 100 },
-        },
-      }),
+      metricsAt("100", { error_rate: 0, p95_latency_ms: [100, 100, 450] }),
     );
     expect(r.outcome.status).toBe("ABORTED");
     expect(r.outcome.summary).toBe("p95 latency 450 ms > 300 ms at 100%");
@@ -268,14 +262,7 @@ describe("release orchestrator: canary and rollback", () => {
   });
 
   it("fails closed on repeated no data", async () => {
-    const r = await runScenario(
-      baseScenario({
-        metrics: {
-          "5": { error_rate: null, p95_latency_ms: null },
-          default: { error_rate: 0, p95_latency_ms: 100 },
-        },
-      }),
-    );
+    const r = await runScenario(metricsAt("5", { error_rate: null, p95_latency_ms: null }));
     expect(r.outcome).toMatchObject({ status: "ABORTED", maxWeightReached: 5 });
     expect(r.outcome.summary).toContain("failing closed");
     expect(r.events.filter((e) => e.type === "canary.poll")).toHaveLength(3);
@@ -283,21 +270,11 @@ describe("release orchestrator: canary and rollback", () => {
 
   it("fails closed when the window ends on no data, but tolerates a gap", async () => {
     const gap = await runScenario(
-      baseScenario({
-        metrics: {
-          "5": { error_rate: [0, null, 0], p95_latency_ms: 100 },
-          default: { error_rate: 0, p95_latency_ms: 100 },
-        },
-      }),
+      metricsAt("5", { error_rate: [0, null, 0], p95_latency_ms: 100 }),
     );
     expect(gap.outcome.status).toBe("SUCCESS");
     const endsEmpty = await runScenario(
-      baseScenario({
-        metrics: {
-          "5": { error_rate: [0, 0, 0, 0, 0, 0, 0, 0, 0, null], p95_latency_ms: 100 },
-          default: { error_rate: 0, p95_latency_ms: 100 },
-        },
-      }),
+      metricsAt("5", { error_rate: [0, 0, 0, 0, 0, 0, 0, 0, 0, null], p95_latency_ms: 100 }),
     );
     expect(endsEmpty.outcome.status).toBe("ABORTED");
     expect(endsEmpty.outcome.summary).toContain("end of the window");
@@ -313,21 +290,11 @@ describe("release orchestrator: canary and rollback", () => {
 
   it("fails closed on repeated query errors and survives a single one", async () => {
     const one = await runScenario(
-      baseScenario({
-        metrics: {
-          "5": { error_rate: 0, p95_latency_ms: 100, query_errors_at: [2] },
-          default: { error_rate: 0, p95_latency_ms: 100 },
-        },
-      }),
+      metricsAt("5", { error_rate: 0, p95_latency_ms: 100, query_errors_at: [2] }),
     );
     expect(one.outcome.status).toBe("SUCCESS");
     const many = await runScenario(
-      baseScenario({
-        metrics: {
-          "5": { error_rate: 0, p95_latency_ms: 100, query_errors_at: [1, 2, 3] },
-          default: { error_rate: 0, p95_latency_ms: 100 },
-        },
-      }),
+      metricsAt("5", { error_rate: 0, p95_latency_ms: 100, query_errors_at: [1, 2, 3] }),
     );
     expect(many.outcome).toMatchObject({ status: "ABORTED", maxWeightReached: 5 });
     expect(many.outcome.summary).toContain("failed 3 times in a row");
@@ -350,12 +317,7 @@ describe("release orchestrator: canary and rollback", () => {
   it("rolls back after promotion when the stabilization window breaches", async () => {
     let polls100 = 0;
     const r = await runScenario(
-      baseScenario({
-        metrics: {
-          "100": { error_rate: [...Array(10).fill(0), 0.3], p95_latency_ms: 100 },
-          default: { error_rate: 0, p95_latency_ms: 100 },
-        },
-      }),
+      metricsAt("100", { error_rate: [...Array(10).fill(0), 0.3], p95_latency_ms: 100 }),
       {
         onEvent: (e) => {
           if (e.type === "canary.poll" && e.weight === 100) polls100++;
@@ -598,17 +560,9 @@ describe("release orchestrator: rules in every path", () => {
 
   it("always files the incident as a file first, even when every other sink fails", async () => {
     const down = createMemoryIncidentSink({ fail: true });
-    const r = await runScenario(
-      baseScenario({
-        metrics: {
-          "5": { error_rate: 0.5, p95_latency_ms: 1 },
-          default: { error_rate: 0, p95_latency_ms: 1 },
-        },
-      }),
-      {
-        overrides: { incidents: [down] },
-      },
-    );
+    const r = await runScenario(metricsAt("5", { error_rate: 0.5, p95_latency_ms: 1 }, 1), {
+      overrides: { incidents: [down] },
+    });
     expect(r.outcome.paths.incident).toMatch(/^incidents\/INC-\d{4}-\d{2}-\d{2}-01\.md$/);
     expect(r.events.some((e) => e.type === "incident.failed")).toBe(true);
   });
@@ -616,15 +570,10 @@ describe("release orchestrator: rules in every path", () => {
   it("resolves an earlier release's open incident when a later release succeeds", async () => {
     const sink = createMemoryIncidentSink();
     const artifacts = createMemoryArtifactStore();
-    await runScenario(
-      baseScenario({
-        metrics: {
-          "5": { error_rate: 0.5, p95_latency_ms: 1 },
-          default: { error_rate: 0, p95_latency_ms: 1 },
-        },
-      }),
-      { artifacts, overrides: { incidents: [sink] } },
-    );
+    await runScenario(metricsAt("5", { error_rate: 0.5, p95_latency_ms: 1 }, 1), {
+      artifacts,
+      overrides: { incidents: [sink] },
+    });
     expect(sink.opened).toHaveLength(1);
     const ok = await runScenario(baseScenario({ release: { version: "v1.4.1" } }), {
       artifacts,
@@ -637,15 +586,9 @@ describe("release orchestrator: rules in every path", () => {
 
   it("numbers incidents of the same day with the next free NN", async () => {
     const artifacts = createMemoryArtifactStore({ "incidents/INC-2026-01-05-01.md": "earlier" });
-    const r = await runScenario(
-      baseScenario({
-        metrics: {
-          "5": { error_rate: 0.5, p95_latency_ms: 1 },
-          default: { error_rate: 0, p95_latency_ms: 1 },
-        },
-      }),
-      { artifacts },
-    );
+    const r = await runScenario(metricsAt("5", { error_rate: 0.5, p95_latency_ms: 1 }, 1), {
+      artifacts,
+    });
     expect(r.outcome.paths.incident).toBe("incidents/INC-2026-01-05-02.md");
     expect(files(artifacts).get("incidents/INC-2026-01-05-01.md")).toBe("earlier");
   });
@@ -653,12 +596,7 @@ describe("release orchestrator: rules in every path", () => {
   it("puts no absolute path in any artifact", async () => {
     for (const scenario of [
       baseScenario(),
-      baseScenario({
-        metrics: {
-          "25": { error_rate: 0.5, p95_latency_ms: 1 },
-          default: { error_rate: 0, p95_latency_ms: 1 },
-        },
-      }),
+      metricsAt("25", { error_rate: 0.5, p95_latency_ms: 1 }, 1),
     ]) {
       const r = await runScenario(scenario);
       for (const [path, content] of files(r.artifacts)) {
