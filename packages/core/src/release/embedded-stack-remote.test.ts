@@ -24,6 +24,7 @@ import {
   TestRepo,
   testAuthor,
 } from "../testing/test-git-repo.js";
+import { shopReleaseInput } from "../testing/test-scenarios.js";
 import { createVirtualClock } from "../testing/virtual-clock.js";
 import { createReleaseOrchestrator } from "./orchestrator.js";
 
@@ -98,14 +99,9 @@ describe.skipIf(!sshKeygen)(
       return { stack: built, deployer };
     };
     const spec = (version: string) => ({
-      environment: "production",
-      service: "shop",
-      version,
-      sha: head,
-      previous_release_tag: "v1.3.0",
+      ...shopReleaseInput(version, head),
       captain: "alice",
       dashboards: { Grafana: "https://grafana.example.com/d/shop" },
-      slo: { error_rate_max: 0.01, p95_latency_ms: 300, window_minutes: 5 },
     });
 
     it("pushes the signed tag before the canary; it verifies on a fresh clone; the report names signer and fingerprint", async () => {

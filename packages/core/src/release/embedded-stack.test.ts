@@ -15,6 +15,7 @@ import {
   TestRepo,
   testAuthor,
 } from "../testing/test-git-repo.js";
+import { shopReleaseInput } from "../testing/test-scenarios.js";
 import { createVirtualClock } from "../testing/virtual-clock.js";
 import { createReleaseOrchestrator } from "./orchestrator.js";
 
@@ -68,14 +69,7 @@ describe("release on the embedded default stack (real git, real files)", () => {
       slo: createSimulatedSloSource(deployer, metrics),
     };
   };
-  const spec = (version: string) => ({
-    environment: "production",
-    service: "shop",
-    version,
-    sha: head,
-    previous_release_tag: "v1.3.0",
-    slo: { error_rate_max: 0.01, p95_latency_ms: 300, window_minutes: 5 },
-  });
+  const spec = (version: string) => shopReleaseInput(version, head);
 
   it("tags with git, writes the report, status files and changelog from the real history", async () => {
     const outcome = await createReleaseOrchestrator(

@@ -68,3 +68,18 @@ export function baseScenario(
     ...rest,
   };
 }
+
+/**
+ * The release input of shop `version` at `sha` to production after v1.3.0, judged within
+ * 1% errors and a p95 of 300 ms over 5-minute windows.
+ */
+export function shopReleaseInput(version: string, sha: string) {
+  return {
+    environment: "production",
+    service: "shop",
+    version,
+    sha,
+    previous_release_tag: "v1.3.0",
+    slo: { error_rate_max: 0.01, p95_latency_ms: 300, window_minutes: 5 },
+  };
+}
