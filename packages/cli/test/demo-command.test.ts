@@ -3,7 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { readFrontMatter } from "@shipgate/core";
 import { describe, expect, it } from "vitest";
-import { cliEnv, expectCliError, runCli, useTempDir } from "./cli-harness.js";
+import { cliEnv, expectCliError, expectToContainAll, runCli, useTempDir } from "./cli-harness.js";
 
 // rsvg-convert (librsvg2-bin) proves the chart renders; CI installs it and requires it.
 const rsvg = spawnSync("rsvg-convert", ["--version"]).status === 0;
@@ -31,13 +31,12 @@ describe("shipgate demo", () => {
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(Date.now() - started).toBeLessThan(8000);
-    for (const line of [
+    expectToContainAll(run.stdout, [
       "12 pull requests merged since v1.3.0",
       "SUCCESS: checkout v1.4.0 is live in production (exit 0)",
       `report:    ${join(dir, "devops/reports/release-v1.4.0.md")}`,
       `changelog: ${join(dir, "devops/status/prs-in-release.json")}`,
-    ])
-      expect(run.stdout).toContain(line);
+    ]);
     const git = (...args: string[]) =>
       execFileSync("git", args, { cwd: dir, encoding: "utf8" }).trim();
     const merges = git("log", "--first-parent", "--format=%s", "v1.3.0..v1.4.0").split("\n");
@@ -142,7 +141,7 @@ describe("shipgate demo", () => {
     expect(times.at(-1)! - times[0]!).toBe((10 + 2) * 60_000 + 102_000);
 
     const detection = section("Detection");
-    for (const line of [
+    expectToContainAll(detection, [
       "- Metric: p95 latency (against stable), reported by simulated",
       "- error rate: 0.63% against the objective ≤ 1.00% — within",
       "- p95 latency: 227 ms against the objective ≤ 300 ms — within",
@@ -153,8 +152,7 @@ describe("shipgate demo", () => {
       "simulated weight=25 poll=2",
       "The judge's reasoning:",
       "- 2 poll(s) of the 25% step, every 60 s over a 10-minute window",
-    ])
-      expect(detection).toContain(line);
+    ]);
 
     const rollback = section("Rollback");
     expect(rollback).toContain("Previous version restored and verified in 1 m 42 s.");
@@ -168,13 +166,12 @@ describe("shipgate demo", () => {
     expect(rollback).toContain("- smoke check healthz after the rollback: pass");
 
     const impact = section("Impact estimate");
-    for (const line of [
+    expectToContainAll(impact, [
       "The new version served 5% of traffic for 10 m 00 s, then 25% of traffic for 2 m 00 s: canary weight × minutes ≈ 1 minutes of full traffic.",
       "In requests: the canary served 14,400 requests, of which 44 failed.",
       "| 5% | 10 | 5% | 12,000 | 29 |",
       "| 25% | 2 | 25% | 2,400 | 15 |",
-    ])
-      expect(impact).toContain(line);
+    ]);
 
     const suspects = section("Suspect changes");
     expect(suspects).toContain(

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli, useWorkspace, writeLiveLock } from "./cli-harness.js";
+import { expectToContainAll, runCli, useWorkspace, writeLiveLock } from "./cli-harness.js";
 
 const ws = useWorkspace();
 
@@ -31,16 +31,15 @@ describe("shipgate plan", () => {
     );
     expect(md).not.toContain("#100"); // before v1.3.0
     // Rollout plan: steps, windows, objectives, trigger and method.
-    for (const line of [
+    expectToContainAll(md, [
       "| 1 | 5% | 0.3s | error rate ≤ 1.00%, p95 ≤ 300 ms |",
       "| 3 | 100% | 0.3s |",
       "### Rollback trigger",
       "- error rate above 1.00% at any poll",
       "Automatic, through simulated: abort the canary (all traffic back to `v1.3.0`)",
-    ])
-      expect(md).toContain(line);
+    ]);
     // Checklist.
-    for (const line of [
+    expectToContainAll(md, [
       "- [x] config present:\n  - [x] config HOME exists in environment",
       "- [x] migrations forward-only or reversible:",
       "- [x] CI green on",
@@ -48,8 +47,7 @@ describe("shipgate plan", () => {
       "- [x] deployer preflight (simulated) — strategy=canary, platform=simulated",
       "## Rollback steps",
       "- [x] release lock (file): free; taken when the release runs, not by the plan",
-    ])
-      expect(md).toContain(line);
+    ]);
     // Nothing changed: no tag, no lock, no report, no status file.
     expect(ws.tags()).toEqual(before);
     expect(await ws.files(dir)).toEqual(["shipgate.yaml"]);

@@ -3,6 +3,7 @@ import { join, relative, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createWorkspace,
+  expectToContainAll,
   requireBuiltCli,
   runCli,
   simConfig,
@@ -45,13 +46,12 @@ describe("shipgate with release waves (real binary)", () => {
   it("plan shows the wave plan with each environment's deployer", async () => {
     const dir = await ws.configDir("waves-plan", (d) => wavesConfig(d));
     const run = await succeeds(dir, "plan", "v1.4.0");
-    for (const line of [
+    expectToContainAll(run.stdout, [
       "### Waves",
       "| 1 | staging | simulated | simulated | — |",
       "| 2 | prod-eu | simulated | simulated | — |",
       "`on_wave_failure: rollback_all`",
-    ])
-      expect(run.stdout).toContain(line);
+    ]);
   });
 
   it("releases three environments in two waves: exit 0, one report with a section each", async () => {
