@@ -12,7 +12,7 @@ import { createMemoryNotifier } from "../testing/fakes/memory-notifier.js";
 import { createMemoryLockBackend } from "../testing/fakes/memory-release-lock.js";
 import { runScenario } from "../testing/run-scenario.js";
 import type { weightMetricsSchema } from "../testing/scenario.js";
-import { baseScenario, SHA } from "../testing/test-scenarios.js";
+import { baseScenario, RELEASED_ALL_THE_WAY, SHA } from "../testing/test-scenarios.js";
 
 const files = (store: unknown) => (store as MemoryArtifactStore).files;
 
@@ -30,13 +30,7 @@ describe("release orchestrator: success", () => {
   it("gates, tags, walks 5 → 25 → 100, stabilizes, writes changelog, report and status files", async () => {
     const lockBackend = createMemoryLockBackend();
     const r = await runScenario(baseScenario(), { lockBackend });
-    expect(r.outcome).toMatchObject({
-      status: "SUCCESS",
-      exitCode: 0,
-      reason: "released",
-      maxWeightReached: 100,
-      rolledBack: false,
-    });
+    expect(r.outcome).toMatchObject(RELEASED_ALL_THE_WAY);
     expect(r.deployer.state.history).toEqual([5, 25, 100]);
     expect(r.deployer.state.stableVersion).toBe("v1.4.0");
     expect(

@@ -83,3 +83,12 @@ export function shopReleaseInput(version: string, sha: string) {
     slo: { error_rate_max: 0.01, p95_latency_ms: 300, window_minutes: 5 },
   };
 }
+
+/** The outcome of a release that went all the way to 100% and stayed there. */
+export const RELEASED_ALL_THE_WAY = {
+  status: "SUCCESS",
+  exitCode: 0,
+  reason: "released",
+  maxWeightReached: 100,
+  rolledBack: false,
+} as const;
