@@ -37,144 +37,53 @@ export interface DemoPullRequest {
   body?: string;
 }
 
+type PersonKey = keyof typeof PEOPLE;
+
+/** One row of the history tables below; `reviewers` are names separated by spaces. */
+function pr(
+  number: number,
+  author: PersonKey,
+  reviewers: string,
+  branch: string,
+  title: string,
+  files: Record<string, string>,
+  body?: string,
+): DemoPullRequest {
+  return {
+    number,
+    branch,
+    title,
+    author: PEOPLE[author],
+    reviewers: reviewers.split(" ").map((r) => PEOPLE[r as PersonKey]),
+    files,
+    ...(body === undefined ? {} : { body }),
+  };
+}
+
+// One pull request a row: number, author, reviewers, branch, title, files written, body.
 /** Merged before v1.3.0: history the release must NOT list. */
+// biome-ignore format: a table reads best one row a line
 const BEFORE: DemoPullRequest[] = [
-  {
-    number: 98,
-    branch: "feat/order-history",
-    title: "feat(account): show order history",
-    author: PEOPLE.carol,
-    reviewers: [PEOPLE.alice],
-    files: { "src/account/orders.ts": "export const pageSize = 20;\n" },
-  },
-  {
-    number: 99,
-    branch: "fix/tax-rounding",
-    title: "fix(tax): round VAT per line, not per order",
-    author: PEOPLE.bob,
-    reviewers: [PEOPLE.dave],
-    files: { "src/tax/vat.ts": "export const roundPerLine = true;\n" },
-  },
-  {
-    number: 100,
-    branch: "chore/node-20",
-    title: "chore: run on Node 20",
-    author: PEOPLE.frank,
-    reviewers: [PEOPLE.erin],
-    files: { ".nvmrc": "20\n" },
-  },
+  pr(98, "carol", "alice", "feat/order-history", "feat(account): show order history", { "src/account/orders.ts": "export const pageSize = 20;\n" }),
+  pr(99, "bob", "dave", "fix/tax-rounding", "fix(tax): round VAT per line, not per order", { "src/tax/vat.ts": "export const roundPerLine = true;\n" }),
+  pr(100, "frank", "erin", "chore/node-20", "chore: run on Node 20", { ".nvmrc": "20\n" }),
 ];
 
 /** The twelve pull requests of v1.4.0, oldest merge first. */
+// biome-ignore format: a table reads best one row a line
 export const DEMO_PULL_REQUESTS: DemoPullRequest[] = [
-  {
-    number: 101,
-    branch: "feat/delivery-estimate",
-    title: "feat(cart): show delivery estimate in the basket",
-    author: PEOPLE.alice,
-    reviewers: [PEOPLE.bob],
-    files: {
-      "src/cart/estimate.ts":
-        "export function estimateDays(zone: string): number {\n  return zone === 'eu' ? 2 : 5;\n}\n",
-      "src/cart/basket.tsx": "export const showEstimate = true;\n",
-    },
-  },
-  {
-    number: 102,
-    branch: "fix/auth-retry",
-    title: "fix(payments): retry card authorisation on gateway timeout",
-    author: PEOPLE.bob,
-    reviewers: [PEOPLE.alice, PEOPLE.dave],
-    files: { "src/payments/authorise.ts": "export const maxAttempts = 3;\n" },
-  },
-  {
-    number: 103,
-    branch: "dependabot/npm_and_yarn/undici-6.21.1",
-    title: "chore(deps): bump undici from 6.19.2 to 6.21.1",
-    author: PEOPLE.dependabot,
-    reviewers: [PEOPLE.frank],
-    files: { "package.json": '{ "name": "checkout", "dependencies": { "undici": "6.21.1" } }\n' },
-  },
-  {
-    number: 104,
-    branch: "docs/refunds",
-    title: "docs: document the refund flow",
-    author: PEOPLE.carol,
-    reviewers: [PEOPLE.erin],
-    files: {
-      "docs/refunds.md": "# Refunds\n\nRefunds are issued to the original payment method.\n",
-    },
-  },
-  {
-    number: 105,
-    branch: "feat/orders-currency",
-    title: "feat(api)!: require currency on POST /orders",
-    author: PEOPLE.dave,
-    reviewers: [PEOPLE.bob, PEOPLE.carol],
-    files: { "src/api/orders.ts": "export const requiredFields = ['items', 'currency'];\n" },
-    body: "BREAKING CHANGE: clients must send `currency` (ISO 4217) with every order.",
-  },
-  {
-    number: 106,
-    branch: "fix/coupon-quantity",
-    title: "fix(cart): keep the coupon when the quantity changes",
-    author: PEOPLE.alice,
-    reviewers: [PEOPLE.erin],
-    files: { "src/cart/coupon.ts": "export const keepOnQuantityChange = true;\n" },
-  },
-  {
-    number: 107,
-    branch: "feat/in-stock-first",
-    title: "feat(search): rank in-stock items first",
-    author: PEOPLE.erin,
-    reviewers: [PEOPLE.alice],
-    files: { "src/search/rank.ts": "export const inStockBoost = 1.5;\n" },
-  },
-  {
-    number: 108,
-    branch: "chore/ci-cache",
-    title: "chore(ci): cache node_modules between jobs",
-    author: PEOPLE.frank,
-    reviewers: [PEOPLE.dave],
-    files: { ".github/workflows/ci.yml": "name: ci\non: [push]\njobs: {}\n" },
-  },
-  {
-    number: 109,
-    branch: "fix/de-vat-label",
-    title: "fix(i18n): correct the German VAT label",
-    author: PEOPLE.carol,
-    reviewers: [PEOPLE.bob],
-    files: { "src/i18n/de.json": '{ "vat": "MwSt." }\n' },
-  },
-  {
-    number: 110,
-    branch: "feat/apple-pay",
-    title: "feat(payments): add Apple Pay to checkout",
-    author: PEOPLE.bob,
-    reviewers: [PEOPLE.alice, PEOPLE.erin],
-    files: {
-      "src/payments/apple-pay.ts": "export const merchantId = 'merchant.com.acme';\n",
-      "src/checkout/methods.ts": "export const methods = ['card', 'apple-pay'];\n",
-      "src/payments/authorise.ts":
-        "export const maxAttempts = 3;\nexport const wallets = ['apple-pay'];\n",
-    },
-  },
-  {
-    number: 111,
-    branch: "docs/orders-examples",
-    title: "docs(api): add examples for the orders endpoint",
-    author: PEOPLE.dave,
-    reviewers: [PEOPLE.carol],
-    files: { "docs/api/orders.md": '# POST /orders\n\n```json\n{ "currency": "EUR" }\n```\n' },
-  },
-  {
-    number: 112,
-    branch: "fix/double-submit",
-    title: "fix(checkout): prevent double submit on slow networks",
-    author: PEOPLE.erin,
-    reviewers: [PEOPLE.bob],
-    files: { "src/checkout/submit.ts": "export const disableWhilePending = true;\n" },
-  },
+  pr(101, "alice", "bob", "feat/delivery-estimate", "feat(cart): show delivery estimate in the basket", { "src/cart/estimate.ts": "export function estimateDays(zone: string): number {\n  return zone === 'eu' ? 2 : 5;\n}\n", "src/cart/basket.tsx": "export const showEstimate = true;\n" }),
+  pr(102, "bob", "alice dave", "fix/auth-retry", "fix(payments): retry card authorisation on gateway timeout", { "src/payments/authorise.ts": "export const maxAttempts = 3;\n" }),
+  pr(103, "dependabot", "frank", "dependabot/npm_and_yarn/undici-6.21.1", "chore(deps): bump undici from 6.19.2 to 6.21.1", { "package.json": '{ "name": "checkout", "dependencies": { "undici": "6.21.1" } }\n' }),
+  pr(104, "carol", "erin", "docs/refunds", "docs: document the refund flow", { "docs/refunds.md": "# Refunds\n\nRefunds are issued to the original payment method.\n" }),
+  pr(105, "dave", "bob carol", "feat/orders-currency", "feat(api)!: require currency on POST /orders", { "src/api/orders.ts": "export const requiredFields = ['items', 'currency'];\n" }, "BREAKING CHANGE: clients must send `currency` (ISO 4217) with every order."),
+  pr(106, "alice", "erin", "fix/coupon-quantity", "fix(cart): keep the coupon when the quantity changes", { "src/cart/coupon.ts": "export const keepOnQuantityChange = true;\n" }),
+  pr(107, "erin", "alice", "feat/in-stock-first", "feat(search): rank in-stock items first", { "src/search/rank.ts": "export const inStockBoost = 1.5;\n" }),
+  pr(108, "frank", "dave", "chore/ci-cache", "chore(ci): cache node_modules between jobs", { ".github/workflows/ci.yml": "name: ci\non: [push]\njobs: {}\n" }),
+  pr(109, "carol", "bob", "fix/de-vat-label", "fix(i18n): correct the German VAT label", { "src/i18n/de.json": '{ "vat": "MwSt." }\n' }),
+  pr(110, "bob", "alice erin", "feat/apple-pay", "feat(payments): add Apple Pay to checkout", { "src/payments/apple-pay.ts": "export const merchantId = 'merchant.com.acme';\n", "src/checkout/methods.ts": "export const methods = ['card', 'apple-pay'];\n", "src/payments/authorise.ts": "export const maxAttempts = 3;\nexport const wallets = ['apple-pay'];\n" }),
+  pr(111, "dave", "carol", "docs/orders-examples", "docs(api): add examples for the orders endpoint", { "docs/api/orders.md": '# POST /orders\n\n```json\n{ "currency": "EUR" }\n```\n' }),
+  pr(112, "erin", "bob", "fix/double-submit", "fix(checkout): prevent double submit on slow networks", { "src/checkout/submit.ts": "export const disableWhilePending = true;\n" }),
 ];
 
 /** What {@link createDemoRepository} made. */

@@ -2,33 +2,37 @@ import { describe, expect, it } from "vitest";
 import { findInlineSecrets, isSecretKey, recogniseToken } from "./inline-secrets.js";
 
 describe("isSecretKey", () => {
-  it("recognises keys that hold a credential", () => {
-    for (const key of [
-      "token",
-      "api_key",
-      "apiKey",
-      "client_secret",
-      "password",
-      "webhook_url",
-      "routing_key",
-      "accessToken",
-    ]) {
-      expect(isSecretKey(key), key).toBe(true);
-    }
-  });
-  it("lets env-var names and ordinary keys through", () => {
-    for (const key of [
-      "token_env",
-      "password_env",
-      "webhook_url_env",
-      "url",
-      "owner",
-      "required_secrets",
-      "api_key_header",
-      "max_query_errors",
-    ]) {
-      expect(isSecretKey(key), key).toBe(false);
-    }
+  it.each([
+    [
+      "recognises keys that hold a credential",
+      true,
+      [
+        "token",
+        "api_key",
+        "apiKey",
+        "client_secret",
+        "password",
+        "webhook_url",
+        "routing_key",
+        "accessToken",
+      ],
+    ],
+    [
+      "lets env-var names and ordinary keys through",
+      false,
+      [
+        "token_env",
+        "password_env",
+        "webhook_url_env",
+        "url",
+        "owner",
+        "required_secrets",
+        "api_key_header",
+        "max_query_errors",
+      ],
+    ],
+  ] as const)("%s", (_title, secret, keys) => {
+    for (const key of keys) expect(isSecretKey(key), key).toBe(secret);
   });
 });
 

@@ -1,33 +1,11 @@
-import type { ReleaseEvent } from "@shipgate/core";
-import pc from "picocolors";
 import { afterEach, describe, expect, it } from "vitest";
-import { stripAnsi } from "./ansi.js";
-import type { CliIo, OutputMode } from "./cli-io.js";
 import { createLiveView } from "./live-view.js";
 import type { ReleaseReporter } from "./reporter.js";
+import { eventAt, fakeTerminal, lastFrame, threeStepPlan } from "./testing/fake-terminal.js";
 
-function terminal() {
-  const chunks: string[] = [];
-  const io: CliIo = {
-    stdout: { write: (t: string) => chunks.push(t), isTTY: true, columns: 140 },
-    stderr: { write: () => true },
-    env: {},
-    cwd: "/repo",
-  };
-  const mode: OutputMode = {
-    json: false,
-    quiet: false,
-    tty: true,
-    colors: pc.createColors(false),
-    errColors: pc.createColors(false),
-  };
-  return { io, mode, text: () => chunks.join("") };
-}
+const terminal = () => fakeTerminal(140);
 
-const CURSOR_UP = new RegExp(`${String.fromCharCode(27)}\\[\\d+F`);
-const lastFrame = (raw: string) => stripAnsi(raw.split(CURSOR_UP).at(-1)!);
-const ev = (e: Record<string, unknown>) =>
-  ({ at: "2026-01-05T10:00:00.000Z", ...e }) as ReleaseEvent;
+const ev = eventAt;
 
 describe("live view of a release with waves", () => {
   let view: ReleaseReporter | null = null;
@@ -37,14 +15,7 @@ describe("live view of a release with waves", () => {
     const t = terminal();
     view = createLiveView(t.io, t.mode, {
       throttleMs: 0,
-      plan: {
-        canarySteps: [5, 25, 100],
-        errorRateMax: 0.01,
-        p95LatencyMs: 300,
-        windowMs: 600_000,
-        stabilization: true,
-        waves: [["staging"], ["prod-us", "prod-eu"]],
-      },
+      plan: threeStepPlan({ stabilization: true, waves: [["staging"], ["prod-us", "prod-eu"]] }),
     });
     view.onEvent(ev({ type: "wave.started", wave: 1, of: 2, environments: ["staging"] }));
     view.onEvent(ev({ type: "environment.started", environment: "staging", wave: 1 }));

@@ -1,40 +1,20 @@
-import type { ReleaseEvent, ReleaseOutcome } from "@shipgate/core";
-import pc from "picocolors";
+import type { ReleaseOutcome } from "@shipgate/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { stripAnsi, visibleLength } from "./ansi.js";
-import type { CliIo, OutputMode } from "./cli-io.js";
 import { createLiveView } from "./live-view.js";
 import type { ReleaseReporter } from "./reporter.js";
+import {
+  CURSOR_UP,
+  eventAt,
+  fakeTerminal,
+  lastFrame,
+  threeStepPlan,
+} from "./testing/fake-terminal.js";
 
-function terminal() {
-  const chunks: string[] = [];
-  const io: CliIo = {
-    stdout: { write: (t: string) => chunks.push(t), isTTY: true, columns: 100 },
-    stderr: { write: () => true },
-    env: {},
-    cwd: "/repo",
-  };
-  const mode: OutputMode = {
-    json: false,
-    quiet: false,
-    tty: true,
-    colors: pc.createColors(false),
-    errColors: pc.createColors(false),
-  };
-  return { io, mode, chunks, text: () => chunks.join("") };
-}
-
-/** `ESC [ n F`: the cursor-up the live view redraws with. */
-const CURSOR_UP = new RegExp(`${String.fromCharCode(27)}\\[\\d+F`);
-
-/** The screen after the last redraw: the text after the last cursor-up. */
-function lastFrame(raw: string): string {
-  const parts = raw.split(CURSOR_UP);
-  return stripAnsi(parts[parts.length - 1]!);
-}
+const terminal = () => fakeTerminal(100);
 
 const at = "2026-01-05T10:00:00.000Z";
-const ev = (e: Record<string, unknown>) => ({ at, ...e }) as ReleaseEvent;
+const ev = eventAt;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("live view", () => {
@@ -45,13 +25,7 @@ describe("live view", () => {
     const t = terminal();
     view = createLiveView(t.io, t.mode, {
       throttleMs: 0,
-      plan: {
-        canarySteps: [5, 25, 100],
-        errorRateMax: 0.01,
-        p95LatencyMs: 300,
-        windowMs: 600_000,
-        stabilization: false,
-      },
+      plan: threeStepPlan(),
     });
     view.onEvent(
       ev({

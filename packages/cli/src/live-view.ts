@@ -54,6 +54,18 @@ export interface LiveViewOptions {
 const SPINNER = ["◐", "◓", "◑", "◒"];
 const LOG_LINES = 5;
 
+/** What a poll says about its step: the step's own readings where the event carries them. */
+function pollReadings(event: Extract<ReleaseEvent, { type: "canary.poll" }>) {
+  return {
+    elapsedMs: event.elapsedMs,
+    windowMs: event.windowMs,
+    errorRate: event.stepErrorRate ?? event.errorRate,
+    p95LatencyMs: event.stepP95LatencyMs ?? event.p95LatencyMs,
+    verdict: event.verdict,
+    requests: event.stepRequests ?? event.sampleCount,
+  };
+}
+
 /**
  * The terminal view: the gates (lock, validation, CI, sign-off, preflight, tag), then each
  * canary step with its weight, how far its window is, and the latest error rate and p95
@@ -151,13 +163,11 @@ export function createLiveView(
         Object.assign(env, { wave: event.wave, status: "running", detail: "starting" });
         return true;
       case "environment.finished":
-        env.status = event.state;
-        env.detail = event.summary ?? event.state;
+        Object.assign(env, { status: event.state, detail: event.summary ?? event.state });
         if (event.state !== "promoted") addLog(describeEvent(event, c));
         return true;
       case "environment.held":
-        env.status = "held";
-        env.detail = event.reason;
+        Object.assign(env, { status: "held", detail: event.reason });
         return true;
       case "canary.step.started":
         env.step = newStep(event.weight, `${event.weight}%`);
@@ -174,15 +184,7 @@ export function createLiveView(
         if (env.status === "baking") env.status = "promoted";
         return true;
       case "canary.poll":
-        if (env.step)
-          Object.assign(env.step, {
-            elapsedMs: event.elapsedMs,
-            windowMs: event.windowMs,
-            errorRate: event.stepErrorRate ?? event.errorRate,
-            p95LatencyMs: event.stepP95LatencyMs ?? event.p95LatencyMs,
-            verdict: event.verdict,
-            requests: event.stepRequests ?? event.sampleCount,
-          });
+        if (env.step) Object.assign(env.step, pollReadings(event));
         objective = {
           errorRateMax: event.errorRateMax,
           p95Max: event.p95LatencyMsMax,
@@ -200,8 +202,7 @@ export function createLiveView(
         env.detail = "promoted";
         return true;
       case "rollback.started":
-        env.status = "rolling back";
-        env.detail = event.reason;
+        Object.assign(env, { status: "rolling back", detail: event.reason });
         return true;
       case "rollback.finished":
         env.status = event.verified ? "rolled back" : "ROLLBACK NOT VERIFIED";
@@ -300,12 +301,7 @@ export function createLiveView(
       case "canary.poll": {
         const step = currentStep() ?? stepFor(event.weight);
         Object.assign(step, {
-          elapsedMs: event.elapsedMs,
-          windowMs: event.windowMs,
-          errorRate: event.stepErrorRate ?? event.errorRate,
-          p95LatencyMs: event.stepP95LatencyMs ?? event.p95LatencyMs,
-          verdict: event.verdict,
-          requests: event.stepRequests ?? event.sampleCount,
+          ...pollReadings(event),
           errorRateRatio: event.errorRateRatio ?? null,
           p95Ratio: event.p95Ratio ?? null,
         });
@@ -428,6 +424,12 @@ export function createLiveView(
     return `${"█".repeat(filled)}${c.dim("░".repeat(width - filled))}`;
   }
 
+  /** A reading against its objective: red above it, dim "no data" when there is none. */
+  function reading(value: number | null, max: number | undefined, format: (n: number) => string) {
+    if (value === null) return c.dim("no data");
+    return max !== undefined && value > max ? c.red(format(value)) : format(value);
+  }
+
   function render(): string[] {
     const lines: string[] = [];
     const elapsed = duration(Date.now() - startedReal);
@@ -459,18 +461,8 @@ export function createLiveView(
       const window = s.windowMs ?? 0;
       const progress = window > 0 ? s.elapsedMs / window : 0;
       const time = `${duration(s.elapsedMs).padStart(6)}/${duration(window)}`;
-      const err =
-        s.errorRate === null
-          ? c.dim("no data")
-          : objective && s.errorRate > objective.errorRateMax
-            ? c.red(percent(s.errorRate))
-            : percent(s.errorRate);
-      const p95 =
-        s.p95LatencyMs === null
-          ? c.dim("no data")
-          : objective && s.p95LatencyMs > objective.p95Max
-            ? c.red(millis(s.p95LatencyMs))
-            : millis(s.p95LatencyMs);
+      const err = reading(s.errorRate, objective?.errorRateMax, percent);
+      const p95 = reading(s.p95LatencyMs, objective?.p95Max, millis);
       const state = s.status === "running" ? (s.verdict ?? "starting") : s.status;
       const vs = (ratio: number | null) => (ratio === null ? "" : c.dim(` ×${ratio.toFixed(1)}`));
       const n = s.requests === null ? "" : c.dim(`  n ${s.requests.toLocaleString("en-US")}`);

@@ -208,30 +208,40 @@ export async function buildReleaseStack(
     };
   }
 
-  const incidents: IncidentSink[] = [];
-  for (const [i, ref] of config.incidents.entries()) {
-    const parts = await instantiate(`incidents[${i}]`, ref);
-    if (!parts) continue;
-    if (parts.incidents) incidents.push(parts.incidents);
-    else
-      problems.push({
-        key: `incidents[${i}].use`,
-        message: `${ref.use} does not provide an incident sink`,
-        hint: 'use e.g. "@shipgate/incident-pagerduty" (file incidents are always written)',
-      });
-  }
-  const notifiers: Notifier[] = [];
-  for (const [i, ref] of config.notifiers.entries()) {
-    const parts = await instantiate(`notifiers[${i}]`, ref);
-    if (!parts) continue;
-    if (parts.notifier) notifiers.push(parts.notifier);
-    else
-      problems.push({
-        key: `notifiers[${i}].use`,
-        message: `${ref.use} does not provide a notifier`,
-        hint: 'use e.g. "@shipgate/notify-slack"',
-      });
-  }
+  /** Each `list` entry's part `part`; an entry that provides none is a problem. */
+  const eachPart = async <K extends "incidents" | "notifier">(
+    list: "incidents" | "notifiers",
+    part: K,
+    what: string,
+    hint: string,
+  ): Promise<NonNullable<ProviderParts[K]>[]> => {
+    const found: NonNullable<ProviderParts[K]>[] = [];
+    for (const [i, ref] of config[list].entries()) {
+      const parts = await instantiate(`${list}[${i}]`, ref);
+      if (!parts) continue;
+      const value = parts[part];
+      if (value) found.push(value);
+      else
+        problems.push({
+          key: `${list}[${i}].use`,
+          message: `${ref.use} does not provide ${what}`,
+          hint,
+        });
+    }
+    return found;
+  };
+  const incidents: IncidentSink[] = await eachPart(
+    "incidents",
+    "incidents",
+    "an incident sink",
+    'use e.g. "@shipgate/incident-pagerduty" (file incidents are always written)',
+  );
+  const notifiers: Notifier[] = await eachPart(
+    "notifiers",
+    "notifier",
+    "a notifier",
+    'use e.g. "@shipgate/notify-slack"',
+  );
   if (problems.length > 0) return { ok: false, problems };
 
   const smokeChecks = [

@@ -34,6 +34,11 @@ export function expectCliError(run: CliRun, line: string): void {
   expect(run.stderr.trim()).toBe(line);
 }
 
+/** Expects `text` to contain every one of `lines`, naming the first one missing. */
+export function expectToContainAll(text: string, lines: readonly string[]): void {
+  for (const line of lines) expect(text).toContain(line);
+}
+
 /** The environment of a spawned CLI: no colours, no CI detection surprises. */
 export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", ...extra };

@@ -3,7 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { readFrontMatter } from "@shipgate/core";
 import { describe, expect, it } from "vitest";
-import { cliEnv, expectCliError, runCli, useTempDir } from "./cli-harness.js";
+import { cliEnv, expectCliError, expectToContainAll, runCli, useTempDir } from "./cli-harness.js";
 
 // rsvg-convert (librsvg2-bin) proves the chart renders; CI installs it and requires it.
 const rsvg = spawnSync("rsvg-convert", ["--version"]).status === 0;
@@ -31,10 +31,12 @@ describe("shipgate demo", () => {
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(Date.now() - started).toBeLessThan(8000);
-    expect(run.stdout).toContain("12 pull requests merged since v1.3.0");
-    expect(run.stdout).toContain("SUCCESS: checkout v1.4.0 is live in production (exit 0)");
-    expect(run.stdout).toContain(`report:    ${join(dir, "devops/reports/release-v1.4.0.md")}`);
-    expect(run.stdout).toContain(`changelog: ${join(dir, "devops/status/prs-in-release.json")}`);
+    expectToContainAll(run.stdout, [
+      "12 pull requests merged since v1.3.0",
+      "SUCCESS: checkout v1.4.0 is live in production (exit 0)",
+      `report:    ${join(dir, "devops/reports/release-v1.4.0.md")}`,
+      `changelog: ${join(dir, "devops/status/prs-in-release.json")}`,
+    ]);
     const git = (...args: string[]) =>
       execFileSync("git", args, { cwd: dir, encoding: "utf8" }).trim();
     const merges = git("log", "--first-parent", "--format=%s", "v1.3.0..v1.4.0").split("\n");
@@ -139,18 +141,18 @@ describe("shipgate demo", () => {
     expect(times.at(-1)! - times[0]!).toBe((10 + 2) * 60_000 + 102_000);
 
     const detection = section("Detection");
-    expect(detection).toContain("- Metric: p95 latency (against stable), reported by simulated");
-    expect(detection).toContain("- error rate: 0.63% against the objective ≤ 1.00% — within");
-    expect(detection).toContain("- p95 latency: 227 ms against the objective ≤ 300 ms — within");
-    expect(detection).toContain("- p95 latency against stable: 227 ms");
-    expect(detection).toContain("stable 187 ms, limit 215 ms — BREACHED");
-    expect(detection).toContain(
+    expectToContainAll(detection, [
+      "- Metric: p95 latency (against stable), reported by simulated",
+      "- error rate: 0.63% against the objective ≤ 1.00% — within",
+      "- p95 latency: 227 ms against the objective ≤ 300 ms — within",
+      "- p95 latency against stable: 227 ms",
+      "stable 187 ms, limit 215 ms — BREACHED",
       "- Window: 2 m 00 s observed of a 10-minute window, at 25% canary weight",
-    );
-    expect(detection).toContain("- Sample size: 2,400 requests, 15 failed");
-    expect(detection).toContain("simulated weight=25 poll=2");
-    expect(detection).toContain("The judge's reasoning:");
-    expect(detection).toContain("- 2 poll(s) of the 25% step, every 60 s over a 10-minute window");
+      "- Sample size: 2,400 requests, 15 failed",
+      "simulated weight=25 poll=2",
+      "The judge's reasoning:",
+      "- 2 poll(s) of the 25% step, every 60 s over a 10-minute window",
+    ]);
 
     const rollback = section("Rollback");
     expect(rollback).toContain("Previous version restored and verified in 1 m 42 s.");
@@ -164,12 +166,12 @@ describe("shipgate demo", () => {
     expect(rollback).toContain("- smoke check healthz after the rollback: pass");
 
     const impact = section("Impact estimate");
-    expect(impact).toContain(
+    expectToContainAll(impact, [
       "The new version served 5% of traffic for 10 m 00 s, then 25% of traffic for 2 m 00 s: canary weight × minutes ≈ 1 minutes of full traffic.",
-    );
-    expect(impact).toContain("In requests: the canary served 14,400 requests, of which 44 failed.");
-    expect(impact).toContain("| 5% | 10 | 5% | 12,000 | 29 |");
-    expect(impact).toContain("| 25% | 2 | 25% | 2,400 | 15 |");
+      "In requests: the canary served 14,400 requests, of which 44 failed.",
+      "| 5% | 10 | 5% | 12,000 | 29 |",
+      "| 25% | 2 | 25% | 2,400 | 15 |",
+    ]);
 
     const suspects = section("Suspect changes");
     expect(suspects).toContain(

@@ -3,6 +3,7 @@ import { join, relative, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createWorkspace,
+  expectToContainAll,
   requireBuiltCli,
   runCli,
   simConfig,
@@ -33,27 +34,29 @@ function wavesConfig(dir: string, options: { breachIn?: string; halt?: boolean }
   });
 }
 
+/** Runs `shipgate <command>` of `version` at the head in `dir`: exit 0, nothing on stderr. */
+async function succeeds(dir: string, command: "plan" | "release", version: string) {
+  const run = await runCli([command, "--version", version, "--sha", ws.repo.headSha], { cwd: dir });
+  expect(run.stderr).toBe("");
+  expect(run.code).toBe(0);
+  return run;
+}
+
 describe("shipgate with release waves (real binary)", () => {
   it("plan shows the wave plan with each environment's deployer", async () => {
     const dir = await ws.configDir("waves-plan", (d) => wavesConfig(d));
-    const run = await runCli(["plan", "--version", "v1.4.0", "--sha", ws.repo.headSha], {
-      cwd: dir,
-    });
-    expect(run.stderr).toBe("");
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain("### Waves");
-    expect(run.stdout).toContain("| 1 | staging | simulated | simulated | — |");
-    expect(run.stdout).toContain("| 2 | prod-eu | simulated | simulated | — |");
-    expect(run.stdout).toContain("`on_wave_failure: rollback_all`");
+    const run = await succeeds(dir, "plan", "v1.4.0");
+    expectToContainAll(run.stdout, [
+      "### Waves",
+      "| 1 | staging | simulated | simulated | — |",
+      "| 2 | prod-eu | simulated | simulated | — |",
+      "`on_wave_failure: rollback_all`",
+    ]);
   });
 
   it("releases three environments in two waves: exit 0, one report with a section each", async () => {
     const dir = await ws.configDir("waves-ok", (d) => wavesConfig(d));
-    const run = await runCli(["release", "--version", "v1.5.0", "--sha", ws.repo.headSha], {
-      cwd: dir,
-    });
-    expect(run.stderr).toBe("");
-    expect(run.code).toBe(0);
+    const run = await succeeds(dir, "release", "v1.5.0");
     expect(run.stdout).toContain("wave 1/2: staging");
     expect(run.stdout).toContain("wave 2/2: prod-us, prod-eu");
     expect(run.stdout).toMatch(/\[prod-eu\] canary 25% \(step 2\/3\)/);

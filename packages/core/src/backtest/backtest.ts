@@ -5,7 +5,7 @@ import { countsOf, type SloMeasurement, type SloSource } from "../contracts/slo-
 import { abortedError, ShipgateError } from "../errors/shipgate-error.js";
 import type { Judge, PollObservation } from "../judge/judge.js";
 import { type ReleaseSpec, releaseSpecSchema } from "../model/release-spec.js";
-import type { StepRecord } from "../model/run-record.js";
+import { openStepRecord } from "../model/run-record.js";
 import { type WatchContext, watchWindow } from "../release/canary-watch.js";
 import { judgeFor } from "../release/choose-judge.js";
 import { zodToShipgateError } from "../release/zod-issues.js";
@@ -148,18 +148,8 @@ async function replayStep(
     },
   };
   const clock = replayClock(startMs);
-  const record: StepRecord = {
-    weight: step.weight,
-    phase: step.phase,
-    startedAt: new Date(startMs).toISOString(),
-    endedAt: null,
-    polls: 0,
-    errorRate: null,
-    p95LatencyMs: null,
-    sampleCount: null,
-    result: "running",
-    reason: null,
-  };
+  const record = openStepRecord(step.weight, step.phase, new Date(startMs).toISOString());
+
   const ctx: WatchContext = {
     spec,
     judge,

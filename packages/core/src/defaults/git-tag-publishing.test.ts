@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, unlinkSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSshSigningKey } from "../testing/ssh-signing-key.js";
 import { FastImportStream, TestRepo } from "../testing/test-git-repo.js";
 import { createGitSourceControl, type GitSourceControlOptions } from "./git-source-control.js";
 
@@ -72,24 +73,12 @@ describe.skipIf(!sshKeygen)(
       repo.git(["remote", "add", "origin", remote]);
       repo.git(["push", "-q", "origin", "main"]);
       // A throwaway SSH key and the allowed_signers file a verifier would keep.
-      keyFile = join(tmp, "release_key");
-      execFileSync("ssh-keygen", [
-        "-q",
-        "-t",
-        "ed25519",
-        "-N",
-        "",
-        "-C",
+      ({ keyFile, fingerprint, allowedSigners } = createSshSigningKey(
+        tmp,
+        "release_key",
         "release@acme",
-        "-f",
-        keyFile,
-      ]);
-      fingerprint = execFileSync("ssh-keygen", ["-l", "-f", keyFile], { encoding: "utf8" }).split(
-        " ",
-      )[1]!;
-      allowedSigners = join(tmp, "allowed_signers");
-      const publicKey = execFileSync("ssh-keygen", ["-y", "-f", keyFile], { encoding: "utf8" });
-      writeFileSync(allowedSigners, `bot@example.com ${publicKey}`);
+        "bot@example.com",
+      ));
     });
     afterAll(() => {
       repo?.remove();

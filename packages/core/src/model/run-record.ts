@@ -53,6 +53,29 @@ export interface StepRecord {
   early?: boolean;
 }
 
+/**
+ * A step (or stabilization window) that has just opened at `startedAt`: nothing measured
+ * and nothing decided yet.
+ */
+export function openStepRecord(
+  weight: number,
+  phase: StepRecord["phase"],
+  startedAt: string,
+): StepRecord {
+  return {
+    weight,
+    phase,
+    startedAt,
+    endedAt: null,
+    polls: 0,
+    errorRate: null,
+    p95LatencyMs: null,
+    sampleCount: null,
+    result: "running",
+    reason: null,
+  };
+}
+
 /** What happened during a rollback. */
 export interface RollbackRecord {
   reason: string;

@@ -1,4 +1,4 @@
-import type { StepRecord } from "../model/run-record.js";
+import { openStepRecord, type StepRecord } from "../model/run-record.js";
 import { watchWindow } from "./canary-watch.js";
 import { appendDeployResult } from "./deploy-result.js";
 import { journal } from "./journal-step.js";
@@ -9,18 +9,7 @@ import { runSmokeChecks } from "./smoke-step.js";
 
 /** Opens a step (or stabilization window) in the run's record. */
 export function newStep(ctx: RunContext, weight: number, phase: StepRecord["phase"]): StepRecord {
-  const step: StepRecord = {
-    weight,
-    phase,
-    startedAt: ctx.now(),
-    endedAt: null,
-    polls: 0,
-    errorRate: null,
-    p95LatencyMs: null,
-    sampleCount: null,
-    result: "running",
-    reason: null,
-  };
+  const step = openStepRecord(weight, phase, ctx.now());
   ctx.record.steps.push(step);
   return step;
 }

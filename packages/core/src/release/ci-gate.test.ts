@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { CiCheck } from "../contracts/ci-provider.js";
+import { CI_CHECK_CONCLUSIONS, CI_CHECK_STATUSES, type CiCheck } from "../contracts/ci-provider.js";
 import { evaluateCiGate, isGreenCheck } from "./ci-gate.js";
 
 const policy = { allow_no_checks: false, optional_checks_block: false };
@@ -81,17 +81,9 @@ describe("CI gate rule", () => {
     const arb = fc.array(
       fc.record({
         name: fc.constantFrom("a", "b", "c", "d"),
-        status: fc.constantFrom("queued", "in_progress", "completed") as fc.Arbitrary<
-          CiCheck["status"]
-        >,
-        conclusion: fc.constantFrom(
-          "success",
-          "failure",
-          "neutral",
-          "cancelled",
-          "skipped",
-          "timed_out",
-        ) as fc.Arbitrary<NonNullable<CiCheck["conclusion"]>>,
+        status: fc.constantFrom(...CI_CHECK_STATUSES),
+        // Every conclusion the contract knows, so a new one cannot slip through as green.
+        conclusion: fc.constantFrom(...CI_CHECK_CONCLUSIONS),
         required: fc.constantFrom(true, false, undefined),
       }),
       { maxLength: 8 },

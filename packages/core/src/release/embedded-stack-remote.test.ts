@@ -17,7 +17,14 @@ import type { ReleaseStack } from "../model/release-stack.js";
 import { createFakeCiProvider } from "../testing/fakes/fake-ci-provider.js";
 import { createSimulatedDeployer } from "../testing/fakes/simulated-deployer.js";
 import { createSimulatedSloSource } from "../testing/fakes/simulated-slo-source.js";
-import { FastImportStream, TestRepo } from "../testing/test-git-repo.js";
+import { createSshSigningKey, type SshSigningKey } from "../testing/ssh-signing-key.js";
+import {
+  FastImportStream,
+  shopRootCommit,
+  TestRepo,
+  testAuthor,
+} from "../testing/test-git-repo.js";
+import { shopReleaseInput } from "../testing/test-scenarios.js";
 import { createVirtualClock } from "../testing/virtual-clock.js";
 import { createReleaseOrchestrator } from "./orchestrator.js";
 
@@ -43,29 +50,17 @@ describe.skipIf(!sshKeygen)(
     let repo: TestRepo;
     let remote: string;
     let head = "";
-    let keyFile = "";
-    let fingerprint = "";
-    let allowedSigners = "";
+    let key: SshSigningKey;
 
     beforeAll(() => {
       tmp = mkdtempSync(join(tmpdir(), "shipgate-remote-release-"));
       repo = TestRepo.create();
       const s = new FastImportStream();
-      const who = (name: string, t: number) => ({
-        name,
-        email: `${name}@example.com`,
-        time: 1767225600 + t * 3600,
-      });
-      let main = s.commit({
-        ref: "refs/heads/main",
-        author: who("root", 0),
-        message: "initial\n",
-        files: { "README.md": "shop\n" },
-      });
+      let main = shopRootCommit(s);
       const base = main;
       main = s.commit({
         ref: "refs/heads/main",
-        author: who("alice", 1),
+        author: testAuthor("alice", 1),
         message: "feat(api): add bulk export (#1)\n",
         parents: [main],
         files: { "src/api/export.ts": "1\n" },
@@ -77,16 +72,7 @@ describe.skipIf(!sshKeygen)(
       cleanGit(tmp, ["init", "-q", "--bare", remote]);
       repo.git(["remote", "add", "origin", remote]);
       repo.git(["push", "-q", "origin", "main", "v1.3.0"]);
-      keyFile = join(tmp, "release_ed25519");
-      execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "ci@acme", "-f", keyFile]);
-      fingerprint = execFileSync("ssh-keygen", ["-l", "-f", keyFile], { encoding: "utf8" }).split(
-        " ",
-      )[1]!;
-      allowedSigners = join(tmp, "allowed_signers");
-      writeFileSync(
-        allowedSigners,
-        `bot@example.com ${execFileSync("ssh-keygen", ["-y", "-f", keyFile], { encoding: "utf8" })}`,
-      );
+      key = createSshSigningKey(tmp, "release_ed25519", "ci@acme", "bot@example.com");
     });
     afterAll(() => {
       repo?.remove();
@@ -101,7 +87,7 @@ describe.skipIf(!sshKeygen)(
           cwd: repo.dir,
           tagger: { name: "Release Bot", email: "bot@example.com" },
           sign: "ssh",
-          signingKey: keyFile,
+          signingKey: key.keyFile,
         }),
         clock,
         ci: createFakeCiProvider({ clock, checks: [{ name: "unit", conclusion: "success" }] }),
@@ -113,14 +99,9 @@ describe.skipIf(!sshKeygen)(
       return { stack: built, deployer };
     };
     const spec = (version: string) => ({
-      environment: "production",
-      service: "shop",
-      version,
-      sha: head,
-      previous_release_tag: "v1.3.0",
+      ...shopReleaseInput(version, head),
       captain: "alice",
       dashboards: { Grafana: "https://grafana.example.com/d/shop" },
-      slo: { error_rate_max: 0.01, p95_latency_ms: 300, window_minutes: 5 },
     });
 
     it("pushes the signed tag before the canary; it verifies on a fresh clone; the report names signer and fingerprint", async () => {
@@ -138,25 +119,32 @@ describe.skipIf(!sshKeygen)(
       cleanGit(tmp, ["clone", "-q", remote, clone]);
       const verify = execFileSync(
         "sh",
-        ["-c", `git -c gpg.ssh.allowedSignersFile='${allowedSigners}' tag --verify v1.4.0 2>&1`],
+        [
+          "-c",
+          `git -c gpg.ssh.allowedSignersFile='${key.allowedSigners}' tag --verify v1.4.0 2>&1`,
+        ],
         { cwd: clone, encoding: "utf8" },
       );
       expect(verify).toContain(
-        `Good "git" signature for bot@example.com with ED25519 key ${fingerprint}`,
+        `Good "git" signature for bot@example.com with ED25519 key ${key.fingerprint}`,
       );
       expect(cleanGit(clone, ["rev-parse", "v1.4.0^{commit}"])).toBe(head);
 
       const report = readFileSync(join(repo.dir, "devops/reports/release-v1.4.0.md"), "utf8");
       expect(report).toContain(`Tag \`v1.4.0\` → \`${head}\` (created and pushed to origin).`);
       expect(report).toContain(
-        `Signed (ssh) by Release Bot <bot@example.com>, key \`${fingerprint}\`; check with \`git tag --verify v1.4.0\`.`,
+        `Signed (ssh) by Release Bot <bot@example.com>, key \`${key.fingerprint}\`; check with \`git tag --verify v1.4.0\`.`,
       );
       expect(report).toContain("**Captain:** alice");
       expect(report).toContain("- **Grafana**: https://grafana.example.com/d/shop");
       expect(readFrontMatter(report)).toMatchObject({
         captain: "alice",
         tag_pushed_to: "origin",
-        tag_signature: { format: "ssh", fingerprint, signer: "Release Bot <bot@example.com>" },
+        tag_signature: {
+          format: "ssh",
+          fingerprint: key.fingerprint,
+          signer: "Release Bot <bot@example.com>",
+        },
       });
     });
 

@@ -9,7 +9,13 @@ import {
   createSimulatedSloSource,
   type MetricsByWeight,
 } from "../testing/fakes/simulated-slo-source.js";
-import { FastImportStream, TestRepo } from "../testing/test-git-repo.js";
+import {
+  FastImportStream,
+  shopRootCommit,
+  TestRepo,
+  testAuthor,
+} from "../testing/test-git-repo.js";
+import { shopReleaseInput } from "../testing/test-scenarios.js";
 import { createVirtualClock } from "../testing/virtual-clock.js";
 import { createReleaseOrchestrator } from "./orchestrator.js";
 
@@ -20,17 +26,7 @@ describe("release on the embedded default stack (real git, real files)", () => {
   beforeAll(() => {
     repo = TestRepo.create();
     const s = new FastImportStream();
-    const who = (name: string, t: number) => ({
-      name,
-      email: `${name}@example.com`,
-      time: 1767225600 + t * 3600,
-    });
-    let main = s.commit({
-      ref: "refs/heads/main",
-      author: who("root", 0),
-      message: "initial\n",
-      files: { "README.md": "shop\n" },
-    });
+    let main = shopRootCommit(s);
     const prs: [number, string, string, string][] = [
       [1, "feat(api): add bulk export", "alice", "src/api/export.ts"],
       [2, "fix(cart)!: change rounding", "carol", "src/cart/total.ts"],
@@ -40,14 +36,14 @@ describe("release on the embedded default stack (real git, real files)", () => {
     for (const [n, title, author, file] of prs) {
       const branch = s.commit({
         ref: `refs/heads/pr-${n}`,
-        author: who(author, n),
+        author: testAuthor(author, n),
         message: `${title}\n`,
         parents: [main],
         files: { [file]: `${n}\n` },
       });
       main = s.commit({
         ref: "refs/heads/main",
-        author: who("merger", n),
+        author: testAuthor("merger", n),
         message: `Merge pull request #${n} from acme/pr-${n}\n\n${title}\n\nReviewed-by: Bob <bob@example.com>\n`,
         parents: [main, branch],
       });
@@ -73,14 +69,7 @@ describe("release on the embedded default stack (real git, real files)", () => {
       slo: createSimulatedSloSource(deployer, metrics),
     };
   };
-  const spec = (version: string) => ({
-    environment: "production",
-    service: "shop",
-    version,
-    sha: head,
-    previous_release_tag: "v1.3.0",
-    slo: { error_rate_max: 0.01, p95_latency_ms: 300, window_minutes: 5 },
-  });
+  const spec = (version: string) => shopReleaseInput(version, head);
 
   it("tags with git, writes the report, status files and changelog from the real history", async () => {
     const outcome = await createReleaseOrchestrator(

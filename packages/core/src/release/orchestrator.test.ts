@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { z } from "zod";
 import { readFrontMatter } from "../artifacts/front-matter.js";
 import type { Notifier } from "../contracts/notifier.js";
 import { ShipgateError } from "../errors/shipgate-error.js";
@@ -10,21 +11,26 @@ import { createMemoryIncidentSink } from "../testing/fakes/memory-incident-sink.
 import { createMemoryNotifier } from "../testing/fakes/memory-notifier.js";
 import { createMemoryLockBackend } from "../testing/fakes/memory-release-lock.js";
 import { runScenario } from "../testing/run-scenario.js";
-import { baseScenario, SHA } from "../testing/test-scenarios.js";
+import type { weightMetricsSchema } from "../testing/scenario.js";
+import { baseScenario, RELEASED_ALL_THE_WAY, SHA } from "../testing/test-scenarios.js";
 
 const files = (store: unknown) => (store as MemoryArtifactStore).files;
+
+/** The base scenario with `metrics` at one canary weight; every other weight is clean. */
+const metricsAt = (
+  weight: string,
+  metrics: z.input<typeof weightMetricsSchema>,
+  p95LatencyMs = 100,
+) =>
+  baseScenario({
+    metrics: { [weight]: metrics, default: { error_rate: 0, p95_latency_ms: p95LatencyMs } },
+  });
 
 describe("release orchestrator: success", () => {
   it("gates, tags, walks 5 → 25 → 100, stabilizes, writes changelog, report and status files", async () => {
     const lockBackend = createMemoryLockBackend();
     const r = await runScenario(baseScenario(), { lockBackend });
-    expect(r.outcome).toMatchObject({
-      status: "SUCCESS",
-      exitCode: 0,
-      reason: "released",
-      maxWeightReached: 100,
-      rolledBack: false,
-    });
+    expect(r.outcome).toMatchObject(RELEASED_ALL_THE_WAY);
     expect(r.deployer.state.history).toEqual([5, 25, 100]);
     expect(r.deployer.state.stableVersion).toBe("v1.4.0");
     expect(
@@ -67,7 +73,7 @@ describe("release orchestrator: success", () => {
       service: "shop",
       status: "SUCCESS",
     });
-    for (const section of [
+    for (const line of [
       "## CI gate",
       "## Deploy",
       "## Rollback",
@@ -77,12 +83,11 @@ describe("release orchestrator: success", () => {
       "## Duration",
       "## Deploy note",
       "## Verification evidence",
-    ]) {
-      expect(report).toContain(section);
-    }
-    expect(report).toContain("| step | started | ended | error_rate | p95 | result |");
-    expect(report).toContain("| 25% |");
-    expect(report).toContain("https://git.example.com/acme/shop/pull/11");
+      "| step | started | ended | error_rate | p95 | result |",
+      "| 25% |",
+      "https://git.example.com/acme/shop/pull/11",
+    ])
+      expect(report).toContain(line);
     expect(lockBackend.holders.size).toBe(0);
   });
 
@@ -97,15 +102,9 @@ describe("release orchestrator: success", () => {
 
   it("reuses the tag of an earlier attempt on the same sha, and writes the next -retryN report", async () => {
     const artifacts = createMemoryArtifactStore();
-    const first = await runScenario(
-      baseScenario({
-        metrics: {
-          "25": { error_rate: 0.2, p95_latency_ms: 100 },
-          default: { error_rate: 0, p95_latency_ms: 100 },
-        },
-      }),
-      { artifacts },
-    );
+    const first = await runScenario(metricsAt("25", { error_rate: 0.2, p95_latency_ms: 100 }), {
+      artifacts,
+    });
     expect(first.outcome.status).toBe("ABORTED");
     const retry = await runScenario(
       baseScenario({
@@ -134,6 +133,22 @@ describe("release orchestrator: success", () => {
     );
   });
 });
+
+/** A scenario whose one check, e2e, is still running and passes after `minutes`. */
+const e2eStillRunning = (minutes: number, release?: Record<string, unknown>) =>
+  baseScenario({
+    ci: {
+      checks: [
+        {
+          name: "e2e",
+          conclusion: "success",
+          status: "in_progress",
+          complete_after_minutes: minutes,
+        },
+      ],
+    },
+    ...(release ? { release } : {}),
+  });
 
 describe("release orchestrator: CI gate", () => {
   it("blocks on a red check: exit 2, nothing tagged or deployed, report says Blocked", async () => {
@@ -166,40 +181,13 @@ describe("release orchestrator: CI gate", () => {
   });
 
   it("waits for checks still running and goes on when they pass", async () => {
-    const r = await runScenario(
-      baseScenario({
-        ci: {
-          checks: [
-            {
-              name: "e2e",
-              conclusion: "success",
-              status: "in_progress",
-              complete_after_minutes: 7,
-            },
-          ],
-        },
-      }),
-    );
+    const r = await runScenario(e2eStillRunning(7));
     expect(r.outcome.status).toBe("SUCCESS");
     expect(r.events.filter((e) => e.type === "ci.waiting").length).toBeGreaterThanOrEqual(14);
   });
 
   it("blocks when checks are still running after the CI timeout", async () => {
-    const r = await runScenario(
-      baseScenario({
-        ci: {
-          checks: [
-            {
-              name: "e2e",
-              conclusion: "success",
-              status: "in_progress",
-              complete_after_minutes: 90,
-            },
-          ],
-        },
-        release: { policy: { ci_timeout_minutes: 20 } },
-      }),
-    );
+    const r = await runScenario(e2eStillRunning(90, { policy: { ci_timeout_minutes: 20 } }));
     expect(r.outcome).toMatchObject({ status: "BLOCKED", reason: "ci_timeout", exitCode: 2 });
     expect(r.deployer.state.history).toEqual([]);
   });
@@ -251,14 +239,7 @@ describe("release orchestrator: canary and rollback", () => {
   });
 
   it("fails fast: a breach at the first poll does not wait out the window", async () => {
-    const r = await runScenario(
-      baseScenario({
-        metrics: {
-          "5": { error_rate: [0.5], p95_latency_ms: 100 },
-          default: { error_rate: 0, p95_latency_ms: 100 },
-        },
-      }),
-    );
+    const r = await runScenario(metricsAt("5", { error_rate: [0.5], p95_latency_ms: 100 }));
     const polls = r.events.filter((e) => e.type === "canary.poll");
     expect(polls).toHaveLength(1);
     expect(r.outcome.maxWeightReached).toBe(5);
@@ -266,12 +247,7 @@ describe("release orchestrator: canary and rollback", () => {
 
   it("breaches on p95 latency too", async () => {
     const r = await runScenario(
-      baseScenario({
-        metrics: {
-          "100": { error_rate: 0, p95_latency_ms: [100, 100, 450] },
-          default: { error_rate: 0, p95_latency_ms: 100 },
-        },
-      }),
+      metricsAt("100", { error_rate: 0, p95_latency_ms: [100, 100, 450] }),
     );
     expect(r.outcome.status).toBe("ABORTED");
     expect(r.outcome.summary).toBe("p95 latency 450 ms > 300 ms at 100%");
@@ -279,14 +255,7 @@ describe("release orchestrator: canary and rollback", () => {
   });
 
   it("fails closed on repeated no data", async () => {
-    const r = await runScenario(
-      baseScenario({
-        metrics: {
-          "5": { error_rate: null, p95_latency_ms: null },
-          default: { error_rate: 0, p95_latency_ms: 100 },
-        },
-      }),
-    );
+    const r = await runScenario(metricsAt("5", { error_rate: null, p95_latency_ms: null }));
     expect(r.outcome).toMatchObject({ status: "ABORTED", maxWeightReached: 5 });
     expect(r.outcome.summary).toContain("failing closed");
     expect(r.events.filter((e) => e.type === "canary.poll")).toHaveLength(3);
@@ -294,21 +263,11 @@ describe("release orchestrator: canary and rollback", () => {
 
   it("fails closed when the window ends on no data, but tolerates a gap", async () => {
     const gap = await runScenario(
-      baseScenario({
-        metrics: {
-          "5": { error_rate: [0, null, 0], p95_latency_ms: 100 },
-          default: { error_rate: 0, p95_latency_ms: 100 },
-        },
-      }),
+      metricsAt("5", { error_rate: [0, null, 0], p95_latency_ms: 100 }),
     );
     expect(gap.outcome.status).toBe("SUCCESS");
     const endsEmpty = await runScenario(
-      baseScenario({
-        metrics: {
-          "5": { error_rate: [0, 0, 0, 0, 0, 0, 0, 0, 0, null], p95_latency_ms: 100 },
-          default: { error_rate: 0, p95_latency_ms: 100 },
-        },
-      }),
+      metricsAt("5", { error_rate: [0, 0, 0, 0, 0, 0, 0, 0, 0, null], p95_latency_ms: 100 }),
     );
     expect(endsEmpty.outcome.status).toBe("ABORTED");
     expect(endsEmpty.outcome.summary).toContain("end of the window");
@@ -324,21 +283,11 @@ describe("release orchestrator: canary and rollback", () => {
 
   it("fails closed on repeated query errors and survives a single one", async () => {
     const one = await runScenario(
-      baseScenario({
-        metrics: {
-          "5": { error_rate: 0, p95_latency_ms: 100, query_errors_at: [2] },
-          default: { error_rate: 0, p95_latency_ms: 100 },
-        },
-      }),
+      metricsAt("5", { error_rate: 0, p95_latency_ms: 100, query_errors_at: [2] }),
     );
     expect(one.outcome.status).toBe("SUCCESS");
     const many = await runScenario(
-      baseScenario({
-        metrics: {
-          "5": { error_rate: 0, p95_latency_ms: 100, query_errors_at: [1, 2, 3] },
-          default: { error_rate: 0, p95_latency_ms: 100 },
-        },
-      }),
+      metricsAt("5", { error_rate: 0, p95_latency_ms: 100, query_errors_at: [1, 2, 3] }),
     );
     expect(many.outcome).toMatchObject({ status: "ABORTED", maxWeightReached: 5 });
     expect(many.outcome.summary).toContain("failed 3 times in a row");
@@ -361,12 +310,7 @@ describe("release orchestrator: canary and rollback", () => {
   it("rolls back after promotion when the stabilization window breaches", async () => {
     let polls100 = 0;
     const r = await runScenario(
-      baseScenario({
-        metrics: {
-          "100": { error_rate: [...Array(10).fill(0), 0.3], p95_latency_ms: 100 },
-          default: { error_rate: 0, p95_latency_ms: 100 },
-        },
-      }),
+      metricsAt("100", { error_rate: [...Array(10).fill(0), 0.3], p95_latency_ms: 100 }),
       {
         onEvent: (e) => {
           if (e.type === "canary.poll" && e.weight === 100) polls100++;
@@ -493,16 +437,19 @@ describe("release orchestrator: validation", () => {
   });
 });
 
+/** A holder of the shop's lock: v1.3.9 released from pid 42 on ci-7. */
+const ci7Holder = (id: string) => ({
+  id,
+  host: "ci-7",
+  pid: 42,
+  startedAt: "2026-01-05T09:00:00Z",
+  version: "v1.3.9",
+});
+
 describe("release orchestrator: rules in every path", () => {
   it("refuses a second release of the same service while the first holds the lock (exit 4), writing no report", async () => {
     const lockBackend = createMemoryLockBackend();
-    lockBackend.holders.set("shop", {
-      id: "other",
-      host: "ci-7",
-      pid: 42,
-      startedAt: "2026-01-05T09:00:00Z",
-      version: "v1.3.9",
-    });
+    lockBackend.holders.set("shop", ci7Holder("other"));
     const r = await runScenario(baseScenario(), { lockBackend });
     expect(r.outcome).toMatchObject({ status: "FAILED", reason: "lock_held", exitCode: 4 });
     expect(r.outcome.summary).toContain("ci-7:42");
@@ -530,14 +477,7 @@ describe("release orchestrator: rules in every path", () => {
 
   it("takes over a stale lock and says so in the report", async () => {
     const lockBackend = createMemoryLockBackend();
-    lockBackend.holders.set("shop", {
-      id: "dead",
-      host: "ci-7",
-      pid: 42,
-      startedAt: "2026-01-05T09:00:00Z",
-      version: "v1.3.9",
-      stale: true,
-    });
+    lockBackend.holders.set("shop", { ...ci7Holder("dead"), stale: true });
     const r = await runScenario(baseScenario(), { lockBackend });
     expect(r.outcome.status).toBe("SUCCESS");
     expect(files(r.artifacts).get(r.outcome.paths.report!)).toContain(
@@ -609,17 +549,9 @@ describe("release orchestrator: rules in every path", () => {
 
   it("always files the incident as a file first, even when every other sink fails", async () => {
     const down = createMemoryIncidentSink({ fail: true });
-    const r = await runScenario(
-      baseScenario({
-        metrics: {
-          "5": { error_rate: 0.5, p95_latency_ms: 1 },
-          default: { error_rate: 0, p95_latency_ms: 1 },
-        },
-      }),
-      {
-        overrides: { incidents: [down] },
-      },
-    );
+    const r = await runScenario(metricsAt("5", { error_rate: 0.5, p95_latency_ms: 1 }, 1), {
+      overrides: { incidents: [down] },
+    });
     expect(r.outcome.paths.incident).toMatch(/^incidents\/INC-\d{4}-\d{2}-\d{2}-01\.md$/);
     expect(r.events.some((e) => e.type === "incident.failed")).toBe(true);
   });
@@ -627,15 +559,10 @@ describe("release orchestrator: rules in every path", () => {
   it("resolves an earlier release's open incident when a later release succeeds", async () => {
     const sink = createMemoryIncidentSink();
     const artifacts = createMemoryArtifactStore();
-    await runScenario(
-      baseScenario({
-        metrics: {
-          "5": { error_rate: 0.5, p95_latency_ms: 1 },
-          default: { error_rate: 0, p95_latency_ms: 1 },
-        },
-      }),
-      { artifacts, overrides: { incidents: [sink] } },
-    );
+    await runScenario(metricsAt("5", { error_rate: 0.5, p95_latency_ms: 1 }, 1), {
+      artifacts,
+      overrides: { incidents: [sink] },
+    });
     expect(sink.opened).toHaveLength(1);
     const ok = await runScenario(baseScenario({ release: { version: "v1.4.1" } }), {
       artifacts,
@@ -648,15 +575,9 @@ describe("release orchestrator: rules in every path", () => {
 
   it("numbers incidents of the same day with the next free NN", async () => {
     const artifacts = createMemoryArtifactStore({ "incidents/INC-2026-01-05-01.md": "earlier" });
-    const r = await runScenario(
-      baseScenario({
-        metrics: {
-          "5": { error_rate: 0.5, p95_latency_ms: 1 },
-          default: { error_rate: 0, p95_latency_ms: 1 },
-        },
-      }),
-      { artifacts },
-    );
+    const r = await runScenario(metricsAt("5", { error_rate: 0.5, p95_latency_ms: 1 }, 1), {
+      artifacts,
+    });
     expect(r.outcome.paths.incident).toBe("incidents/INC-2026-01-05-02.md");
     expect(files(artifacts).get("incidents/INC-2026-01-05-01.md")).toBe("earlier");
   });
@@ -664,12 +585,7 @@ describe("release orchestrator: rules in every path", () => {
   it("puts no absolute path in any artifact", async () => {
     for (const scenario of [
       baseScenario(),
-      baseScenario({
-        metrics: {
-          "25": { error_rate: 0.5, p95_latency_ms: 1 },
-          default: { error_rate: 0, p95_latency_ms: 1 },
-        },
-      }),
+      metricsAt("25", { error_rate: 0.5, p95_latency_ms: 1 }, 1),
     ]) {
       const r = await runScenario(scenario);
       for (const [path, content] of files(r.artifacts)) {

@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { err, okAsync } from "neverthrow";
+import { okAsync } from "neverthrow";
 import { renderDeployNote } from "../artifacts/deploy-note.js";
 import type { DeployTarget } from "../contracts/deployer.js";
 import type { NotificationKind } from "../contracts/notifier.js";
@@ -23,6 +23,7 @@ import { writeChangelog } from "./changelog-step.js";
 import { writeCanaryChart } from "./chart-step.js";
 import { judgeFor } from "./choose-judge.js";
 import { runCiGate } from "./ci-gate-step.js";
+import { earlyOutcome } from "./early-outcome.js";
 import { openIncident, resolveOpenIncidents } from "./incident-step.js";
 import { journal, relaxJournal, startJournal } from "./journal-step.js";
 import { notify } from "./notify-step.js";
@@ -33,6 +34,7 @@ import { runRollback } from "./rollback-step.js";
 import type { Emit, RunContext, Stop } from "./run-context.js";
 import { stopForError } from "./run-context.js";
 import { runSignOffGate } from "./sign-off-step.js";
+import { takeLock } from "./take-lock.js";
 import { validateRelease } from "./validate-step.js";
 import {
   prepareWaves,
@@ -97,7 +99,7 @@ export function createReleaseOrchestrator(stack: ReleaseStack): ReleaseOrchestra
       const parsed = releaseSpecSchema.safeParse(input);
       if (!parsed.success) {
         const error = zodToShipgateError(parsed.error, "", "release input");
-        const outcome = earlyOutcome(
+        const outcome = inputOutcome(
           "FAILED",
           "invalid_input",
           EXIT_CODES.FAILED,
@@ -180,19 +182,14 @@ async function runRelease(
     startedAt: record.startedAt,
     version: spec.version,
   };
-  let locked: Awaited<ReturnType<typeof stack.lock.acquire>>;
-  try {
-    locked = await stack.lock.acquire({ service: spec.service, holder }, { signal });
-  } catch (thrown) {
-    locked = err(toShipgateError(thrown, `lock ${stack.lock.name} threw`));
-  }
+  const locked = await takeLock(stack.lock, spec.service, holder, signal);
   if (locked.isErr()) {
     const error = locked.error;
     const held = error.kind === "lock_held";
     const summary = held
       ? `another release of ${spec.service} is running: ${error.message}`
       : `could not take the release lock: ${error.describe()}`;
-    const outcome = earlyOutcome(
+    const outcome = inputOutcome(
       "FAILED",
       held ? "lock_held" : error.kind === "aborted" ? "cancelled" : "tool_error",
       held
@@ -510,7 +507,7 @@ function finalOutcome(ctx: RunContext, stop: Stop | null): ReleaseOutcome {
   };
 }
 
-function earlyOutcome(
+function inputOutcome(
   status: ReleaseStatus,
   reason: ReleaseReason,
   exitCode: number,
@@ -522,7 +519,7 @@ function earlyOutcome(
   input: unknown,
 ): ReleaseOutcome {
   const loose = (input ?? {}) as { version?: unknown; service?: unknown };
-  return {
+  return earlyOutcome({
     status,
     reason,
     exitCode,
@@ -530,15 +527,10 @@ function earlyOutcome(
     version: typeof loose.version === "string" ? loose.version : null,
     service: typeof loose.service === "string" ? loose.service : null,
     dryRun: options.dryRun ?? false,
-    maxWeightReached: 0,
-    rolledBack: false,
-    rollbackVerified: null,
-    paths: { report: null, incident: null, all: [] },
     error,
-    warnings: [],
     startedAt,
     endedAt,
-  };
+  });
 }
 
 const FINAL_KIND: Record<ReleaseStatus, NotificationKind> = {

@@ -1,13 +1,15 @@
 import { hostname } from "node:os";
-import { err, okAsync } from "neverthrow";
+import { okAsync } from "neverthrow";
 import type { IncidentSink } from "../contracts/incident-sink.js";
 import type { LockHandle, LockHolder } from "../contracts/release-lock.js";
 import { type ShipgateError, toShipgateError } from "../errors/shipgate-error.js";
 import type { ReleaseEvent } from "../model/release-events.js";
 import { EXIT_CODES, type ReleaseOutcome } from "../model/release-outcome.js";
 import type { ReleaseStack } from "../model/release-stack.js";
+import { earlyOutcome } from "./early-outcome.js";
 import { recoverIfCrashed } from "./recovery.js";
 import type { Emit } from "./run-context.js";
+import { takeLock } from "./take-lock.js";
 
 /** What to recover. */
 export interface RecoveryRequest {
@@ -46,23 +48,8 @@ function failed(
   service: string,
   at: string,
 ): ReleaseOutcome {
-  return {
-    status: "FAILED",
-    reason,
-    exitCode,
-    summary,
-    version: null,
-    service,
-    dryRun: false,
-    maxWeightReached: 0,
-    rolledBack: false,
-    rollbackVerified: null,
-    paths: { report: null, incident: null, all: [] },
-    error,
-    warnings: [],
-    startedAt: at,
-    endedAt: at,
-  };
+  const end = { exitCode, summary, error, service, startedAt: at, endedAt: at };
+  return earlyOutcome({ status: "FAILED", reason, version: null, dryRun: false, ...end });
 }
 
 /**
@@ -120,12 +107,7 @@ export async function recoverRun(
   };
   const signal = options.signal ?? new AbortController().signal;
   const holder = recoveryHolder(stack, startedMs);
-  let locked: Awaited<ReturnType<typeof stack.lock.acquire>>;
-  try {
-    locked = await stack.lock.acquire({ service: request.service, holder }, { signal });
-  } catch (thrown) {
-    locked = err(toShipgateError(thrown, `lock ${stack.lock.name} threw`));
-  }
+  const locked = await takeLock(stack.lock, request.service, holder, signal);
   if (locked.isErr()) {
     const held = locked.error.kind === "lock_held";
     return failed(

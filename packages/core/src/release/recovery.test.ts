@@ -1,8 +1,6 @@
-import { ResultAsync } from "neverthrow";
 import { describe, expect, it } from "vitest";
 import { readFrontMatter } from "../artifacts/front-matter.js";
-import type { ReleaseJournal } from "../contracts/release-journal.js";
-import type { ShipgateError } from "../errors/shipgate-error.js";
+import { dyingReleaseJournal } from "../testing/fakes/dying-release-journal.js";
 import { createMemoryArtifactStore } from "../testing/fakes/memory-artifact-store.js";
 import {
   createMemoryJournalBackend,
@@ -17,28 +15,6 @@ import { buildScenarioStack } from "../testing/run-scenario.js";
 import { type ScenarioInput, scenarioSchema } from "../testing/scenario.js";
 import { baseScenario } from "../testing/test-scenarios.js";
 import { createReleaseOrchestrator } from "./orchestrator.js";
-
-const never = <T>() => new ResultAsync<T, ShipgateError>(new Promise(() => {}));
-
-/** A journal whose run "dies" right after its `n`th record is durable: nothing after it ever happens. */
-function dyingAfter(journal: ReleaseJournal, n: number): ReleaseJournal {
-  let written = 0;
-  const die = <T>(r: ResultAsync<T, ShipgateError>) =>
-    new ResultAsync<T, ShipgateError>(
-      (async () => {
-        if (written >= n) return never<T>();
-        const done = await r;
-        if (done.isOk()) written += 1;
-        return written >= n ? never<T>() : done;
-      })(),
-    );
-  return {
-    name: journal.name,
-    read: (s, o) => journal.read(s, o),
-    begin: (s, r, o) => die(journal.begin(s, r, o)),
-    append: (s, r, o) => die(journal.append(s, r, o)),
-  };
-}
 
 function world(scenario: ScenarioInput) {
   const parsed = scenarioSchema.parse(scenario);
@@ -67,6 +43,16 @@ const breach = () =>
     },
   });
 
+/** Starts a release whose run dies after its `n`th journal record, and lets it get that far. */
+async function crashAfterRecord(w: ReturnType<typeof world>, n: number): Promise<void> {
+  void createReleaseOrchestrator({
+    ...w.stack,
+    journal: dyingReleaseJournal(w.journal, n),
+  }).release(w.parsed.release);
+  // Let the run reach its n-th record and freeze there (the process is gone).
+  for (let i = 0; i < 200; i++) await new Promise((r) => setImmediate(r));
+}
+
 async function recordsOfAFullRun(scenario: ScenarioInput): Promise<string[]> {
   const w = world(scenario);
   await createReleaseOrchestrator({ ...w.stack, journal: w.journal }).release(w.parsed.release);
@@ -84,13 +70,7 @@ describe("a release killed at every journal boundary, then recovered", () => {
       expect(full.at(-1)).toBe("finished");
       for (let n = 1; n <= full.length; n++) {
         const w = world(scenario());
-        const orchestrator = createReleaseOrchestrator({
-          ...w.stack,
-          journal: dyingAfter(w.journal, n),
-        });
-        void orchestrator.release(w.parsed.release);
-        // Let the run reach its n-th record and freeze there (the process is gone).
-        for (let i = 0; i < 200; i++) await new Promise((r) => setImmediate(r));
+        await crashAfterRecord(w, n);
         const journaled = [
           ...((w.journalBackend.journals.get("shop") as { type: string }[]) ?? []),
         ];
@@ -154,10 +134,7 @@ describe("a release killed at every journal boundary, then recovered", () => {
     const w = world(baseScenario());
     const full = await recordsOfAFullRun(baseScenario());
     const n = full.indexOf("weight.set") + 2; // 5% set, its watch under way
-    void createReleaseOrchestrator({ ...w.stack, journal: dyingAfter(w.journal, n) }).release(
-      w.parsed.release,
-    );
-    for (let i = 0; i < 200; i++) await new Promise((r) => setImmediate(r));
+    await crashAfterRecord(w, n);
     w.lockBackend.holders.get("shop")!.stale = true;
     const outcome = await createReleaseOrchestrator({ ...w.stack, journal: w.journal }).release({
       ...(w.parsed.release as object),
@@ -180,10 +157,7 @@ describe("a release killed at every journal boundary, then recovered", () => {
 
   it("a crash before the canary closes the crashed attempt and goes on with the new release (-retry1)", async () => {
     const w = world(baseScenario());
-    void createReleaseOrchestrator({ ...w.stack, journal: dyingAfter(w.journal, 3) }).release(
-      w.parsed.release,
-    );
-    for (let i = 0; i < 200; i++) await new Promise((r) => setImmediate(r));
+    await crashAfterRecord(w, 3);
     w.lockBackend.holders.get("shop")!.stale = true;
     const outcome = await createReleaseOrchestrator({ ...w.stack, journal: w.journal }).release(
       w.parsed.release,
@@ -196,10 +170,7 @@ describe("a release killed at every journal boundary, then recovered", () => {
 
   it("a live holder's lock is not recovered (exit 4)", async () => {
     const w = world(baseScenario());
-    void createReleaseOrchestrator({ ...w.stack, journal: dyingAfter(w.journal, 5) }).release(
-      w.parsed.release,
-    );
-    for (let i = 0; i < 200; i++) await new Promise((r) => setImmediate(r));
+    await crashAfterRecord(w, 5);
     const outcome = await createReleaseOrchestrator({ ...w.stack, journal: w.journal }).recover({
       service: "shop",
     });
@@ -253,10 +224,7 @@ describe("recover({ resume: true })", () => {
     const full = await recordsOfAFullRun(scenario);
     // Dies right after "weight.set 25" is durable, before setting it: 5% passed, 25% announced.
     const n = full.indexOf("weight.set", full.indexOf("weight.set") + 1) + 1;
-    void createReleaseOrchestrator({ ...w.stack, journal: dyingAfter(w.journal, n) }).release(
-      w.parsed.release,
-    );
-    for (let i = 0; i < 200; i++) await new Promise((r) => setImmediate(r));
+    await crashAfterRecord(w, n);
     w.lockBackend.holders.get("shop")!.stale = true;
     expect(w.deployer.state).toMatchObject({ canaryVersion: "v1.4.0", weight: 5 });
     return w;

@@ -3,7 +3,7 @@ import type { LockHandle, LockHolder } from "../contracts/release-lock.js";
 import { type ShipgateError, toShipgateError } from "../errors/shipgate-error.js";
 import { EXIT_CODES, type ReleaseOutcome } from "../model/release-outcome.js";
 import type { ReleaseStack } from "../model/release-stack.js";
-import { newRunRecord, type StepRecord } from "../model/run-record.js";
+import { newRunRecord, openStepRecord, type StepRecord } from "../model/run-record.js";
 import { createSmokeChecks } from "../verification/smoke-checks-from-spec.js";
 import { runCanary } from "./canary-step.js";
 import { writeChangelog } from "./changelog-step.js";
@@ -355,33 +355,15 @@ function stepsFrom(facts: JournalFacts): StepRecord[] {
   const steps: StepRecord[] = [];
   for (const r of facts.records) {
     if (r.type === "weight.set" && typeof r.data.weight === "number")
-      steps.push({
-        weight: r.data.weight,
-        phase: "canary",
-        startedAt: r.at,
-        endedAt: null,
-        polls: 0,
-        errorRate: null,
-        p95LatencyMs: null,
-        sampleCount: null,
-        result: "running",
-        reason: null,
-      });
+      steps.push(openStepRecord(r.data.weight, "canary", r.at));
     if (r.type === "step.verdict" && typeof r.data.weight === "number") {
       let step = steps.findLast((s) => s.weight === r.data.weight && s.result === "running");
       if (!step || r.data.phase === "stabilization") {
-        step = {
-          weight: r.data.weight,
-          phase: r.data.phase === "stabilization" ? "stabilization" : "canary",
-          startedAt: r.at,
-          endedAt: null,
-          polls: 0,
-          errorRate: null,
-          p95LatencyMs: null,
-          sampleCount: null,
-          result: "running",
-          reason: null,
-        };
+        step = openStepRecord(
+          r.data.weight,
+          r.data.phase === "stabilization" ? "stabilization" : "canary",
+          r.at,
+        );
         steps.push(step);
       }
       step.result = (r.data.result as StepRecord["result"]) ?? "error";

@@ -1,8 +1,7 @@
-import { ResultAsync } from "neverthrow";
 import { describe, expect, it } from "vitest";
 import { readFrontMatter } from "../artifacts/front-matter.js";
-import type { JournalRecord, ReleaseJournal } from "../contracts/release-journal.js";
-import type { ShipgateError } from "../errors/shipgate-error.js";
+import type { JournalRecord } from "../contracts/release-journal.js";
+import { dyingReleaseJournal } from "../testing/fakes/dying-release-journal.js";
 import { createMemoryArtifactStore } from "../testing/fakes/memory-artifact-store.js";
 import {
   createMemoryJournalBackend,
@@ -14,28 +13,6 @@ import { type ScenarioInput, scenarioSchema } from "../testing/scenario.js";
 import { baseScenario } from "../testing/test-scenarios.js";
 import { describeJournalRecord } from "./crashed-release.js";
 import { createReleaseOrchestrator } from "./orchestrator.js";
-
-const never = <T>() => new ResultAsync<T, ShipgateError>(new Promise(() => {}));
-
-/** A journal whose run "dies" right after its `n`th record is durable: nothing after it happens. */
-function dyingAfter(journal: ReleaseJournal, n: number): ReleaseJournal {
-  let written = 0;
-  const die = <T>(r: ResultAsync<T, ShipgateError>) =>
-    new ResultAsync<T, ShipgateError>(
-      (async () => {
-        if (written >= n) return never<T>();
-        const done = await r;
-        if (done.isOk()) written += 1;
-        return written >= n ? never<T>() : done;
-      })(),
-    );
-  return {
-    name: journal.name,
-    read: (s, o) => journal.read(s, o),
-    begin: (s, r, o) => die(journal.begin(s, r, o)),
-    append: (s, r, o) => die(journal.append(s, r, o)),
-  };
-}
 
 const ENVIRONMENTS = ["staging", "prod-us-east-1", "prod-eu-west-1"];
 
@@ -97,9 +74,10 @@ describe("a release with waves killed at every journal boundary, then recovered"
 
       for (let n = 1; n <= all.length; n++) {
         const w = world(wavesScenario(breach));
-        void createReleaseOrchestrator({ ...w.stack, journal: dyingAfter(w.journal, n) }).release(
-          w.parsed.release,
-        );
+        void createReleaseOrchestrator({
+          ...w.stack,
+          journal: dyingReleaseJournal(w.journal, n),
+        }).release(w.parsed.release);
         for (let i = 0; i < 300; i++) await new Promise((r) => setImmediate(r));
         const journaled = records(w);
         const label = `killed after record ${n} (${journaled.at(-1)?.type} ${String(journaled.at(-1)?.data.environment ?? "")})`;

@@ -1,4 +1,3 @@
-import { err } from "neverthrow";
 import type { IncidentSink } from "../contracts/incident-sink.js";
 import type { LockHandle, LockHolder, ReleaseLock } from "../contracts/release-lock.js";
 import { toShipgateError } from "../errors/shipgate-error.js";
@@ -13,6 +12,7 @@ import { journal } from "./journal-step.js";
 import { runRollback } from "./rollback-step.js";
 import type { RunContext, Stop } from "./run-context.js";
 import { stopForError } from "./run-context.js";
+import { takeLock } from "./take-lock.js";
 import { planWaves } from "./wave-plan.js";
 
 /** The environment locks a release holds, by its record, until the release ends. */
@@ -55,12 +55,7 @@ export async function prepareWaves(ctx: RunContext, holder: LockHolder): Promise
   for (const env of record.environments) {
     const lock = stack.environments?.[env.name]?.lock;
     if (!lock) continue;
-    let taken: Awaited<ReturnType<ReleaseLock["acquire"]>>;
-    try {
-      taken = await lock.acquire({ service: spec.service, holder }, { signal: ctx.signal });
-    } catch (thrown) {
-      taken = err(toShipgateError(thrown, `lock ${lock.name} threw`));
-    }
+    const taken = await takeLock(lock, spec.service, holder, ctx.signal);
     if (taken.isErr()) {
       if (taken.error.kind === "lock_held") {
         record.errors.push({ step: `lock of ${env.name}`, error: taken.error });

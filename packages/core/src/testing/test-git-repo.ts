@@ -15,6 +15,21 @@ export interface TestIdent {
   time: number;
 }
 
+/** `name` (mailed at example.com) as an author `hours` after 2026-01-01T00:00Z. */
+export function testAuthor(name: string, hours: number): TestIdent {
+  return { name, email: `${name}@example.com`, time: 1767225600 + hours * 3600 };
+}
+
+/** Writes the first commit of `main` in `stream`, root's README of the shop; returns its mark. */
+export function shopRootCommit(stream: FastImportStream): string {
+  return stream.commit({
+    ref: "refs/heads/main",
+    author: testAuthor("root", 0),
+    message: "initial\n",
+    files: { "README.md": "shop\n" },
+  });
+}
+
 /** One commit to write. `parents[0]` is the first parent; more parents make a merge. */
 export interface TestCommit {
   ref: string;

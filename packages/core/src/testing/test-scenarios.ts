@@ -68,3 +68,27 @@ export function baseScenario(
     ...rest,
   };
 }
+
+/**
+ * The release input of shop `version` at `sha` to production after v1.3.0, judged within
+ * 1% errors and a p95 of 300 ms over 5-minute windows.
+ */
+export function shopReleaseInput(version: string, sha: string) {
+  return {
+    environment: "production",
+    service: "shop",
+    version,
+    sha,
+    previous_release_tag: "v1.3.0",
+    slo: { error_rate_max: 0.01, p95_latency_ms: 300, window_minutes: 5 },
+  };
+}
+
+/** The outcome of a release that went all the way to 100% and stayed there. */
+export const RELEASED_ALL_THE_WAY = {
+  status: "SUCCESS",
+  exitCode: 0,
+  reason: "released",
+  maxWeightReached: 100,
+  rolledBack: false,
+} as const;

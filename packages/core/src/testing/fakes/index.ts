@@ -1,3 +1,4 @@
+export * from "./dying-release-journal.js";
 export * from "./fake-approval-gate.js";
 export * from "./fake-ci-provider.js";
 export * from "./fake-smoke-check.js";
