@@ -1,8 +1,4 @@
-import {
-  type JournalRecord,
-  RELEASE_JOURNAL_FORMAT,
-  type ReleaseJournal,
-} from "../contracts/release-journal.js";
+import { type JournalRecord, RELEASE_JOURNAL_FORMAT } from "../contracts/release-journal.js";
 import type { LockHolder } from "../contracts/release-lock.js";
 import { ShipgateError } from "../errors/shipgate-error.js";
 import { writeProgressReport } from "./progress-report.js";

@@ -1,4 +1,4 @@
-import { type PreviousReleaseTiming, renderReleaseReport } from "../artifacts/release-report.js";
+import { renderReleaseReport } from "../artifacts/release-report.js";
 import { reportFileName } from "../artifacts/report-path.js";
 import type { ReleaseOutcome } from "../model/release-outcome.js";
 import type { ReportSlot, RunContext } from "./run-context.js";

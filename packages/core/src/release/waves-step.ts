@@ -118,7 +118,7 @@ export async function releaseEnvironmentLocks(ctx: RunContext): Promise<void> {
  * named, or null when every wave promoted.
  */
 export async function runWaves(ctx: RunContext): Promise<Stop | null> {
-  const { record, stack } = ctx;
+  const { record } = ctx;
   const waves = record.waves ?? [];
   const environments = record.environments ?? [];
   for (const wave of waves) {
