@@ -36,7 +36,10 @@ describe("virtual clock", () => {
     const busy = clock.fork();
     const sleeper = clock.fork();
     let woke = false;
-    const slept = sleeper.sleep(10, signal).map(() => void (woke = true));
+    const slept = (async () => {
+      await sleeper.sleep(10, signal);
+      woke = true;
+    })();
     // The busy lane works on real I/O for a few turns of the event loop: time must not
     // move without it.
     for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
