@@ -1,3 +1,4 @@
+export * from "./backtest-flip.js";
 export * from "./commit-graph.js";
 export * from "./documented-fields.js";
 export * from "./emulator-server.js";
@@ -5,6 +6,8 @@ export * from "./injected-fault.js";
 export * from "./measured.js";
 export * from "./metric-points.js";
 export * from "./pagination.js";
+export * from "./provider-refusals.js";
+export * from "./release-scenario.js";
 export * from "./request-log.js";
 export * from "./route-table.js";
 export * from "./seeded-emulator.js";
