@@ -1,3 +1,5 @@
+import type { OwnerReferenceJson } from "../rollout-types.js";
+
 /*
  * Test-only: the shapes the Kubernetes emulator stores and serves.
  */
@@ -15,13 +17,7 @@ export interface KubeObject {
     creationTimestamp?: string;
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
-    ownerReferences?: {
-      apiVersion: string;
-      kind: string;
-      name: string;
-      uid: string;
-      controller?: boolean;
-    }[];
+    ownerReferences?: OwnerReferenceJson[];
     [key: string]: unknown;
   };
   spec?: Record<string, unknown>;
