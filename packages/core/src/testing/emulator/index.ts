@@ -7,6 +7,7 @@ export * from "./measured.js";
 export * from "./metric-points.js";
 export * from "./pagination.js";
 export * from "./provider-refusals.js";
+export * from "./provider-slo-part.js";
 export * from "./release-scenario.js";
 export * from "./request-log.js";
 export * from "./route-table.js";

@@ -19,14 +19,15 @@ export function expectApiTagSigningRefused(
 }
 
 /**
- * Asserts that a provider failed, as a value, on `with.token_env` because `variable` (the
- * token's environment variable) is not set.
+ * Asserts that a provider failed, as a value, on `field` (default `with.token_env`) because
+ * `variable`, the environment variable that field names, is not set.
  */
 export function expectUnsetTokenRefused(
   result: Result<unknown, ShipgateError>,
   variable: string,
+  field = "with.token_env",
 ): void {
   const error = result._unsafeUnwrapErr();
-  expect(error).toMatchObject({ kind: "invalid_input", field: "with.token_env" });
+  expect(error).toMatchObject({ kind: "invalid_input", field });
   expect(error.message).toContain(variable);
 }
