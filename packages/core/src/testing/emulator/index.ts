@@ -4,6 +4,7 @@ export * from "./documented-fields.js";
 export * from "./emulator-server.js";
 export * from "./injected-fault.js";
 export * from "./measured.js";
+export * from "./measured-changes.js";
 export * from "./metric-points.js";
 export * from "./pagination.js";
 export * from "./provider-refusals.js";
