@@ -2,7 +2,7 @@
 // local Azure DevOps emulator, through the built package (run `pnpm build` first).
 import { createAzureDevOpsProvider } from "@shipgate/ci-azure";
 import { azureProviderOptions, startAzureDevOpsEmulator } from "@shipgate/ci-azure/testing";
-import { measureEmulatorWork } from "@shipgate/core/testing/emulator";
+import { measureListChanges } from "@shipgate/core/testing/emulator";
 
 const COMPLETED = 1000;
 const azure = await startAzureDevOpsEmulator();
@@ -32,19 +32,10 @@ try {
     const { sourceControl } = createAzureDevOpsProvider(
       azureProviderOptions(azure, { changes: { files } }),
     );
-    const {
-      value: result,
-      ms,
-      requests,
-      routes,
-    } = await measureEmulatorWork(azure, () =>
-      sourceControl.listChanges(
-        { fromTag: "v1.0.0", toSha },
-        { signal: AbortSignal.timeout(60_000) },
-      ),
-    );
-    if (result.isErr()) throw result.error;
-    const changes = result.value;
+    const { changes, ms, requests, routes } = await measureListChanges(azure, sourceControl, {
+      fromTag: "v1.0.0",
+      toSha,
+    });
     const complete =
       changes.length === COMPLETED &&
       changes.every((c) => c.reviewers.length === 2 && c.files.length === (files ? 2 : 0));

@@ -1,5 +1,5 @@
 import {
-  abortedError,
+  callUnlessAborted,
   ShipgateError,
   untilAborted,
   vendorAnswerParser,
@@ -11,7 +11,7 @@ import type { ClientApiBase } from "azure-devops-node-api/ClientApiBases";
 import type { IGitApi } from "azure-devops-node-api/GitApi";
 import type { IPolicyApi } from "azure-devops-node-api/PolicyApi";
 import type { IWorkItemTrackingApi } from "azure-devops-node-api/WorkItemTrackingApi";
-import { errAsync, ResultAsync } from "neverthrow";
+import type { ResultAsync } from "neverthrow";
 import type { AzureErrorContext } from "./azure-errors.js";
 import { repositorySchema } from "./azure-schemas.js";
 import {
@@ -141,12 +141,12 @@ export function createAzureClient(options: AzureClientOptions): AzureClient {
       what: string,
       work: () => Promise<T>,
     ): ResultAsync<T, ShipgateError> {
-      if (signal.aborted) return errAsync(abortedError(signal));
-      const running = new Promise<T>((resolve) => resolve(withAzureCallSignal(signal, work)));
       // typed-rest-client has no cancellation of its own: the signal reaches the socket through
       // the request handler, and untilAborted releases the caller at once.
-      return ResultAsync.fromPromise(untilAborted(running, signal), (thrown) =>
-        toAzureError(thrown, signal, what),
+      return callUnlessAborted(
+        signal,
+        () => untilAborted(withAzureCallSignal(signal, work), signal),
+        (thrown) => toAzureError(thrown, signal, what),
       );
     },
     send,

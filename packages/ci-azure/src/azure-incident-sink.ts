@@ -1,4 +1,5 @@
 import {
+  dashboardLinksOf,
   type IncidentDetails,
   type IncidentRef,
   type IncidentSink,
@@ -86,8 +87,7 @@ export function renderAzureIncident(incident: IncidentDetails): string {
     parts.push("</ol>");
   }
   parts.push("<h2>Postmortem draft</h2>", renderPostmortemHtml(incident, { headingLevel: 3 }));
-  const dashboards =
-    incident.dashboardLinks ?? incident.dashboards.map((url) => ({ name: null, url }));
+  const dashboards = dashboardLinksOf(incident);
   if (dashboards.length > 0) {
     parts.push(
       "<h3>Dashboards</h3><ul>",

@@ -1,4 +1,5 @@
 import { instantiateProvider } from "@shipgate/core";
+import { expectApiTagSigningRefused, expectUnsetTokenRefused } from "@shipgate/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { azureOptionsSchema, shipgateProvider } from "./azure-provider.js";
 import { type AzureDevOpsEmulator, startAzureDevOpsEmulator } from "./testing/azure-emulator.js";
@@ -53,30 +54,25 @@ describe("Azure DevOps provider options", () => {
   });
 
   it("refuses sign: the tags it creates through the API cannot be signed", () => {
-    const refused = instantiateProvider(
-      shipgateProvider,
-      { org_url: "https://dev.azure.com/acme", project: "shop", sign: "ssh" },
-      { env: {}, cwd: "/" },
+    expectApiTagSigningRefused(
+      instantiateProvider(
+        shipgateProvider,
+        { org_url: "https://dev.azure.com/acme", project: "shop", sign: "ssh" },
+        { env: {}, cwd: "/" },
+      ),
+      "Azure Repos",
     );
-    const error = refused._unsafeUnwrapErr();
-    expect(error.kind).toBe("invalid_input");
-    expect(error.describe()).toContain(
-      "Azure Repos creates release tags through its API and cannot sign them",
-    );
-    expect(error.describe()).toContain("sign");
   });
 
   it("fails, without throwing, when the token variable is not set", () => {
-    const result = instantiateProvider(
-      shipgateProvider,
-      { org_url: "https://dev.azure.com/a", project: "p" },
-      { env: {}, cwd: "/" },
+    expectUnsetTokenRefused(
+      instantiateProvider(
+        shipgateProvider,
+        { org_url: "https://dev.azure.com/a", project: "p" },
+        { env: {}, cwd: "/" },
+      ),
+      "AZURE_DEVOPS_TOKEN",
     );
-    expect(result._unsafeUnwrapErr()).toMatchObject({
-      kind: "invalid_input",
-      field: "with.token_env",
-    });
-    expect(result._unsafeUnwrapErr().message).toContain("AZURE_DEVOPS_TOKEN");
   });
 });
 

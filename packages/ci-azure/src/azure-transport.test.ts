@@ -6,7 +6,7 @@ import {
 } from "./azure-provider.js";
 import { AzureThrottle, retryAfterMs } from "./azure-transport.js";
 import { type AzureDevOpsEmulator, startAzureDevOpsEmulator } from "./testing/azure-emulator.js";
-import { seedAzureReleaseScenario, seededAzureProvider } from "./testing/azure-test-scenario.js";
+import { seededAzureProvider } from "./testing/azure-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
 const startEmulator = startedPerTest(startAzureDevOpsEmulator);
@@ -113,10 +113,10 @@ describe("Azure DevOps failures", () => {
 
   it("stops at once on 401 and names the token variable, never the token", async () => {
     const azure = await startEmulator();
-    const s = seedAzureReleaseScenario(azure);
-    const { ci } = createAzureDevOpsProvider({
-      orgUrl: azure.orgUrl,
-      project: azure.project,
+    const {
+      s,
+      provider: { ci },
+    } = seededAzureProvider(azure, {
       token: "wrong-secret-pat-value",
       tokenEnv: "AZURE_DEVOPS_TOKEN",
       transport: { retryBaseDelayMs: 1 },
@@ -153,13 +153,10 @@ describe("Azure DevOps failures", () => {
 
   it("names a project or repository that does not exist", async () => {
     const azure = await startEmulator();
-    const s = seedAzureReleaseScenario(azure);
-    const { ci } = createAzureDevOpsProvider({
-      orgUrl: azure.orgUrl,
-      project: azure.project,
-      repository: "nope",
-      token: azure.token,
-    });
+    const {
+      s,
+      provider: { ci },
+    } = seededAzureProvider(azure, { repository: "nope" });
     const error = (await ci.listChecks(s.greenSha, live()))._unsafeUnwrapErr();
     expect(error).toMatchObject({ kind: "not_found", field: "with.repository" });
     expect(error.message).toContain("nope");

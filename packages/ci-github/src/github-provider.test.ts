@@ -1,4 +1,5 @@
 import { instantiateProvider } from "@shipgate/core";
+import { expectApiTagSigningRefused, expectUnsetTokenRefused } from "@shipgate/core/testing";
 import { describe, expect, it } from "vitest";
 import { gitHubOptionsSchema, shipgateProvider } from "./github-provider.js";
 
@@ -52,29 +53,21 @@ describe("shipgateProvider options", () => {
   });
 
   it("refuses sign: the tags it creates through the API cannot be signed", () => {
-    const refused = instantiateProvider(
-      shipgateProvider,
-      { owner: "a", repo: "b", sign: "ssh" },
-      context({}),
+    expectApiTagSigningRefused(
+      instantiateProvider(shipgateProvider, { owner: "a", repo: "b", sign: "ssh" }, context({})),
+      "GitHub",
     );
-    const error = refused._unsafeUnwrapErr();
-    expect(error.kind).toBe("invalid_input");
-    expect(error.describe()).toContain(
-      "GitHub creates release tags through its API and cannot sign them",
-    );
-    expect(error.describe()).toContain("sign");
   });
 
   it("fails, without throwing, when the token's environment variable is not set", () => {
-    const result = instantiateProvider(
-      shipgateProvider,
-      { owner: "acme", repo: "shop", token_env: "SHIPGATE_GH_TOKEN" },
-      context({}),
+    expectUnsetTokenRefused(
+      instantiateProvider(
+        shipgateProvider,
+        { owner: "acme", repo: "shop", token_env: "SHIPGATE_GH_TOKEN" },
+        context({}),
+      ),
+      "SHIPGATE_GH_TOKEN",
     );
-    const error = result._unsafeUnwrapErr();
-    expect(error.kind).toBe("invalid_input");
-    expect(error.field).toBe("with.token_env");
-    expect(error.message).toContain("SHIPGATE_GH_TOKEN");
   });
 
   it("creates source control, CI, approvals and incidents from the environment", () => {

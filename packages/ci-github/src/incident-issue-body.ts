@@ -1,4 +1,4 @@
-import { type IncidentDetails, renderPostmortemMarkdown } from "@shipgate/core";
+import { dashboardLinksOf, type IncidentDetails, renderPostmortemMarkdown } from "@shipgate/core";
 
 // An issue body holds at most 65,536 characters; a long watch must not push it over.
 const MAX_TIMELINE_ROWS = 120;
@@ -53,8 +53,7 @@ export function renderIncidentIssue(incident: IncidentDetails): { title: string;
     "",
     renderPostmortemMarkdown(incident, { headingLevel: 3, maxTimelineRows: MAX_TIMELINE_ROWS }),
   ];
-  const dashboards =
-    incident.dashboardLinks ?? incident.dashboards.map((url) => ({ name: null, url }));
+  const dashboards = dashboardLinksOf(incident);
   if (dashboards.length > 0) {
     lines.push(
       "",

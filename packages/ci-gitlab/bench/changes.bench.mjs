@@ -2,7 +2,7 @@
 // local GitLab emulator, through the built package (run `pnpm build` first).
 import { createGitLabProvider } from "@shipgate/ci-gitlab";
 import { gitLabProviderOptions, startGitLabEmulator } from "@shipgate/ci-gitlab/testing";
-import { measureEmulatorWork } from "@shipgate/core/testing/emulator";
+import { measureListChanges } from "@shipgate/core/testing/emulator";
 
 const MERGED = 1000;
 const gitlab = await startGitLabEmulator();
@@ -31,19 +31,10 @@ try {
     const { sourceControl } = createGitLabProvider(
       gitLabProviderOptions(gitlab, { changes: { details } }),
     );
-    const {
-      value: result,
-      ms,
-      requests,
-      routes,
-    } = await measureEmulatorWork(gitlab, () =>
-      sourceControl.listChanges(
-        { fromTag: "v1.0.0", toSha },
-        { signal: AbortSignal.timeout(60_000) },
-      ),
-    );
-    if (result.isErr()) throw result.error;
-    const changes = result.value;
+    const { changes, ms, requests, routes } = await measureListChanges(gitlab, sourceControl, {
+      fromTag: "v1.0.0",
+      toSha,
+    });
     const complete =
       changes.length === MERGED &&
       changes.every((c) => c.reviewers.length === 2 && c.files.length === 2);

@@ -9,8 +9,8 @@ import {
   Repositories,
   Tags,
 } from "@gitbeaker/rest";
-import { abortedError, ShipgateError, vendorAnswerParser } from "@shipgate/core";
-import { errAsync, ResultAsync } from "neverthrow";
+import { callUnlessAborted, ShipgateError, vendorAnswerParser } from "@shipgate/core";
+import type { ResultAsync } from "neverthrow";
 import { toGitLabError } from "./gitlab-errors.js";
 import { projectSchema } from "./gitlab-schemas.js";
 import {
@@ -104,9 +104,11 @@ export function createGitLabClient(options: GitLabClientOptions): GitLabClient {
       what: string,
       work: () => Promise<T>,
     ): ResultAsync<T, ShipgateError> {
-      if (signal.aborted) return errAsync(abortedError(signal));
-      const running = new Promise<T>((resolve) => resolve(withCallSignal(signal, work)));
-      return ResultAsync.fromPromise(running, (thrown) => toGitLabError(thrown, signal, what));
+      return callUnlessAborted(
+        signal,
+        () => withCallSignal(signal, work),
+        (thrown) => toGitLabError(thrown, signal, what),
+      );
     },
     async graphql(query, variables) {
       const response = await sendWithRetries(

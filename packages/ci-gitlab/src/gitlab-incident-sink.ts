@@ -1,4 +1,5 @@
 import {
+  dashboardLinksOf,
   type IncidentDetails,
   type IncidentRef,
   type IncidentSink,
@@ -61,8 +62,7 @@ export function renderGitLabIncident(incident: IncidentDetails): string {
     "",
     renderPostmortemMarkdown(incident, { headingLevel: 3 }),
   );
-  const dashboards =
-    incident.dashboardLinks ?? incident.dashboards.map((url) => ({ name: null, url }));
+  const dashboards = dashboardLinksOf(incident);
   if (dashboards.length > 0) {
     lines.push(
       "",

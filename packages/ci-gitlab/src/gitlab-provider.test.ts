@@ -1,4 +1,5 @@
 import { instantiateProvider } from "@shipgate/core";
+import { expectApiTagSigningRefused, expectUnsetTokenRefused } from "@shipgate/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gitlabOptionsSchema, shipgateProvider } from "./gitlab-provider.js";
 import { type GitLabEmulator, startGitLabEmulator } from "./testing/gitlab-emulator.js";
@@ -50,30 +51,25 @@ describe("GitLab provider options", () => {
   });
 
   it("refuses sign: the tags it creates through the API cannot be signed", () => {
-    const refused = instantiateProvider(
-      shipgateProvider,
-      { project: "acme/shop", sign: "gpg" },
-      { env: {}, cwd: "/" },
+    expectApiTagSigningRefused(
+      instantiateProvider(
+        shipgateProvider,
+        { project: "acme/shop", sign: "gpg" },
+        { env: {}, cwd: "/" },
+      ),
+      "GitLab",
     );
-    const error = refused._unsafeUnwrapErr();
-    expect(error.kind).toBe("invalid_input");
-    expect(error.describe()).toContain(
-      "GitLab creates release tags through its API and cannot sign them",
-    );
-    expect(error.describe()).toContain("sign");
   });
 
   it("fails, without throwing, when the token variable is not set", () => {
-    const result = instantiateProvider(
-      shipgateProvider,
-      { project: "a/b", token_env: "MY_GL" },
-      { env: {}, cwd: "/" },
+    expectUnsetTokenRefused(
+      instantiateProvider(
+        shipgateProvider,
+        { project: "a/b", token_env: "MY_GL" },
+        { env: {}, cwd: "/" },
+      ),
+      "MY_GL",
     );
-    expect(result._unsafeUnwrapErr()).toMatchObject({
-      kind: "invalid_input",
-      field: "with.token_env",
-    });
-    expect(result._unsafeUnwrapErr().message).toContain("MY_GL");
   });
 });
 

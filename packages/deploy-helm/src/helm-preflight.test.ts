@@ -89,39 +89,36 @@ describeNeeding("helm preflight with the real helm", unavailable, () => {
   });
 
   it("prepares: helm template checked as manifests, and a diff of objects against the release", async () => {
-    const d = createHelmDeployer(options());
-    const findings = (
-      await d.preparation(target("stuck", "v2.0.0"), live().signal)
-    )._unsafeUnwrap();
-    expect(findings).toEqual([
-      {
-        check: "manifest",
-        subject: "helm template stuck",
-        passed: true,
-        blocking: true,
-        message:
-          "manifest helm template stuck: 3 objects (ConfigMap/stuck-config, Service/stuck, Deployment/stuck)",
-      },
-      {
-        check: "manifest",
-        subject: "helm diff stuck",
-        passed: true,
-        blocking: false,
-        message: `chart ${chart} at v2.0.0 vs release "stuck": ~ Deployment/stuck; = ConfigMap/stuck-config; = Service/stuck`,
-      },
+    const prepareStuck = async (d: ReturnType<typeof createHelmDeployer>) =>
+      (await d.preparation(target("stuck", "v2.0.0"), live().signal))._unsafeUnwrap();
+    const finding = (subject: string, passed: boolean, blocking: boolean, message: string) => ({
+      check: "manifest",
+      subject,
+      passed,
+      blocking,
+      message,
+    });
+    expect(await prepareStuck(createHelmDeployer(options()))).toEqual([
+      finding(
+        "helm template stuck",
+        true,
+        true,
+        "manifest helm template stuck: 3 objects (ConfigMap/stuck-config, Service/stuck, Deployment/stuck)",
+      ),
+      finding(
+        "helm diff stuck",
+        true,
+        false,
+        `chart ${chart} at v2.0.0 vs release "stuck": ~ Deployment/stuck; = ConfigMap/stuck-config; = Service/stuck`,
+      ),
     ]);
-    const broken = createHelmDeployer(options({ chart: "./charts/nope" }));
-    const failed = (
-      await broken.preparation(target("stuck", "v2.0.0"), live().signal)
-    )._unsafeUnwrap();
-    expect(failed).toEqual([
-      {
-        check: "manifest",
-        subject: "helm template stuck",
-        passed: false,
-        blocking: true,
-        message: 'manifest helm template stuck: Error: path "./charts/nope" not found',
-      },
+    expect(await prepareStuck(createHelmDeployer(options({ chart: "./charts/nope" })))).toEqual([
+      finding(
+        "helm template stuck",
+        false,
+        true,
+        'manifest helm template stuck: Error: path "./charts/nope" not found',
+      ),
     ]);
   });
 

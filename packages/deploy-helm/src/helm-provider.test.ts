@@ -59,28 +59,21 @@ describe("the helm provider's options", () => {
     const missing = create({ chart: "./c", namespace: "shop" })._unsafeUnwrapErr();
     expect(missing.kind).toBe("invalid_input");
     expect(missing.field).toBe("with.context");
-    const atomic = create({ chart: "./c", context: "prod-eu-1", namespace: "shop", atomic: true });
-    expect(atomic._unsafeUnwrapErr().describe()).toContain("atomic");
-    const path = create({
-      chart: "./c",
-      context: "prod-eu-1",
-      namespace: "shop",
-      image_tag_path: "image..tag",
-    });
-    expect(path._unsafeUnwrapErr().field).toBe("with.image_tag_path");
-    const oci = create({
-      chart: "oci://registry.example.com/charts/shop",
-      context: "prod-eu-1",
-      namespace: "shop",
-      kubeconfig: "kubeconfig.yaml",
-    });
-    expect(oci._unsafeUnwrapErr().field).toBe("with.chart_version");
-    const context = create({
-      chart: "./c",
-      context: "prod-us-1",
-      namespace: "shop",
-      kubeconfig: "kubeconfig.yaml",
-    })._unsafeUnwrapErr();
+    // What a local chart in prod-eu-1's namespace shop refuses with `extra`.
+    const problem = (extra: Record<string, unknown>) =>
+      create({
+        chart: "./c",
+        context: "prod-eu-1",
+        namespace: "shop",
+        ...extra,
+      })._unsafeUnwrapErr();
+    expect(problem({ atomic: true }).describe()).toContain("atomic");
+    expect(problem({ image_tag_path: "image..tag" }).field).toBe("with.image_tag_path");
+    const inCluster = { kubeconfig: "kubeconfig.yaml" };
+    expect(problem({ ...inCluster, chart: "oci://registry.example.com/charts/shop" }).field).toBe(
+      "with.chart_version",
+    );
+    const context = problem({ ...inCluster, context: "prod-us-1" });
     expect(context.field).toBe("with.context");
     expect(context.hint).toContain("prod-eu-1");
   });

@@ -6,6 +6,7 @@ import {
 } from "./argo-rollout-deployer.js";
 import {
   conformanceTargets,
+  expectServingStable,
   liveCall as live,
   unwrapOk as ok,
   ROLLOUT_STEPS_5_25_100,
@@ -233,10 +234,7 @@ describe("Argo Rollout deployer", () => {
     const list = c.emulator.requests.find((r) => r.path.endsWith("/replicasets"));
     expect(list?.query).toMatchObject({ labelSelector: "app=api", limit: "250" });
 
-    expect((await d.verifyStable(t, live()))._unsafeUnwrap()).toMatchObject({
-      serving: true,
-      stableVersion: "v1.4.0",
-    });
+    await expectServingStable(d, t, "v1.4.0");
     const ro = c.emulator.get("rollouts", TEST_NAMESPACE, "api")!;
     expect(ro.status).toMatchObject({ phase: "Healthy" });
     expect(ro.status?.abort).toBeUndefined();
@@ -284,10 +282,7 @@ describe("Argo Rollout deployer", () => {
     expect((await d.status(t, live()))._unsafeUnwrap().phase).toBe("degraded");
     ok(await d.abort(t, live()));
     ok(await d.rollback(t, live()));
-    expect((await d.verifyStable(t, live()))._unsafeUnwrap()).toMatchObject({
-      serving: true,
-      stableVersion: "v1.6.0",
-    });
+    await expectServingStable(d, t, "v1.6.0");
   });
 
   it("reports an abort by someone else while waiting as a conflict", async () => {

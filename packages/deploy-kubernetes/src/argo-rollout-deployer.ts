@@ -242,6 +242,17 @@ export function createArgoRolloutDeployer(options: ArgoRolloutDeployerOptions): 
       ? rollouts.patch(ro.metadata.name ?? "", { spec: { paused: false } }, MERGE_PATCH, signal)
       : okAsync(undefined);
 
+  /** `kubectl argo rollouts promote --full`: unpauses `ro` and skips its remaining steps. */
+  const promoteFull = (name: string, ro: RolloutJson, signal: AbortSignal) =>
+    unpauseIfPaused(ro, signal).andThen(() =>
+      patchStatus(
+        name,
+        { status: { promoteFull: true } },
+        { spec: { paused: false }, status: { promoteFull: true } },
+        signal,
+      ),
+    );
+
   const runsImage = (ro: RolloutJson, image: string) =>
     findContainer(ro.spec.template, options.container)
       .map((c) => c.image === image)
@@ -475,17 +486,9 @@ export function createArgoRolloutDeployer(options: ArgoRolloutDeployerOptions): 
             );
           }
           if (healthy(ro)) return okAsync(undefined);
-          // `kubectl argo rollouts promote --full`.
-          return unpauseIfPaused(ro, signal)
-            .andThen(() =>
-              patchStatus(
-                name,
-                { status: { promoteFull: true } },
-                { spec: { paused: false }, status: { promoteFull: true } },
-                signal,
-              ),
-            )
-            .andThen(() => wait(name, `to promote ${image} to stable`, signal, healthy));
+          return promoteFull(name, ro, signal).andThen(() =>
+            wait(name, `to promote ${image} to stable`, signal, healthy),
+          );
         }),
       ),
     );
@@ -577,15 +580,7 @@ export function createArgoRolloutDeployer(options: ArgoRolloutDeployerOptions): 
             const full = promotedToTarget
               ? undone
                   .andThen(() => getObserved(name, signal))
-                  .andThen((back) => unpauseIfPaused(back, signal))
-                  .andThen(() =>
-                    patchStatus(
-                      name,
-                      { status: { promoteFull: true } },
-                      { spec: { paused: false }, status: { promoteFull: true } },
-                      signal,
-                    ),
-                  )
+                  .andThen((back) => promoteFull(name, back, signal))
               : undone;
             return full.andThen(() =>
               wait(name, "to roll back to its stable version", signal, restored),

@@ -8,6 +8,7 @@ import {
 } from "./deployment-canary-deployer.js";
 import {
   conformanceTargets,
+  expectServingStable,
   liveCall as live,
   unwrapOk as ok,
   testDeployTarget as target,
@@ -156,10 +157,7 @@ describe("Deployment canary deployer", () => {
       stableVersion: "v1.4.0",
       canaryVersion: null,
     });
-    expect((await d.verifyStable(t, live()))._unsafeUnwrap()).toMatchObject({
-      serving: true,
-      stableVersion: "v1.4.0",
-    });
+    await expectServingStable(d, t, "v1.4.0");
   });
 
   it("aborts (canary to 0, stable back) and rolls back (canary removed, stable ready at its spec)", async () => {
@@ -180,10 +178,7 @@ describe("Deployment canary deployer", () => {
       message: 'Canary Deployment "web-canary" still exists',
     });
     ok(await d.rollback(t, live()));
-    expect((await d.verifyStable(t, live()))._unsafeUnwrap()).toMatchObject({
-      serving: true,
-      stableVersion: "v1.4.0",
-    });
+    await expectServingStable(d, t, "v1.4.0");
   });
 
   it("fails a step with the Deployment controller's message when canary pods never become ready", async () => {

@@ -100,6 +100,20 @@ export function createDeploymentCanaryDeployer(options: DeploymentCanaryDeployer
           ),
     );
 
+  /** Reads the stable Deployment of `target` (which must exist) and its canary, if any. */
+  const readTracks = <T>(
+    target: DeployTarget,
+    signal: AbortSignal,
+    read: (name: string, stable: DeploymentJson, canary: DeploymentJson | null) => T,
+  ): ResultAsync<T, ShipgateError> =>
+    guard(signal, () =>
+      workloadName(options, target).asyncAndThen((name) =>
+        getStable(name, signal).andThen((stable) =>
+          deployments.find(`${name}${suffix}`, signal).map((canary) => read(name, stable, canary)),
+        ),
+      ),
+    );
+
   const imageOf = (d: DeploymentJson | null) =>
     d
       ? findContainer(d.spec.template, options.container)
@@ -497,74 +511,55 @@ export function createDeploymentCanaryDeployer(options: DeploymentCanaryDeployer
     target: DeployTarget,
     { signal }: CallOptions,
   ): ResultAsync<DeploymentStatus, ShipgateError> =>
-    guard(signal, () =>
-      workloadName(options, target).asyncAndThen((name) =>
-        getStable(name, signal).andThen((stable) =>
-          deployments.find(`${name}${suffix}`, signal).map((canary): DeploymentStatus => {
-            const stableReading = deploymentRolloutStatus(stable);
-            const canaryReading = canary ? deploymentRolloutStatus(canary) : null;
-            const aborted = canary?.metadata.annotations?.[CANARY_ABORTED_ANNOTATION] !== undefined;
-            let phase: DeploymentPhase;
-            let message: string | null = null;
-            if (aborted) phase = "aborted";
-            else if (stableReading.state === "degraded" || canaryReading?.state === "degraded") {
-              phase = "degraded";
-              message = (canaryReading?.state === "degraded" ? canaryReading : stableReading)
-                .message;
-            } else if (
-              stableReading.state === "progressing" ||
-              canaryReading?.state === "progressing"
-            ) {
-              phase = "progressing";
-              message = (canaryReading?.state === "progressing" ? canaryReading : stableReading)
-                .message;
-            } else phase = canary ? "paused" : "healthy";
-            const canaryReady = canary?.status?.readyReplicas ?? 0;
-            const weight =
-              canary && !aborted
-                ? replicaShareWeight(canaryReady, stable.status?.readyReplicas ?? 0)
-                : 0;
-            if (message === null && canary)
-              message = `canary ${canaryReady} of ${canaryReady + (stable.status?.readyReplicas ?? 0)} ready pods`;
-            return {
-              phase,
-              canaryWeight: weight,
-              stableVersion: templateVersion(stable.spec.template, options, target),
-              canaryVersion: canary
-                ? (canary.metadata.annotations?.[CANARY_VERSION_ANNOTATION] ??
-                  templateVersion(canary.spec.template, options, target))
-                : null,
-              message,
-            };
-          }),
-        ),
-      ),
-    );
+    readTracks(target, signal, (_name, stable, canary): DeploymentStatus => {
+      const stableReading = deploymentRolloutStatus(stable);
+      const canaryReading = canary ? deploymentRolloutStatus(canary) : null;
+      const aborted = canary?.metadata.annotations?.[CANARY_ABORTED_ANNOTATION] !== undefined;
+      let phase: DeploymentPhase;
+      let message: string | null = null;
+      if (aborted) phase = "aborted";
+      else if (stableReading.state === "degraded" || canaryReading?.state === "degraded") {
+        phase = "degraded";
+        message = (canaryReading?.state === "degraded" ? canaryReading : stableReading).message;
+      } else if (stableReading.state === "progressing" || canaryReading?.state === "progressing") {
+        phase = "progressing";
+        message = (canaryReading?.state === "progressing" ? canaryReading : stableReading).message;
+      } else phase = canary ? "paused" : "healthy";
+      const canaryReady = canary?.status?.readyReplicas ?? 0;
+      const weight =
+        canary && !aborted ? replicaShareWeight(canaryReady, stable.status?.readyReplicas ?? 0) : 0;
+      if (message === null && canary)
+        message = `canary ${canaryReady} of ${canaryReady + (stable.status?.readyReplicas ?? 0)} ready pods`;
+      return {
+        phase,
+        canaryWeight: weight,
+        stableVersion: templateVersion(stable.spec.template, options, target),
+        canaryVersion: canary
+          ? (canary.metadata.annotations?.[CANARY_VERSION_ANNOTATION] ??
+            templateVersion(canary.spec.template, options, target))
+          : null,
+        message,
+      };
+    });
 
   const verifyStable = (
     target: DeployTarget,
     { signal }: CallOptions,
   ): ResultAsync<StableVerification, ShipgateError> =>
-    guard(signal, () =>
-      workloadName(options, target).asyncAndThen((name) =>
-        getStable(name, signal).andThen((stable) =>
-          deployments.find(`${name}${suffix}`, signal).map((canary): StableVerification => {
-            const ready = isDeploymentFullyReady(stable);
-            const serving = ready && !canary;
-            const replicas = stable.spec.replicas ?? 1;
-            return {
-              serving,
-              stableVersion: templateVersion(stable.spec.template, options, target),
-              message: serving
-                ? `Deployment "${name}": ${stable.status?.readyReplicas ?? 0}/${replicas} ready, no canary`
-                : canary
-                  ? `Canary Deployment "${canary.metadata.name}" still exists`
-                  : deploymentRolloutStatus(stable).message,
-            };
-          }),
-        ),
-      ),
-    );
+    readTracks(target, signal, (name, stable, canary): StableVerification => {
+      const ready = isDeploymentFullyReady(stable);
+      const serving = ready && !canary;
+      const replicas = stable.spec.replicas ?? 1;
+      return {
+        serving,
+        stableVersion: templateVersion(stable.spec.template, options, target),
+        message: serving
+          ? `Deployment "${name}": ${stable.status?.readyReplicas ?? 0}/${replicas} ready, no canary`
+          : canary
+            ? `Canary Deployment "${canary.metadata.name}" still exists`
+            : deploymentRolloutStatus(stable).message,
+      };
+    });
 
   return {
     name: "@shipgate/deploy-kubernetes (Deployment canary)",

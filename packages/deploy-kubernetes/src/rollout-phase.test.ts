@@ -9,15 +9,13 @@ import {
 import type { RolloutJson } from "./rollout-types.js";
 
 // Cases ported from argo-rollouts utils/rollout/rolloututil_test.go (same fixtures, same expectations).
-function canaryRollout(): RolloutJson {
+function rollout(
+  name: string,
+  strategy: NonNullable<RolloutJson["spec"]["strategy"]>,
+): RolloutJson {
   return {
-    metadata: { name: "can-guestbook", namespace: "test" },
-    spec: {
-      replicas: 5,
-      strategy: {
-        canary: { steps: [{ setWeight: 10 }, { pause: { duration: 60 } }, { setWeight: 20 }] },
-      },
-    },
+    metadata: { name, namespace: "test" },
+    spec: { replicas: 5, strategy },
     status: {
       currentStepIndex: 1,
       replicas: 4,
@@ -27,56 +25,41 @@ function canaryRollout(): RolloutJson {
     },
   };
 }
+function canaryRollout(): RolloutJson {
+  return rollout("can-guestbook", {
+    canary: { steps: [{ setWeight: 10 }, { pause: { duration: 60 } }, { setWeight: 20 }] },
+  });
+}
 function blueGreenRollout(): RolloutJson {
-  return {
-    metadata: { name: "bg-guestbook", namespace: "test" },
-    spec: { replicas: 5, strategy: { blueGreen: {} } },
-    status: {
-      currentStepIndex: 1,
-      replicas: 4,
-      readyReplicas: 1,
-      updatedReplicas: 3,
-      availableReplicas: 2,
-    },
-  };
+  return rollout("bg-guestbook", { blueGreen: {} });
+}
+/** A canary Rollout whose every replica runs the stable, current pod template. */
+function rolledOutCanary(): RolloutJson {
+  const ro = canaryRollout();
+  Object.assign(ro.status!, {
+    replicas: 5,
+    updatedReplicas: 5,
+    availableReplicas: 5,
+    readyReplicas: 5,
+    stableRS: "abc1234",
+    currentPodHash: "abc1234",
+  });
+  return ro;
 }
 
 describe("getRolloutPhase (upstream rolloututil_test.go cases)", () => {
-  it("Degraded on ProgressDeadlineExceeded, with reason: message", () => {
-    const ro = canaryRollout();
-    ro.status!.conditions = [
-      {
-        type: "Progressing",
-        status: "False",
-        reason: "ProgressDeadlineExceeded",
-        message: "timed out",
-      },
-    ];
-    expect(getRolloutPhase(ro)).toEqual({
-      phase: "Degraded",
-      message: "ProgressDeadlineExceeded: timed out",
-    });
-  });
-
-  it("Degraded on RolloutAborted and on InvalidSpec", () => {
-    const ro = canaryRollout();
-    ro.status!.conditions = [
-      {
-        type: "Progressing",
-        status: "False",
-        reason: "RolloutAborted",
-        message: "Rollout aborted update to revision 2",
-      },
-    ];
-    expect(getRolloutPhase(ro)).toEqual({
-      phase: "Degraded",
-      message: "RolloutAborted: Rollout aborted update to revision 2",
-    });
-    ro.status!.conditions = [
-      { type: "InvalidSpec", status: "True", reason: "InvalidSpec", message: "bad steps" },
-    ];
-    expect(getRolloutPhase(ro)).toEqual({ phase: "Degraded", message: "InvalidSpec: bad steps" });
-  });
+  it.each([
+    ["Progressing", "False", "ProgressDeadlineExceeded", "timed out"],
+    ["Progressing", "False", "RolloutAborted", "Rollout aborted update to revision 2"],
+    ["InvalidSpec", "True", "InvalidSpec", "bad steps"],
+  ])(
+    "Degraded on a %s=%s condition (%s), with reason: message",
+    (type, status, reason, message) => {
+      const ro = canaryRollout();
+      ro.status!.conditions = [{ type, status, reason, message }];
+      expect(getRolloutPhase(ro)).toEqual({ phase: "Degraded", message: `${reason}: ${message}` });
+    },
+  );
 
   it("Paused when spec.paused", () => {
     const ro = canaryRollout();
@@ -172,32 +155,15 @@ describe("getRolloutPhase (upstream rolloututil_test.go cases)", () => {
   });
 
   it("is restarting until restartedAt matches restartAt", () => {
-    const ro = canaryRollout();
+    const ro = rolledOutCanary();
     ro.spec.restartAt = "2026-01-01T10:00:00Z";
-    Object.assign(ro.status!, {
-      replicas: 5,
-      updatedReplicas: 5,
-      availableReplicas: 5,
-      readyReplicas: 5,
-      stableRS: "abc1234",
-      currentPodHash: "abc1234",
-    });
     expect(getRolloutPhase(ro)).toEqual({ phase: "Progressing", message: "rollout is restarting" });
     ro.status!.restartedAt = "2026-01-01T10:00:00Z";
     expect(getRolloutPhase(ro)).toEqual({ phase: "Healthy", message: "" });
   });
 
   it("Healthy when stable equals current and all replicas are available", () => {
-    const ro = canaryRollout();
-    Object.assign(ro.status!, {
-      replicas: 5,
-      updatedReplicas: 5,
-      availableReplicas: 5,
-      readyReplicas: 5,
-      stableRS: "abc1234",
-      currentPodHash: "abc1234",
-    });
-    expect(getRolloutPhase(ro)).toEqual({ phase: "Healthy", message: "" });
+    expect(getRolloutPhase(rolledOutCanary())).toEqual({ phase: "Healthy", message: "" });
   });
 
   it("trusts status.phase only once observed and not unpausing (TestIsUnpausing)", () => {

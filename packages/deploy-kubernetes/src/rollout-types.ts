@@ -38,6 +38,15 @@ export interface RolloutCondition {
   lastUpdateTime?: string;
 }
 
+/** A reference from an object to the object that owns it (`metadata.ownerReferences[]`). */
+export interface OwnerReferenceJson {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+}
+
 /** Object metadata fields we use. */
 export interface ObjectMetaJson {
   name?: string;
@@ -47,13 +56,7 @@ export interface ObjectMetaJson {
   resourceVersion?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
-  ownerReferences?: {
-    apiVersion: string;
-    kind: string;
-    name: string;
-    uid: string;
-    controller?: boolean;
-  }[];
+  ownerReferences?: OwnerReferenceJson[];
   [other: string]: unknown;
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import {
   culpritCc,
+  dashboardLinksOf,
   type IncidentDetails,
   type IncidentSeverity,
   renderPostmortemText,
@@ -97,8 +98,7 @@ export function buildTriggerEvent(
     ? absoluteUrl(incident.reportPath, options.reportBaseUrl)
     : undefined;
   if (reportUrl) links.push({ href: reportUrl, text: `Release report ${incident.version}` });
-  const dashboards =
-    incident.dashboardLinks ?? incident.dashboards.map((url) => ({ name: null, url }));
+  const dashboards = dashboardLinksOf(incident);
   dashboards.forEach(({ name, url: href }, i) => {
     if (isHttpUrl(href))
       links.push({

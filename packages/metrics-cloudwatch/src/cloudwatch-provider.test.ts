@@ -1,4 +1,5 @@
 import { instantiateProvider } from "@shipgate/core";
+import { expectUnsetTokenRefused, expectWorkingSloPart } from "@shipgate/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { shipgateProvider } from "./cloudwatch-provider.js";
 import { type CloudWatchEmulator, startCloudWatchEmulator } from "./testing/cloudwatch-emulator.js";
@@ -65,22 +66,16 @@ describe("@shipgate/metrics-cloudwatch provider", () => {
   });
 
   it("names a missing credential variable", () => {
-    const r = instantiateProvider(
-      shipgateProvider,
-      base({ secret_access_key_env: "NOPE_SECRET" }),
-      ctx,
+    expectUnsetTokenRefused(
+      instantiateProvider(shipgateProvider, base({ secret_access_key_env: "NOPE_SECRET" }), ctx),
+      "NOPE_SECRET",
+      "with.secret_access_key_env",
     );
-    expect(r._unsafeUnwrapErr()).toMatchObject({
-      kind: "invalid_input",
-      field: "with.secret_access_key_env",
-    });
   });
 
   it("creates a working slo part from env-named credentials", async () => {
     const parts = instantiateProvider(shipgateProvider, base(), ctx)._unsafeUnwrap();
-    expect(parts.slo?.name).toBe("cloudwatch");
-    const m = await parts.slo!.measure(sloQuery(), { signal: new AbortController().signal });
-    expect(m._unsafeUnwrap().errorRate).toEqual({ kind: "value", value: 0.01 });
+    await expectWorkingSloPart(parts.slo, "cloudwatch", sloQuery(), 0.01);
   });
 
   it("names with.* fields in errors and env var names (not values) in hints", async () => {

@@ -1,4 +1,5 @@
 import { instantiateProvider } from "@shipgate/core";
+import { expectUnsetTokenRefused, expectWorkingSloPart } from "@shipgate/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { shipgateProvider } from "./datadog-provider.js";
 import { DEFAULT_DATADOG_QUERIES } from "./datadog-queries.js";
@@ -46,12 +47,11 @@ describe("@shipgate/metrics-datadog provider", () => {
   });
 
   it("names the missing environment variable", () => {
-    const r = instantiateProvider(shipgateProvider, { app_key_env: "MY_DD_APP" }, ctx);
-    expect(r._unsafeUnwrapErr()).toMatchObject({
-      kind: "invalid_input",
-      field: "with.app_key_env",
-    });
-    expect(r._unsafeUnwrapErr().message).toContain("MY_DD_APP");
+    expectUnsetTokenRefused(
+      instantiateProvider(shipgateProvider, { app_key_env: "MY_DD_APP" }, ctx),
+      "MY_DD_APP",
+      "with.app_key_env",
+    );
   });
 
   it("creates a working slo part against base_url", async () => {
@@ -60,9 +60,7 @@ describe("@shipgate/metrics-datadog provider", () => {
       { base_url: dd.url, max_retries: 0 },
       ctx,
     )._unsafeUnwrap();
-    expect(parts.slo?.name).toBe("datadog");
-    const m = await parts.slo!.measure(sloQuery(), { signal: new AbortController().signal });
-    expect(m._unsafeUnwrap().errorRate).toEqual({ kind: "value", value: 0.01 });
+    await expectWorkingSloPart(parts.slo, "datadog", sloQuery(), 0.01);
   });
 
   it("names with.* fields and env var names (not values) in errors", async () => {

@@ -1,4 +1,4 @@
-import type { Notification, NotificationKind } from "@shipgate/core";
+import { dashboardLinksOf, type Notification, type NotificationKind } from "@shipgate/core";
 import {
   escapeMrkdwn,
   markdownToMrkdwn,
@@ -232,9 +232,7 @@ function contextElements(n: Notification): SlackTextObject[] {
   const elements: SlackTextObject[] = [];
   if (n.reportPath)
     elements.push({ type: "mrkdwn", text: `Report: \`${escapeMrkdwn(n.reportPath)}\`` });
-  const dashboards = (
-    n.dashboardLinks ?? (n.dashboards ?? []).map((url) => ({ name: null, url }))
-  ).filter((d) => d.url.trim());
+  const dashboards = dashboardLinksOf(n).filter((d) => d.url.trim());
   dashboards.slice(0, MAX_DASHBOARD_LINKS).forEach(({ name, url }, i) => {
     const label = name?.trim() || (dashboards.length === 1 ? "Dashboard" : `Dashboard ${i + 1}`);
     elements.push({ type: "mrkdwn", text: mrkdwnLink(url, label) });

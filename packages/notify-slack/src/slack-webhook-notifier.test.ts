@@ -16,6 +16,13 @@ const fastRetry = { maxRetries: 2, minBackoffMs: 1, maxBackoffMs: 5, maxRetryAft
 
 describe("createSlackWebhookNotifier", () => {
   const slack = sharedPerFile(startSlackEmulator);
+  /** A notifier on the emulator's webhook that waits on a virtual clock. */
+  const clocked = (
+    retry: Parameters<typeof createSlackWebhookNotifier>[0]["retry"] = fastRetry,
+  ) => {
+    const clock = createVirtualClock();
+    return { clock, notifier: createSlackWebhookNotifier({ url: slack.webhookUrl, retry, clock }) };
+  };
 
   it("posts a Block Kit message with a plain-text fallback to the webhook", async () => {
     const notifier = createSlackWebhookNotifier({ url: slack.webhookUrl, retry: fastRetry });
@@ -30,8 +37,7 @@ describe("createSlackWebhookNotifier", () => {
   });
 
   it("waits what Retry-After says on a 429, then delivers", async () => {
-    const clock = createVirtualClock();
-    const notifier = createSlackWebhookNotifier({ url: slack.webhookUrl, retry: fastRetry, clock });
+    const { clock, notifier } = clocked();
     slack.failNext({ status: 429, retryAfterSeconds: 3 }, { status: 429, retryAfterSeconds: 0 });
     const result = await notifier.notify(started, { signal: signal() });
     expect(result.isOk()).toBe(true);
@@ -41,8 +47,7 @@ describe("createSlackWebhookNotifier", () => {
   });
 
   it("gives up with rate_limited once retries run out, keeping Slack's Retry-After", async () => {
-    const clock = createVirtualClock();
-    const notifier = createSlackWebhookNotifier({ url: slack.webhookUrl, retry: fastRetry, clock });
+    const { clock, notifier } = clocked();
     slack.failNext(
       ...Array.from({ length: 3 }, () => ({ status: 429 as const, retryAfterSeconds: 1 })),
     );
@@ -58,12 +63,7 @@ describe("createSlackWebhookNotifier", () => {
   });
 
   it("does not wait a Retry-After longer than the cap: rate_limited at once", async () => {
-    const clock = createVirtualClock();
-    const notifier = createSlackWebhookNotifier({
-      url: slack.webhookUrl,
-      retry: { ...fastRetry, maxRetryAfterMs: 10_000 },
-      clock,
-    });
+    const { clock, notifier } = clocked({ ...fastRetry, maxRetryAfterMs: 10_000 });
     slack.failNext({ status: 429, retryAfterSeconds: 60 });
     const error = (await notifier.notify(started, { signal: signal() }))._unsafeUnwrapErr();
     expect(error).toMatchObject({ kind: "rate_limited", retryAfterMs: 60_000 });
@@ -73,12 +73,7 @@ describe("createSlackWebhookNotifier", () => {
   });
 
   it("retries a 5xx with exponential backoff and delivers", async () => {
-    const clock = createVirtualClock();
-    const notifier = createSlackWebhookNotifier({
-      url: slack.webhookUrl,
-      retry: { maxRetries: 3, minBackoffMs: 500, maxBackoffMs: 800 },
-      clock,
-    });
+    const { clock, notifier } = clocked({ maxRetries: 3, minBackoffMs: 500, maxBackoffMs: 800 });
     slack.failNext({ status: 500 }, { status: 503 }, { status: 502 });
     expect((await notifier.notify(started, { signal: signal() })).isOk()).toBe(true);
     expect(slack.requests.map((r) => r.status)).toEqual([500, 503, 502, 200]);

@@ -1,4 +1,8 @@
-import type { CiReleaseScenarioFacts } from "@shipgate/core/testing";
+import {
+  type CiReleaseScenarioFacts,
+  releaseScenarioFacts,
+  seededProvider,
+} from "@shipgate/core/testing";
 import {
   type CreateAzureDevOpsProviderOptions,
   createAzureDevOpsProvider,
@@ -110,18 +114,15 @@ export function seedAzureReleaseScenario(az: AzureDevOpsEmulator): AzureReleaseS
   });
   az.status({ sha: pendingSha, name: "sonar", genre: "quality", state: "pending" });
 
-  return {
+  return releaseScenarioFacts({
     releaseBranch,
-    previousTag: { name: "v1.0.0", sha: previous },
-    lightweightTag: { name: "v1.0.0-light", sha: previous },
+    previous,
     toSha,
-    expectedNumbers: [2, 3, 4],
     offBranchSha,
     greenSha,
     redSha,
     pendingSha,
-    missingSha: "0123456789abcdef0123456789abcdef01234567",
-  };
+  });
 }
 
 /**
@@ -145,7 +146,10 @@ export function seededAzureProvider(
     | Partial<CreateAzureDevOpsProviderOptions>
     | ((s: AzureReleaseScenario) => Partial<CreateAzureDevOpsProviderOptions>) = {},
 ) {
-  const s = seedAzureReleaseScenario(az);
-  const options = azureProviderOptions(az, typeof extra === "function" ? extra(s) : extra);
-  return { s, provider: createAzureDevOpsProvider(options) };
+  return seededProvider(
+    () => seedAzureReleaseScenario(az),
+    (o) => azureProviderOptions(az, o),
+    createAzureDevOpsProvider,
+    extra,
+  );
 }

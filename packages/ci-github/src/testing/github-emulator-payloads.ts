@@ -8,6 +8,11 @@ import type {
   EmulatedWorkflowRun,
 } from "./github-emulator-state.js";
 
+/** The `verification` of an unsigned commit or tag: what the emulator serves for every one. */
+function unsignedVerification() {
+  return { verified: false, reason: "unsigned", signature: null, payload: null, verified_at: null };
+}
+
 /**
  * Builds REST payloads in GitHub's wire format (field names, nesting and required fields as
  * in the api.github.com OpenAPI description). `api` is the REST base URL, `web` the web base.
@@ -133,13 +138,7 @@ export class GitHubPayloads {
         message: c.message,
         comment_count: 0,
         tree: { sha: c.sha.split("").reverse().join(""), url: `${this.repoApi}/git/trees/x` },
-        verification: {
-          verified: false,
-          reason: "unsigned",
-          signature: null,
-          payload: null,
-          verified_at: null,
-        },
+        verification: unsignedVerification(),
       },
       author: this.user(c.author),
       committer: this.user(c.author),
@@ -283,13 +282,7 @@ export class GitHubPayloads {
         type: t.objectType,
         url: `${this.repoApi}/git/${t.objectType === "tag" ? "tags" : "commits"}/${t.objectSha}`,
       },
-      verification: {
-        verified: false,
-        reason: "unsigned",
-        signature: null,
-        payload: null,
-        verified_at: null,
-      },
+      verification: unsignedVerification(),
     };
   }
 

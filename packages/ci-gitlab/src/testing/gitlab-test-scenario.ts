@@ -1,4 +1,8 @@
-import type { CiReleaseScenarioFacts } from "@shipgate/core/testing";
+import {
+  type CiReleaseScenarioFacts,
+  releaseScenarioFacts,
+  seededProvider,
+} from "@shipgate/core/testing";
 import { type CreateGitLabProviderOptions, createGitLabProvider } from "../gitlab-provider.js";
 import type { GitLabEmulator } from "./gitlab-emulator.js";
 
@@ -94,18 +98,15 @@ export function seedGitLabReleaseScenario(gl: GitLabEmulator): GitLabReleaseScen
     approvals: [{ username: "zoe", status: "approved" }],
   });
 
-  return {
+  return releaseScenarioFacts({
     releaseBranch,
-    previousTag: { name: "v1.0.0", sha: previous },
-    lightweightTag: { name: "v1.0.0-light", sha: previous },
+    previous,
     toSha,
-    expectedNumbers: [2, 3, 4],
     offBranchSha,
     greenSha,
     redSha,
     pendingSha,
-    missingSha: "0123456789abcdef0123456789abcdef01234567",
-  };
+  });
 }
 
 /** The options that reach `gl` (its project, token and URL); `extra` adds to or replaces them. */
@@ -126,7 +127,10 @@ export function seededGitLabProvider(
     | Partial<CreateGitLabProviderOptions>
     | ((s: GitLabReleaseScenario) => Partial<CreateGitLabProviderOptions>) = {},
 ) {
-  const s = seedGitLabReleaseScenario(gl);
-  const options = gitLabProviderOptions(gl, typeof extra === "function" ? extra(s) : extra);
-  return { s, provider: createGitLabProvider(options) };
+  return seededProvider(
+    () => seedGitLabReleaseScenario(gl),
+    (o) => gitLabProviderOptions(gl, o),
+    createGitLabProvider,
+    extra,
+  );
 }

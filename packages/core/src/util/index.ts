@@ -1,3 +1,5 @@
+export * from "./call-unless-aborted.js";
+export * from "./dashboard-links.js";
 export * from "./error-rate-reading.js";
 export * from "./http-transport-options.js";
 export * from "./pause.js";

@@ -70,6 +70,17 @@ export function setCondition(
   return [...conditions.filter((c) => c.type !== type), next];
 }
 
+/** Marks a workload as stuck: `Progressing` false, its ReplicaSet `rsName` timed out. */
+export function setProgressDeadlineExceeded(conditions: Condition[], rsName: string): Condition[] {
+  return setCondition(
+    conditions,
+    "Progressing",
+    "False",
+    "ProgressDeadlineExceeded",
+    `ReplicaSet "${rsName}" has timed out progressing.`,
+  );
+}
+
 /** The container images of a pod template. */
 export function imagesOf(template: unknown): string[] {
   const spec = (template as { spec?: { containers?: { image?: string }[] } } | undefined)?.spec;

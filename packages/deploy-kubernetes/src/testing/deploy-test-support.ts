@@ -1,5 +1,6 @@
-import type { CallOptions, DeployTarget, ShipgateError } from "@shipgate/core";
+import type { CallOptions, Deployer, DeployTarget, ShipgateError } from "@shipgate/core";
 import type { Result } from "neverthrow";
+import { expect } from "vitest";
 
 /** The commit every test deployment ships. */
 export const TEST_SHA = "0123456789abcdef0123456789abcdef01234567";
@@ -50,4 +51,16 @@ export function conformanceTargets(
     secondTarget: target("shop", "v1.5.0"),
     missingTarget: target("ghost", "v1.0.0"),
   };
+}
+
+/** Expects `deployer` to verify `target` served by the stable version `stableVersion` alone. */
+export async function expectServingStable(
+  deployer: Pick<Deployer, "verifyStable">,
+  target: DeployTarget,
+  stableVersion: string,
+): Promise<void> {
+  expect((await deployer.verifyStable(target, liveCall()))._unsafeUnwrap()).toMatchObject({
+    serving: true,
+    stableVersion,
+  });
 }

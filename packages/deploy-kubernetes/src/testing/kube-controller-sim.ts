@@ -4,6 +4,7 @@ import {
   podTemplateHash,
   rfc3339,
   setCondition,
+  setProgressDeadlineExceeded,
   stableJson,
 } from "./controller-sim-support.js";
 import type { KubeObject } from "./kube-object.js";
@@ -410,13 +411,7 @@ export function createControllerSim(store: SimStore, options: ControllerSimOptio
     if (!aborted && notReady && !status.pauseConditions) {
       const left = lastProgress + deadlineMs(ro) - Date.now();
       if (left <= 0) {
-        conditions = setCondition(
-          conditions,
-          "Progressing",
-          "False",
-          "ProgressDeadlineExceeded",
-          `ReplicaSet "${newRS.metadata.name}" has timed out progressing.`,
-        );
+        conditions = setProgressDeadlineExceeded(conditions, newRS.metadata.name);
       } else {
         recheckIn = left + 1;
       }
@@ -636,13 +631,7 @@ export function createControllerSim(store: SimStore, options: ControllerSimOptio
     } else if (!spec.paused) {
       const left = (progressAt.get(key) ?? Date.now()) + deadlineMs(d) - Date.now();
       if (left <= 0) {
-        conditions = setCondition(
-          conditions,
-          "Progressing",
-          "False",
-          "ProgressDeadlineExceeded",
-          `ReplicaSet "${current.name}" has timed out progressing.`,
-        );
+        conditions = setProgressDeadlineExceeded(conditions, current.name);
       } else {
         conditions = setCondition(
           conditions,

@@ -157,6 +157,21 @@ export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Prom
     }
   };
 
+  /** A write by the controller simulation: the object itself, or its `status` subresource. */
+  const controllerUpdate = (
+    plural: string,
+    object: KubeObject,
+    subresource: "status" | undefined,
+  ) =>
+    update(
+      typeByPlural(plural),
+      object.metadata.namespace ?? "",
+      object.metadata.name,
+      object,
+      subresource,
+      "controller",
+    );
+
   const controllerStore = {
     get: (plural: string, namespace: string, name: string) => {
       const found = store.find(typeByPlural(plural), namespace, name);
@@ -166,24 +181,9 @@ export async function startKubeEmulator(options: KubeEmulatorOptions = {}): Prom
       listObjects(typeByPlural(plural), namespace, {}).map((o) => structuredClone(o)),
     create: (plural: string, object: KubeObject) =>
       create(typeByPlural(plural), object.metadata.namespace ?? "", object, "controller"),
-    update: (plural: string, object: KubeObject) =>
-      update(
-        typeByPlural(plural),
-        object.metadata.namespace ?? "",
-        object.metadata.name,
-        object,
-        undefined,
-        "controller",
-      ),
+    update: (plural: string, object: KubeObject) => controllerUpdate(plural, object, undefined),
     updateStatus: (plural: string, object: KubeObject) =>
-      update(
-        typeByPlural(plural),
-        object.metadata.namespace ?? "",
-        object.metadata.name,
-        object,
-        "status",
-        "controller",
-      ),
+      controllerUpdate(plural, object, "status"),
   };
   const controller: ControllerSim | null =
     options.controller === false

@@ -1,3 +1,5 @@
+import type { ObjectMetaJson } from "../rollout-types.js";
+
 /*
  * Test-only: the shapes the Kubernetes emulator stores and serves.
  */
@@ -6,24 +8,8 @@
 export interface KubeObject {
   apiVersion?: string;
   kind?: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    uid?: string;
-    resourceVersion?: string;
-    generation?: number;
-    creationTimestamp?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    ownerReferences?: {
-      apiVersion: string;
-      kind: string;
-      name: string;
-      uid: string;
-      controller?: boolean;
-    }[];
-    [key: string]: unknown;
-  };
+  /** The metadata product code reads, with a name (the emulator names every object). */
+  metadata: ObjectMetaJson & { name: string; creationTimestamp?: string };
   spec?: Record<string, unknown>;
   status?: Record<string, unknown>;
   [key: string]: unknown;

@@ -184,14 +184,7 @@ export function createKubeStore(types: ResourceType[]): KubeStore {
   };
 
   /** Update semantics shared by PUT and PATCH (after the patch is applied). */
-  const update = (
-    type: ResourceType,
-    namespace: string,
-    name: string,
-    body: KubeObject,
-    subresource: string | undefined,
-    by: string,
-  ): KubeObject => {
+  const update: KubeStore["update"] = (type, namespace, name, body, subresource, by) => {
     const old = current(type, namespace, name);
     if (body.metadata?.name && body.metadata.name !== name) {
       throw new HttpProblem(

@@ -49,18 +49,14 @@ export function rolloutFixture(options: {
     ports: i === 0 ? [{ containerPort: 8080, name: "http", protocol: "TCP" }] : undefined,
     resources: { requests: { cpu: "100m", memory: "128Mi" } },
   }));
-  return {
-    apiVersion: "argoproj.io/v1alpha1",
-    kind: "Rollout",
-    metadata: { name: options.name, namespace: TEST_NAMESPACE, labels: { app: options.name } },
-    spec: {
+  return appWorkload(
+    "argoproj.io/v1alpha1",
+    "Rollout",
+    options.name,
+    JSON.parse(JSON.stringify(containers)),
+    {
       replicas: options.replicas ?? 20,
       revisionHistoryLimit: 3,
-      selector: { matchLabels: { app: options.name } },
-      template: {
-        metadata: { labels: { app: options.name } },
-        spec: { containers: JSON.parse(JSON.stringify(containers)) },
-      },
       strategy: {
         canary: {
           ...(options.trafficRouting
@@ -74,6 +70,29 @@ export function rolloutFixture(options: {
         },
       },
     },
+  );
+}
+
+/**
+ * A workload of the app `name` in the test namespace: labelled `app: name`, selecting its
+ * pods by that label, with `containers` in its pod template; `spec` adds the rest.
+ */
+function appWorkload(
+  apiVersion: string,
+  kind: string,
+  name: string,
+  containers: unknown[],
+  spec: Record<string, unknown>,
+): KubeObject {
+  return {
+    apiVersion,
+    kind,
+    metadata: { name, namespace: TEST_NAMESPACE, labels: { app: name } },
+    spec: {
+      ...spec,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers } },
+    },
   };
 }
 
@@ -83,31 +102,15 @@ export function deploymentFixture(options: {
   image: string;
   replicas?: number;
 }): KubeObject {
-  return {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name: options.name, namespace: TEST_NAMESPACE, labels: { app: options.name } },
-    spec: {
-      replicas: options.replicas ?? 4,
-      selector: { matchLabels: { app: options.name } },
-      strategy: {
-        type: "RollingUpdate",
-        rollingUpdate: { maxSurge: "25%", maxUnavailable: "25%" },
-      },
-      template: {
-        metadata: { labels: { app: options.name } },
-        spec: {
-          containers: [
-            {
-              name: options.name,
-              image: options.image,
-              ports: [{ containerPort: 8080, name: "http", protocol: "TCP" }],
-            },
-          ],
-        },
-      },
-    },
+  const container = {
+    name: options.name,
+    image: options.image,
+    ports: [{ containerPort: 8080, name: "http", protocol: "TCP" }],
   };
+  return appWorkload("apps/v1", "Deployment", options.name, [container], {
+    replicas: options.replicas ?? 4,
+    strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: "25%" } },
+  });
 }
 
 /** Resolves once `check` holds for an object in the emulator (test polling on the store, not the API). */

@@ -24,6 +24,20 @@ export const CREATE_WORK_ITEM = `POST wit/workitems/${DOLLAR_TYPE}`;
 const spec = (path: string) =>
   `https://learn.microsoft.com/en-us/rest/api/azure/devops/${path}?view=azure-devops-rest-7.1`;
 
+/** An annotated tag, as Annotated Tags - Get answers it and Annotated Tags - Create echoes it. */
+const ANNOTATED_TAG: Omit<DocumentedEndpoint, "doc"> = {
+  shape: "object",
+  fields: {
+    name: "string",
+    objectId: "string",
+    message: "string",
+    taggedObject: "object",
+    taggedBy: "object",
+    url: "string",
+  },
+  nested: { taggedObject: { objectId: "string", objectType: "string" } },
+};
+
 const gitPullRequestFields: Record<string, DocumentedType> = {
   pullRequestId: "number",
   codeReviewId: "number",
@@ -128,29 +142,11 @@ export const AZURE_DOCUMENTED_FIELDS: Record<string, DocumentedEndpoint> = {
   },
   "GET git/repositories/{repositoryId}/annotatedtags/{objectId}": {
     doc: spec("git/annotated-tags/get"),
-    shape: "object",
-    fields: {
-      name: "string",
-      objectId: "string",
-      message: "string",
-      taggedObject: "object",
-      taggedBy: "object",
-      url: "string",
-    },
-    nested: { taggedObject: { objectId: "string", objectType: "string" } },
+    ...ANNOTATED_TAG,
   },
   "POST git/repositories/{repositoryId}/annotatedtags": {
     doc: spec("git/annotated-tags/create"),
-    shape: "object",
-    fields: {
-      name: "string",
-      objectId: "string",
-      message: "string",
-      taggedObject: "object",
-      taggedBy: "object",
-      url: "string",
-    },
-    nested: { taggedObject: { objectId: "string", objectType: "string" } },
+    ...ANNOTATED_TAG,
   },
   "POST git/repositories/{repositoryId}/commitsbatch": {
     doc: spec("git/commits/get-commits-batch"),

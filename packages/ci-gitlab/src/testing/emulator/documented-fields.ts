@@ -40,6 +40,20 @@ const tagFields: Record<string, DocumentedType> = {
   created_at: "string|null",
 };
 
+/** A deployment, as List project deployments answers each one. */
+const deploymentFields: Record<string, DocumentedType> = {
+  id: "number",
+  iid: "number",
+  ref: "string",
+  sha: "string",
+  created_at: "string",
+  updated_at: "string",
+  status: "string",
+  user: "object",
+  environment: "object",
+  deployable: "object|null",
+};
+
 const issueFields: Record<string, DocumentedType> = {
   id: "number",
   iid: "number",
@@ -229,33 +243,13 @@ export const GITLAB_DOCUMENTED_FIELDS: Record<string, DocumentedEndpoint> = {
   "GET /projects/:id/deployments": {
     doc: "https://docs.gitlab.com/api/deployments/#list-project-deployments",
     list: true,
-    fields: {
-      id: "number",
-      iid: "number",
-      ref: "string",
-      sha: "string",
-      created_at: "string",
-      updated_at: "string",
-      status: "string",
-      user: "object",
-      environment: "object",
-      deployable: "object|null",
-    },
+    fields: deploymentFields,
   },
   "GET /projects/:id/deployments/:deployment_id": {
     doc: "https://docs.gitlab.com/api/deployments/#get-a-specific-deployment",
     list: false,
     fields: {
-      id: "number",
-      iid: "number",
-      ref: "string",
-      sha: "string",
-      created_at: "string",
-      updated_at: "string",
-      status: "string",
-      user: "object",
-      environment: "object",
-      deployable: "object|null",
+      ...deploymentFields,
       approvals: "array",
       pending_approval_count: "number",
     },
