@@ -12,10 +12,10 @@ import {
   buildScenarioStack,
   createMemoryArtifactStore,
   describeReleaseJournalConformance,
+  dyingReleaseJournal,
   scenarioSchema,
   sharedPerFile,
 } from "@shipgate/core/testing";
-import { ResultAsync } from "neverthrow";
 import { afterEach, describe, expect, it } from "vitest";
 import { makeKubeClients } from "./kube-clients.js";
 import { createKubernetesLeaseLock, leaseNameFor } from "./kubernetes-lease-lock.js";
@@ -52,27 +52,6 @@ describeReleaseJournalConformance("Kubernetes Lease journal", async () => {
     },
   };
 });
-
-const never = <T>() => new ResultAsync<T, ShipgateError>(new Promise(() => {}));
-
-/** A runner that dies right after its `n`th durable journal record: nothing after it happens. */
-function dyingAfter(journal: ReleaseJournal, n: number): ReleaseJournal {
-  let written = 0;
-  const die = <T>(r: ResultAsync<T, ShipgateError>) =>
-    new ResultAsync<T, ShipgateError>(
-      (async () => {
-        if (written >= n) return never<T>();
-        const done = await r;
-        if (done.isOk()) written += 1;
-        return written >= n ? never<T>() : done;
-      })(),
-    );
-  return {
-    ...journal,
-    begin: (s, r, o) => die(journal.begin(s, r, o)),
-    append: (s, r, o) => die(journal.append(s, r, o)),
-  };
-}
 
 describe("the Kubernetes lock and journal, with two runners", () => {
   const c = sharedPerFile(() => startTestCluster(false));
@@ -132,7 +111,10 @@ describe("the Kubernetes lock and journal, with two runners", () => {
     };
     // Die right after "weight.set 25" is durable: 25% may or may not be set.
     const spec = releaseSpecSchema.parse(s.release);
-    void createReleaseOrchestrator({ ...a.stack, journal: dyingAfter(counting, 8) }).release(spec);
+    void createReleaseOrchestrator({
+      ...a.stack,
+      journal: dyingReleaseJournal(counting, 8),
+    }).release(spec);
     for (let i = 0; i < 400 && shared.deployer.state.history.length < 1; i++)
       await new Promise((r) => setTimeout(r, 5));
     await new Promise((r) => setTimeout(r, 200));
@@ -184,9 +166,10 @@ describe("the Kubernetes lock and journal, with two runners", () => {
       return rollback(t, o);
     };
     const a = runner("ci-runner-a", shared);
-    void createReleaseOrchestrator({ ...a.stack, journal: dyingAfter(a.journal, 7) }).release(
-      releaseSpecSchema.parse(s.release),
-    );
+    void createReleaseOrchestrator({
+      ...a.stack,
+      journal: dyingReleaseJournal(a.journal, 7),
+    }).release(releaseSpecSchema.parse(s.release));
     for (let i = 0; i < 400 && shared.deployer.state.history.length < 1; i++)
       await new Promise((r) => setTimeout(r, 5));
     await new Promise((r) => setTimeout(r, 200));

@@ -4,6 +4,7 @@ import {
   conformancePostmortemIncident,
 } from "../testing/conformance/fixtures.js";
 import { expectConformancePostmortemFacts } from "../testing/conformance/postmortem-facts.js";
+import { POSTMORTEM_DRAFT_HEADINGS } from "../testing/postmortem-draft-checks.js";
 import {
   postmortemSections,
   renderPostmortemHtml,
@@ -14,14 +15,7 @@ import {
 describe("postmortem draft", () => {
   it("has every section, in the order a responder reads them", () => {
     expect(postmortemSections(conformancePostmortemIncident).map((s) => s.title)).toEqual([
-      "Timeline (UTC)",
-      "Detection",
-      "Rollback",
-      "Impact estimate",
-      "Likely culprit",
-      "Root cause",
-      "What went well",
-      "Action items",
+      ...POSTMORTEM_DRAFT_HEADINGS,
     ]);
   });
 

@@ -148,14 +148,16 @@ describe("createTraceSloSource", () => {
     expect(empty.requestCount).toBe(0);
   });
 
-  it("measures the trace's stable error rate and p95, and a regression on the canary only", async () => {
-    const trace = find(
+  /** A trace at 20,000/min with a regression of `size` and onset `onset`. */
+  const regressionAt20000 = (size: string, onset: string) =>
+    find(
       20000,
       (t) =>
-        t.label.class === "regression" &&
-        t.label.size === "error_x20" &&
-        t.label.onset.kind === "immediate",
+        t.label.class === "regression" && t.label.size === size && t.label.onset.kind === onset,
     );
+
+  it("measures the trace's stable error rate and p95, and a regression on the canary only", async () => {
+    const trace = regressionAt20000("error_x20", "immediate");
     const { source, moveTo } = await world(trace);
     await moveTo(T0 + 10 * MIN);
     const stable = await measure(source, query("stable", 0, 10));
@@ -167,13 +169,7 @@ describe("createTraceSloSource", () => {
   });
 
   it("starts a load-dependent regression once the canary carries 25%", async () => {
-    const trace = find(
-      20000,
-      (t) =>
-        t.label.class === "regression" &&
-        t.label.size === "p95_+100%" &&
-        t.label.onset.kind === "at_weight",
-    );
+    const trace = regressionAt20000("p95_+100%", "at_weight");
     const { source, deployer, moveTo } = await world(trace);
     await moveTo(T0 + 10 * MIN);
     const at5 = p95(await measure(source, query("canary", 0, 10)));
