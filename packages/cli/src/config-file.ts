@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
+import { smokeCheckSpecSchema } from "@shipgate/core";
 import { isMap, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import type { ConfigProblem } from "./config-problem.js";
@@ -25,13 +26,15 @@ export type ProviderRef = z.output<typeof providerRefSchema>;
 
 /**
  * One environment of a release with waves (`release.waves`): its own deployer and SLO
- * source, and optionally its own lock (a Lease in its cluster), taken beside the
- * service's release lock.
+ * source, optionally its own lock (a Lease in its cluster), taken beside the service's
+ * release lock, and its own smoke checks (the release's `smoke_checks` format), run in
+ * that environment after the release's own.
  */
 export const environmentConfigSchema = z.strictObject({
   deployer: providerRefSchema,
   slo: providerRefSchema,
   lock: providerRefSchema.optional(),
+  smoke_checks: z.array(smokeCheckSpecSchema).default([]),
 });
 
 /** An environment section as parsed. */
@@ -67,7 +70,7 @@ export const shipgateConfigSchema = z.strictObject({
           'an environment name may only contain letters, digits, ".", "_" and "-"',
         ),
       environmentConfigSchema,
-      { error: "must be a mapping of environment name → { deployer, slo, lock? }" },
+      { error: "must be a mapping of environment name → { deployer, slo, lock?, smoke_checks? }" },
     )
     .optional(),
 });

@@ -2,13 +2,15 @@ import { describe, expect, it } from "vitest";
 import { checkConfigText } from "./config-file.js";
 
 describe("shipgate.yaml environments", () => {
-  it("parses each environment's deployer, SLO source and optional lock", () => {
+  it("parses each environment's deployer, SLO source, optional lock and smoke checks", () => {
     const checked = checkConfigText(`release: { waves: [[staging], [prod-us]] }
 ci: { use: simulated }
 environments:
   staging:
     deployer: { use: simulated, with: { state_file: staging.json } }
     slo: { use: simulated, with: { state_file: staging.json } }
+    smoke_checks:
+      - { type: command, name: staging-health, command: ["./health.sh", "staging"] }
   prod-us:
     deployer: { use: "@shipgate/deploy-kubernetes", with: { context: us } }
     slo: { use: "@shipgate/metrics-prometheus" }
@@ -19,11 +21,21 @@ environments:
       staging: {
         deployer: { use: "simulated", with: { state_file: "staging.json" } },
         slo: { use: "simulated", with: { state_file: "staging.json" } },
+        smoke_checks: [
+          {
+            type: "command",
+            name: "staging-health",
+            command: ["./health.sh", "staging"],
+            timeout_ms: 30_000,
+            retries: 0,
+          },
+        ],
       },
       "prod-us": {
         deployer: { use: "@shipgate/deploy-kubernetes", with: { context: "us" } },
         slo: { use: "@shipgate/metrics-prometheus", with: {} },
         lock: { use: "@shipgate/deploy-kubernetes", with: { context: "us" } },
+        smoke_checks: [],
       },
     });
   });
@@ -41,7 +53,7 @@ environments:
     expect(checked.problems.map((p) => `${p.key}: ${p.message}`)).toEqual([
       "environments.staging.slo: is required (expected object)",
       'environments.staging.slos: unknown key (did you mean "slo"?)',
-      "environments.prod us: must be a mapping of environment name → { deployer, slo, lock? }",
+      "environments.prod us: must be a mapping of environment name → { deployer, slo, lock?, smoke_checks? }",
     ]);
   });
 });

@@ -199,7 +199,11 @@ export async function buildReleaseStack(
       }
     }
     if (!complete || !deployer || !slo) continue;
-    const own = [...(deployer.smokeChecks ?? []), ...(slo.smokeChecks ?? [])];
+    const own = [
+      ...(deployer.smokeChecks ?? []),
+      ...(slo.smokeChecks ?? []),
+      ...createSmokeChecks(env.smoke_checks, { clock: options.clock, cwd: dir }),
+    ];
     environments[name] = {
       deployer: deployer.deployer!,
       slo: slo.slo!,

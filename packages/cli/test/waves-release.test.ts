@@ -22,11 +22,18 @@ const BREACH =
   '{ "25": { error_rate: 0.05, p95_latency_ms: 120 }, default: { error_rate: 0.001, p95_latency_ms: 120 } }';
 
 /** Three environments in two waves, each its own simulated platform (a distinct `with:`). */
-function wavesConfig(dir: string, options: { breachIn?: string; halt?: boolean } = {}): string {
+function wavesConfig(
+  dir: string,
+  options: { breachIn?: string; halt?: boolean; failingSmokeIn?: string } = {},
+): string {
   const adapter = relative(dir, SIM_ADAPTER);
   const env = (name: string, n: number) => {
     const withBlock = `{ rollback_delay_ms: ${n}${options.breachIn === name ? `, metrics: ${BREACH}` : ""} }`;
-    return `  ${name}:\n    deployer: { use: "${adapter}", with: ${withBlock} }\n    slo: { use: "${adapter}", with: ${withBlock} }`;
+    const smoke =
+      options.failingSmokeIn === name
+        ? `\n    smoke_checks:\n      - { type: command, name: ${name}-health, command: ["node", "-e", "process.exit(1)"] }`
+        : `\n    smoke_checks:\n      - { type: command, name: ${name}-health, command: ["node", "-e", "0"] }`;
+    return `  ${name}:\n    deployer: { use: "${adapter}", with: ${withBlock} }\n    slo: { use: "${adapter}", with: ${withBlock} }${smoke}`;
   };
   return simConfig(ws, dir, {
     release: `  waves: [[staging], [prod-us, prod-eu]]\n  bake_minutes: 0.001${options.halt ? "\n  on_wave_failure: halt" : ""}`,
@@ -101,5 +108,48 @@ describe("shipgate with release waves (real binary)", () => {
     expect(finished.outcome.paths.incident).toMatch(/^incidents\//);
     const incident = await readFile(join(dir, finished.outcome.paths.incident), "utf8");
     expect(incident).toContain("rolled back in prod-eu");
+  });
+
+  it("an environment's own smoke check failing rolls every environment back: exit 3", async () => {
+    const dir = await ws.configDir("waves-smoke", (d) =>
+      wavesConfig(d, { failingSmokeIn: "prod-eu" }),
+    );
+    const run = await runCli(
+      ["release", "--version", "v1.5.2", "--sha", ws.repo.headSha, "--json"],
+      { cwd: dir },
+    );
+    expect(run.code).toBe(3);
+    const events = run.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    const smoke = events.filter((e) => e.type === "smoke.result");
+    const ran = (env: string) =>
+      smoke
+        .filter((e) => e.environment === env)
+        .map((e) => `${e.phase} ${e.result.name} ${e.result.passed}`);
+    // Each environment runs its own check only.
+    expect(ran("staging")).toEqual([
+      ...Array(3).fill("after_weight_change staging-health true"),
+      "after_last_step staging-health true",
+      "after_rollback staging-health true",
+    ]);
+    expect(ran("prod-eu")).toEqual([
+      "after_weight_change prod-eu-health false",
+      "after_rollback prod-eu-health false",
+    ]);
+    expect(ran("prod-us")).toContain("after_weight_change prod-us-health true");
+    expect(ran("prod-us").at(-1)).toBe("after_rollback prod-us-health true");
+    expect(smoke.filter((e) => e.phase === "after_rollback").map((e) => e.environment)).toEqual([
+      "prod-eu",
+      "prod-us",
+      "staging",
+    ]);
+    const finished = events.at(-1);
+    expect(finished.outcome.environments.map((e: { state: string }) => e.state)).toEqual([
+      "rolled_back",
+      "cancelled",
+      "breached",
+    ]);
   });
 });
