@@ -1,5 +1,5 @@
 import { describeDeployerConformance } from "@shipgate/core/testing";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   createArgoRolloutDeployer,
   ROLLOUT_POD_TEMPLATE_HASH_LABEL,
@@ -16,6 +16,7 @@ import type { KubeObject } from "./testing/kube-emulator.js";
 import {
   eventually,
   rolloutFixture,
+  sharedTestCluster,
   startTestCluster,
   TEST_NAMESPACE,
   type TestCluster,
@@ -68,7 +69,7 @@ for (const routed of [false, true]) {
 }
 
 describe("Argo Rollout deployer", () => {
-  let c: TestCluster;
+  const c = sharedTestCluster({ controller: { brokenImage: /broken/, progressDeadlineMs: 300 } });
   const writes = () =>
     c.emulator.requests
       .filter((r) => r.method !== "GET")
@@ -78,17 +79,6 @@ describe("Argo Rollout deployer", () => {
         contentType: r.contentType,
         body: r.body,
       }));
-
-  beforeAll(async () => {
-    c = await startTestCluster({ brokenImage: /broken/, progressDeadlineMs: 300 });
-  });
-  afterAll(async () => {
-    await c.close();
-  });
-  afterEach(() => {
-    expect(c.emulator.violations).toEqual([]);
-    c.emulator.clearFaults();
-  });
 
   it("sends exactly the plugin's requests: one update with image + steps, promote, promote --full", async () => {
     await seed(c, "api");
@@ -423,13 +413,9 @@ describe("Argo Rollout deployer", () => {
 });
 
 describe("Argo Rollout deployer with a controller that reports no traffic weights", () => {
-  let c: TestCluster;
-  beforeAll(async () => {
-    c = await startTestCluster({ reportWeights: false });
-    await seed(c, "legacy", { trafficRouting: true });
-  });
-  afterAll(async () => {
-    await c.close();
+  const c = sharedTestCluster({
+    controller: { reportWeights: false },
+    seed: (c) => seed(c, "legacy", { trafficRouting: true }),
   });
 
   it("shows the current step's setWeight as the plugin does, and never verifies a rollback on an unreported weight", async () => {

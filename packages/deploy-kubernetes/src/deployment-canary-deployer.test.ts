@@ -1,5 +1,5 @@
 import { describeDeployerConformance } from "@shipgate/core/testing";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   CANARY_ABORTED_ANNOTATION,
   createDeploymentCanaryDeployer,
@@ -17,6 +17,7 @@ import type { KubeObject } from "./testing/kube-emulator.js";
 import {
   deploymentFixture,
   eventually,
+  sharedTestCluster,
   startTestCluster,
   TEST_NAMESPACE,
   type TestCluster,
@@ -60,7 +61,10 @@ describeDeployerConformance("Deployment canary", async () => {
 });
 
 describe("Deployment canary deployer", () => {
-  let c: TestCluster;
+  const c = sharedTestCluster({
+    controller: { brokenImage: /broken/, progressDeadlineMs: 300 },
+    seed: (c) => seed(c, "web"),
+  });
   const replicasOf = (name: string) =>
     c.emulator.get("deployments", TEST_NAMESPACE, name)?.spec?.replicas;
   const writes = () =>
@@ -71,18 +75,6 @@ describe("Deployment canary deployer", () => {
         path: r.path.replace(/.*\/deployments\/?/, ""),
         body: r.body as Record<string, unknown>,
       }));
-
-  beforeAll(async () => {
-    c = await startTestCluster({ brokenImage: /broken/, progressDeadlineMs: 300 });
-    await seed(c, "web");
-  });
-  afterAll(async () => {
-    await c.close();
-  });
-  afterEach(() => {
-    expect(c.emulator.violations).toEqual([]);
-    c.emulator.clearFaults();
-  });
 
   it("starts a canary Deployment beside the stable one, then weighs by replica share", async () => {
     const d = deployer(c);

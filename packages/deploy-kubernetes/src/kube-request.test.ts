@@ -1,32 +1,20 @@
 import { KubeConfig } from "@kubernetes/client-node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { makeKubeClients } from "./kube-clients.js";
 import { objectApi, ROLLOUTS } from "./kube-object-api.js";
 import type { KubeObject } from "./testing/kube-emulator.js";
-import {
-  rolloutFixture,
-  startTestCluster,
-  TEST_NAMESPACE,
-  type TestCluster,
-} from "./testing/kube-test-cluster.js";
+import { rolloutFixture, sharedTestCluster, TEST_NAMESPACE } from "./testing/kube-test-cluster.js";
 
 describe("API requests: retries, error mapping, timeouts, cancellation", () => {
-  let c: TestCluster;
+  const c = sharedTestCluster({
+    controller: false,
+    seed: (c) =>
+      c.emulator.apply("rollouts", rolloutFixture({ name: "shop", image: "r.io/shop:v1" })),
+  });
   const live = () => new AbortController().signal;
   const path = /\/rollouts\/shop$/;
   const api = () => objectApi<KubeObject>(c.clients, ROLLOUTS);
   const hits = () => c.emulator.requests.filter((r) => path.test(r.path)).length;
-
-  beforeAll(async () => {
-    c = await startTestCluster(false);
-    c.emulator.apply("rollouts", rolloutFixture({ name: "shop", image: "r.io/shop:v1" }));
-  });
-  afterAll(async () => {
-    await c.close();
-  });
-  afterEach(() => {
-    c.emulator.clearFaults();
-  });
 
   it("retries 5xx a bounded number of times, then succeeds", async () => {
     const before = hits();

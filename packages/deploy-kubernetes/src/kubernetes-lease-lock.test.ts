@@ -5,10 +5,15 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { V1MicroTime } from "@kubernetes/client-node";
 import type { LockHolder } from "@shipgate/core";
-import { describeReleaseLockConformance, sharedPerFile } from "@shipgate/core/testing";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describeReleaseLockConformance } from "@shipgate/core/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKubernetesLeaseLock, leaseNameFor } from "./kubernetes-lease-lock.js";
-import { eventually, startTestCluster, TEST_NAMESPACE } from "./testing/kube-test-cluster.js";
+import {
+  eventually,
+  sharedTestCluster,
+  startTestCluster,
+  TEST_NAMESPACE,
+} from "./testing/kube-test-cluster.js";
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -47,11 +52,7 @@ describeReleaseLockConformance("Kubernetes Lease", async () => {
 });
 
 describe("Kubernetes Lease lock", () => {
-  const c = sharedPerFile(() => startTestCluster(false));
-  afterEach(() => {
-    expect(c.emulator.violations).toEqual([]);
-    c.emulator.clearFaults();
-  });
+  const c = sharedTestCluster({ controller: false });
   const lease = (service: string) =>
     c.emulator.get("leases", TEST_NAMESPACE, leaseNameFor(service));
 

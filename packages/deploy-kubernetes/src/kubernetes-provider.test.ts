@@ -2,14 +2,13 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { instantiateProvider, type ProviderContext } from "@shipgate/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { kubernetesOptionsSchema, shipgateProvider } from "./kubernetes-provider.js";
 import {
   eventually,
   rolloutFixture,
-  startTestCluster,
+  sharedTestCluster,
   TEST_NAMESPACE,
-  type TestCluster,
 } from "./testing/kube-test-cluster.js";
 
 const base = {
@@ -73,22 +72,19 @@ describe("provider options", () => {
 });
 
 describe("provider against the emulator", () => {
-  let c: TestCluster;
   let cwd: string;
-  beforeAll(async () => {
-    c = await startTestCluster();
-    cwd = mkdtempSync(join(tmpdir(), "shipgate-provider-"));
-    writeFileSync(join(cwd, "kubeconfig.yaml"), c.emulator.kubeconfigYaml("default"));
-    c.emulator.apply(
-      "rollouts",
-      rolloutFixture({ name: "shop", image: "registry.example.com/acme/shop:v1.3.2" }),
-    );
-    await eventually(
-      () => c.emulator.get("rollouts", TEST_NAMESPACE, "shop")?.status?.phase === "Healthy",
-    );
-  });
-  afterAll(async () => {
-    await c.close();
+  sharedTestCluster({
+    seed: async (c) => {
+      cwd = mkdtempSync(join(tmpdir(), "shipgate-provider-"));
+      writeFileSync(join(cwd, "kubeconfig.yaml"), c.emulator.kubeconfigYaml("default"));
+      c.emulator.apply(
+        "rollouts",
+        rolloutFixture({ name: "shop", image: "registry.example.com/acme/shop:v1.3.2" }),
+      );
+      await eventually(
+        () => c.emulator.get("rollouts", TEST_NAMESPACE, "shop")?.status?.phase === "Healthy",
+      );
+    },
   });
   const ctx = (): ProviderContext => ({ env: {}, cwd });
 

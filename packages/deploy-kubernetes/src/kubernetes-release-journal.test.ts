@@ -6,7 +6,6 @@ import {
   type ReleaseJournal,
   type ReleaseStack,
   releaseSpecSchema,
-  type ShipgateError,
 } from "@shipgate/core";
 import {
   buildScenarioStack,
@@ -14,16 +13,19 @@ import {
   describeReleaseJournalConformance,
   dyingReleaseJournal,
   scenarioSchema,
-  sharedPerFile,
 } from "@shipgate/core/testing";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { makeKubeClients } from "./kube-clients.js";
 import { createKubernetesLeaseLock, leaseNameFor } from "./kubernetes-lease-lock.js";
 import {
   createKubernetesReleaseJournal,
   JOURNAL_ANNOTATION,
 } from "./kubernetes-release-journal.js";
-import { startTestCluster, TEST_NAMESPACE } from "./testing/kube-test-cluster.js";
+import {
+  sharedTestCluster,
+  startTestCluster,
+  TEST_NAMESPACE,
+} from "./testing/kube-test-cluster.js";
 
 const live = () => ({ signal: new AbortController().signal });
 
@@ -54,10 +56,7 @@ describeReleaseJournalConformance("Kubernetes Lease journal", async () => {
 });
 
 describe("the Kubernetes lock and journal, with two runners", () => {
-  const c = sharedPerFile(() => startTestCluster(false));
-  afterEach(() => {
-    expect(c.emulator.violations).toEqual([]);
-  });
+  const c = sharedTestCluster({ controller: false });
 
   /** A runner: its own API clients, Lease lock, journal and artifacts; the platform (deployer) is shared. */
   const runner = (

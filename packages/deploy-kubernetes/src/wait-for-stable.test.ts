@@ -1,28 +1,22 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { objectApi, ROLLOUTS } from "./kube-object-api.js";
 import type { KubeObject } from "./testing/kube-emulator.js";
 import {
   eventually,
   rolloutFixture,
-  startTestCluster,
+  sharedTestCluster,
   TEST_NAMESPACE,
-  type TestCluster,
 } from "./testing/kube-test-cluster.js";
 import { waitForStable } from "./wait-for-stable.js";
 
 describe("waitForStable", () => {
-  let c: TestCluster;
+  // No controller: the test moves the object itself.
+  const c = sharedTestCluster({
+    controller: false,
+    seed: (c) =>
+      c.emulator.apply("rollouts", rolloutFixture({ name: "shop", image: "r.io/shop:v1" })),
+  });
   const live = () => new AbortController().signal;
-  beforeAll(async () => {
-    c = await startTestCluster(false); // no controller: the test moves the object itself
-    c.emulator.apply("rollouts", rolloutFixture({ name: "shop", image: "r.io/shop:v1" }));
-  });
-  afterAll(async () => {
-    await c.close();
-  });
-  afterEach(() => {
-    c.emulator.clearFaults();
-  });
 
   const waitForReplicas = (replicas: number, timeoutMs = 2_000, signal = live()) =>
     waitForStable<KubeObject>({

@@ -1,18 +1,18 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { JSON_PATCH, MERGE_PATCH } from "../kube-clients.js";
 import { objectApi, ROLLOUTS } from "../kube-object-api.js";
 import type { KubeObject } from "./kube-emulator.js";
 import {
   eventually,
   rolloutFixture,
-  startTestCluster,
+  sharedTestCluster,
   TEST_NAMESPACE,
-  type TestCluster,
 } from "./kube-test-cluster.js";
 
 // The emulator's own contract: what it answers must look like what a real API server answers.
 describe("kube emulator wire format", () => {
-  let c: TestCluster;
+  // Some tests send off-contract requests on purpose: each test checks its own.
+  const c = sharedTestCluster({ expectNoViolations: false });
   const signal = () => new AbortController().signal;
   const raw = (path: string, init: RequestInit = {}) =>
     fetch(`${c.emulator.url}${path}`, {
@@ -24,12 +24,6 @@ describe("kube emulator wire format", () => {
       },
     });
 
-  beforeAll(async () => {
-    c = await startTestCluster();
-  });
-  afterAll(async () => {
-    await c.close();
-  });
   afterEach(() => {
     c.emulator.violations.length = 0;
   });

@@ -1,4 +1,6 @@
 import { KubeConfig } from "@kubernetes/client-node";
+import { sharedPerFile } from "@shipgate/core/testing";
+import { afterEach, expect } from "vitest";
 import { type KubeClients, makeKubeClients } from "../kube-clients.js";
 import type { ControllerSimOptions } from "./kube-controller-sim.js";
 import { type KubeEmulator, type KubeObject, startKubeEmulator } from "./kube-emulator.js";
@@ -16,6 +18,8 @@ export interface TestCluster {
   emulator: KubeEmulator;
   kubeConfig: KubeConfig;
   clients: KubeClients;
+  /** Clears the faults injected so far. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -32,7 +36,47 @@ export async function startTestCluster(
     retryBaseMs: 5,
     maxRetryAfterMs: 50,
   })._unsafeUnwrap();
-  return { emulator, kubeConfig, clients, close: () => emulator.close() };
+  return {
+    emulator,
+    kubeConfig,
+    clients,
+    reset: () => emulator.clearFaults(),
+    close: () => emulator.close(),
+  };
+}
+
+/** Options of {@link sharedTestCluster}. */
+export interface SharedTestClusterOptions {
+  /** The controller simulation, or `false` for none (the test moves objects itself). */
+  controller?: ControllerSimOptions | false;
+  /** Creates what every test of the file starts from, once, after the start. */
+  seed?: (cluster: TestCluster) => unknown;
+  /** Fails a test whose requests the emulator found off the API's contract (default true). */
+  expectNoViolations?: boolean;
+}
+
+/**
+ * One test cluster for the whole test file (or `describe` block): started (and seeded)
+ * before the first test, its faults cleared before each, closed after the last; with
+ * `expectNoViolations`, every test also asserts that it sent nothing off-contract.
+ *
+ * @example
+ * ```ts
+ * const c = sharedTestCluster({ controller: false, seed: (c) => c.emulator.apply("rollouts", r) });
+ * it("…", async () => { c.emulator.fail({ path: /rollouts/, status: 503 }); … });
+ * ```
+ */
+export function sharedTestCluster(options: SharedTestClusterOptions = {}): TestCluster {
+  const cluster = sharedPerFile(async () => {
+    const started = await startTestCluster(options.controller);
+    await options.seed?.(started);
+    return started;
+  });
+  if (options.expectNoViolations ?? true)
+    afterEach(() => {
+      expect(cluster.emulator.violations).toEqual([]);
+    });
+  return cluster;
 }
 
 /** A Rollout as a team would declare it (their own steps; shipgate replaces them). */
