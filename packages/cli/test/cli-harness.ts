@@ -34,6 +34,15 @@ export function expectCliError(run: CliRun, line: string): void {
   expect(run.stderr.trim()).toBe(line);
 }
 
+/** The JSON objects a `--json` run printed, one a line (events, or a final error). */
+// biome-ignore lint/suspicious/noExplicitAny: events of every type, read field by field in tests
+export function jsonLines(text: string): any[] {
+  return text
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line));
+}
+
 /** Expects `text` to contain every one of `lines`, naming the first one missing. */
 export function expectToContainAll(text: string, lines: readonly string[]): void {
   for (const line of lines) expect(text).toContain(line);

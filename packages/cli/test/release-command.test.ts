@@ -1,7 +1,14 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BREACH_AT_25, cliEnv, runCli, useWorkspace, writeLiveLock } from "./cli-harness.js";
+import {
+  BREACH_AT_25,
+  cliEnv,
+  jsonLines,
+  runCli,
+  useWorkspace,
+  writeLiveLock,
+} from "./cli-harness.js";
 
 const ws = useWorkspace();
 
@@ -78,10 +85,7 @@ describe("shipgate release (real binary, git repo, user adapter)", () => {
     const dir = await ws.simConfigDir("json");
     const run = await runCli(["release", "--json", ...ws.versionArgs("v1.4.4")], { cwd: dir });
     expect(run.code).toBe(0);
-    const events = run.stdout
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l));
+    const events = jsonLines(run.stdout);
     expect(events[0].type).toBe("lock.acquired");
     expect(events.map((e: { type: string }) => e.type)).toContain("canary.poll");
     const last = events[events.length - 1];

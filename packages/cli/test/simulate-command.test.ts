@@ -1,7 +1,7 @@
 import { readdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli, useTempDir } from "./cli-harness.js";
+import { jsonLines, runCli, useTempDir } from "./cli-harness.js";
 
 const SCENARIOS = resolve(import.meta.dirname, "../../../examples/scenarios");
 const NAMES = [
@@ -96,10 +96,7 @@ expect: { status: SUCCESS, max_weight_reached: 100 }
       ["simulate", "--json", join(SCENARIOS, "ci-red.yaml"), "--out", join(scratch.path, "json")],
       { cwd: scratch.path },
     );
-    const lines = run.stdout
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l));
+    const lines = jsonLines(run.stdout);
     expect(lines[0].type).toBe("simulate.started");
     expect(lines.filter((l) => l.type === "ci.blocked")[0].scenario).toBe("ci-red");
     expect(lines[lines.length - 1]).toMatchObject({

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createWorkspace,
   expectToContainAll,
+  jsonLines,
   requireBuiltCli,
   runCli,
   simConfig,
@@ -87,10 +88,7 @@ describe("shipgate with release waves (real binary)", () => {
       { cwd: dir },
     );
     expect(run.code).toBe(3);
-    const events = run.stdout
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l));
+    const events = jsonLines(run.stdout);
     expect(
       events.filter((e) => e.type === "rollback.finished").map((e) => [e.environment, e.verified]),
     ).toEqual([
@@ -119,10 +117,7 @@ describe("shipgate with release waves (real binary)", () => {
       { cwd: dir },
     );
     expect(run.code).toBe(3);
-    const events = run.stdout
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l));
+    const events = jsonLines(run.stdout);
     const smoke = events.filter((e) => e.type === "smoke.result");
     const ran = (env: string) =>
       smoke

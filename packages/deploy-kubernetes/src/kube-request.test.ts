@@ -3,13 +3,12 @@ import { describe, expect, it } from "vitest";
 import { makeKubeClients } from "./kube-clients.js";
 import { objectApi, ROLLOUTS } from "./kube-object-api.js";
 import type { KubeObject } from "./testing/kube-emulator.js";
-import { rolloutFixture, sharedTestCluster, TEST_NAMESPACE } from "./testing/kube-test-cluster.js";
+import { sharedTestCluster, TEST_NAMESPACE } from "./testing/kube-test-cluster.js";
 
 describe("API requests: retries, error mapping, timeouts, cancellation", () => {
   const c = sharedTestCluster({
     controller: false,
-    seed: (c) =>
-      c.emulator.apply("rollouts", rolloutFixture({ name: "shop", image: "r.io/shop:v1" })),
+    rollouts: [{ name: "shop", image: "r.io/shop:v1" }],
   });
   const live = () => new AbortController().signal;
   const path = /\/rollouts\/shop$/;

@@ -1,20 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { objectApi, ROLLOUTS } from "./kube-object-api.js";
 import type { KubeObject } from "./testing/kube-emulator.js";
-import {
-  eventually,
-  rolloutFixture,
-  sharedTestCluster,
-  TEST_NAMESPACE,
-} from "./testing/kube-test-cluster.js";
+import { eventually, sharedTestCluster, TEST_NAMESPACE } from "./testing/kube-test-cluster.js";
 import { waitForStable } from "./wait-for-stable.js";
 
 describe("waitForStable", () => {
   // No controller: the test moves the object itself.
   const c = sharedTestCluster({
     controller: false,
-    seed: (c) =>
-      c.emulator.apply("rollouts", rolloutFixture({ name: "shop", image: "r.io/shop:v1" })),
+    rollouts: [{ name: "shop", image: "r.io/shop:v1" }],
   });
   const live = () => new AbortController().signal;
 

@@ -49,7 +49,9 @@ export async function startTestCluster(
 export interface SharedTestClusterOptions {
   /** The controller simulation, or `false` for none (the test moves objects itself). */
   controller?: ControllerSimOptions | false;
-  /** Creates what every test of the file starts from, once, after the start. */
+  /** Rollouts to create at the start ({@link rolloutFixture}'s options). */
+  rollouts?: Parameters<typeof rolloutFixture>[0][];
+  /** Creates what else every test of the file starts from, once, after the start. */
   seed?: (cluster: TestCluster) => unknown;
   /** Fails a test whose requests the emulator found off the API's contract (default true). */
   expectNoViolations?: boolean;
@@ -62,13 +64,15 @@ export interface SharedTestClusterOptions {
  *
  * @example
  * ```ts
- * const c = sharedTestCluster({ controller: false, seed: (c) => c.emulator.apply("rollouts", r) });
+ * const c = sharedTestCluster({ controller: false, rollouts: [{ name: "shop", image: "r.io/shop:v1" }] });
  * it("…", async () => { c.emulator.fail({ path: /rollouts/, status: 503 }); … });
  * ```
  */
 export function sharedTestCluster(options: SharedTestClusterOptions = {}): TestCluster {
   const cluster = sharedPerFile(async () => {
     const started = await startTestCluster(options.controller);
+    for (const rollout of options.rollouts ?? [])
+      started.emulator.apply("rollouts", rolloutFixture(rollout));
     await options.seed?.(started);
     return started;
   });
