@@ -23,6 +23,41 @@ const PRIMARY = {
 const s = sharedPerFile(startContractCheckedGitHubScenario);
 const live = () => ({ signal: new AbortController().signal });
 const checkRuns = (path: string) => path.includes("/check-runs");
+/** The statuses the check-runs route answered, in order. */
+const checkRunStatuses = () => s.gh.requests.filter((r) => checkRuns(r.path)).map((r) => r.status);
+const FOREVER = Number.POSITIVE_INFINITY;
+
+/** The check-runs route answers `status` with a rate-limit body (`times` times, default once). */
+function rateLimitCheckRuns(
+  status: 403 | 429,
+  headers: Record<string, string>,
+  options: { body?: object; times?: number } = {},
+) {
+  s.gh.fault({
+    path: "/check-runs",
+    status,
+    headers,
+    body: options.body ?? SECONDARY,
+    ...(options.times ? { times: options.times } : {}),
+  });
+}
+
+/** GraphQL answers RATE_LIMITED with a reset `resetInSeconds` from now. */
+function rateLimitGraphql(resetInSeconds: number, times?: number) {
+  s.gh.fault({
+    graphql: true,
+    status: 200,
+    headers: {
+      "x-ratelimit-remaining": "0",
+      "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + resetInSeconds),
+    },
+    body: {
+      data: null,
+      errors: [{ type: "RATE_LIMITED", message: "API rate limit exceeded for user ID 1." }],
+    },
+    ...(times ? { times } : {}),
+  });
+}
 
 beforeEach(() => {
   s.logs.length = 0;
@@ -44,27 +79,17 @@ function leaksToken(value: unknown): boolean {
 
 describe("rate limits", () => {
   it("retries a 403 secondary rate limit after the Retry-After it was given", async () => {
-    s.gh.fault({
-      path: "/check-runs",
-      status: 403,
-      headers: { "retry-after": "1" },
-      body: SECONDARY,
-    });
+    rateLimitCheckRuns(403, { "retry-after": "1" });
     const result = await s.provider().ci.listChecks(s.fixSha, live());
     expect(result.isOk()).toBe(true);
-    expect(s.gh.requests.filter((r) => checkRuns(r.path)).map((r) => r.status)).toEqual([403, 200]);
+    expect(checkRunStatuses()).toEqual([403, 200]);
     expect(s.logs.join("\n")).toMatch(
       /secondary rate limit on GET .*check-runs.*retrying after 1 s/,
     );
   });
 
   it("waits out Retry-After in real time (scaled 100 ms per second here)", async () => {
-    s.gh.fault({
-      path: "/check-runs",
-      status: 403,
-      headers: { "retry-after": "2" },
-      body: SECONDARY,
-    });
+    rateLimitCheckRuns(403, { "retry-after": "2" });
     const started = Date.now();
     const result = await s
       .provider({ timing: { rateLimitSecondMs: 100, retryBaseMs: 1, writeIntervalMs: 0 } })
@@ -75,40 +100,25 @@ describe("rate limits", () => {
 
   it("retries a primary rate limit (x-ratelimit-remaining: 0) after x-ratelimit-reset", async () => {
     const reset = String(Math.floor(Date.now() / 1000) + 2);
-    s.gh.fault({
-      path: "/check-runs",
-      status: 403,
-      headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset },
-      body: PRIMARY,
-    });
+    rateLimitCheckRuns(
+      403,
+      { "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset },
+      { body: PRIMARY },
+    );
     const result = await s.provider().ci.listChecks(s.fixSha, live());
     expect(result.isOk()).toBe(true);
     expect(s.logs.join("\n")).toMatch(/primary rate limit on GET .*retrying after [23] s/);
   });
 
   it("retries a 429 with Retry-After", async () => {
-    s.gh.fault({
-      path: "/check-runs",
-      status: 429,
-      headers: { "retry-after": "1" },
-      body: SECONDARY,
-    });
+    rateLimitCheckRuns(429, { "retry-after": "1" });
     const result = await s.provider().ci.listChecks(s.fixSha, live());
     expect(result.isOk()).toBe(true);
-    expect(s.gh.requests.filter((r) => checkRuns(r.path)).map((r) => r.status)).toEqual([429, 200]);
+    expect(checkRunStatuses()).toEqual([429, 200]);
   });
 
   it("retries a GraphQL RATE_LIMITED answer", async () => {
-    const reset = String(Math.floor(Date.now() / 1000));
-    s.gh.fault({
-      graphql: true,
-      status: 200,
-      headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset },
-      body: {
-        data: null,
-        errors: [{ type: "RATE_LIMITED", message: "API rate limit exceeded for user ID 1." }],
-      },
-    });
+    rateLimitGraphql(0);
     const result = await s
       .provider()
       .approvals.listSignOffs(
@@ -126,17 +136,7 @@ describe("rate limits", () => {
   });
 
   it("fails a GraphQL RATE_LIMITED answer that would need too long a wait as rate_limited", async () => {
-    const reset = String(Math.floor(Date.now() / 1000) + 3600);
-    s.gh.fault({
-      graphql: true,
-      status: 200,
-      headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset },
-      body: {
-        data: null,
-        errors: [{ type: "RATE_LIMITED", message: "API rate limit exceeded for user ID 1." }],
-      },
-      times: Number.POSITIVE_INFINITY,
-    });
+    rateLimitGraphql(3600, FOREVER);
     const error = expectErr(
       await s.provider().sourceControl.listChanges({ fromTag: "v1.0.0", toSha: s.docsSha }, live()),
     );
@@ -146,12 +146,7 @@ describe("rate limits", () => {
   });
 
   it("does not wait longer than max_rate_limit_wait_ms: fails rate_limited with the wait asked for", async () => {
-    s.gh.fault({
-      path: "/check-runs",
-      status: 403,
-      headers: { "retry-after": "3600" },
-      body: SECONDARY,
-    });
+    rateLimitCheckRuns(403, { "retry-after": "3600" });
     const error = expectErr(
       await s.provider({ maxRateLimitWaitMs: 60_000 }).ci.listChecks(s.fixSha, live()),
     );
@@ -159,22 +154,16 @@ describe("rate limits", () => {
     expect(error.retryAfterMs).toBe(3_600_000);
     expect(error.status).toBe(403);
     expect(error.message).toMatch(/secondary rate limit/);
-    expect(s.gh.requests.filter((r) => checkRuns(r.path))).toHaveLength(1);
+    expect(checkRunStatuses()).toHaveLength(1);
   });
 
   it("gives up after the bounded number of rate-limit retries", async () => {
-    s.gh.fault({
-      path: "/check-runs",
-      status: 429,
-      headers: { "retry-after": "1" },
-      body: SECONDARY,
-      times: Number.POSITIVE_INFINITY,
-    });
+    rateLimitCheckRuns(429, { "retry-after": "1" }, { times: FOREVER });
     const error = expectErr(await s.provider().ci.listChecks(s.fixSha, live()));
     expect(error.kind).toBe("rate_limited");
     expect(error.retryable).toBe(true);
     // First try plus three retries.
-    expect(s.gh.requests.filter((r) => checkRuns(r.path))).toHaveLength(4);
+    expect(checkRunStatuses()).toHaveLength(4);
   });
 });
 
@@ -183,9 +172,7 @@ describe("server and network failures", () => {
     s.gh.fault({ path: "/check-runs", status: 502, body: { message: "Server Error" }, times: 2 });
     const result = await s.provider().ci.listChecks(s.fixSha, live());
     expect(result.isOk()).toBe(true);
-    expect(s.gh.requests.filter((r) => checkRuns(r.path)).map((r) => r.status)).toEqual([
-      502, 502, 200,
-    ]);
+    expect(checkRunStatuses()).toEqual([502, 502, 200]);
   });
 
   it("stops after max_retries and reports unavailable", async () => {
@@ -193,21 +180,21 @@ describe("server and network failures", () => {
       path: "/check-runs",
       status: 503,
       body: { message: "Service Unavailable" },
-      times: Number.POSITIVE_INFINITY,
+      times: FOREVER,
     });
     const error = expectErr(await s.provider({ maxRetries: 2 }).ci.listChecks(s.fixSha, live()));
     expect(error.kind).toBe("unavailable");
     expect(error.status).toBe(503);
     expect(error.request).toBe(`GET /repos/acme/shop/commits/${s.fixSha}/check-runs`);
-    expect(s.gh.requests.filter((r) => checkRuns(r.path))).toHaveLength(3);
+    expect(checkRunStatuses()).toHaveLength(3);
   });
 
   it("retries a dropped connection, then reports unavailable", async () => {
-    s.gh.fault({ path: "/check-runs", destroy: true, times: Number.POSITIVE_INFINITY });
+    s.gh.fault({ path: "/check-runs", destroy: true, times: FOREVER });
     const error = expectErr(await s.provider({ maxRetries: 1 }).ci.listChecks(s.fixSha, live()));
     expect(error.kind).toBe("unavailable");
     expect(error.message).toMatch(/Could not reach GitHub/);
-    expect(s.gh.requests.filter((r) => checkRuns(r.path))).toHaveLength(2);
+    expect(checkRunStatuses()).toHaveLength(2);
   });
 
   it("retries a GraphQL request whose connection dropped", async () => {
@@ -261,7 +248,7 @@ describe("auth and not found stop at once", () => {
     expect(error.status).toBe(403);
     expect(error.message).toContain("acme/shop");
     expect(error.hint).toContain("checks: read");
-    expect(s.gh.requests.filter((r) => checkRuns(r.path))).toHaveLength(1);
+    expect(checkRunStatuses()).toHaveLength(1);
   });
 
   it("404 for a wrong repository: not_found naming owner/repo, no retry", async () => {
@@ -331,12 +318,7 @@ describe("timeouts and cancellation", () => {
   });
 
   it("aborting during a rate-limit wait resolves to aborted without waiting it out", async () => {
-    s.gh.fault({
-      path: "/check-runs",
-      status: 403,
-      headers: { "retry-after": "30" },
-      body: SECONDARY,
-    });
+    rateLimitCheckRuns(403, { "retry-after": "30" });
     const controller = new AbortController();
     const started = Date.now();
     setTimeout(() => controller.abort(), 50);
