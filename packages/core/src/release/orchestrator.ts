@@ -220,12 +220,8 @@ async function runRelease(
   if (!dryRun) {
     // A crashed release of this service is recovered before a new one starts.
     const recovered = await recoveryStopsRelease(
-      stack,
-      fileIncidents,
+      { stack, fileIncidents, handle, holder, emit },
       spec.service,
-      handle,
-      holder,
-      emit,
     );
     if (recovered) {
       await stack.lock

@@ -1,13 +1,13 @@
 import { hostname } from "node:os";
 import { okAsync } from "neverthrow";
 import type { IncidentSink } from "../contracts/incident-sink.js";
-import type { LockHandle, LockHolder } from "../contracts/release-lock.js";
+import type { LockHolder } from "../contracts/release-lock.js";
 import { type ShipgateError, toShipgateError } from "../errors/shipgate-error.js";
 import type { ReleaseEvent } from "../model/release-events.js";
 import { EXIT_CODES, type ReleaseOutcome } from "../model/release-outcome.js";
 import type { ReleaseStack } from "../model/release-stack.js";
 import { earlyOutcome } from "./early-outcome.js";
-import { recoverIfCrashed } from "./recovery.js";
+import { type RecoveryContext, recoverIfCrashed } from "./recovery.js";
 import type { Emit } from "./run-context.js";
 import { takeLock } from "./take-lock.js";
 
@@ -59,14 +59,11 @@ function failed(
  * may go ahead (nothing to recover, or the crashed run never touched production).
  */
 export async function recoveryStopsRelease(
-  stack: ReleaseStack,
-  fileIncidents: IncidentSink,
+  recovery: RecoveryContext,
   service: string,
-  handle: LockHandle,
-  holder: LockHolder,
-  emit: Emit,
 ): Promise<ReleaseOutcome | null> {
-  const found = await recoverIfCrashed(stack, fileIncidents, service, handle, holder, emit);
+  const { stack, emit } = recovery;
+  const found = await recoverIfCrashed(recovery, service);
   if (!found) return null;
   if ("unreadable" in found) {
     const at = new Date(stack.clock.now()).toISOString();
@@ -132,12 +129,8 @@ export async function recoverRun(
   let outcome: ReleaseOutcome | null = null;
   try {
     const found = await recoverIfCrashed(
-      stack,
-      fileIncidents,
+      { stack, fileIncidents, handle, holder, emit },
       request.service,
-      handle,
-      holder,
-      emit,
       request.resume ? { signal } : undefined,
     );
     if (found && "unreadable" in found)

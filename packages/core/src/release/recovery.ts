@@ -18,6 +18,17 @@ import { runRollback } from "./rollback-step.js";
 import type { Emit, RunContext, Stop } from "./run-context.js";
 import { wavesOutcomeFacts } from "./waves-step.js";
 
+/** Who recovers, under which lock, with which parts: what every recovery step needs. */
+export interface RecoveryContext {
+  stack: ReleaseStack;
+  /** Where the incident goes when no incident sink is configured. */
+  fileIncidents: IncidentSink;
+  /** The service's release lock, already held by `holder`. */
+  handle: LockHandle;
+  holder: LockHolder;
+  emit: Emit;
+}
+
 /** What {@link recoverFromJournal} did. */
 export interface RecoveryResult {
   /** The crashed attempt's final outcome, as written to its report. */
@@ -36,14 +47,11 @@ export interface RecoveryResult {
  * read — a new release must not start over a journal nobody understands.
  */
 export async function recoverIfCrashed(
-  stack: ReleaseStack,
-  fileIncidents: IncidentSink,
+  recovery: RecoveryContext,
   service: string,
-  handle: LockHandle,
-  holder: LockHolder,
-  emit: Emit,
   resume?: { signal: AbortSignal },
 ): Promise<RecoveryResult | { unreadable: ShipgateError } | null> {
+  const { stack } = recovery;
   if (!stack.journal) return null;
   const read = await stack.journal.read(service, { signal: new AbortController().signal });
   if (read.isErr()) return { unreadable: read.error };
@@ -51,7 +59,7 @@ export async function recoverIfCrashed(
   const facts = journalFacts(read.value);
   if (facts.isErr()) return { unreadable: facts.error };
   if (facts.value.finished) return null;
-  return recoverFromJournal(stack, fileIncidents, facts.value, handle, holder, emit, resume);
+  return recoverFromJournal(recovery, facts.value, resume);
 }
 
 /**
@@ -67,14 +75,11 @@ export async function recoverIfCrashed(
  * journaled first, so killing a recovery and recovering again converges.
  */
 export async function recoverFromJournal(
-  stack: ReleaseStack,
-  fileIncidents: IncidentSink,
+  recovery: RecoveryContext,
   facts: JournalFacts,
-  handle: LockHandle,
-  holder: LockHolder,
-  emit: Emit,
   resume?: { signal: AbortSignal },
 ): Promise<RecoveryResult> {
+  const { stack, fileIncidents, handle, holder, emit } = recovery;
   const { spec } = facts;
   const cleanupSignal = new AbortController().signal;
   const withSmoke: ReleaseStack = spec.smoke_checks.length
