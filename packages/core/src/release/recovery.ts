@@ -1,9 +1,14 @@
 import type { IncidentSink } from "../contracts/incident-sink.js";
-import type { LockHandle, LockHolder } from "../contracts/release-lock.js";
+import type { LockHandle, LockHolder, ReleaseLock } from "../contracts/release-lock.js";
 import { type ShipgateError, toShipgateError } from "../errors/shipgate-error.js";
 import { EXIT_CODES, type ReleaseOutcome } from "../model/release-outcome.js";
 import type { ReleaseStack } from "../model/release-stack.js";
-import { newRunRecord, openStepRecord, type StepRecord } from "../model/run-record.js";
+import {
+  newRunRecord,
+  openStepRecord,
+  type RollbackRecord,
+  type StepRecord,
+} from "../model/run-record.js";
 import { createSmokeChecks } from "../verification/smoke-checks-from-spec.js";
 import { runCanary } from "./canary-step.js";
 import { writeChangelog } from "./changelog-step.js";
@@ -16,7 +21,8 @@ import { notify } from "./notify-step.js";
 import { previousTiming, writeReport } from "./report-step.js";
 import { runRollback } from "./rollback-step.js";
 import type { Emit, RunContext, Stop } from "./run-context.js";
-import { wavesOutcomeFacts } from "./waves-step.js";
+import { takeLock } from "./take-lock.js";
+import { giveBackLocks, wavesOutcomeFacts } from "./waves-step.js";
 
 /** Who recovers, under which lock, with which parts: what every recovery step needs. */
 export interface RecoveryContext {
@@ -210,7 +216,7 @@ export async function recoverFromJournal(
   } else {
     const summary = `recovered after a crash: ${why}; the canary was rolled back`;
     await journal(ctx, "outcome", { status: "ABORTED", reason: "recovered_after_crash", summary });
-    if (spec.waves) await rollBackWavesOnce(ctx, facts, why);
+    if (spec.waves) await rollBackWavesOnce(ctx, facts, why, holder);
     else await rollBackOnce(ctx, facts, why);
     if (!facts.incidentFiled) {
       await journal(ctx, "incident");
@@ -295,11 +301,18 @@ async function rollBackOnce(ctx: RunContext, facts: JournalFacts, why: string): 
  * A release with waves: every environment whose canary may have started (a journaled
  * `deploy.start` naming it) is rolled back, newest first, each verified — unless a
  * journaled rollback of it already took effect (its deployer's actual state decides). A
- * crash voids `on_wave_failure: halt`: what moved goes back. An environment the stack no
- * longer configures cannot be rolled back: that is a warning, and the rollback is not
- * verified.
+ * crash voids `on_wave_failure: halt`: what moved goes back. An environment with its own
+ * lock is rolled back under it, as the release moved it: the recovery takes the lock first
+ * (a dead holder's is taken over) and gives it back after; while another live release holds
+ * it, that environment is left alone — someone else is moving it — and its rollback is
+ * not verified. So is an environment the stack no longer configures.
  */
-async function rollBackWavesOnce(ctx: RunContext, facts: JournalFacts, why: string) {
+async function rollBackWavesOnce(
+  ctx: RunContext,
+  facts: JournalFacts,
+  why: string,
+  holder: LockHolder,
+) {
   const { spec, record, stack } = ctx;
   const waves = spec.waves ?? [];
   const ofEnvironment = (name: string) =>
@@ -333,27 +346,60 @@ async function rollBackWavesOnce(ctx: RunContext, facts: JournalFacts, why: stri
       if (env.record.deployStarted) env.summary = "interrupted by a crash";
       record.environments.push(env);
     }
-  for (const name of moved) {
-    const env = record.environments.find((e) => e.name === name);
-    const configured = stack.environments?.[name];
-    if (!env || !configured) {
-      record.warnings.push(
-        `ROLLBACK NOT VERIFIED in ${name}: the environment is not configured any more; roll it back by hand`,
+  const held: { lock: ReleaseLock; handle: LockHandle }[] = [];
+  try {
+    for (const name of moved) {
+      const env = record.environments.find((e) => e.name === name);
+      const configured = stack.environments?.[name];
+      if (!env || !configured) {
+        record.warnings.push(
+          `ROLLBACK NOT VERIFIED in ${name}: the environment is not configured any more; roll it back by hand`,
+        );
+        continue;
+      }
+      if (configured.lock) {
+        const taken = await takeLock(configured.lock, spec.service, holder, ctx.cleanupSignal);
+        if (taken.isErr()) {
+          const message = `not rolled back: could not take the lock of ${name} (${taken.error.describe()}); check what runs there and roll it back by hand if it is still ${spec.version}`;
+          env.record.rollback = notRolledBack(ctx, why, message);
+          env.summary = message;
+          record.warnings.push(`ROLLBACK NOT VERIFIED in ${name}: ${message}`);
+          continue;
+        }
+        held.push({ lock: configured.lock, handle: taken.value });
+        env.lockRef = taken.value.ref;
+        ctx.emit({ type: "lock.acquired", ref: taken.value.ref, environment: name });
+      }
+      const envCtx = environmentContext(ctx, env, configured, ctx.cleanupSignal);
+      const own = ofEnvironment(name);
+      await rollBackOnce(
+        envCtx,
+        { ...facts, rollbackAnnounced: own.some((r) => r.type === "rollback") },
+        why,
       );
-      continue;
+      if (!env.record.rollback?.verified)
+        record.warnings.push(
+          `ROLLBACK NOT VERIFIED in ${name}: ${env.record.rollback?.message ?? "no rollback ran"}`,
+        );
     }
-    const envCtx = environmentContext(ctx, env, configured, ctx.cleanupSignal);
-    const own = ofEnvironment(name);
-    await rollBackOnce(
-      envCtx,
-      { ...facts, rollbackAnnounced: own.some((r) => r.type === "rollback") },
-      why,
-    );
-    if (!env.record.rollback?.verified)
-      record.warnings.push(
-        `ROLLBACK NOT VERIFIED in ${name}: ${env.record.rollback?.message ?? "no rollback ran"}`,
-      );
+  } finally {
+    await giveBackLocks(ctx, held);
   }
+}
+
+/** The rollback record of an environment the recovery had to leave alone. */
+function notRolledBack(ctx: RunContext, why: string, message: string): RollbackRecord {
+  const at = new Date(ctx.stack.clock.now()).toISOString();
+  return {
+    reason: `recovering an interrupted release: ${why}`,
+    startedAt: at,
+    endedAt: at,
+    aborted: false,
+    rolledBack: false,
+    verified: false,
+    message,
+    smoke: [],
+  };
 }
 
 function stepsFrom(facts: JournalFacts): StepRecord[] {

@@ -7,7 +7,11 @@ import {
   createMemoryJournalBackend,
   createMemoryReleaseJournal,
 } from "../testing/fakes/memory-release-journal.js";
-import { createMemoryLockBackend } from "../testing/fakes/memory-release-lock.js";
+import {
+  createMemoryLockBackend,
+  createMemoryReleaseLock,
+  type MemoryLockBackend,
+} from "../testing/fakes/memory-release-lock.js";
 import { buildScenarioStack } from "../testing/run-scenario.js";
 import { type ScenarioInput, scenarioSchema } from "../testing/scenario.js";
 import { baseScenario } from "../testing/test-scenarios.js";
@@ -30,16 +34,27 @@ function wavesScenario(breach: boolean): ScenarioInput {
   });
 }
 
-function world(scenario: ScenarioInput) {
+function world(scenario: ScenarioInput, options: { environmentLocks?: boolean } = {}) {
   const parsed = scenarioSchema.parse(scenario);
   const artifacts = createMemoryArtifactStore();
   const lockBackend = createMemoryLockBackend();
   const journalBackend = createMemoryJournalBackend();
-  const built = buildScenarioStack(parsed, { artifacts, lockBackend });
+  // Each environment's own lock (a Lease in its cluster, say), on its own backend.
+  const environmentLockBackends: Record<string, MemoryLockBackend> = options.environmentLocks
+    ? Object.fromEntries(ENVIRONMENTS.map((e) => [e, createMemoryLockBackend()]))
+    : {};
+  const built = buildScenarioStack(parsed, {
+    artifacts,
+    lockBackend,
+    environmentLocks: Object.fromEntries(
+      Object.entries(environmentLockBackends).map(([e, b]) => [e, createMemoryReleaseLock(b)]),
+    ),
+  });
   return {
     parsed,
     artifacts,
     lockBackend,
+    environmentLockBackends,
     journalBackend,
     journal: createMemoryReleaseJournal(journalBackend),
     ...built,
@@ -127,4 +142,89 @@ describe("a release with waves killed at every journal boundary, then recovered"
       }
     });
   }
+});
+
+describe("recovering a release with waves whose environments have their own locks", () => {
+  /** A release killed right after its first record in wave 2; its holders are dead. */
+  async function crashedInWave2() {
+    const full = world(wavesScenario(false), { environmentLocks: true });
+    await createReleaseOrchestrator({ ...full.stack, journal: full.journal }).release(
+      full.parsed.release,
+    );
+    const n = records(full).findIndex((r) => r.data.environment === "prod-eu-west-1") + 2;
+    const w = world(wavesScenario(false), { environmentLocks: true });
+    void createReleaseOrchestrator({
+      ...w.stack,
+      journal: dyingReleaseJournal(w.journal, n),
+    }).release(w.parsed.release);
+    for (let i = 0; i < 300; i++) await new Promise((r) => setImmediate(r));
+    for (const backend of [w.lockBackend, ...Object.values(w.environmentLockBackends)]) {
+      const dead = backend.holders.get("shop");
+      if (dead) dead.stale = true;
+    }
+    const moved = records(w).flatMap((r) =>
+      r.type === "deploy.start" ? [String(r.data.environment)] : [],
+    );
+    expect(moved).toEqual(ENVIRONMENTS);
+    return w;
+  }
+
+  it("rolls each environment back under its own lock, taken over from the dead run and given back", async () => {
+    const w = await crashedInWave2();
+    const locked: string[] = [];
+    const recovered = await createReleaseOrchestrator({ ...w.stack, journal: w.journal }).recover(
+      { service: "shop" },
+      {
+        onEvent: (e) => {
+          if (e.type === "lock.acquired" && e.environment) {
+            locked.push(e.environment);
+            expect(w.environmentLockBackends[e.environment]!.holders.get("shop")?.stale).toBe(
+              undefined,
+            );
+          }
+        },
+      },
+    );
+    expect(recovered).toMatchObject({ reason: "recovered_after_crash", exitCode: 3 });
+    expect(recovered?.rollbackVerified).toBe(true);
+    expect(locked).toEqual(["prod-eu-west-1", "prod-us-east-1", "staging"]);
+    for (const env of ENVIRONMENTS) {
+      expect(w.environments[env]!.state.stableVersion, env).toBe("v1.3.0");
+      expect(w.environmentLockBackends[env]!.holders.has("shop"), env).toBe(false);
+    }
+  });
+
+  it("leaves alone an environment whose lock another live release holds: not verified, said so", async () => {
+    const w = await crashedInWave2();
+    const other = createMemoryReleaseLock(w.environmentLockBackends["prod-us-east-1"]!);
+    w.environmentLockBackends["prod-us-east-1"]!.holders.delete("shop");
+    await other.acquire(
+      {
+        service: "shop",
+        holder: {
+          id: "other-run",
+          host: "elsewhere",
+          pid: 7,
+          startedAt: "2026-01-05T11:00:00Z",
+          version: "v1.4.1",
+        },
+      },
+      { signal: new AbortController().signal },
+    );
+    const recovered = await createReleaseOrchestrator({ ...w.stack, journal: w.journal }).recover({
+      service: "shop",
+    });
+    expect(recovered).toMatchObject({ reason: "recovered_after_crash", exitCode: 3 });
+    expect(recovered?.rollbackVerified).toBe(false);
+    const us = recovered?.environments?.find((e) => e.name === "prod-us-east-1");
+    expect(us).toMatchObject({ rolledBack: true, rollbackVerified: false });
+    expect(us?.summary).toMatch(/not rolled back: could not take the lock of prod-us-east-1/);
+    // The other release's environment is untouched; the rest went back.
+    expect(w.environments["prod-us-east-1"]!.state.canaryVersion).toBe("v1.4.0");
+    expect(w.environments["prod-eu-west-1"]!.state.stableVersion).toBe("v1.3.0");
+    expect(w.environments.staging!.state.stableVersion).toBe("v1.3.0");
+    expect(w.environmentLockBackends["prod-us-east-1"]!.holders.get("shop")?.id).toBe("other-run");
+    const report = w.artifacts.files.get("devops/reports/release-v1.4.0.md")!;
+    expect(report).toContain("ROLLBACK NOT VERIFIED in prod-us-east-1");
+  });
 });

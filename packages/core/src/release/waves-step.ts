@@ -96,7 +96,15 @@ export async function prepareWaves(ctx: RunContext, holder: LockHolder): Promise
 export async function releaseEnvironmentLocks(ctx: RunContext): Promise<void> {
   const held = heldLocks.get(ctx.record) ?? [];
   heldLocks.delete(ctx.record);
-  for (const { lock, handle } of held.reverse()) {
+  await giveBackLocks(ctx, held);
+}
+
+/** Gives back `held` locks, newest first; a failure is a warning of the run. */
+export async function giveBackLocks(
+  ctx: RunContext,
+  held: { lock: ReleaseLock; handle: LockHandle }[],
+): Promise<void> {
+  for (const { lock, handle } of [...held].reverse()) {
     try {
       const released = await lock.release(handle, { signal: ctx.cleanupSignal });
       if (released.isErr())
