@@ -3,6 +3,7 @@ import type { SloSource } from "../contracts/slo-source.js";
 import { createMemoryArtifactStore } from "../testing/fakes/memory-artifact-store.js";
 import { runPastReleases } from "../testing/past-releases.js";
 import { runScenario } from "../testing/run-scenario.js";
+import { baseScenario } from "../testing/test-scenarios.js";
 import { createVirtualClock } from "../testing/virtual-clock.js";
 import { backtest } from "./backtest.js";
 import { backtestReportSchema } from "./backtest-report.js";
@@ -310,5 +311,41 @@ describe("backtest", () => {
     expect(failed._unsafeUnwrapErr().message).toMatch(/metrics store down/);
     const bad = await backtest(history, { slo: { ...SLO, window_minutes: -1 } }, live, { signal });
     expect(bad._unsafeUnwrapErr().field).toBe("slo.window_minutes");
+  });
+
+  it("asks each environment of a release with waves its own SLO source", async () => {
+    const healthy = { default: { error_rate: 0.002, p95_latency_ms: 120 } };
+    const artifacts = createMemoryArtifactStore();
+    await runScenario(
+      baseScenario({
+        release: { waves: [["staging"], ["prod-us", "prod-eu"]] },
+        environments: {
+          staging: { metrics: healthy },
+          "prod-us": { metrics: healthy },
+          "prod-eu": {
+            metrics: { ...healthy, "25": { error_rate: 0.05, p95_latency_ms: 120 } },
+          },
+        },
+      }),
+      { artifacts },
+    );
+    const history = (await readReleaseHistory(artifacts, {}, { signal }))._unsafeUnwrap();
+    // Sources that no longer keep the data: each release falls back to its recorded polls.
+    const gone = () => createTrafficSloSource([], { retainedFromMs: Number.POSITIVE_INFINITY });
+    const release = gone();
+    const own = { staging: gone(), "prod-us": gone(), "prod-eu": gone() };
+    const report = (
+      await backtest(history, CURRENT, release, { signal, environmentSlo: own })
+    )._unsafeUnwrap();
+    expect(release.queries).toEqual([]);
+    for (const source of Object.values(own)) expect(source.queries.length).toBeGreaterThan(0);
+    expect(report.releases.map((r) => [r.environment, r.data, r.candidate.decision])).toEqual([
+      // Every step staging ran passed; it was rolled back for prod-eu's breach.
+      ["staging", "recorded", "continue"],
+      // prod-us was stopped a minute into 25%: nothing past that to judge.
+      ["prod-us", "recorded", "undecided"],
+      ["prod-eu", "recorded", "rollback"],
+    ]);
+    expect(report.releases[2]!.candidate.step).toMatchObject({ weight: 25 });
   });
 });

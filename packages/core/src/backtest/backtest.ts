@@ -35,6 +35,11 @@ export interface BacktestOptions extends CallOptions {
   judge?: Judge;
   /** Use the polls recorded in `deploy-result.json` where the SLO source has no data (default true). */
   useRecorded?: boolean;
+  /**
+   * The SLO sources of the environments of releases with waves, by environment name: a past
+   * release in one of them is asked of its own source; every other release, of `slo`.
+   */
+  environmentSlo?: Readonly<Record<string, SloSource>>;
 }
 
 // A poll ending this long after the step's recorded end still counts as inside it.
@@ -506,7 +511,8 @@ export function backtest(
     for (const release of history) {
       if (options.signal.aborted) return err(abortedError(options.signal));
       if (release.steps.length === 0) continue;
-      const one = await backtestRelease(release, candidate, judge, slo, options);
+      const source = options.environmentSlo?.[release.environment] ?? slo;
+      const one = await backtestRelease(release, candidate, judge, source, options);
       if (one.isErr()) return err(one.error);
       releases.push(one.value);
     }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { renderFrontMatter } from "../artifacts/front-matter.js";
 import { createMemoryArtifactStore } from "../testing/fakes/memory-artifact-store.js";
+import { runScenario } from "../testing/run-scenario.js";
+import { baseScenario } from "../testing/test-scenarios.js";
 import { DEPLOY_RESULT_PATH, readReleaseHistory } from "./release-history.js";
 
 const signal = new AbortController().signal;
@@ -131,5 +133,45 @@ describe("readReleaseHistory", () => {
     const e2 = (await readReleaseHistory(wrong, {}, { signal }))._unsafeUnwrapErr();
     expect(e2.kind).toBe("invalid_input");
     expect(e2.message).toContain("releases.0.service");
+  });
+
+  it("reads a release with waves as one entry per environment, each with its own steps and polls", async () => {
+    const healthy = { default: { error_rate: 0.002, p95_latency_ms: 120 } };
+    const artifacts = createMemoryArtifactStore();
+    const run = await runScenario(
+      baseScenario({
+        release: { waves: [["staging"], ["prod-us", "prod-eu"]] },
+        environments: {
+          staging: { metrics: healthy },
+          "prod-us": { metrics: healthy },
+          "prod-eu": {
+            metrics: { ...healthy, "25": { error_rate: 0.05, p95_latency_ms: 120 } },
+          },
+        },
+      }),
+      { artifacts },
+    );
+    expect(run.outcome.reason).toBe("slo_breach");
+    const history = (await readReleaseHistory(artifacts, {}, { signal }))._unsafeUnwrap();
+    expect(history.map((r) => [r.environment, r.version, r.status, r.stableVersion])).toEqual([
+      ["staging", "v1.4.0", "ABORTED", "v1.3.0"],
+      ["prod-us", "v1.4.0", "ABORTED", "v1.3.0"],
+      ["prod-eu", "v1.4.0", "ABORTED", "v1.3.0"],
+    ]);
+    expect(history[0]!.steps.map((s) => [s.index, s.weight, s.phase, s.verdict])).toEqual([
+      [0, 5, "canary", "passed"],
+      [1, 25, "canary", "passed"],
+      [2, 100, "canary", "passed"],
+      [3, 100, "stabilization", "passed"],
+    ]);
+    const eu = (
+      await readReleaseHistory(artifacts, { environment: "prod-eu" }, { signal })
+    )._unsafeUnwrap();
+    expect(eu).toHaveLength(1);
+    expect(eu[0]!.steps.map((s) => [s.weight, s.verdict])).toEqual([
+      [5, "passed"],
+      [25, "breached"],
+    ]);
+    expect(eu[0]!.steps.every((s) => s.observations.length > 0)).toBe(true);
   });
 });

@@ -41,6 +41,16 @@ export const deployResultFileSchema = z.object({
       started: z.string(),
       stable_version: z.string().nullable().optional(),
       steps: z.array(stepSchema),
+      /** A release with waves: each environment's steps (the release's `steps` stay empty). */
+      environments: z
+        .array(
+          z.object({
+            environment: z.string(),
+            stable_version: z.string().nullable().optional(),
+            steps: z.array(stepSchema),
+          }),
+        )
+        .optional(),
     }),
   ),
 });
@@ -62,7 +72,11 @@ export interface PastStep {
   observations: PollObservation[];
 }
 
-/** A past release that ran a canary, from `deploy-result.json` and its report. */
+/**
+ * A past release that ran a canary, from `deploy-result.json` and its report. A release
+ * with waves counts once per environment (each ran its own canary): `environment` names
+ * it, `steps` are its own, and status and reason are the release's as a whole.
+ */
 export interface PastRelease {
   service: string;
   environment: string;
@@ -173,46 +187,49 @@ export function readReleaseHistory(
     }
     return readReports(store, signal).map((reports) =>
       select(
-        parsed.data.releases.map((r) => {
+        parsed.data.releases.flatMap((r) => {
           const report = reports.get(key(r.service, r.version, r.started)) ?? null;
-          let canaryIndex = 0;
-          const steps = r.steps.map((s): PastStep => {
-            const index =
-              s.phase === "canary"
-                ? canaryIndex++
-                : r.steps.filter((x) => x.phase === "canary").length;
-            return {
-              index,
-              weight: s.weight,
-              phase: s.phase,
-              startedAt: s.started,
-              endedAt: s.ended,
-              verdict: s.verdict,
-              reason: s.reason ?? null,
-              sampleCount: s.sample_count ?? null,
-              observations: recordedObservations(s, {
-                stepIndex: index,
-                weight: s.weight,
-                phase: s.phase,
-              }),
-            };
-          });
-          return {
+          const release = (environment: string, stableVersion: string | null | undefined) => ({
             service: r.service,
-            environment: r.environment,
+            environment,
             version: r.version,
             sha: r.sha,
             startedAt: r.started,
-            stableVersion: r.stable_version ?? report?.previousReleaseTag ?? null,
-            steps,
+            stableVersion: stableVersion ?? report?.previousReleaseTag ?? null,
             status: report?.status ?? null,
             reason: report?.reason ?? null,
             reportPath: report?.path ?? null,
-          };
+          });
+          if (r.environments?.length)
+            return r.environments.map((e) => ({
+              ...release(e.environment, e.stable_version ?? r.stable_version),
+              steps: pastSteps(e.steps),
+            }));
+          return [{ ...release(r.environment, r.stable_version), steps: pastSteps(r.steps) }];
         }),
         options,
       ),
     );
+  });
+}
+
+/** The recorded steps, indexed as the release ran them: canary steps in order, then stabilization. */
+function pastSteps(steps: z.output<typeof stepSchema>[]): PastStep[] {
+  const canarySteps = steps.filter((x) => x.phase === "canary").length;
+  let canaryIndex = 0;
+  return steps.map((s) => {
+    const index = s.phase === "canary" ? canaryIndex++ : canarySteps;
+    return {
+      index,
+      weight: s.weight,
+      phase: s.phase,
+      startedAt: s.started,
+      endedAt: s.ended,
+      verdict: s.verdict,
+      reason: s.reason ?? null,
+      sampleCount: s.sample_count ?? null,
+      observations: recordedObservations(s, { stepIndex: index, weight: s.weight, phase: s.phase }),
+    };
   });
 }
 
