@@ -12,7 +12,7 @@ import {
 import { parse } from "yaml";
 import { builtinProviders } from "./builtin-providers.js";
 import { type CliIo, outputMode, printProblems } from "./cli-io.js";
-import { loadConfigFile, readConfigText } from "./config-file.js";
+import { loadConfigFile, type ProviderRef, readConfigText } from "./config-file.js";
 import type { ConfigProblem } from "./config-problem.js";
 import { createProviderParts, loadProvider } from "./provider-loader.js";
 import { DEFAULT_CONFIG } from "./release-setup.js";
@@ -224,33 +224,45 @@ export async function runBacktestCommand(
     return 1;
   }
   const artifactsRoot = resolve(dir, config.artifacts_dir);
-  const found = await loadProvider(config.slo.use, {
-    key: "slo.use",
-    configDir: dir,
-    builtins: builtinProviders({ artifactsRoot }),
-  });
-  if (!found.ok) {
-    printProblems(io, mode, [found.problem], configPath);
-    return 1;
-  }
-  const parts = createProviderParts(
-    found.loaded.provider,
-    config.slo.with,
-    { env: io.env, cwd: dir },
-    "slo",
-  );
-  if (!parts.ok || !parts.parts.slo) {
-    printProblems(
-      io,
-      mode,
-      parts.ok
-        ? [{ key: "slo.use", message: `${config.slo.use} does not provide an SLO source` }]
-        : parts.problems,
-      configPath,
+  /** The SLO source a provider reference builds, or null after printing why not. */
+  const sloSourceOf = async (key: string, ref: ProviderRef): Promise<SloSource | null> => {
+    const found = await loadProvider(ref.use, {
+      key: `${key}.use`,
+      configDir: dir,
+      builtins: builtinProviders({ artifactsRoot }),
+    });
+    if (!found.ok) {
+      printProblems(io, mode, [found.problem], configPath);
+      return null;
+    }
+    const parts = createProviderParts(
+      found.loaded.provider,
+      ref.with,
+      { env: io.env, cwd: dir },
+      key,
     );
-    return 1;
+    if (!parts.ok || !parts.parts.slo) {
+      printProblems(
+        io,
+        mode,
+        parts.ok
+          ? [{ key: `${key}.use`, message: `${ref.use} does not provide an SLO source` }]
+          : parts.problems,
+        configPath,
+      );
+      return null;
+    }
+    return parts.parts.slo;
+  };
+  const slo = await sloSourceOf("slo", config.slo);
+  if (!slo) return 1;
+  // A release with waves: each environment's past canaries are asked of its own source.
+  const environmentSlo: Record<string, SloSource> = {};
+  for (const [name, env] of Object.entries(config.environments ?? {})) {
+    const source = await sloSourceOf(`environments.${name}.slo`, env.slo);
+    if (!source) return 1;
+    environmentSlo[name] = source;
   }
-  const slo: SloSource = parts.parts.slo;
 
   const controller = new AbortController();
   const onInterrupt = () => controller.abort();
@@ -260,15 +272,22 @@ export async function runBacktestCommand(
     const service = typeof config.release.service === "string" ? config.release.service : undefined;
     const environment =
       typeof config.release.environment === "string" ? config.release.environment : undefined;
+    // With waves, the history lists each environment's canary under the environment's name.
+    const environments = new Set([
+      ...(environment ? [environment] : []),
+      ...Object.keys(environmentSlo),
+    ]);
+    const newest = since?.ok ? undefined : last.ok ? last.last : 50;
     const history = await readReleaseHistory(
       store,
-      {
-        ...(service ? { service } : {}),
-        ...(environment ? { environment } : {}),
-        ...(since?.ok ? { since: since.since } : { last: last.ok ? last.last : 50 }),
-      },
+      { ...(service ? { service } : {}), ...(since?.ok ? { since: since.since } : {}) },
       { signal: controller.signal },
-    );
+    ).map((releases) => {
+      const mine = environments.size
+        ? releases.filter((r) => environments.has(r.environment))
+        : releases;
+      return newest === undefined ? mine : mine.slice(Math.max(0, mine.length - newest));
+    });
     if (history.isErr()) {
       printProblems(
         io,
@@ -284,7 +303,10 @@ export async function runBacktestCommand(
       );
       return 1;
     }
-    const result = await backtest(history.value, policy.value, slo, { signal: controller.signal });
+    const result = await backtest(history.value, policy.value, slo, {
+      signal: controller.signal,
+      environmentSlo,
+    });
     if (result.isErr()) {
       printProblems(
         io,

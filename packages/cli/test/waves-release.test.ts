@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -146,5 +146,38 @@ describe("shipgate with release waves (real binary)", () => {
       "cancelled",
       "breached",
     ]);
+  });
+
+  it("backtest lists each environment's canary of a release with waves and builds each one's SLO source from its own section", async () => {
+    const dir = await ws.configDir("waves-backtest", (d) =>
+      wavesConfig(d, { breachIn: "prod-eu" }),
+    );
+    const run = await runCli(["release", "--version", "v1.5.3", "--sha", ws.repo.headSha], {
+      cwd: dir,
+    });
+    expect(run.code).toBe(3);
+    const out = await runCli(["backtest", "--json"], { cwd: dir });
+    expect(out.stderr).toBe("");
+    expect(out.code).toBe(0);
+    const report = JSON.parse(out.stdout) as {
+      releases: { environment: string; version: string; candidate: { decision: string } }[];
+    };
+    expect(report.releases.map((r) => [r.environment, r.version])).toEqual([
+      ["staging", "v1.5.3"],
+      ["prod-us", "v1.5.3"],
+      ["prod-eu", "v1.5.3"],
+    ]);
+    // An environment's SLO source is built from its own section, and named when it is wrong.
+    const configPath = join(dir, "shipgate.yaml");
+    const config = await readFile(configPath, "utf8");
+    const broken = config.replace(
+      /( {2}prod-eu:\n {4}deployer: .*\n {4}slo: \{ use: )"[^"]*"/,
+      '$1"./no-such-adapter.mjs"',
+    );
+    expect(broken).not.toBe(config);
+    await writeFile(configPath, broken);
+    const bad = await runCli(["backtest"], { cwd: dir });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("environments.prod-eu.slo.use");
   });
 });
