@@ -1,6 +1,7 @@
 export * from "./backtest-flip.js";
 export * from "./commit-graph.js";
 export * from "./documented-fields.js";
+export * from "./emulated-backtest-suite.js";
 export * from "./emulator-server.js";
 export * from "./injected-fault.js";
 export * from "./measured.js";
