@@ -2,6 +2,7 @@ export * from "./backtest-flip.js";
 export * from "./commit-graph.js";
 export * from "./documented-fields.js";
 export * from "./emulated-backtest-suite.js";
+export * from "./emulated-slo-conformance.js";
 export * from "./emulator-server.js";
 export * from "./injected-fault.js";
 export * from "./measured.js";
