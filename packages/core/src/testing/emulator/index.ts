@@ -17,4 +17,5 @@ export * from "./release-scenario.js";
 export * from "./request-log.js";
 export * from "./route-table.js";
 export * from "./seeded-emulator.js";
+export * from "./slo-check-benchmark.js";
 export * from "./timed-checks.js";
