@@ -5,6 +5,7 @@ export * from "./emulated-backtest-suite.js";
 export * from "./emulated-slo-conformance.js";
 export * from "./emulator-deadline-checks.js";
 export * from "./emulator-server.js";
+export * from "./fixture-window-series.js";
 export * from "./injected-fault.js";
 export * from "./measured.js";
 export * from "./measured-changes.js";
