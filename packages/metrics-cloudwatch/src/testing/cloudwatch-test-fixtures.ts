@@ -1,17 +1,5 @@
-import type { SloQuery } from "@shipgate/core";
-import {
-  FIXTURE_WINDOW_END,
-  FIXTURE_WINDOW_START,
-  type FixtureTraffic,
-  fixtureSloQuery,
-  fixtureWindowSeries,
-} from "@shipgate/core/testing/emulator";
+import { type FixtureTraffic, fixtureWindowSeries } from "@shipgate/core/testing/emulator";
 import type { CloudWatchSeededMetric } from "./cloudwatch-emulator.js";
-
-/** A 10-minute window starting on a whole minute. */
-export const WINDOW_START = FIXTURE_WINDOW_START;
-/** The end of the window, 10 minutes after its start. */
-export const WINDOW_END = FIXTURE_WINDOW_END;
 
 /** The fixture's load balancer. */
 export const LOAD_BALANCER = "app/prod-alb/50dc6c495c0c9188";
@@ -33,8 +21,13 @@ export const TEST_DIMENSIONS = {
   TargetGroup: "targetgroup/{{service}}-{{track}}/6d0ecf831eec9f09",
 } as const;
 
-/** A measurement request for the fixture service: `checkout` 1.4.0 in `prod`, canary. */
-export const sloQuery: (overrides?: Partial<SloQuery>) => SloQuery = fixtureSloQuery;
+// The fixture window (10 minutes starting on a whole minute) and a measurement request for
+// the fixture service over it: `checkout` 1.4.0 in `prod`, canary.
+export {
+  FIXTURE_WINDOW_END as WINDOW_END,
+  FIXTURE_WINDOW_START as WINDOW_START,
+  fixtureSloQuery as sloQuery,
+} from "@shipgate/core/testing/emulator";
 
 const ALB_METRIC_NAMES = {
   requests: "RequestCount",

@@ -1,20 +1,14 @@
-import type { SloQuery } from "@shipgate/core";
-import {
-  FIXTURE_WINDOW_END,
-  FIXTURE_WINDOW_START,
-  type FixtureTraffic,
-  fixtureSloQuery,
-  fixtureWindowSeries,
-} from "@shipgate/core/testing/emulator";
+import { type FixtureTraffic, fixtureWindowSeries } from "@shipgate/core/testing/emulator";
 import type { DatadogSeededSeries } from "./datadog-emulator.js";
 
-/** A 10-minute window aligned to its own length, so Datadog answers with a single bucket. */
-export const WINDOW_START = FIXTURE_WINDOW_START;
-/** The end of the window, 10 minutes after its start. */
-export const WINDOW_END = FIXTURE_WINDOW_END;
-
-/** A measurement request for the fixture service: `checkout` 1.4.0 in `prod`, canary. */
-export const sloQuery: (overrides?: Partial<SloQuery>) => SloQuery = fixtureSloQuery;
+// The fixture window (10 minutes aligned to their own length, so Datadog answers with a
+// single bucket) and a measurement request for the fixture service over it: `checkout`
+// 1.4.0 in `prod`, canary.
+export {
+  FIXTURE_WINDOW_END as WINDOW_END,
+  FIXTURE_WINDOW_START as WINDOW_START,
+  fixtureSloQuery as sloQuery,
+} from "@shipgate/core/testing/emulator";
 
 const TRACE_METRICS = {
   requests: { metric: "trace.http.request.hits", type: "count" },
