@@ -1,5 +1,5 @@
 import { describeSloSourceConformance } from "@shipgate/core/testing";
-import { CONFORMANCE_TRAFFIC } from "@shipgate/core/testing/emulator";
+import { CONFORMANCE_TRAFFIC, emulatedSloConformanceSetup } from "@shipgate/core/testing/emulator";
 import { createCloudWatchSloSource } from "./cloudwatch-slo-source.js";
 import { startCloudWatchEmulator } from "./testing/cloudwatch-emulator.js";
 import {
@@ -18,18 +18,15 @@ describeSloSourceConformance("cloudwatch (emulated)", async () => {
     ...albMetrics({ service: "checkout", track: "canary", ...healthy.traffic }),
     ...albMetrics({ service: "payments", track: "canary", ...breaching.traffic }),
   );
-  return {
-    source: createCloudWatchSloSource({
-      region: "us-east-1",
-      endpoint: cw.url,
-      credentials: TEST_CREDENTIALS,
-      dimensions: TEST_DIMENSIONS,
-      retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 },
-    }),
-    healthy: { query: sloQuery({ service: "checkout" }), ...healthy.expected },
-    breaching: { query: sloQuery({ service: "payments" }), ...breaching.expected },
-    capabilities: { counts: true, latencyBuckets: false },
-    noData: sloQuery({ service: "unknown-service" }),
-    cleanup: () => cw.close(),
-  };
+  const source = createCloudWatchSloSource({
+    region: "us-east-1",
+    endpoint: cw.url,
+    credentials: TEST_CREDENTIALS,
+    dimensions: TEST_DIMENSIONS,
+    retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 },
+  });
+  return emulatedSloConformanceSetup(cw, source, {
+    healthy: sloQuery({ service: "checkout" }),
+    breaching: sloQuery({ service: "payments" }),
+  });
 });

@@ -1,8 +1,9 @@
+import { sharedPerFileCheckingAnswers, stoppedEmulatorUrl } from "@shipgate/core/testing";
 import {
-  describeSloSourceDeadlineChecks,
-  sharedPerFileCheckingAnswers,
-} from "@shipgate/core/testing";
-import { measurerFor } from "@shipgate/core/testing/emulator";
+  describeEmulatorDeadlineChecks,
+  expectNoDataMeasurement,
+  measurerFor,
+} from "@shipgate/core/testing/emulator";
 import { describe, expect, it } from "vitest";
 import {
   type CloudWatchSloSourceOptions,
@@ -236,11 +237,7 @@ describe("CloudWatchSloSource over the real AWS SDK and HTTP", () => {
 
   it("reports unknown dimensions as no_data with reasons, never 0", async () => {
     const m = await measureOk(source(), sloQuery({ service: "unknown" }));
-    expect(m.errorRate.kind).toBe("no_data");
-    expect(m.p95LatencyMs.kind).toBe("no_data");
-    if (m.errorRate.kind === "no_data") expect(m.errorRate.reason).toMatch(/no datapoints/);
-    expect(m.sampleCount).toBeNull();
-    expect([m.requestCount, m.errorCount]).toEqual([null, null]);
+    expectNoDataMeasurement(m, /no datapoints/);
   });
 
   it("reports a final PartialData as no_data naming it", async () => {
@@ -427,10 +424,9 @@ describe("CloudWatchSloSource over the real AWS SDK and HTTP", () => {
   });
 
   it("turns an unreachable endpoint into unavailable", async () => {
-    const closed = await startCloudWatchEmulator();
-    const url = closed.url;
-    await closed.close();
-    const e = await measureErr(source({ endpoint: url }));
+    const e = await measureErr(
+      source({ endpoint: await stoppedEmulatorUrl(startCloudWatchEmulator) }),
+    );
     expect(e.kind).toBe("unavailable");
   });
 
@@ -444,10 +440,4 @@ describe("CloudWatchSloSource over the real AWS SDK and HTTP", () => {
   });
 });
 
-describeSloSourceDeadlineChecks("cloudwatch", {
-  source: (timeoutMs) => source(timeoutMs === undefined ? {} : { timeoutMs }),
-  query: sloQuery,
-  delayNext: (ms) => cw.failNext({ delayMs: ms }),
-  requests: () => cw.requests,
-  forget: () => cw.reset(),
-});
+describeEmulatorDeadlineChecks("cloudwatch", cw, source, sloQuery);

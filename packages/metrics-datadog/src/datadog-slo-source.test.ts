@@ -1,9 +1,10 @@
 import { logger } from "@datadog/datadog-api-client";
+import { sharedPerFileCheckingAnswers, stoppedEmulatorUrl } from "@shipgate/core/testing";
 import {
-  describeSloSourceDeadlineChecks,
-  sharedPerFileCheckingAnswers,
-} from "@shipgate/core/testing";
-import { measurerFor } from "@shipgate/core/testing/emulator";
+  describeEmulatorDeadlineChecks,
+  expectNoDataMeasurement,
+  measurerFor,
+} from "@shipgate/core/testing/emulator";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDatadogSloSource, type DatadogSloSourceOptions } from "./datadog-slo-source.js";
 import { startDatadogEmulator } from "./testing/datadog-emulator.js";
@@ -65,6 +66,22 @@ const dd = sharedPerFileCheckingAnswers(startDatadogEmulator, {
     );
   },
 });
+
+/**
+ * Seeds a version's traffic (latency samples in 1 ms steps) over `durationMs` starting
+ * `offsetMs` after the fixture window's start, and returns that span.
+ */
+function seedLater(
+  version: string,
+  offsetMs: number,
+  durationMs: number,
+  counts: { requests: number; errors: number },
+): { start: Date; end: Date } {
+  const start = new Date(WINDOW_START.getTime() + offsetMs);
+  const end = new Date(start.getTime() + durationMs);
+  dd.seed(...traceMetrics({ version, ...counts, latencyStepSeconds: 0.001, start, end }));
+  return { start, end };
+}
 
 describe("DatadogSloSource over the real client and HTTP", () => {
   it("measures the canary with one request carrying the window and three queries", async () => {
@@ -128,18 +145,7 @@ describe("DatadogSloSource over the real client and HTTP", () => {
   });
 
   it("sums counts over several buckets when the window is not aligned", async () => {
-    const start = new Date(WINDOW_START.getTime() + 300_000);
-    const end = new Date(start.getTime() + 600_000);
-    dd.seed(
-      ...traceMetrics({
-        version: "2.0.0",
-        requests: 600,
-        errors: 6,
-        latencyStepSeconds: 0.001,
-        start,
-        end,
-      }),
-    );
+    const { start, end } = seedLater("2.0.0", 300_000, 600_000, { requests: 600, errors: 6 });
     const m = await measureOk(
       source(),
       sloQuery({ version: "2.0.0", windowStart: start, windowEnd: end }),
@@ -155,27 +161,12 @@ describe("DatadogSloSource over the real client and HTTP", () => {
 
   it("reports an unknown version as no_data with reasons, never 0", async () => {
     const m = await measureOk(source(), sloQuery({ version: "9.9.9" }));
-    expect(m.errorRate.kind).toBe("no_data");
-    expect(m.p95LatencyMs.kind).toBe("no_data");
-    if (m.errorRate.kind === "no_data") expect(m.errorRate.reason).toMatch(/no series/);
-    expect(m.sampleCount).toBeNull();
-    expect([m.requestCount, m.errorCount, m.latencyBuckets]).toEqual([null, null, null]);
+    expectNoDataMeasurement(m, /no series/);
   });
 
   it("counts the interval since the previous poll: one minute, then the next, then two hours", async () => {
     // One point every 10 s (Datadog's flush interval for trace metrics): 6 a minute.
-    const start = new Date(WINDOW_START.getTime() + 3_600_000);
-    const twoHours = new Date(start.getTime() + 7_200_000);
-    dd.seed(
-      ...traceMetrics({
-        version: "4.0.0",
-        requests: 720 * 10,
-        errors: 72,
-        latencyStepSeconds: 0.001,
-        start,
-        end: twoHours,
-      }),
-    );
+    const { start } = seedLater("4.0.0", 3_600_000, 7_200_000, { requests: 720 * 10, errors: 72 });
     const at = (minutes: number) => new Date(start.getTime() + minutes * 60_000);
     const window = (from: number, to: number) =>
       measureOk(source(), sloQuery({ version: "4.0.0", windowStart: at(from), windowEnd: at(to) }));
@@ -375,10 +366,7 @@ describe("DatadogSloSource over the real client and HTTP", () => {
   });
 
   it("turns an unreachable endpoint into unavailable after retries", async () => {
-    const closed = await startDatadogEmulator();
-    const url = closed.url;
-    await closed.close();
-    const e = await measureErr(source({ baseUrl: url }));
+    const e = await measureErr(source({ baseUrl: await stoppedEmulatorUrl(startDatadogEmulator) }));
     expect(e.kind).toBe("unavailable");
     expect(e.details).toMatchObject({ requests: 3 });
   });
@@ -399,10 +387,4 @@ describe("DatadogSloSource over the real client and HTTP", () => {
   });
 });
 
-describeSloSourceDeadlineChecks("datadog", {
-  source: (timeoutMs) => source(timeoutMs === undefined ? {} : { timeoutMs }),
-  query: sloQuery,
-  delayNext: (ms) => dd.failNext({ delayMs: ms }),
-  requests: () => dd.requests,
-  forget: () => dd.reset(),
-});
+describeEmulatorDeadlineChecks("datadog", dd, source, sloQuery);

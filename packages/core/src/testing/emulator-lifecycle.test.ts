@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { sharedPerFile, startedPerTest } from "./emulator-lifecycle.js";
+import { startEmulatorServer } from "./emulator/emulator-server.js";
+import { sharedPerFile, startedPerTest, stoppedEmulatorUrl } from "./emulator-lifecycle.js";
 
 const closed: string[] = [];
 const fake = async (name: string) => ({
@@ -34,5 +35,15 @@ describe("sharedPerFile", () => {
   it("is the same emulator in the next test, reset again", () => {
     expect(shared.resets).toBe(2);
     expect(closed).not.toContain("shared");
+  });
+});
+
+describe("stoppedEmulatorUrl", () => {
+  it("gives the URL of an emulator that no longer listens", async () => {
+    const url = await stoppedEmulatorUrl(() =>
+      startEmulatorServer({ handle: (x) => x.reply(200, {}) }),
+    );
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    await expect(fetch(url)).rejects.toThrow();
   });
 });

@@ -61,3 +61,21 @@ export function sharedPerFile<T extends Closable & { reset?: () => void }>(
     },
   });
 }
+
+/**
+ * The URL of an emulator started and closed again: nothing listens there any more, so a
+ * client pointed at it meets a refused connection.
+ *
+ * @example
+ * ```ts
+ * const e = await measureErr(source({ baseUrl: await stoppedEmulatorUrl(startDatadogEmulator) }));
+ * expect(e.kind).toBe("unavailable");
+ * ```
+ */
+export async function stoppedEmulatorUrl(
+  start: () => Promise<Closable & { readonly url: string }>,
+): Promise<string> {
+  const emulator = await start();
+  await emulator.close();
+  return emulator.url;
+}

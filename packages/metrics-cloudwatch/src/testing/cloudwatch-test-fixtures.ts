@@ -1,17 +1,5 @@
-import type { SloQuery } from "@shipgate/core";
-import {
-  evenSamples,
-  FIXTURE_WINDOW_END,
-  FIXTURE_WINDOW_START,
-  fixtureSloQuery,
-  spreadCount,
-} from "@shipgate/core/testing/emulator";
+import { type FixtureTraffic, fixtureWindowSeries } from "@shipgate/core/testing/emulator";
 import type { CloudWatchSeededMetric } from "./cloudwatch-emulator.js";
-
-/** A 10-minute window starting on a whole minute. */
-export const WINDOW_START = FIXTURE_WINDOW_START;
-/** The end of the window, 10 minutes after its start. */
-export const WINDOW_END = FIXTURE_WINDOW_END;
 
 /** The fixture's load balancer. */
 export const LOAD_BALANCER = "app/prod-alb/50dc6c495c0c9188";
@@ -33,50 +21,40 @@ export const TEST_DIMENSIONS = {
   TargetGroup: "targetgroup/{{service}}-{{track}}/6d0ecf831eec9f09",
 } as const;
 
-/** A measurement request for the fixture service: `checkout` 1.4.0 in `prod`, canary. */
-export const sloQuery: (overrides?: Partial<SloQuery>) => SloQuery = fixtureSloQuery;
+// The fixture window (10 minutes starting on a whole minute) and a measurement request for
+// the fixture service over it: `checkout` 1.4.0 in `prod`, canary.
+export {
+  FIXTURE_WINDOW_END as WINDOW_END,
+  FIXTURE_WINDOW_START as WINDOW_START,
+  fixtureSloQuery as sloQuery,
+} from "@shipgate/core/testing/emulator";
+
+const ALB_METRIC_NAMES = {
+  requests: "RequestCount",
+  latency: "TargetResponseTime",
+  errors: "HTTPCode_Target_5XX_Count",
+} as const;
 
 /**
  * ALB metrics of one target group over a window: `requests` spread over minutes, `errors`
  * 5XX (no datapoints at all when 0, as ALB reports), and 100 raw `TargetResponseTime`
  * values `step, 2·step, …, 100·step` seconds, so the exact p95 is `95·step` seconds.
  */
-export function albMetrics(args: {
-  service?: string;
-  track?: string;
-  requests: number;
-  errors: number;
-  latencyStepSeconds: number;
-  start?: Date;
-  end?: Date;
-}): CloudWatchSeededMetric[] {
-  const start = (args.start ?? WINDOW_START).getTime();
-  const end = (args.end ?? WINDOW_END).getTime();
+export function albMetrics(
+  args: FixtureTraffic & { service?: string; track?: string },
+): CloudWatchSeededMetric[] {
   const dimensions = {
     LoadBalancer: LOAD_BALANCER,
     TargetGroup: targetGroup(args.service ?? "checkout", args.track ?? "canary"),
   };
-  const metrics: CloudWatchSeededMetric[] = [
-    {
+  return fixtureWindowSeries(
+    args,
+    { requestSlots: 10, errorSlots: 5, offsetMs: 1000 },
+    (kind, points) => ({
       namespace: "AWS/ApplicationELB",
-      metricName: "RequestCount",
+      metricName: ALB_METRIC_NAMES[kind],
       dimensions,
-      points: spreadCount(args.requests, 10, start, end, 1000),
-    },
-    {
-      namespace: "AWS/ApplicationELB",
-      metricName: "TargetResponseTime",
-      dimensions,
-      points: evenSamples(100, start, end, (i) => (i + 1) * args.latencyStepSeconds),
-    },
-  ];
-  if (args.errors > 0) {
-    metrics.push({
-      namespace: "AWS/ApplicationELB",
-      metricName: "HTTPCode_Target_5XX_Count",
-      dimensions,
-      points: spreadCount(args.errors, 5, start, end, 1000),
-    });
-  }
-  return metrics;
+      points,
+    }),
+  );
 }
