@@ -109,7 +109,10 @@ async function append(ctx: RunContext, step: StepRecord): Promise<void> {
         stable_version: ctx.record.preflight?.stableVersion ?? null,
         steps: [],
       };
-      release.environments.push(entry);
+      // In the plan's order, whichever environment of a wave finishes a step first.
+      const order = (environment: string) => ctx.spec.waves?.flat().indexOf(environment) ?? -1;
+      const after = release.environments.findIndex((e) => order(e.environment) > order(name));
+      release.environments.splice(after === -1 ? release.environments.length : after, 0, entry);
     }
     steps = entry.steps;
   }
