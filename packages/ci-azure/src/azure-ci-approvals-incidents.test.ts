@@ -2,22 +2,14 @@ import {
   conformanceIncident,
   conformancePostmortemIncident,
   POSTMORTEM_DRAFT_HEADINGS,
-  startedPerTest,
 } from "@shipgate/core/testing";
 import { describe, expect, it } from "vitest";
 import { azureBuildToCheck, azureStatusToCheck } from "./azure-ci-provider.js";
 import { renderAzureIncident } from "./azure-incident-sink.js";
-import type { CreateAzureDevOpsProviderOptions } from "./azure-provider.js";
-import { startAzureDevOpsEmulator } from "./testing/azure-emulator.js";
-import { seededAzureProvider } from "./testing/azure-test-scenario.js";
+import { seededAzureProviderPerTest } from "./testing/azure-test-scenario.js";
 
 const live = () => ({ signal: new AbortController().signal });
-const start = startedPerTest(startAzureDevOpsEmulator);
-
-async function setup(extra: Partial<CreateAzureDevOpsProviderOptions> = {}) {
-  const azure = await start();
-  return { azure, ...seededAzureProvider(azure, extra) };
-}
+const setup = seededAzureProviderPerTest();
 
 describe("Azure DevOps check mapping", () => {
   it.each([
@@ -83,7 +75,7 @@ describe("Azure DevOps CI checks", () => {
   });
 
   it("follows x-ms-continuationtoken through every page of builds", async () => {
-    const { azure, s, provider } = await setup();
+    const { emulator: azure, s, provider } = await setup();
     for (let i = 0; i < 450; i += 1)
       azure.build({
         sha: i % 150 === 0 ? s.greenSha : s.redSha,
@@ -107,7 +99,7 @@ describe("Azure DevOps CI checks", () => {
 
 describe("Azure Pipelines approvals", () => {
   it("lists the approved steps of the stage deploying to the environment", async () => {
-    const { azure, s, provider } = await setup();
+    const { emulator: azure, s, provider } = await setup();
     const request = { service: "shop", environment: "production", version: "v1.1.0", sha: s.toSha };
     const signOffs = (await provider.approvals.listSignOffs(request, live()))._unsafeUnwrap();
     expect(signOffs.map((x) => [x.approver, x.comment])).toEqual([
@@ -138,7 +130,7 @@ describe("Azure Pipelines approvals", () => {
 
 describe("Azure Boards incidents", () => {
   it("files a Bug with repro steps, severity and scope tags", async () => {
-    const { azure, provider } = await setup();
+    const { emulator: azure, provider } = await setup();
     const ref = (await provider.incidents.open(conformanceIncident, live()))._unsafeUnwrap();
     expect(ref).toEqual({
       sink: "azure-devops",
@@ -156,7 +148,7 @@ describe("Azure Boards incidents", () => {
   });
 
   it("carries the postmortem draft as HTML: timeline, detection, rollback, impact, culprit CC'd, empty sections", async () => {
-    const { azure, provider } = await setup();
+    const { emulator: azure, provider } = await setup();
     await provider.incidents.open(conformancePostmortemIncident, live());
     const steps = String(azure.workItems.get(1)!.fields["Microsoft.VSTS.TCM.ReproSteps"]);
     for (const heading of POSTMORTEM_DRAFT_HEADINGS) expect(steps).toContain(`<h3>${heading}</h3>`);
@@ -171,7 +163,7 @@ describe("Azure Boards incidents", () => {
   });
 
   it("uses System.Description for other work item types", async () => {
-    const { azure, provider } = await setup({ incidents: { workItemType: "Issue" } });
+    const { emulator: azure, provider } = await setup({ incidents: { workItemType: "Issue" } });
     await provider.incidents.open(conformanceIncident, live());
     const fields = azure.workItems.get(1)!.fields;
     expect(fields["System.WorkItemType"]).toBe("Issue");
@@ -180,7 +172,7 @@ describe("Azure Boards incidents", () => {
   });
 
   it("closes the open incidents of a service and environment after a good release", async () => {
-    const { azure, provider } = await setup();
+    const { emulator: azure, provider } = await setup();
     await provider.incidents.open(conformanceIncident, live());
     await provider.incidents.open({ ...conformanceIncident, environment: "staging" }, live());
     const closed = (
