@@ -11,6 +11,7 @@ export * from "./pagination.js";
 export * from "./provider-refusals.js";
 export * from "./provider-slo-part.js";
 export * from "./release-scenario.js";
+export * from "./release-scenario-source-control-checks.js";
 export * from "./request-log.js";
 export * from "./route-table.js";
 export * from "./seeded-emulator.js";
