@@ -1,4 +1,5 @@
 export * from "./backtest-flip.js";
+export * from "./ci-stack-exercise.js";
 export * from "./commit-graph.js";
 export * from "./documented-fields.js";
 export * from "./emulator-server.js";
