@@ -6,9 +6,8 @@ import {
 import { describe, expect, it } from "vitest";
 import { azureBuildToCheck, azureStatusToCheck } from "./azure-ci-provider.js";
 import { renderAzureIncident } from "./azure-incident-sink.js";
-import { seededAzureProviderPerTest } from "./testing/azure-test-scenario.js";
+import { live, seededAzureProviderPerTest } from "./testing/azure-test-scenario.js";
 
-const live = () => ({ signal: new AbortController().signal });
 const setup = seededAzureProviderPerTest();
 
 describe("Azure DevOps check mapping", () => {

@@ -5,9 +5,12 @@ import {
   createAzureDevOpsProvider,
 } from "./azure-provider.js";
 import { type AzureDevOpsEmulator, startAzureDevOpsEmulator } from "./testing/azure-emulator.js";
-import { azureProviderOptions, seededAzureProviderPerTest } from "./testing/azure-test-scenario.js";
+import {
+  azureProviderOptions,
+  live,
+  seededAzureProviderPerTest,
+} from "./testing/azure-test-scenario.js";
 
-const live = () => ({ signal: new AbortController().signal });
 const start = startedPerTest(startAzureDevOpsEmulator);
 
 function providerFor(

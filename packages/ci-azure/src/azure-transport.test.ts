@@ -1,15 +1,14 @@
 import {
   describeHttpTransportConformance,
-  expectAbortedBeforeSending,
+  itSendsNothingWhenAborted,
   transportUnderTest,
 } from "@shipgate/core/testing";
 import { describe, expect, it } from "vitest";
 import { createAzureDevOpsProvider } from "./azure-provider.js";
 import { AzureThrottle, retryAfterMs } from "./azure-transport.js";
 import type { AzureDevOpsEmulator } from "./testing/azure-emulator.js";
-import { seededAzureProviderPerTest } from "./testing/azure-test-scenario.js";
+import { live, seededAzureProviderPerTest } from "./testing/azure-test-scenario.js";
 
-const live = () => ({ signal: new AbortController().signal });
 const seeded = seededAzureProviderPerTest();
 // Warm the client up (location and repository lookups) so tests count only their own calls.
 const warmed = seededAzureProviderPerTest(
@@ -182,17 +181,14 @@ describe("Azure DevOps failures", () => {
 });
 
 describe("Azure DevOps timeouts and cancellation", () => {
-  it("sends nothing when the signal has already fired", async () => {
-    const { emulator: azure, s, provider } = await warmed();
-    await expectAbortedBeforeSending(azure, (signal) => [
-      provider.ci.listChecks(s.greenSha, { signal }),
-      provider.sourceControl.listChanges({ fromTag: "v1.0.0", toSha: s.toSha }, { signal }),
-      provider.approvals.listSignOffs(
-        { service: "shop", environment: "production", version: "v1", sha: s.toSha },
-        { signal },
-      ),
-    ]);
-  });
+  itSendsNothingWhenAborted(warmed, ({ s, provider }, signal) => [
+    provider.ci.listChecks(s.greenSha, { signal }),
+    provider.sourceControl.listChanges({ fromTag: "v1.0.0", toSha: s.toSha }, { signal }),
+    provider.approvals.listSignOffs(
+      { service: "shop", environment: "production", version: "v1", sha: s.toSha },
+      { signal },
+    ),
+  ]);
 });
 
 describeHttpTransportConformance("azure devops", async (settings) => {

@@ -5,9 +5,8 @@ import {
 } from "@shipgate/core/testing";
 import { describe, expect, it } from "vitest";
 import { renderGitLabIncident } from "./gitlab-incident-sink.js";
-import { seededGitLabProviderPerTest } from "./testing/gitlab-test-scenario.js";
+import { live, seededGitLabProviderPerTest } from "./testing/gitlab-test-scenario.js";
 
-const live = () => ({ signal: new AbortController().signal });
 const setup = seededGitLabProviderPerTest();
 
 describe("GitLab deployment approvals", () => {

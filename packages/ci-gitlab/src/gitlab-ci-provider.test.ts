@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { gitlabStatusToCheck } from "./gitlab-ci-provider.js";
-import { seededGitLabProviderPerTest } from "./testing/gitlab-test-scenario.js";
+import { live, seededGitLabProviderPerTest } from "./testing/gitlab-test-scenario.js";
 
-const live = () => ({ signal: new AbortController().signal });
 const setup = seededGitLabProviderPerTest();
 
 describe("gitlabStatusToCheck", () => {

@@ -5,11 +5,11 @@ import { type CreateGitLabProviderOptions, createGitLabProvider } from "./gitlab
 import { type GitLabEmulator, startGitLabEmulator } from "./testing/gitlab-emulator.js";
 import {
   gitLabProviderOptions,
+  live,
   seededGitLabProviderPerTest,
   seedGitLabReleaseScenario,
 } from "./testing/gitlab-test-scenario.js";
 
-const live = () => ({ signal: new AbortController().signal });
 const start = startedPerTest(startGitLabEmulator);
 
 function providerFor(gitlab: GitLabEmulator, extra: Partial<CreateGitLabProviderOptions> = {}) {

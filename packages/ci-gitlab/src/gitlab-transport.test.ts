@@ -1,14 +1,13 @@
 import {
   describeHttpTransportConformance,
-  expectAbortedBeforeSending,
+  itSendsNothingWhenAborted,
   transportUnderTest,
 } from "@shipgate/core/testing";
 import { describe, expect, it } from "vitest";
 import { retryAfterMs } from "./gitlab-transport.js";
 import type { GitLabEmulator } from "./testing/gitlab-emulator.js";
-import { seededGitLabProviderPerTest } from "./testing/gitlab-test-scenario.js";
+import { live, seededGitLabProviderPerTest } from "./testing/gitlab-test-scenario.js";
 
-const live = () => ({ signal: new AbortController().signal });
 const seeded = seededGitLabProviderPerTest();
 const scenario = seededGitLabProviderPerTest({
   tokenEnv: "GITLAB_TOKEN",
@@ -144,14 +143,11 @@ describe("GitLab failures", () => {
 });
 
 describe("GitLab timeouts and cancellation", () => {
-  it("sends nothing when the signal has already fired", async () => {
-    const { emulator: gitlab, s, provider } = await scenario();
-    await expectAbortedBeforeSending(gitlab, (signal) => [
-      provider.ci.listChecks(s.greenSha, { signal }),
-      provider.sourceControl.listChanges({ fromTag: "v1.0.0", toSha: s.toSha }, { signal }),
-      provider.incidents.open({} as never, { signal }),
-    ]);
-  });
+  itSendsNothingWhenAborted(scenario, ({ s, provider }, signal) => [
+    provider.ci.listChecks(s.greenSha, { signal }),
+    provider.sourceControl.listChanges({ fromTag: "v1.0.0", toSha: s.toSha }, { signal }),
+    provider.incidents.open({} as never, { signal }),
+  ]);
 });
 
 describeHttpTransportConformance("gitlab", async (settings) => {

@@ -17,6 +17,11 @@ export interface AzureReleaseScenario extends CiReleaseScenarioFacts {
   lightweightTag: { name: string; sha: string };
 }
 
+/** Call options whose signal never fires, for calls a test lets run to the end. */
+export function live(): { signal: AbortSignal } {
+  return { signal: new AbortController().signal };
+}
+
 /**
  * Seeds an emulator with a small release: one pull request before the previous tag, three
  * after it (merge, squash, merge), one into another branch, an unmerged branch, builds and

@@ -14,6 +14,11 @@ export interface GitLabReleaseScenario extends CiReleaseScenarioFacts {
   lightweightTag: { name: string; sha: string };
 }
 
+/** Call options whose signal never fires, for calls a test lets run to the end. */
+export function live(): { signal: AbortSignal } {
+  return { signal: new AbortController().signal };
+}
+
 /**
  * Seeds an emulator with a small, realistic release: one merge request before the previous
  * tag, three after it (merge commit, squash, fast-forward), one into another branch, a

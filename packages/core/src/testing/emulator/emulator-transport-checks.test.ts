@@ -4,6 +4,7 @@ import { abortedError } from "../../errors/shipgate-error.js";
 import {
   expectAbortedBeforeSending,
   type FaultInjectableEmulator,
+  itSendsNothingWhenAborted,
   transportUnderTest,
 } from "./emulator-transport-checks.js";
 import type { InjectedFault } from "./injected-fault.js";
@@ -29,6 +30,20 @@ describe("expectAbortedBeforeSending", () => {
     await expect(
       expectAbortedBeforeSending(sent, (signal) => [errAsync(abortedError(signal))]),
     ).rejects.toThrow();
+  });
+});
+
+describe("itSendsNothingWhenAborted", () => {
+  const seen: [string, boolean][] = [];
+  itSendsNothingWhenAborted(
+    async () => ({ emulator: fakeEmulator(), name: "under test" }),
+    (under, signal) => {
+      seen.push([under.name, signal.aborted]);
+      return [errAsync(abortedError(signal))];
+    },
+  );
+  it("gave the calls the adapter under test and a fired signal", () => {
+    expect(seen).toEqual([["under test", true]]);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { ResultAsync } from "neverthrow";
-import { expect } from "vitest";
+import { expect, it } from "vitest";
 import type { ShipgateError } from "../../errors/shipgate-error.js";
 import type { HttpTransportUnderTest } from "../conformance/http-transport-conformance.js";
 import type { InjectedFault } from "./injected-fault.js";
@@ -32,6 +32,30 @@ export async function expectAbortedBeforeSending(
   const results = await Promise.all(calls(controller.signal));
   expect(results.map((r) => r._unsafeUnwrapErr().kind)).toEqual(results.map(() => "aborted"));
   expect(emulator.requests).toHaveLength(0);
+}
+
+/**
+ * Registers the test "sends nothing when the signal has already fired": `setup` gives a
+ * fresh adapter on its emulator, and every call `calls` makes on it with a fired signal
+ * must fail as `aborted` without a request (see {@link expectAbortedBeforeSending}).
+ *
+ * @example
+ * ```ts
+ * itSendsNothingWhenAborted(setup, ({ s, provider }, signal) => [
+ *   provider.ci.listChecks(s.greenSha, { signal }),
+ * ]);
+ * ```
+ */
+export function itSendsNothingWhenAborted<
+  Under extends { emulator: Pick<FaultInjectableEmulator, "requests"> },
+>(
+  setup: () => Promise<Under>,
+  calls: (under: Under, signal: AbortSignal) => ResultAsync<unknown, ShipgateError>[],
+): void {
+  it("sends nothing when the signal has already fired", async () => {
+    const under = await setup();
+    await expectAbortedBeforeSending(under.emulator, (signal) => calls(under, signal));
+  });
 }
 
 /**
