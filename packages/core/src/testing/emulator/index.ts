@@ -4,6 +4,7 @@ export * from "./commit-graph.js";
 export * from "./documented-fields.js";
 export * from "./emulator-server.js";
 export * from "./emulator-transport-checks.js";
+export * from "./hosted-provider-config-checks.js";
 export * from "./injected-fault.js";
 export * from "./measured.js";
 export * from "./measured-changes.js";
