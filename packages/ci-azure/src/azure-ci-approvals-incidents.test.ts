@@ -1,6 +1,7 @@
 import {
   conformanceIncident,
   conformancePostmortemIncident,
+  itReportsReleaseScenarioChecks,
   POSTMORTEM_DRAFT_HEADINGS,
 } from "@shipgate/core/testing";
 import { describe, expect, it } from "vitest";
@@ -57,20 +58,12 @@ describe("Azure DevOps CI checks", () => {
     expect(byName["build: shop-ci"]!.url).toMatch(/_build\/results\?buildId=\d+$/);
   });
 
-  it("reports failures and running builds", async () => {
-    const { s, provider } = await setup();
-    const red = (await provider.ci.listChecks(s.redSha, live()))._unsafeUnwrap();
-    expect(red.map((c) => [c.name, c.conclusion])).toEqual([["build: shop-ci", "failure"]]);
-    const pending = (await provider.ci.listChecks(s.pendingSha, live()))._unsafeUnwrap();
-    expect(pending.map((c) => [c.name, c.status])).toEqual([
-      ["build: shop-ci", "in_progress"],
-      ["quality/sonar", "in_progress"],
-    ]);
-  });
-
-  it("returns [] for a sha the repository does not have", async () => {
-    const { s, provider } = await setup();
-    expect((await provider.ci.listChecks(s.missingSha, live()))._unsafeUnwrap()).toEqual([]);
+  itReportsReleaseScenarioChecks(setup, {
+    red: [{ name: "build: shop-ci", conclusion: "failure" }],
+    pending: [
+      { name: "build: shop-ci", status: "in_progress" },
+      { name: "quality/sonar", status: "in_progress" },
+    ],
   });
 
   it("follows x-ms-continuationtoken through every page of builds", async () => {

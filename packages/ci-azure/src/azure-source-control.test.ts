@@ -1,4 +1,8 @@
-import { itChecksReleaseScenarioSourceControl, startedPerTest } from "@shipgate/core/testing";
+import {
+  itChecksReleaseScenarioSourceControl,
+  itListsReleaseScenarioChanges,
+  startedPerTest,
+} from "@shipgate/core/testing";
 import { describe, expect, it } from "vitest";
 import {
   type CreateAzureDevOpsProviderOptions,
@@ -37,29 +41,11 @@ async function setup(extra: Partial<CreateAzureDevOpsProviderOptions> = {}) {
 const routes = (azure: AzureDevOpsEmulator) => azure.requests.map((r) => r.route);
 
 describe("Azure Repos listChanges", () => {
-  it("returns complete records for every pull request completed after the tag, oldest first", async () => {
-    const { azure, s, sourceControl } = await setup();
-    const changes = (
-      await sourceControl.listChanges({ fromTag: "v1.0.0", toSha: s.toSha }, live())
-    )._unsafeUnwrap();
-    expect(changes.map((c) => c.number)).toEqual([2, 3, 4]);
-    expect(changes[0]).toMatchObject({
-      title: "feat(api): add bulk export endpoint",
-      author: "alice@example.com",
-      // Waiting (-5) and group (container) votes are not approvals.
-      reviewers: ["bob@example.com", "carol@example.com"],
-      labels: ["enhancement"],
-      // Folder entries of the commit's changes are dropped, paths are repository-relative.
-      files: ["src/api/export.ts", "src/db/query.ts"],
-      url: `${azure.orgUrl}/shop/_git/shop/pullrequest/2`,
-    });
-    expect(changes[1]).toMatchObject({
-      author: "carol@example.com",
-      reviewers: ["alice@example.com"],
-      files: ["src/cart/total.ts"],
-    });
-    expect(changes[2]).toMatchObject({ reviewers: [], files: ["README.md"] });
-    for (const c of changes) expect(c.mergeSha).toMatch(/^[0-9a-f]{40}$/);
+  // Waiting (-5) and group (container) votes are not approvals; folder entries of a commit's
+  // changes are dropped, and paths are repository-relative.
+  itListsReleaseScenarioChanges(setup, {
+    person: (name) => `${name}@example.com`,
+    url: ({ azure }, number) => `${azure.orgUrl}/shop/_git/shop/pullrequest/${number}`,
   });
 
   it("asks for the tag, the range, the pull requests of the range, then files per pull request", async () => {

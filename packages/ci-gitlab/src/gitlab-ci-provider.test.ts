@@ -1,3 +1,4 @@
+import { itReportsReleaseScenarioChecks } from "@shipgate/core/testing";
 import { describe, expect, it } from "vitest";
 import { gitlabStatusToCheck } from "./gitlab-ci-provider.js";
 import { live, seededGitLabProviderPerTest } from "./testing/gitlab-test-scenario.js";
@@ -41,23 +42,22 @@ describe("GitLab CI checks", () => {
     expect(byName.unit!.completedAt).not.toBeNull();
   });
 
-  it("reports a failed job and its pipeline as failures", async () => {
-    const { s, provider } = await setup();
-    const checks = (await provider.ci.listChecks(s.redSha, live()))._unsafeUnwrap();
-    expect(checks.map((c) => [c.name, c.conclusion])).toEqual([
-      ["pipeline (main)", "failure"],
-      ["unit", "failure"],
-    ]);
-  });
-
-  it("reports running and pending jobs as not completed", async () => {
-    const { s, provider } = await setup();
-    const checks = (await provider.ci.listChecks(s.pendingSha, live()))._unsafeUnwrap();
-    expect(checks.map((c) => [c.name, c.status, c.conclusion, c.completedAt])).toEqual([
-      ["pipeline (feature/never-merged)", "in_progress", null, null],
-      ["unit", "in_progress", null, null],
-      ["lint", "queued", null, null],
-    ]);
+  // A failed job fails its pipeline too; running and pending jobs are not completed.
+  itReportsReleaseScenarioChecks(setup, {
+    red: [
+      { name: "pipeline (main)", conclusion: "failure" },
+      { name: "unit", conclusion: "failure" },
+    ],
+    pending: [
+      {
+        name: "pipeline (feature/never-merged)",
+        status: "in_progress",
+        conclusion: null,
+        completedAt: null,
+      },
+      { name: "unit", status: "in_progress", conclusion: null, completedAt: null },
+      { name: "lint", status: "queued", conclusion: null, completedAt: null },
+    ],
   });
 
   it("returns [] for a sha GitLab has never seen (its statuses API answers 404 Commit Not Found)", async () => {

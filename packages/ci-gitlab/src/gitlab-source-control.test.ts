@@ -1,5 +1,9 @@
 import type { ShipgateError } from "@shipgate/core";
-import { itChecksReleaseScenarioSourceControl, startedPerTest } from "@shipgate/core/testing";
+import {
+  itChecksReleaseScenarioSourceControl,
+  itListsReleaseScenarioChanges,
+  startedPerTest,
+} from "@shipgate/core/testing";
 import { describe, expect, it } from "vitest";
 import { type CreateGitLabProviderOptions, createGitLabProvider } from "./gitlab-provider.js";
 import { type GitLabEmulator, startGitLabEmulator } from "./testing/gitlab-emulator.js";
@@ -31,31 +35,10 @@ function apiCalls(gitlab: GitLabEmulator) {
 }
 
 describe("GitLab listChanges", () => {
-  it("returns complete records for every merge request landed after the tag, oldest first", async () => {
-    const { gitlab, s, sourceControl } = await setup();
-    const changes = (
-      await sourceControl.listChanges({ fromTag: "v1.0.0", toSha: s.toSha }, live())
-    )._unsafeUnwrap();
-
-    expect(changes.map((c) => c.number)).toEqual([2, 3, 4]);
-    const [feat, fix, docs] = changes;
-    expect(feat).toMatchObject({
-      title: "feat(api): add bulk export endpoint",
-      author: "alice",
-      reviewers: ["bob", "carol"],
-      labels: ["enhancement"],
-      files: ["src/api/export.ts", "src/db/query.ts"],
-      url: `${gitlab.url}/acme/shop/-/merge_requests/2`,
-    });
-    // Each strategy lands a different commit: merge commit, squash commit, the feature commit.
-    expect(fix).toMatchObject({
-      author: "carol",
-      reviewers: ["alice"],
-      labels: ["bug", "breaking"],
-    });
-    expect(docs).toMatchObject({ author: "dave", reviewers: [], files: ["README.md"] });
-    for (const change of changes) expect(change.mergeSha).toMatch(/^[0-9a-f]{40}$/);
-    expect(new Set(changes.map((c) => c.mergeSha)).size).toBe(3);
+  // Each strategy lands a different commit: merge commit, squash commit, the feature commit.
+  itListsReleaseScenarioChanges(setup, {
+    person: (name) => name,
+    url: ({ gitlab }, number) => `${gitlab.url}/acme/shop/-/merge_requests/${number}`,
   });
 
   it("asks GitLab for the range once, lists merged merge requests since the tag, and batches the details", async () => {

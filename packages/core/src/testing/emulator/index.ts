@@ -13,6 +13,7 @@ export * from "./pagination.js";
 export * from "./provider-refusals.js";
 export * from "./provider-slo-part.js";
 export * from "./release-scenario.js";
+export * from "./release-scenario-ci-checks.js";
 export * from "./release-scenario-source-control-checks.js";
 export * from "./request-log.js";
 export * from "./route-table.js";

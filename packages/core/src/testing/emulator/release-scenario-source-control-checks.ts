@@ -109,3 +109,56 @@ export function itChecksReleaseScenarioSourceControl(
     expect(error.message).toContain("v0.0.1");
   });
 }
+
+/** How an adapter names the scenario's people and links its changes. */
+export interface ReleaseScenarioIdentities<Under> {
+  /** The name the adapter reports for a person of the scenario (`alice`, or `alice@example.com`). */
+  person: (name: string) => string;
+  /** The web address of change `number` on the emulator behind `under`. */
+  url: (under: Under, number: number) => string;
+}
+
+/**
+ * Registers the test every CI adapter's source control passes on the changes the release
+ * scenario lands after `v1.0.0`: #2 `feat(api)` by alice (approved by bob and carol), #3
+ * `fix(cart)!` by carol (approved by alice) and #4 `docs` by dave (approved by no one), each
+ * complete, oldest first, each landed by a commit of its own. Call inside a `describe`.
+ */
+export function itListsReleaseScenarioChanges<Under extends SeededSourceControl>(
+  setup: () => Promise<Under>,
+  identities: ReleaseScenarioIdentities<Under>,
+): void {
+  const { person } = identities;
+
+  it("returns complete records for every change landed after the tag, oldest first", async () => {
+    const under = await setup();
+    const { s, sourceControl } = under;
+    const changes = (
+      await sourceControl.listChanges(
+        { fromTag: "v1.0.0", toSha: s.toSha },
+        { signal: new AbortController().signal },
+      )
+    )._unsafeUnwrap();
+    expect(changes.map((c) => c.number)).toEqual([2, 3, 4]);
+    expect(changes).toMatchObject([
+      {
+        title: "feat(api): add bulk export endpoint",
+        author: person("alice"),
+        reviewers: [person("bob"), person("carol")],
+        labels: ["enhancement"],
+        files: ["src/api/export.ts", "src/db/query.ts"],
+        url: identities.url(under, 2),
+      },
+      {
+        title: "fix(cart)!: change total rounding",
+        author: person("carol"),
+        reviewers: [person("alice")],
+        labels: ["bug", "breaking"],
+        files: ["src/cart/total.ts"],
+      },
+      { title: "docs: readme", author: person("dave"), reviewers: [], files: ["README.md"] },
+    ]);
+    for (const change of changes) expect(change.mergeSha).toMatch(/^[0-9a-f]{40}$/);
+    expect(new Set(changes.map((c) => c.mergeSha)).size).toBe(3);
+  });
+}
