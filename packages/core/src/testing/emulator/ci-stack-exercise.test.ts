@@ -2,17 +2,9 @@ import { errAsync, okAsync } from "neverthrow";
 import { describe, expect, it } from "vitest";
 import { ShipgateError } from "../../errors/shipgate-error.js";
 import { type ExercisedCiStack, exerciseCiStack } from "./ci-stack-exercise.js";
-import { releaseScenarioFacts } from "./release-scenario.js";
+import { sampleReleaseScenario } from "./sample-release-scenario.js";
 
-const s = releaseScenarioFacts({
-  releaseBranch: "main",
-  previous: "a".repeat(40),
-  toSha: "b".repeat(40),
-  offBranchSha: "c".repeat(40),
-  greenSha: "b".repeat(40),
-  redSha: "a".repeat(40),
-  pendingSha: "c".repeat(40),
-});
+const s = sampleReleaseScenario;
 
 function recordingStack(failing?: string): { stack: ExercisedCiStack; calls: string[] } {
   const calls: string[] = [];

@@ -1,18 +1,10 @@
 import { okAsync } from "neverthrow";
 import { describe } from "vitest";
 import type { CiCheck, CiProvider } from "../../contracts/ci-provider.js";
-import { releaseScenarioFacts } from "./release-scenario.js";
 import { itReportsReleaseScenarioChecks } from "./release-scenario-ci-checks.js";
+import { sampleReleaseScenario } from "./sample-release-scenario.js";
 
-const s = releaseScenarioFacts({
-  releaseBranch: "main",
-  previous: "a".repeat(40),
-  toSha: "b".repeat(40),
-  offBranchSha: "c".repeat(40),
-  greenSha: "b".repeat(40),
-  redSha: "a".repeat(40),
-  pendingSha: "c".repeat(40),
-});
+const s = sampleReleaseScenario;
 
 const check = (name: string, fields: Partial<CiCheck>): CiCheck => ({
   name,

@@ -2,22 +2,14 @@ import { errAsync, okAsync } from "neverthrow";
 import { describe } from "vitest";
 import type { ChangeRecord, SourceControl, TagInfo } from "../../contracts/source-control.js";
 import { ShipgateError } from "../../errors/shipgate-error.js";
-import { releaseScenarioFacts } from "./release-scenario.js";
 import {
   itChecksReleaseScenarioSourceControl,
   itListsReleaseScenarioChanges,
 } from "./release-scenario-source-control-checks.js";
+import { sampleReleaseScenario } from "./sample-release-scenario.js";
 
 const sha = (c: string) => c.repeat(40);
-const s = releaseScenarioFacts({
-  releaseBranch: "main",
-  previous: sha("a"),
-  toSha: sha("b"),
-  offBranchSha: sha("c"),
-  greenSha: sha("b"),
-  redSha: sha("a"),
-  pendingSha: sha("c"),
-});
+const s = sampleReleaseScenario;
 
 const change = (number: number, fields: Partial<ChangeRecord>): ChangeRecord => ({
   number,
