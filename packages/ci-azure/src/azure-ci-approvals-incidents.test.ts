@@ -1,23 +1,15 @@
 import {
   conformanceIncident,
   conformancePostmortemIncident,
+  itReportsReleaseScenarioChecks,
   POSTMORTEM_DRAFT_HEADINGS,
-  startedPerTest,
 } from "@shipgate/core/testing";
 import { describe, expect, it } from "vitest";
 import { azureBuildToCheck, azureStatusToCheck } from "./azure-ci-provider.js";
 import { renderAzureIncident } from "./azure-incident-sink.js";
-import type { CreateAzureDevOpsProviderOptions } from "./azure-provider.js";
-import { startAzureDevOpsEmulator } from "./testing/azure-emulator.js";
-import { seededAzureProvider } from "./testing/azure-test-scenario.js";
+import { live, seededAzureProviderPerTest } from "./testing/azure-test-scenario.js";
 
-const live = () => ({ signal: new AbortController().signal });
-const start = startedPerTest(startAzureDevOpsEmulator);
-
-async function setup(extra: Partial<CreateAzureDevOpsProviderOptions> = {}) {
-  const azure = await start();
-  return { azure, ...seededAzureProvider(azure, extra) };
-}
+const setup = seededAzureProviderPerTest();
 
 describe("Azure DevOps check mapping", () => {
   it.each([
@@ -66,24 +58,16 @@ describe("Azure DevOps CI checks", () => {
     expect(byName["build: shop-ci"]!.url).toMatch(/_build\/results\?buildId=\d+$/);
   });
 
-  it("reports failures and running builds", async () => {
-    const { s, provider } = await setup();
-    const red = (await provider.ci.listChecks(s.redSha, live()))._unsafeUnwrap();
-    expect(red.map((c) => [c.name, c.conclusion])).toEqual([["build: shop-ci", "failure"]]);
-    const pending = (await provider.ci.listChecks(s.pendingSha, live()))._unsafeUnwrap();
-    expect(pending.map((c) => [c.name, c.status])).toEqual([
-      ["build: shop-ci", "in_progress"],
-      ["quality/sonar", "in_progress"],
-    ]);
-  });
-
-  it("returns [] for a sha the repository does not have", async () => {
-    const { s, provider } = await setup();
-    expect((await provider.ci.listChecks(s.missingSha, live()))._unsafeUnwrap()).toEqual([]);
+  itReportsReleaseScenarioChecks(setup, {
+    red: [{ name: "build: shop-ci", conclusion: "failure" }],
+    pending: [
+      { name: "build: shop-ci", status: "in_progress" },
+      { name: "quality/sonar", status: "in_progress" },
+    ],
   });
 
   it("follows x-ms-continuationtoken through every page of builds", async () => {
-    const { azure, s, provider } = await setup();
+    const { emulator: azure, s, provider } = await setup();
     for (let i = 0; i < 450; i += 1)
       azure.build({
         sha: i % 150 === 0 ? s.greenSha : s.redSha,
@@ -107,7 +91,7 @@ describe("Azure DevOps CI checks", () => {
 
 describe("Azure Pipelines approvals", () => {
   it("lists the approved steps of the stage deploying to the environment", async () => {
-    const { azure, s, provider } = await setup();
+    const { emulator: azure, s, provider } = await setup();
     const request = { service: "shop", environment: "production", version: "v1.1.0", sha: s.toSha };
     const signOffs = (await provider.approvals.listSignOffs(request, live()))._unsafeUnwrap();
     expect(signOffs.map((x) => [x.approver, x.comment])).toEqual([
@@ -138,7 +122,7 @@ describe("Azure Pipelines approvals", () => {
 
 describe("Azure Boards incidents", () => {
   it("files a Bug with repro steps, severity and scope tags", async () => {
-    const { azure, provider } = await setup();
+    const { emulator: azure, provider } = await setup();
     const ref = (await provider.incidents.open(conformanceIncident, live()))._unsafeUnwrap();
     expect(ref).toEqual({
       sink: "azure-devops",
@@ -156,7 +140,7 @@ describe("Azure Boards incidents", () => {
   });
 
   it("carries the postmortem draft as HTML: timeline, detection, rollback, impact, culprit CC'd, empty sections", async () => {
-    const { azure, provider } = await setup();
+    const { emulator: azure, provider } = await setup();
     await provider.incidents.open(conformancePostmortemIncident, live());
     const steps = String(azure.workItems.get(1)!.fields["Microsoft.VSTS.TCM.ReproSteps"]);
     for (const heading of POSTMORTEM_DRAFT_HEADINGS) expect(steps).toContain(`<h3>${heading}</h3>`);
@@ -171,7 +155,7 @@ describe("Azure Boards incidents", () => {
   });
 
   it("uses System.Description for other work item types", async () => {
-    const { azure, provider } = await setup({ incidents: { workItemType: "Issue" } });
+    const { emulator: azure, provider } = await setup({ incidents: { workItemType: "Issue" } });
     await provider.incidents.open(conformanceIncident, live());
     const fields = azure.workItems.get(1)!.fields;
     expect(fields["System.WorkItemType"]).toBe("Issue");
@@ -180,7 +164,7 @@ describe("Azure Boards incidents", () => {
   });
 
   it("closes the open incidents of a service and environment after a good release", async () => {
-    const { azure, provider } = await setup();
+    const { emulator: azure, provider } = await setup();
     await provider.incidents.open(conformanceIncident, live());
     await provider.incidents.open({ ...conformanceIncident, environment: "staging" }, live());
     const closed = (

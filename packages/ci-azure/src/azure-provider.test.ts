@@ -1,8 +1,11 @@
 import { instantiateProvider } from "@shipgate/core";
-import { expectApiTagSigningRefused, expectUnsetTokenRefused } from "@shipgate/core/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  describeHostedProviderFromConfig,
+  itRefusesSigningAndAMissingToken,
+} from "@shipgate/core/testing";
+import { describe, expect, it } from "vitest";
 import { azureOptionsSchema, shipgateProvider } from "./azure-provider.js";
-import { type AzureDevOpsEmulator, startAzureDevOpsEmulator } from "./testing/azure-emulator.js";
+import { startAzureDevOpsEmulator } from "./testing/azure-emulator.js";
 import { seedAzureReleaseScenario } from "./testing/azure-test-scenario.js";
 
 describe("Azure DevOps provider options", () => {
@@ -53,47 +56,27 @@ describe("Azure DevOps provider options", () => {
     expect(badUrl._unsafeUnwrapErr().describe()).toContain("org_url");
   });
 
-  it("refuses sign: the tags it creates through the API cannot be signed", () => {
-    expectApiTagSigningRefused(
-      instantiateProvider(
-        shipgateProvider,
-        { org_url: "https://dev.azure.com/acme", project: "shop", sign: "ssh" },
-        { env: {}, cwd: "/" },
-      ),
-      "Azure Repos",
-    );
-  });
-
-  it("fails, without throwing, when the token variable is not set", () => {
-    expectUnsetTokenRefused(
-      instantiateProvider(
-        shipgateProvider,
-        { org_url: "https://dev.azure.com/a", project: "p" },
-        { env: {}, cwd: "/" },
-      ),
-      "AZURE_DEVOPS_TOKEN",
-    );
+  itRefusesSigningAndAMissingToken({
+    provider: shipgateProvider,
+    forge: "Azure Repos",
+    signed: { org_url: "https://dev.azure.com/acme", project: "shop", sign: "ssh" },
+    unsetToken: {
+      config: { org_url: "https://dev.azure.com/a", project: "p" },
+      variable: "AZURE_DEVOPS_TOKEN",
+    },
   });
 });
 
-describe("Azure DevOps provider from config", () => {
-  let azure: AzureDevOpsEmulator;
-  beforeAll(async () => {
-    azure = await startAzureDevOpsEmulator();
+describeHostedProviderFromConfig(
+  "Azure DevOps provider from config",
+  shipgateProvider,
+  async () => {
+    const azure = await startAzureDevOpsEmulator();
     seedAzureReleaseScenario(azure);
-  });
-  afterAll(() => azure.close());
-
-  it("builds all four parts and reads the token from the named variable", async () => {
-    const parts = instantiateProvider(
-      shipgateProvider,
-      { org_url: azure.orgUrl, project: "shop", token_env: "SHIPGATE_TEST_ADO" },
-      { env: { SHIPGATE_TEST_ADO: azure.token }, cwd: "/" },
-    )._unsafeUnwrap();
-    expect(Object.keys(parts).sort()).toEqual(["approvals", "ci", "incidents", "sourceControl"]);
-    const tag = await parts.sourceControl!.getTag("v1.0.0", {
-      signal: new AbortController().signal,
-    });
-    expect(tag._unsafeUnwrap()?.annotated).toBe(true);
-  });
-});
+    return {
+      config: { org_url: azure.orgUrl, project: "shop", token_env: "SHIPGATE_TEST_ADO" },
+      env: { SHIPGATE_TEST_ADO: azure.token },
+      close: () => azure.close(),
+    };
+  },
+);

@@ -1,13 +1,20 @@
-import { startedPerTest } from "@shipgate/core/testing";
+import {
+  itChecksReleaseScenarioSourceControl,
+  itListsReleaseScenarioChanges,
+  startedPerTest,
+} from "@shipgate/core/testing";
 import { describe, expect, it } from "vitest";
 import {
   type CreateAzureDevOpsProviderOptions,
   createAzureDevOpsProvider,
 } from "./azure-provider.js";
 import { type AzureDevOpsEmulator, startAzureDevOpsEmulator } from "./testing/azure-emulator.js";
-import { azureProviderOptions, seedAzureReleaseScenario } from "./testing/azure-test-scenario.js";
+import {
+  azureProviderOptions,
+  live,
+  seededAzureProviderPerTest,
+} from "./testing/azure-test-scenario.js";
 
-const live = () => ({ signal: new AbortController().signal });
 const start = startedPerTest(startAzureDevOpsEmulator);
 
 function providerFor(
@@ -23,40 +30,26 @@ function providerFor(
   );
 }
 
+const seeded = seededAzureProviderPerTest({ transport: { retryBaseDelayMs: 1 } });
+
+/** A fresh emulator seeded with the release scenario, and Azure Repos over it. */
+async function setup(extra: Partial<CreateAzureDevOpsProviderOptions> = {}) {
+  const { emulator: azure, s, provider } = await seeded(extra);
+  return { azure, s, sourceControl: provider.sourceControl };
+}
+
 const routes = (azure: AzureDevOpsEmulator) => azure.requests.map((r) => r.route);
 
 describe("Azure Repos listChanges", () => {
-  it("returns complete records for every pull request completed after the tag, oldest first", async () => {
-    const azure = await start();
-    const s = seedAzureReleaseScenario(azure);
-    const { sourceControl } = providerFor(azure);
-    const changes = (
-      await sourceControl.listChanges({ fromTag: "v1.0.0", toSha: s.toSha }, live())
-    )._unsafeUnwrap();
-    expect(changes.map((c) => c.number)).toEqual([2, 3, 4]);
-    expect(changes[0]).toMatchObject({
-      title: "feat(api): add bulk export endpoint",
-      author: "alice@example.com",
-      // Waiting (-5) and group (container) votes are not approvals.
-      reviewers: ["bob@example.com", "carol@example.com"],
-      labels: ["enhancement"],
-      // Folder entries of the commit's changes are dropped, paths are repository-relative.
-      files: ["src/api/export.ts", "src/db/query.ts"],
-      url: `${azure.orgUrl}/shop/_git/shop/pullrequest/2`,
-    });
-    expect(changes[1]).toMatchObject({
-      author: "carol@example.com",
-      reviewers: ["alice@example.com"],
-      files: ["src/cart/total.ts"],
-    });
-    expect(changes[2]).toMatchObject({ reviewers: [], files: ["README.md"] });
-    for (const c of changes) expect(c.mergeSha).toMatch(/^[0-9a-f]{40}$/);
+  // Waiting (-5) and group (container) votes are not approvals; folder entries of a commit's
+  // changes are dropped, and paths are repository-relative.
+  itListsReleaseScenarioChanges(setup, {
+    person: (name) => `${name}@example.com`,
+    url: ({ azure }, number) => `${azure.orgUrl}/shop/_git/shop/pullrequest/${number}`,
   });
 
   it("asks for the tag, the range, the pull requests of the range, then files per pull request", async () => {
-    const azure = await start();
-    const s = seedAzureReleaseScenario(azure);
-    const { sourceControl } = providerFor(azure);
+    const { azure, s, sourceControl } = await setup();
     await sourceControl.getTag("v1.0.0", live()); // warm the location and repository lookups
     azure.resetLog();
     await sourceControl.listChanges({ fromTag: "v1.0.0", toSha: s.toSha }, live());
@@ -97,39 +90,14 @@ describe("Azure Repos listChanges", () => {
     expect(routes(azure).filter((r) => r?.endsWith("pullrequestquery"))).toHaveLength(5);
     expect(routes(azure).filter((r) => r?.endsWith("/changes"))).toHaveLength(0);
   });
-
-  it("lists the whole history when there is no previous tag, and names a missing one", async () => {
-    const azure = await start();
-    const s = seedAzureReleaseScenario(azure);
-    const { sourceControl } = providerFor(azure);
-    const all = (
-      await sourceControl.listChanges({ fromTag: null, toSha: s.toSha }, live())
-    )._unsafeUnwrap();
-    expect(all.map((c) => c.number)).toEqual([1, 2, 3, 4]);
-    const error = (
-      await sourceControl.listChanges({ fromTag: "v0.0.1", toSha: s.toSha }, live())
-    )._unsafeUnwrapErr();
-    expect(error).toMatchObject({ kind: "not_found", field: "fromTag" });
-  });
 });
 
 describe("Azure Repos commits and tags", () => {
-  it("answers on-branch, off-branch and missing commits", async () => {
-    const azure = await start();
-    const s = seedAzureReleaseScenario(azure);
-    const { sourceControl } = providerFor(azure);
-    expect((await sourceControl.getCommit(s.redSha, live()))._unsafeUnwrap()).toEqual({
-      sha: s.redSha,
-      exists: true,
-      releaseBranch: "main",
-      onReleaseBranch: true,
-    });
-    expect(
-      (await sourceControl.getCommit(s.offBranchSha, live()))._unsafeUnwrap().onReleaseBranch,
-    ).toBe(false);
-    expect((await sourceControl.getCommit(s.missingSha, live()))._unsafeUnwrap().exists).toBe(
-      false,
-    );
+  itChecksReleaseScenarioSourceControl(setup);
+
+  it("asks for a commit, then for its diff against the release branch", async () => {
+    const { azure, s, sourceControl } = await setup();
+    await sourceControl.getCommit(s.redSha, live()); // warm the location and repository lookups
     azure.resetLog();
     await sourceControl.getCommit(s.toSha, live());
     expect(routes(azure)).toEqual([
@@ -143,58 +111,5 @@ describe("Azure Repos commits and tags", () => {
       targetVersion: "main",
       targetVersionType: "branch",
     });
-  });
-
-  it("names the release branch when it does not exist", async () => {
-    const azure = await start();
-    const s = seedAzureReleaseScenario(azure);
-    const { sourceControl } = providerFor(azure, { releaseBranch: "release/9" });
-    const error = (await sourceControl.getCommit(s.toSha, live()))._unsafeUnwrapErr();
-    expect(error).toMatchObject({ kind: "not_found", field: "with.release_branch" });
-  });
-
-  it("tells annotated from lightweight tags, and does not confuse a tag with a longer one", async () => {
-    const azure = await start();
-    const s = seedAzureReleaseScenario(azure);
-    const { sourceControl } = providerFor(azure);
-    expect((await sourceControl.getTag("v1.0.0", live()))._unsafeUnwrap()).toEqual({
-      name: "v1.0.0",
-      sha: s.previousTag.sha,
-      annotated: true,
-      message: "Release v1.0.0",
-    });
-    expect((await sourceControl.getTag("v1.0.0-light", live()))._unsafeUnwrap()).toEqual({
-      name: "v1.0.0-light",
-      sha: s.previousTag.sha,
-      annotated: false,
-    });
-    expect((await sourceControl.getTag("v1.0", live()))._unsafeUnwrap()).toBeNull();
-  });
-
-  it("creates an annotated tag and reports an existing one as a conflict (409)", async () => {
-    const azure = await start();
-    const s = seedAzureReleaseScenario(azure);
-    const { sourceControl } = providerFor(azure);
-    const created = await sourceControl.createAnnotatedTag(
-      { name: "release/v1.1.0", sha: s.toSha, message: "Release v1.1.0" },
-      live(),
-    );
-    expect(created._unsafeUnwrap()).toEqual({
-      name: "release/v1.1.0",
-      sha: s.toSha,
-      annotated: true,
-      message: "Release v1.1.0",
-      pushedTo: "origin",
-    });
-    expect((await sourceControl.getTag("release/v1.1.0", live()))._unsafeUnwrap()).toMatchObject({
-      sha: s.toSha,
-      annotated: true,
-    });
-    const again = await sourceControl.createAnnotatedTag(
-      { name: "release/v1.1.0", sha: s.toSha, message: "x" },
-      live(),
-    );
-    expect(again._unsafeUnwrapErr()).toMatchObject({ kind: "conflict", status: 409 });
-    expect(again._unsafeUnwrapErr().vendorMessage).toContain("already exists");
   });
 });

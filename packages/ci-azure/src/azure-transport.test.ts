@@ -1,35 +1,27 @@
-import { describeHttpTransportConformance, startedPerTest } from "@shipgate/core/testing";
-import { describe, expect, it } from "vitest";
 import {
-  type CreateAzureDevOpsProviderOptions,
-  createAzureDevOpsProvider,
-} from "./azure-provider.js";
+  describeHttpTransportConformance,
+  itSendsNothingWhenAborted,
+  transportUnderTest,
+} from "@shipgate/core/testing";
+import { describe, expect, it } from "vitest";
+import { createAzureDevOpsProvider } from "./azure-provider.js";
 import { AzureThrottle, retryAfterMs } from "./azure-transport.js";
-import { type AzureDevOpsEmulator, startAzureDevOpsEmulator } from "./testing/azure-emulator.js";
-import { seededAzureProvider } from "./testing/azure-test-scenario.js";
+import type { AzureDevOpsEmulator } from "./testing/azure-emulator.js";
+import { live, seededAzureProviderPerTest } from "./testing/azure-test-scenario.js";
 
-const live = () => ({ signal: new AbortController().signal });
-const startEmulator = startedPerTest(startAzureDevOpsEmulator);
-
-async function scenario(extra: Partial<CreateAzureDevOpsProviderOptions> = {}) {
-  const azure = await startEmulator();
-  const { s, provider } = seededAzureProvider(azure, {
-    tokenEnv: "AZURE_DEVOPS_TOKEN",
-    ...extra,
-    transport: { retryBaseDelayMs: 1, ...extra.transport },
-  });
-  // Warm the client up (location and repository lookups) so tests count only their own calls.
-  await provider.sourceControl.getTag("v1.0.0", live());
-  azure.resetLog();
-  return { azure, s, provider };
-}
+const seeded = seededAzureProviderPerTest();
+// Warm the client up (location and repository lookups) so tests count only their own calls.
+const warmed = seededAzureProviderPerTest(
+  { tokenEnv: "AZURE_DEVOPS_TOKEN", transport: { retryBaseDelayMs: 1 } },
+  { warm: (provider) => provider.sourceControl.getTag("v1.0.0", live()) },
+);
 
 const attempts = (azure: AzureDevOpsEmulator, path: RegExp) =>
   azure.requests.filter((r) => path.test(r.url)).length;
 
 describe("Azure DevOps rate limits", () => {
   it("reads X-RateLimit-Reset, and gives up at once when the wait is longer than allowed", async () => {
-    const { azure, s, provider } = await scenario({ transport: { maxRetryWaitMs: 5_000 } });
+    const { emulator: azure, s, provider } = await warmed({ transport: { maxRetryWaitMs: 5_000 } });
     const reset = Math.floor(Date.now() / 1000) + 3600;
     azure.fail({
       path: /\/_apis\/build\/builds\?/,
@@ -49,7 +41,7 @@ describe("Azure DevOps rate limits", () => {
   });
 
   it("slows down after a 200 that carries Retry-After (soft throttling)", async () => {
-    const { azure, provider } = await scenario();
+    const { emulator: azure, provider } = await warmed();
     azure.fail({
       path: /\/refs\?/,
       respond: { extraHeaders: { "retry-after": "0.2", "x-ratelimit-delay": "0.5" } },
@@ -86,7 +78,7 @@ describe("Azure DevOps rate limits", () => {
 
 describe("Azure DevOps failures", () => {
   it("does not repeat a write after a 500 (it may have happened), but does after a 429", async () => {
-    const { azure, s, provider } = await scenario();
+    const { emulator: azure, s, provider } = await warmed();
     azure.fail({ method: "POST", path: /annotatedTags/, respond: { status: 500 } });
     const error = (
       await provider.sourceControl.createAnnotatedTag(
@@ -112,11 +104,11 @@ describe("Azure DevOps failures", () => {
   });
 
   it("stops at once on 401 and names the token variable, never the token", async () => {
-    const azure = await startEmulator();
     const {
+      emulator: azure,
       s,
       provider: { ci },
-    } = seededAzureProvider(azure, {
+    } = await seeded({
       token: "wrong-secret-pat-value",
       tokenEnv: "AZURE_DEVOPS_TOKEN",
       transport: { retryBaseDelayMs: 1 },
@@ -133,7 +125,7 @@ describe("Azure DevOps failures", () => {
   });
 
   it("stops at once on 403 and names the scope and the project", async () => {
-    const { azure, s, provider } = await scenario();
+    const { emulator: azure, s, provider } = await warmed();
     azure.fail({
       path: /\/_apis\/build\/builds\?/,
       respond: {
@@ -152,11 +144,11 @@ describe("Azure DevOps failures", () => {
   });
 
   it("names a project or repository that does not exist", async () => {
-    const azure = await startEmulator();
     const {
+      emulator: azure,
       s,
       provider: { ci },
-    } = seededAzureProvider(azure, { repository: "nope" });
+    } = await seeded({ repository: "nope" });
     const error = (await ci.listChecks(s.greenSha, live()))._unsafeUnwrapErr();
     expect(error).toMatchObject({ kind: "not_found", field: "with.repository" });
     expect(error.message).toContain("nope");
@@ -173,7 +165,7 @@ describe("Azure DevOps failures", () => {
   });
 
   it("reports malformed JSON as invalid_response, not as 'not found'", async () => {
-    const { azure, s, provider } = await scenario();
+    const { emulator: azure, s, provider } = await warmed();
     azure.fail({ path: /\/commits\/[0-9a-f]{40}$/, respond: { rawBody: '{"commitId": "abc",' } });
     expect((await provider.sourceControl.getCommit(s.toSha, live()))._unsafeUnwrapErr().kind).toBe(
       "invalid_response",
@@ -189,37 +181,21 @@ describe("Azure DevOps failures", () => {
 });
 
 describe("Azure DevOps timeouts and cancellation", () => {
-  it("sends nothing when the signal has already fired", async () => {
-    const { azure, s, provider } = await scenario();
-    const controller = new AbortController();
-    controller.abort();
-    const results = await Promise.all([
-      provider.ci.listChecks(s.greenSha, { signal: controller.signal }),
-      provider.sourceControl.listChanges(
-        { fromTag: "v1.0.0", toSha: s.toSha },
-        { signal: controller.signal },
-      ),
-      provider.approvals.listSignOffs(
-        { service: "shop", environment: "production", version: "v1", sha: s.toSha },
-        { signal: controller.signal },
-      ),
-    ]);
-    expect(results.map((r) => r._unsafeUnwrapErr().kind)).toEqual([
-      "aborted",
-      "aborted",
-      "aborted",
-    ]);
-    expect(azure.requests).toHaveLength(0);
-  });
+  itSendsNothingWhenAborted(warmed, ({ s, provider }, signal) => [
+    provider.ci.listChecks(s.greenSha, { signal }),
+    provider.sourceControl.listChanges({ fromTag: "v1.0.0", toSha: s.toSha }, { signal }),
+    provider.approvals.listSignOffs(
+      { service: "shop", environment: "production", version: "v1", sha: s.toSha },
+      { signal },
+    ),
+  ]);
 });
 
 describeHttpTransportConformance("azure devops", async (settings) => {
-  const { azure, s, provider } = await scenario({ transport: settings });
-  return {
-    read: (signal) => provider.ci.listChecks(s.greenSha, { signal }),
-    readPath: /\/_apis\/build\/builds\?/,
-    fail: (fault) => azure.fail(fault),
-    requests: () => azure.requests,
-    close: async () => {},
-  };
+  const { emulator: azure, s, provider } = await warmed({ transport: settings });
+  return transportUnderTest(
+    azure,
+    (signal) => provider.ci.listChecks(s.greenSha, { signal }),
+    /\/_apis\/build\/builds\?/,
+  );
 });

@@ -2,27 +2,16 @@ import {
   conformanceIncident,
   conformancePostmortemIncident,
   expectMarkdownPostmortemDraft,
-  startedPerTest,
 } from "@shipgate/core/testing";
 import { describe, expect, it } from "vitest";
 import { renderGitLabIncident } from "./gitlab-incident-sink.js";
-import type { CreateGitLabProviderOptions } from "./gitlab-provider.js";
-import { startGitLabEmulator } from "./testing/gitlab-emulator.js";
-import { seededGitLabProvider } from "./testing/gitlab-test-scenario.js";
+import { live, seededGitLabProviderPerTest } from "./testing/gitlab-test-scenario.js";
 
-const live = () => ({ signal: new AbortController().signal });
-const start = startedPerTest(startGitLabEmulator);
-
-async function setup(extra: Partial<CreateGitLabProviderOptions> = {}) {
-  const gitlab = await start();
-  const { s, provider } = seededGitLabProvider(gitlab, extra);
-  gitlab.resetLog();
-  return { gitlab, s, provider };
-}
+const setup = seededGitLabProviderPerTest();
 
 describe("GitLab deployment approvals", () => {
   it("lists the approvals of this sha's deployment only, without rejections", async () => {
-    const { gitlab, s, provider } = await setup();
+    const { emulator: gitlab, s, provider } = await setup();
     const request = { service: "shop", environment: "production", version: "v1.1.0", sha: s.toSha };
     const signOffs = (await provider.approvals.listSignOffs(request, live()))._unsafeUnwrap();
     expect(signOffs.map((x) => [x.approver, x.comment])).toEqual([
@@ -59,7 +48,7 @@ describe("GitLab deployment approvals", () => {
 
 describe("GitLab incidents", () => {
   it("files an incident issue carrying the breach and the suspects, culprit first", async () => {
-    const { gitlab, provider } = await setup();
+    const { emulator: gitlab, provider } = await setup();
     const ref = (await provider.incidents.open(conformanceIncident, live()))._unsafeUnwrap();
     expect(ref).toEqual({ sink: "gitlab", id: "1", url: `${gitlab.url}/acme/shop/-/issues/1` });
     const issue = gitlab.issues[0]!;
@@ -73,14 +62,14 @@ describe("GitLab incidents", () => {
   });
 
   it("carries the postmortem draft: timeline, detection, rollback, impact, culprit CC'd, empty sections", async () => {
-    const { gitlab, provider } = await setup();
+    const { emulator: gitlab, provider } = await setup();
     await provider.incidents.open(conformancePostmortemIncident, live());
     const description = String(gitlab.issues[0]!.description);
     expectMarkdownPostmortemDraft(description);
   });
 
   it("closes the open incidents of a service and environment after a good release", async () => {
-    const { gitlab, provider } = await setup();
+    const { emulator: gitlab, provider } = await setup();
     await provider.incidents.open(conformanceIncident, live());
     await provider.incidents.open({ ...conformanceIncident, environment: "staging" }, live());
     const closed = (

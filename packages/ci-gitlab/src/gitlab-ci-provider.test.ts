@@ -1,17 +1,9 @@
-import { startedPerTest } from "@shipgate/core/testing";
+import { itReportsReleaseScenarioChecks } from "@shipgate/core/testing";
 import { describe, expect, it } from "vitest";
 import { gitlabStatusToCheck } from "./gitlab-ci-provider.js";
-import { startGitLabEmulator } from "./testing/gitlab-emulator.js";
-import { seededGitLabProvider } from "./testing/gitlab-test-scenario.js";
+import { live, seededGitLabProviderPerTest } from "./testing/gitlab-test-scenario.js";
 
-const live = () => ({ signal: new AbortController().signal });
-const start = startedPerTest(startGitLabEmulator);
-
-async function setup() {
-  const gitlab = await start();
-  const { s, provider } = seededGitLabProvider(gitlab);
-  return { gitlab, s, ci: provider.ci };
-}
+const setup = seededGitLabProviderPerTest();
 
 describe("gitlabStatusToCheck", () => {
   it.each([
@@ -34,8 +26,8 @@ describe("gitlabStatusToCheck", () => {
 
 describe("GitLab CI checks", () => {
   it("reports pipelines and jobs, with allow_failure as optional", async () => {
-    const { s, ci } = await setup();
-    const checks = (await ci.listChecks(s.greenSha, live()))._unsafeUnwrap();
+    const { s, provider } = await setup();
+    const checks = (await provider.ci.listChecks(s.greenSha, live()))._unsafeUnwrap();
     const byName = Object.fromEntries(checks.map((c) => [c.name, c]));
     expect(Object.keys(byName).sort()).toEqual(["flaky-e2e", "lint", "pipeline (main)", "unit"]);
     expect(byName["pipeline (main)"]).toMatchObject({ status: "completed", conclusion: "success" });
@@ -50,43 +42,42 @@ describe("GitLab CI checks", () => {
     expect(byName.unit!.completedAt).not.toBeNull();
   });
 
-  it("reports a failed job and its pipeline as failures", async () => {
-    const { s, ci } = await setup();
-    const checks = (await ci.listChecks(s.redSha, live()))._unsafeUnwrap();
-    expect(checks.map((c) => [c.name, c.conclusion])).toEqual([
-      ["pipeline (main)", "failure"],
-      ["unit", "failure"],
-    ]);
-  });
-
-  it("reports running and pending jobs as not completed", async () => {
-    const { s, ci } = await setup();
-    const checks = (await ci.listChecks(s.pendingSha, live()))._unsafeUnwrap();
-    expect(checks.map((c) => [c.name, c.status, c.conclusion, c.completedAt])).toEqual([
-      ["pipeline (feature/never-merged)", "in_progress", null, null],
-      ["unit", "in_progress", null, null],
-      ["lint", "queued", null, null],
-    ]);
+  // A failed job fails its pipeline too; running and pending jobs are not completed.
+  itReportsReleaseScenarioChecks(setup, {
+    red: [
+      { name: "pipeline (main)", conclusion: "failure" },
+      { name: "unit", conclusion: "failure" },
+    ],
+    pending: [
+      {
+        name: "pipeline (feature/never-merged)",
+        status: "in_progress",
+        conclusion: null,
+        completedAt: null,
+      },
+      { name: "unit", status: "in_progress", conclusion: null, completedAt: null },
+      { name: "lint", status: "queued", conclusion: null, completedAt: null },
+    ],
   });
 
   it("returns [] for a sha GitLab has never seen (its statuses API answers 404 Commit Not Found)", async () => {
-    const { gitlab, s, ci } = await setup();
+    const { emulator: gitlab, s, provider } = await setup();
     gitlab.resetLog();
-    expect((await ci.listChecks(s.missingSha, live()))._unsafeUnwrap()).toEqual([]);
+    expect((await provider.ci.listChecks(s.missingSha, live()))._unsafeUnwrap()).toEqual([]);
     expect(gitlab.requests.map((r) => r.status)).toEqual([200, 404]);
   });
 
   it("reads every page of statuses", async () => {
-    const { gitlab, s, ci } = await setup();
+    const { emulator: gitlab, s, provider } = await setup();
     for (let i = 0; i < 230; i += 1)
       gitlab.status({ sha: s.toSha, name: `shard-${i}`, status: "success" });
-    const checks = (await ci.listChecks(s.toSha, live()))._unsafeUnwrap();
+    const checks = (await provider.ci.listChecks(s.toSha, live()))._unsafeUnwrap();
     expect(checks).toHaveLength(1 + 3 + 230);
     expect(gitlab.requests.filter((r) => r.route?.endsWith("/statuses")).length).toBe(3);
   });
 
   it("drops target URLs that are not web links", async () => {
-    const { gitlab, s, ci } = await setup();
+    const { emulator: gitlab, s, provider } = await setup();
     gitlab.status({
       sha: s.toSha,
       name: "external",
@@ -94,7 +85,7 @@ describe("GitLab CI checks", () => {
       targetUrl: "javascript:alert(1)",
     });
     gitlab.status({ sha: s.toSha, name: "no-url", status: "success", targetUrl: null });
-    const checks = (await ci.listChecks(s.toSha, live()))._unsafeUnwrap();
+    const checks = (await provider.ci.listChecks(s.toSha, live()))._unsafeUnwrap();
     expect(checks.find((c) => c.name === "external")!.url).toBeNull();
     expect(checks.find((c) => c.name === "no-url")!.url).toBeNull();
   });

@@ -1,8 +1,11 @@
 import { instantiateProvider } from "@shipgate/core";
-import { expectApiTagSigningRefused, expectUnsetTokenRefused } from "@shipgate/core/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  describeHostedProviderFromConfig,
+  itRefusesSigningAndAMissingToken,
+} from "@shipgate/core/testing";
+import { describe, expect, it } from "vitest";
 import { gitlabOptionsSchema, shipgateProvider } from "./gitlab-provider.js";
-import { type GitLabEmulator, startGitLabEmulator } from "./testing/gitlab-emulator.js";
+import { startGitLabEmulator } from "./testing/gitlab-emulator.js";
 import { seedGitLabReleaseScenario } from "./testing/gitlab-test-scenario.js";
 
 describe("GitLab provider options", () => {
@@ -50,47 +53,20 @@ describe("GitLab provider options", () => {
     expect(badUrl._unsafeUnwrapErr().describe()).toContain("base_url");
   });
 
-  it("refuses sign: the tags it creates through the API cannot be signed", () => {
-    expectApiTagSigningRefused(
-      instantiateProvider(
-        shipgateProvider,
-        { project: "acme/shop", sign: "gpg" },
-        { env: {}, cwd: "/" },
-      ),
-      "GitLab",
-    );
-  });
-
-  it("fails, without throwing, when the token variable is not set", () => {
-    expectUnsetTokenRefused(
-      instantiateProvider(
-        shipgateProvider,
-        { project: "a/b", token_env: "MY_GL" },
-        { env: {}, cwd: "/" },
-      ),
-      "MY_GL",
-    );
+  itRefusesSigningAndAMissingToken({
+    provider: shipgateProvider,
+    forge: "GitLab",
+    signed: { project: "acme/shop", sign: "gpg" },
+    unsetToken: { config: { project: "a/b", token_env: "MY_GL" }, variable: "MY_GL" },
   });
 });
 
-describe("GitLab provider from config", () => {
-  let gitlab: GitLabEmulator;
-  beforeAll(async () => {
-    gitlab = await startGitLabEmulator();
-    seedGitLabReleaseScenario(gitlab);
-  });
-  afterAll(() => gitlab.close());
-
-  it("builds all four parts and reads the token from the named variable", async () => {
-    const parts = instantiateProvider(
-      shipgateProvider,
-      { project: "acme/shop", base_url: gitlab.url, token_env: "SHIPGATE_TEST_GL" },
-      { env: { SHIPGATE_TEST_GL: gitlab.token }, cwd: "/" },
-    )._unsafeUnwrap();
-    expect(Object.keys(parts).sort()).toEqual(["approvals", "ci", "incidents", "sourceControl"]);
-    const tag = await parts.sourceControl!.getTag("v1.0.0", {
-      signal: new AbortController().signal,
-    });
-    expect(tag._unsafeUnwrap()?.annotated).toBe(true);
-  });
+describeHostedProviderFromConfig("GitLab provider from config", shipgateProvider, async () => {
+  const gitlab = await startGitLabEmulator();
+  seedGitLabReleaseScenario(gitlab);
+  return {
+    config: { project: "acme/shop", base_url: gitlab.url, token_env: "SHIPGATE_TEST_GL" },
+    env: { SHIPGATE_TEST_GL: gitlab.token },
+    close: () => gitlab.close(),
+  };
 });

@@ -1,14 +1,19 @@
 import type { ShipgateError } from "@shipgate/core";
-import { startedPerTest } from "@shipgate/core/testing";
+import {
+  itChecksReleaseScenarioSourceControl,
+  itListsReleaseScenarioChanges,
+  startedPerTest,
+} from "@shipgate/core/testing";
 import { describe, expect, it } from "vitest";
 import { type CreateGitLabProviderOptions, createGitLabProvider } from "./gitlab-provider.js";
 import { type GitLabEmulator, startGitLabEmulator } from "./testing/gitlab-emulator.js";
 import {
   gitLabProviderOptions,
+  live,
+  seededGitLabProviderPerTest,
   seedGitLabReleaseScenario,
 } from "./testing/gitlab-test-scenario.js";
 
-const live = () => ({ signal: new AbortController().signal });
 const start = startedPerTest(startGitLabEmulator);
 
 function providerFor(gitlab: GitLabEmulator, extra: Partial<CreateGitLabProviderOptions> = {}) {
@@ -17,44 +22,27 @@ function providerFor(gitlab: GitLabEmulator, extra: Partial<CreateGitLabProvider
   );
 }
 
+const seeded = seededGitLabProviderPerTest({ transport: { retryBaseDelayMs: 1 } });
+
+/** A fresh emulator seeded with the release scenario, and GitLab's source control over it. */
+async function setup(extra: Partial<CreateGitLabProviderOptions> = {}) {
+  const { emulator: gitlab, s, provider } = await seeded(extra);
+  return { gitlab, s, sourceControl: provider.sourceControl };
+}
+
 function apiCalls(gitlab: GitLabEmulator) {
   return gitlab.requests.map((r) => `${r.method} ${r.route ?? r.url}`);
 }
 
 describe("GitLab listChanges", () => {
-  it("returns complete records for every merge request landed after the tag, oldest first", async () => {
-    const gitlab = await start();
-    const s = seedGitLabReleaseScenario(gitlab);
-    const { sourceControl } = providerFor(gitlab);
-    const changes = (
-      await sourceControl.listChanges({ fromTag: "v1.0.0", toSha: s.toSha }, live())
-    )._unsafeUnwrap();
-
-    expect(changes.map((c) => c.number)).toEqual([2, 3, 4]);
-    const [feat, fix, docs] = changes;
-    expect(feat).toMatchObject({
-      title: "feat(api): add bulk export endpoint",
-      author: "alice",
-      reviewers: ["bob", "carol"],
-      labels: ["enhancement"],
-      files: ["src/api/export.ts", "src/db/query.ts"],
-      url: `${gitlab.url}/acme/shop/-/merge_requests/2`,
-    });
-    // Each strategy lands a different commit: merge commit, squash commit, the feature commit.
-    expect(fix).toMatchObject({
-      author: "carol",
-      reviewers: ["alice"],
-      labels: ["bug", "breaking"],
-    });
-    expect(docs).toMatchObject({ author: "dave", reviewers: [], files: ["README.md"] });
-    for (const change of changes) expect(change.mergeSha).toMatch(/^[0-9a-f]{40}$/);
-    expect(new Set(changes.map((c) => c.mergeSha)).size).toBe(3);
+  // Each strategy lands a different commit: merge commit, squash commit, the feature commit.
+  itListsReleaseScenarioChanges(setup, {
+    person: (name) => name,
+    url: ({ gitlab }, number) => `${gitlab.url}/acme/shop/-/merge_requests/${number}`,
   });
 
   it("asks GitLab for the range once, lists merged merge requests since the tag, and batches the details", async () => {
-    const gitlab = await start();
-    const s = seedGitLabReleaseScenario(gitlab);
-    const { sourceControl } = providerFor(gitlab);
+    const { gitlab, s, sourceControl } = await setup();
     gitlab.resetLog();
     await sourceControl.listChanges({ fromTag: "v1.0.0", toSha: s.toSha }, live());
 
@@ -122,9 +110,7 @@ describe("GitLab listChanges", () => {
   });
 
   it("reads approvals and diffs per merge request in rest mode", async () => {
-    const gitlab = await start();
-    const s = seedGitLabReleaseScenario(gitlab);
-    const { sourceControl } = providerFor(gitlab, { changes: { details: "rest" } });
+    const { gitlab, s, sourceControl } = await setup({ changes: { details: "rest" } });
     gitlab.resetLog();
     const changes = (
       await sourceControl.listChanges({ fromTag: "v1.0.0", toSha: s.toSha }, live())
@@ -149,27 +135,6 @@ describe("GitLab listChanges", () => {
     expect(gitlab.requests.filter((r) => r.route === "GET /projects/:id")).toHaveLength(1);
   });
 
-  it("lists the whole history when there is no previous tag", async () => {
-    const gitlab = await start();
-    const s = seedGitLabReleaseScenario(gitlab);
-    const { sourceControl } = providerFor(gitlab);
-    const changes = (
-      await sourceControl.listChanges({ fromTag: null, toSha: s.toSha }, live())
-    )._unsafeUnwrap();
-    expect(changes.map((c) => c.number)).toEqual([1, 2, 3, 4]);
-  });
-
-  it("fails with not_found naming a previous tag that does not exist", async () => {
-    const gitlab = await start();
-    const s = seedGitLabReleaseScenario(gitlab);
-    const { sourceControl } = providerFor(gitlab);
-    const error = (
-      await sourceControl.listChanges({ fromTag: "v0.0.1", toSha: s.toSha }, live())
-    )._unsafeUnwrapErr();
-    expect(error.kind).toBe("not_found");
-    expect(error.message).toContain("v0.0.1");
-  });
-
   it("rejects a malformed sha without a request", async () => {
     const gitlab = await start();
     const { sourceControl } = providerFor(gitlab);
@@ -182,97 +147,34 @@ describe("GitLab listChanges", () => {
 });
 
 describe("GitLab commits and tags", () => {
-  it("answers on-branch, off-branch and missing commits with two requests at most", async () => {
-    const gitlab = await start();
-    const s = seedGitLabReleaseScenario(gitlab);
-    const { sourceControl } = providerFor(gitlab);
+  itChecksReleaseScenarioSourceControl(setup);
+
+  it("asks for a commit and its merge base with the release branch: two requests at most", async () => {
+    const { gitlab, s, sourceControl } = await setup();
     gitlab.resetLog();
-    expect((await sourceControl.getCommit(s.redSha, live()))._unsafeUnwrap()).toEqual({
-      sha: s.redSha,
-      exists: true,
-      releaseBranch: "main",
-      onReleaseBranch: true,
-    });
+    await sourceControl.getCommit(s.redSha, live());
     expect(apiCalls(gitlab)).toEqual([
       "GET GET /projects/:id/repository/commits/:sha",
       "GET GET /projects/:id/repository/merge_base",
     ]);
-    expect(
-      (await sourceControl.getCommit(s.offBranchSha, live()))._unsafeUnwrap().onReleaseBranch,
-    ).toBe(false);
-    expect((await sourceControl.getCommit(s.missingSha, live()))._unsafeUnwrap().exists).toBe(
-      false,
-    );
   });
 
   it("reports a commit with no history in common with the branch as off the branch", async () => {
-    const gitlab = await start();
-    seedGitLabReleaseScenario(gitlab);
+    const { gitlab, sourceControl } = await setup();
     const orphan = gitlab.commit({ branch: "orphan", parents: [] });
-    const { sourceControl } = providerFor(gitlab);
     expect((await sourceControl.getCommit(orphan, live()))._unsafeUnwrap()).toMatchObject({
       exists: true,
       onReleaseBranch: false,
     });
   });
 
-  it("names the release branch when it does not exist", async () => {
-    const gitlab = await start();
-    const s = seedGitLabReleaseScenario(gitlab);
-    const { sourceControl } = providerFor(gitlab, { releaseBranch: "release/9" });
-    const error = (await sourceControl.getCommit(s.toSha, live()))._unsafeUnwrapErr();
-    expect(error).toMatchObject({ kind: "not_found", field: "with.release_branch" });
-    expect(error.message).toContain("release/9");
-  });
-
-  it("tells annotated from lightweight tags and peels them to the commit", async () => {
-    const gitlab = await start();
-    const s = seedGitLabReleaseScenario(gitlab);
-    const { sourceControl } = providerFor(gitlab);
-    expect((await sourceControl.getTag("v1.0.0", live()))._unsafeUnwrap()).toEqual({
-      name: "v1.0.0",
-      sha: s.previousTag.sha,
-      annotated: true,
-      message: "Release v1.0.0",
-    });
-    expect((await sourceControl.getTag("v1.0.0-light", live()))._unsafeUnwrap()).toEqual({
-      name: "v1.0.0-light",
-      sha: s.previousTag.sha,
-      annotated: false,
-    });
-  });
-
-  it("creates tags with a slash in the name, and reports an existing one as a conflict", async () => {
-    const gitlab = await start();
-    const s = seedGitLabReleaseScenario(gitlab);
-    const { sourceControl } = providerFor(gitlab);
-    const created = await sourceControl.createAnnotatedTag(
-      { name: "release/v1.1.0", sha: s.toSha, message: "Release v1.1.0" },
-      live(),
-    );
-    expect(created._unsafeUnwrap()).toEqual({
-      name: "release/v1.1.0",
-      sha: s.toSha,
-      annotated: true,
-      message: "Release v1.1.0",
-      pushedTo: "origin",
-    });
-    const again = await sourceControl.createAnnotatedTag(
-      { name: "release/v1.1.0", sha: s.toSha, message: "x" },
-      live(),
-    );
-    expect(again._unsafeUnwrapErr()).toMatchObject({ kind: "conflict", status: 409 });
-  });
-
   it("treats an older GitLab's 400 'already exists' as a conflict too", async () => {
-    const gitlab = await start();
-    const s = seedGitLabReleaseScenario(gitlab);
+    const { gitlab, s, sourceControl } = await setup();
     gitlab.fail({
       method: "POST",
       path: /repository\/tags/,
       respond: { status: 400, body: { message: "Tag v2 already exists" } },
     });
-    const { sourceControl } = providerFor(gitlab);
     const error = (
       await sourceControl.createAnnotatedTag({ name: "v2", sha: s.toSha, message: "v2" }, live())
     )._unsafeUnwrapErr();
@@ -280,9 +182,7 @@ describe("GitLab commits and tags", () => {
   });
 
   it("refuses an empty message, which GitLab would turn into a lightweight tag", async () => {
-    const gitlab = await start();
-    const s = seedGitLabReleaseScenario(gitlab);
-    const { sourceControl } = providerFor(gitlab);
+    const { gitlab, s, sourceControl } = await setup();
     const error: ShipgateError = (
       await sourceControl.createAnnotatedTag({ name: "v2", sha: s.toSha, message: "  " }, live())
     )._unsafeUnwrapErr();

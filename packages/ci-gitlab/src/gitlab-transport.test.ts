@@ -1,30 +1,29 @@
-import { describeHttpTransportConformance, startedPerTest } from "@shipgate/core/testing";
+import {
+  describeHttpTransportConformance,
+  itSendsNothingWhenAborted,
+  transportUnderTest,
+} from "@shipgate/core/testing";
 import { describe, expect, it } from "vitest";
-import { type CreateGitLabProviderOptions, createGitLabProvider } from "./gitlab-provider.js";
 import { retryAfterMs } from "./gitlab-transport.js";
-import { type GitLabEmulator, startGitLabEmulator } from "./testing/gitlab-emulator.js";
-import { seededGitLabProvider, seedGitLabReleaseScenario } from "./testing/gitlab-test-scenario.js";
+import type { GitLabEmulator } from "./testing/gitlab-emulator.js";
+import { live, seededGitLabProviderPerTest } from "./testing/gitlab-test-scenario.js";
 
-const live = () => ({ signal: new AbortController().signal });
-const startEmulator = startedPerTest(startGitLabEmulator);
-
-async function scenario(transport: CreateGitLabProviderOptions["transport"] = {}, token?: string) {
-  const gitlab = await startEmulator();
-  const { s, provider } = seededGitLabProvider(gitlab, {
-    token: token ?? gitlab.token,
-    tokenEnv: "GITLAB_TOKEN",
-    transport: { retryBaseDelayMs: 1, ...transport },
-  });
-  gitlab.resetLog();
-  return { gitlab, s, provider };
-}
+const seeded = seededGitLabProviderPerTest();
+const scenario = seededGitLabProviderPerTest({
+  tokenEnv: "GITLAB_TOKEN",
+  transport: { retryBaseDelayMs: 1 },
+});
 
 const attempts = (gitlab: GitLabEmulator, path: RegExp) =>
   gitlab.requests.filter((r) => path.test(r.url)).length;
 
 describe("GitLab rate limits", () => {
   it("honours RateLimit-Reset when there is no Retry-After", async () => {
-    const { gitlab, s, provider } = await scenario({ maxRetryWaitMs: 60_000 });
+    const {
+      emulator: gitlab,
+      s,
+      provider,
+    } = await scenario({ transport: { maxRetryWaitMs: 60_000 } });
     // A reset already reached: retry at once.
     gitlab.fail({
       path: /\/pipelines/,
@@ -49,7 +48,7 @@ describe("GitLab rate limits", () => {
   });
 
   it("stops after the retry bound when the limit persists", async () => {
-    const { gitlab, s, provider } = await scenario({ maxRetries: 2 });
+    const { emulator: gitlab, s, provider } = await scenario({ transport: { maxRetries: 2 } });
     gitlab.fail({
       path: /\/pipelines/,
       times: 10,
@@ -75,7 +74,7 @@ describe("GitLab rate limits", () => {
 
 describe("GitLab failures", () => {
   it("stops at once on 401 and names the token variable, never the token", async () => {
-    const { gitlab, s, provider } = await scenario({}, "glpat-wrong-secret-value");
+    const { emulator: gitlab, s, provider } = await scenario({ token: "glpat-wrong-secret-value" });
     const error = (await provider.ci.listChecks(s.greenSha, live()))._unsafeUnwrapErr();
     expect(error).toMatchObject({ kind: "auth", status: 401 });
     expect(error.message).toContain("GITLAB_TOKEN");
@@ -86,7 +85,7 @@ describe("GitLab failures", () => {
   });
 
   it("stops at once on 403 and names the missing scope and the project", async () => {
-    const { gitlab, s, provider } = await scenario();
+    const { emulator: gitlab, s, provider } = await scenario();
     gitlab.fail({
       method: "POST",
       path: /repository\/tags/,
@@ -113,13 +112,10 @@ describe("GitLab failures", () => {
   });
 
   it("stops at once on 404 for a project that does not exist, naming it", async () => {
-    const gitlab = await startEmulator();
-    const s = seedGitLabReleaseScenario(gitlab);
-    const { ci } = createGitLabProvider({
-      project: "acme/nope",
-      token: gitlab.token,
-      baseUrl: gitlab.url,
-    });
+    const {
+      s,
+      provider: { ci },
+    } = await seeded({ project: "acme/nope" });
     const error = (await ci.listChecks(s.greenSha, live()))._unsafeUnwrapErr();
     expect(error).toMatchObject({
       kind: "not_found",
@@ -131,7 +127,7 @@ describe("GitLab failures", () => {
   });
 
   it("reports malformed JSON and off-contract answers as invalid_response", async () => {
-    const { gitlab, s, provider } = await scenario();
+    const { emulator: gitlab, s, provider } = await scenario();
     gitlab.fail({ path: /\/pipelines/, respond: { rawBody: '[{"id": 1,' } });
     expect((await provider.ci.listChecks(s.greenSha, live()))._unsafeUnwrapErr().kind).toBe(
       "invalid_response",
@@ -147,34 +143,18 @@ describe("GitLab failures", () => {
 });
 
 describe("GitLab timeouts and cancellation", () => {
-  it("sends nothing when the signal has already fired", async () => {
-    const { gitlab, s, provider } = await scenario();
-    const controller = new AbortController();
-    controller.abort();
-    const results = await Promise.all([
-      provider.ci.listChecks(s.greenSha, { signal: controller.signal }),
-      provider.sourceControl.listChanges(
-        { fromTag: "v1.0.0", toSha: s.toSha },
-        { signal: controller.signal },
-      ),
-      provider.incidents.open({} as never, { signal: controller.signal }),
-    ]);
-    expect(results.map((r) => r._unsafeUnwrapErr().kind)).toEqual([
-      "aborted",
-      "aborted",
-      "aborted",
-    ]);
-    expect(gitlab.requests).toHaveLength(0);
-  });
+  itSendsNothingWhenAborted(scenario, ({ s, provider }, signal) => [
+    provider.ci.listChecks(s.greenSha, { signal }),
+    provider.sourceControl.listChanges({ fromTag: "v1.0.0", toSha: s.toSha }, { signal }),
+    provider.incidents.open({} as never, { signal }),
+  ]);
 });
 
 describeHttpTransportConformance("gitlab", async (settings) => {
-  const { gitlab, s, provider } = await scenario(settings);
-  return {
-    read: (signal) => provider.ci.listChecks(s.greenSha, { signal }),
-    readPath: /\/pipelines/,
-    fail: (fault) => gitlab.fail(fault),
-    requests: () => gitlab.requests,
-    close: async () => {},
-  };
+  const { emulator: gitlab, s, provider } = await scenario({ transport: settings });
+  return transportUnderTest(
+    gitlab,
+    (signal) => provider.ci.listChecks(s.greenSha, { signal }),
+    /\/pipelines/,
+  );
 });

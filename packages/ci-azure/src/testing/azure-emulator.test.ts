@@ -1,6 +1,4 @@
-import type { ShipgateError } from "@shipgate/core";
-import { conformanceIncident } from "@shipgate/core/testing";
-import type { ResultAsync } from "neverthrow";
+import { exerciseCiStack } from "@shipgate/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AZURE_DOCUMENTED_FIELDS,
@@ -13,40 +11,12 @@ import { seededAzureProvider } from "./azure-test-scenario.js";
 // Drive every endpoint through azure-devops-node-api, then hold each recorded answer against
 // the fields Azure DevOps documents (AZURE_DOCUMENTED_FIELDS, from the REST 7.1 specs).
 
-const live = () => ({ signal: new AbortController().signal });
 let azure: AzureDevOpsEmulator;
 
 beforeAll(async () => {
   azure = await startAzureDevOpsEmulator();
   const { s, provider } = seededAzureProvider(azure);
-  const ok = async <T>(result: ResultAsync<T, ShipgateError>) => {
-    const settled = await result;
-    if (settled.isErr()) throw settled.error;
-    return settled.value;
-  };
-  await ok(provider.ci.listChecks(s.greenSha, live()));
-  await ok(provider.sourceControl.getCommit(s.toSha, live()));
-  await ok(provider.sourceControl.getTag("v1.0.0", live()));
-  await ok(
-    provider.sourceControl.createAnnotatedTag(
-      { name: "v1.1.0", sha: s.toSha, message: "v1.1.0" },
-      live(),
-    ),
-  );
-  await ok(provider.sourceControl.listChanges({ fromTag: "v1.0.0", toSha: s.toSha }, live()));
-  await ok(
-    provider.approvals.listSignOffs(
-      { service: "shop", environment: "production", version: "v1.1.0", sha: s.toSha },
-      live(),
-    ),
-  );
-  await ok(provider.incidents.open(conformanceIncident, live()));
-  await ok(
-    provider.incidents.resolveOpen!(
-      { service: "shop", environment: "production", version: "v1.1.0" },
-      live(),
-    ),
-  );
+  await exerciseCiStack(provider, s);
 });
 
 afterAll(() => azure.close());

@@ -1,18 +1,25 @@
 import {
   type CiReleaseScenarioFacts,
   releaseScenarioFacts,
+  type SeededProviderPerTestOptions,
   seededProvider,
+  seededProviderPerTest,
 } from "@shipgate/core/testing";
 import {
   type CreateAzureDevOpsProviderOptions,
   createAzureDevOpsProvider,
 } from "../azure-provider.js";
-import type { AzureDevOpsEmulator } from "./azure-emulator.js";
+import { type AzureDevOpsEmulator, startAzureDevOpsEmulator } from "./azure-emulator.js";
 
 /** The facts of {@link seedAzureReleaseScenario}, for assertions. */
 export interface AzureReleaseScenario extends CiReleaseScenarioFacts {
   /** A lightweight tag. */
   lightweightTag: { name: string; sha: string };
+}
+
+/** Call options whose signal never fires, for calls a test lets run to the end. */
+export function live(): { signal: AbortSignal } {
+  return { signal: new AbortController().signal };
 }
 
 /**
@@ -151,5 +158,30 @@ export function seededAzureProvider(
     (o) => azureProviderOptions(az, o),
     createAzureDevOpsProvider,
     extra,
+  );
+}
+
+/**
+ * Gives each test of the calling file its own emulator, seeded with
+ * {@link seedAzureReleaseScenario}, and a provider over it created with `defaults` and then the
+ * test's own options (their `transport` settings merged); closed after the test. Call at the
+ * top of a test file.
+ */
+export function seededAzureProviderPerTest(
+  defaults: Partial<CreateAzureDevOpsProviderOptions> = {},
+  options: SeededProviderPerTestOptions<
+    AzureReleaseScenario,
+    ReturnType<typeof createAzureDevOpsProvider>
+  > = {},
+) {
+  return seededProviderPerTest(
+    startAzureDevOpsEmulator,
+    (az: AzureDevOpsEmulator, extra: Partial<CreateAzureDevOpsProviderOptions>) =>
+      seededAzureProvider(az, {
+        ...defaults,
+        ...extra,
+        transport: { ...defaults.transport, ...extra.transport },
+      }),
+    options,
   );
 }

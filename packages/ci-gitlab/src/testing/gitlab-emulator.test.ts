@@ -1,6 +1,4 @@
-import type { ShipgateError } from "@shipgate/core";
-import { conformanceIncident } from "@shipgate/core/testing";
-import type { ResultAsync } from "neverthrow";
+import { exerciseCiStack } from "@shipgate/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGitLabProvider } from "../gitlab-provider.js";
 import {
@@ -15,7 +13,6 @@ import { seedGitLabReleaseScenario } from "./gitlab-test-scenario.js";
 // adapter uses through the adapter itself, then hold each recorded answer against the
 // documented fields (GITLAB_DOCUMENTED_FIELDS, taken from docs.gitlab.com).
 
-const live = () => ({ signal: new AbortController().signal });
 let gitlab: GitLabEmulator;
 
 beforeAll(async () => {
@@ -25,36 +22,10 @@ beforeAll(async () => {
   // A numeric id makes the GraphQL path look the project up (GET /projects/:id).
   const graphql = createGitLabProvider({ ...options, project: gitlab.projectId });
   const rest = createGitLabProvider({ ...options, changes: { details: "rest" } });
-  const ok = async <T>(result: ResultAsync<T, ShipgateError>) => {
-    const settled = await result;
-    if (settled.isErr()) throw settled.error;
-    return settled.value;
-  };
-  await ok(graphql.ci.listChecks(s.greenSha, live()));
-  await ok(graphql.sourceControl.getCommit(s.toSha, live()));
-  await ok(graphql.sourceControl.getTag("v1.0.0", live()));
-  await ok(
-    graphql.sourceControl.createAnnotatedTag(
-      { name: "v1.1.0", sha: s.toSha, message: "v1.1.0" },
-      live(),
-    ),
-  );
-  await ok(graphql.sourceControl.listChanges({ fromTag: "v1.0.0", toSha: s.toSha }, live()));
-  await ok(graphql.sourceControl.listChanges({ fromTag: null, toSha: s.toSha }, live()));
-  await ok(rest.sourceControl.listChanges({ fromTag: "v1.0.0", toSha: s.toSha }, live()));
-  await ok(
-    rest.approvals.listSignOffs(
-      { service: "shop", environment: "production", version: "v1.1.0", sha: s.toSha },
-      live(),
-    ),
-  );
-  await ok(graphql.incidents.open(conformanceIncident, live()));
-  await ok(
-    graphql.incidents.resolveOpen!(
-      { service: "shop", environment: "production", version: "v1.1.0" },
-      live(),
-    ),
-  );
+  await exerciseCiStack(graphql, s, [
+    (live) => graphql.sourceControl.listChanges({ fromTag: null, toSha: s.toSha }, live),
+    (live) => rest.sourceControl.listChanges({ fromTag: "v1.0.0", toSha: s.toSha }, live),
+  ]);
 });
 
 afterAll(() => gitlab.close());

@@ -1,15 +1,22 @@
 import {
   type CiReleaseScenarioFacts,
   releaseScenarioFacts,
+  type SeededProviderPerTestOptions,
   seededProvider,
+  seededProviderPerTest,
 } from "@shipgate/core/testing";
 import { type CreateGitLabProviderOptions, createGitLabProvider } from "../gitlab-provider.js";
-import type { GitLabEmulator } from "./gitlab-emulator.js";
+import { type GitLabEmulator, startGitLabEmulator } from "./gitlab-emulator.js";
 
 /** The facts of {@link seedGitLabReleaseScenario}, for assertions. */
 export interface GitLabReleaseScenario extends CiReleaseScenarioFacts {
   /** A lightweight tag. */
   lightweightTag: { name: string; sha: string };
+}
+
+/** Call options whose signal never fires, for calls a test lets run to the end. */
+export function live(): { signal: AbortSignal } {
+  return { signal: new AbortController().signal };
 }
 
 /**
@@ -132,5 +139,30 @@ export function seededGitLabProvider(
     (o) => gitLabProviderOptions(gl, o),
     createGitLabProvider,
     extra,
+  );
+}
+
+/**
+ * Gives each test of the calling file its own emulator, seeded with
+ * {@link seedGitLabReleaseScenario}, and a provider over it created with `defaults` and then the
+ * test's own options (their `transport` settings merged); closed after the test. Call at the
+ * top of a test file.
+ */
+export function seededGitLabProviderPerTest(
+  defaults: Partial<CreateGitLabProviderOptions> = {},
+  options: SeededProviderPerTestOptions<
+    GitLabReleaseScenario,
+    ReturnType<typeof createGitLabProvider>
+  > = {},
+) {
+  return seededProviderPerTest(
+    startGitLabEmulator,
+    (gl: GitLabEmulator, extra: Partial<CreateGitLabProviderOptions>) =>
+      seededGitLabProvider(gl, {
+        ...defaults,
+        ...extra,
+        transport: { ...defaults.transport, ...extra.transport },
+      }),
+    options,
   );
 }

@@ -54,7 +54,8 @@ const deploymentFields: Record<string, DocumentedType> = {
   deployable: "object|null",
 };
 
-const issueFields: Record<string, DocumentedType> = {
+/** The fields issues and merge requests share (GitLab calls both "issuables"). */
+const issuableFields: Record<string, DocumentedType> = {
   id: "number",
   iid: "number",
   project_id: "number",
@@ -63,6 +64,10 @@ const issueFields: Record<string, DocumentedType> = {
   state: "string",
   created_at: "string",
   updated_at: "string",
+};
+
+const issueFields: Record<string, DocumentedType> = {
+  ...issuableFields,
   closed_at: "string|null",
   labels: "array",
   author: "object",
@@ -167,14 +172,7 @@ export const GITLAB_DOCUMENTED_FIELDS: Record<string, DocumentedEndpoint> = {
     doc: "https://docs.gitlab.com/api/merge_requests/#list-project-merge-requests",
     list: true,
     fields: {
-      id: "number",
-      iid: "number",
-      project_id: "number",
-      title: "string",
-      description: "string|null",
-      state: "string",
-      created_at: "string",
-      updated_at: "string",
+      ...issuableFields,
       merged_by: "object|null",
       merge_user: "object|null",
       merged_at: "string|null",
