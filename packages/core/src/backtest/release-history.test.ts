@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { renderFrontMatter } from "../artifacts/front-matter.js";
 import { createMemoryArtifactStore } from "../testing/fakes/memory-artifact-store.js";
 import { runScenario } from "../testing/run-scenario.js";
-import { baseScenario } from "../testing/test-scenarios.js";
+import { BREACH_AT_25_METRICS, wavesScenario } from "../testing/test-scenarios.js";
 import { DEPLOY_RESULT_PATH, readReleaseHistory } from "./release-history.js";
 
 const signal = new AbortController().signal;
@@ -136,19 +136,9 @@ describe("readReleaseHistory", () => {
   });
 
   it("reads a release with waves as one entry per environment, each with its own steps and polls", async () => {
-    const healthy = { default: { error_rate: 0.002, p95_latency_ms: 120 } };
     const artifacts = createMemoryArtifactStore();
     const run = await runScenario(
-      baseScenario({
-        release: { waves: [["staging"], ["prod-us", "prod-eu"]] },
-        environments: {
-          staging: { metrics: healthy },
-          "prod-us": { metrics: healthy },
-          "prod-eu": {
-            metrics: { ...healthy, "25": { error_rate: 0.05, p95_latency_ms: 120 } },
-          },
-        },
-      }),
+      wavesScenario([["staging"], ["prod-us", "prod-eu"]], {}, { "prod-eu": BREACH_AT_25_METRICS }),
       { artifacts },
     );
     expect(run.outcome.reason).toBe("slo_breach");

@@ -14,24 +14,19 @@ import {
 } from "../testing/fakes/memory-release-lock.js";
 import { buildScenarioStack } from "../testing/run-scenario.js";
 import { type ScenarioInput, scenarioSchema } from "../testing/scenario.js";
-import { baseScenario } from "../testing/test-scenarios.js";
+import { BREACH_AT_25_METRICS, wavesScenario } from "../testing/test-scenarios.js";
 import { describeJournalRecord } from "./crashed-release.js";
 import { createReleaseOrchestrator } from "./orchestrator.js";
 
 const ENVIRONMENTS = ["staging", "prod-us-east-1", "prod-eu-west-1"];
 
-function wavesScenario(breach: boolean): ScenarioInput {
-  const healthy = { default: { error_rate: 0.002, p95_latency_ms: 120 } };
-  return baseScenario({
-    release: { waves: [["staging"], ["prod-us-east-1", "prod-eu-west-1"]], bake_minutes: 10 },
-    environments: {
-      staging: { metrics: healthy },
-      "prod-us-east-1": { metrics: healthy },
-      "prod-eu-west-1": {
-        metrics: breach ? { ...healthy, "25": { error_rate: 0.05, p95_latency_ms: 120 } } : healthy,
-      },
-    },
-  });
+/** Staging, then two production regions; with `breach`, prod-eu-west-1 breaches at 25%. */
+function regionsScenario(breach: boolean): ScenarioInput {
+  return wavesScenario(
+    [["staging"], ["prod-us-east-1", "prod-eu-west-1"]],
+    { bake_minutes: 10 },
+    breach ? { "prod-eu-west-1": BREACH_AT_25_METRICS } : {},
+  );
 }
 
 function world(scenario: ScenarioInput, options: { environmentLocks?: boolean } = {}) {
@@ -71,7 +66,7 @@ describe("a release with waves killed at every journal boundary, then recovered"
     ["breach in wave 2", true],
   ] as const) {
     it(`${name}: every environment that moved is back on stable (or all are live), one report, the lock free`, async () => {
-      const full = world(wavesScenario(breach));
+      const full = world(regionsScenario(breach));
       await createReleaseOrchestrator({ ...full.stack, journal: full.journal }).release(
         full.parsed.release,
       );
@@ -88,7 +83,7 @@ describe("a release with waves killed at every journal boundary, then recovered"
       expect(describeJournalRecord(started)).toMatch(/^\[staging\] /);
 
       for (let n = 1; n <= all.length; n++) {
-        const w = world(wavesScenario(breach));
+        const w = world(regionsScenario(breach));
         void createReleaseOrchestrator({
           ...w.stack,
           journal: dyingReleaseJournal(w.journal, n),
@@ -147,12 +142,12 @@ describe("a release with waves killed at every journal boundary, then recovered"
 describe("recovering a release with waves whose environments have their own locks", () => {
   /** A release killed right after its first record in wave 2; its holders are dead. */
   async function crashedInWave2() {
-    const full = world(wavesScenario(false), { environmentLocks: true });
+    const full = world(regionsScenario(false), { environmentLocks: true });
     await createReleaseOrchestrator({ ...full.stack, journal: full.journal }).release(
       full.parsed.release,
     );
     const n = records(full).findIndex((r) => r.data.environment === "prod-eu-west-1") + 2;
-    const w = world(wavesScenario(false), { environmentLocks: true });
+    const w = world(regionsScenario(false), { environmentLocks: true });
     void createReleaseOrchestrator({
       ...w.stack,
       journal: dyingReleaseJournal(w.journal, n),

@@ -10,32 +10,20 @@ import {
   createMemoryReleaseLock,
 } from "../testing/fakes/memory-release-lock.js";
 import { runScenario } from "../testing/run-scenario.js";
-import type { ScenarioInput } from "../testing/scenario.js";
-import { baseScenario, RELEASED_ALL_THE_WAY } from "../testing/test-scenarios.js";
+import {
+  BREACH_AT_25_METRICS,
+  baseScenario,
+  HEALTHY_METRICS,
+  RELEASED_ALL_THE_WAY,
+  wavesScenario,
+} from "../testing/test-scenarios.js";
 
 const EXAMPLES = resolve(import.meta.dirname, "../../../../examples/scenarios");
 const example = (name: string) => parse(readFileSync(`${EXAMPLES}/${name}.yaml`, "utf8"));
 const files = (store: unknown) => (store as MemoryArtifactStore).files;
 
-const healthy = { default: { error_rate: 0.002, p95_latency_ms: 120 } };
-const breachAt25 = {
-  default: { error_rate: 0.002, p95_latency_ms: 120 },
-  "25": { error_rate: 0.05, p95_latency_ms: 120 },
-};
-
-/** Three environments; `waves` and the metrics of each are what a test exercises. */
-function wavesScenario(
-  waves: string[][],
-  release: Record<string, unknown> = {},
-  metrics: Record<string, typeof healthy | typeof breachAt25> = {},
-): ScenarioInput {
-  return baseScenario({
-    release: { waves, ...release },
-    environments: Object.fromEntries(
-      waves.flat().map((name) => [name, { metrics: metrics[name] ?? healthy }]),
-    ),
-  });
-}
+const healthy = HEALTHY_METRICS;
+const breachAt25 = BREACH_AT_25_METRICS;
 
 interface DeployResult {
   releases: {

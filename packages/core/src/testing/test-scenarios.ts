@@ -92,3 +92,29 @@ export const RELEASED_ALL_THE_WAY = {
   maxWeightReached: 100,
   rolledBack: false,
 } as const;
+
+/** SLO metrics of a healthy simulated track. */
+export const HEALTHY_METRICS = { default: { error_rate: 0.002, p95_latency_ms: 120 } };
+
+/** SLO metrics of a canary that breaches (5% errors) once it carries 25%. */
+export const BREACH_AT_25_METRICS = {
+  default: { error_rate: 0.002, p95_latency_ms: 120 },
+  "25": { error_rate: 0.05, p95_latency_ms: 120 },
+};
+
+/**
+ * A release with waves over the named environments: each healthy unless `metrics` names
+ * it; `release` adds release keys (`bake_minutes`, `on_wave_failure`, …).
+ */
+export function wavesScenario(
+  waves: string[][],
+  release: Record<string, unknown> = {},
+  metrics: Record<string, typeof HEALTHY_METRICS | typeof BREACH_AT_25_METRICS> = {},
+): ScenarioInput {
+  return baseScenario({
+    release: { waves, ...release },
+    environments: Object.fromEntries(
+      waves.flat().map((name) => [name, { metrics: metrics[name] ?? HEALTHY_METRICS }]),
+    ),
+  });
+}
