@@ -3,7 +3,7 @@ import type { SloSource } from "../contracts/slo-source.js";
 import { createMemoryArtifactStore } from "../testing/fakes/memory-artifact-store.js";
 import { runPastReleases } from "../testing/past-releases.js";
 import { runScenario } from "../testing/run-scenario.js";
-import { BREACH_AT_25_METRICS, wavesScenario } from "../testing/test-scenarios.js";
+import { releaseBreachingInWave2 } from "../testing/test-scenarios.js";
 import { createVirtualClock } from "../testing/virtual-clock.js";
 import { backtest } from "./backtest.js";
 import { backtestReportSchema } from "./backtest-report.js";
@@ -314,12 +314,8 @@ describe("backtest", () => {
   });
 
   it("asks each environment of a release with waves its own SLO source", async () => {
-    const artifacts = createMemoryArtifactStore();
-    const run = await runScenario(
-      wavesScenario([["staging"], ["prod-us", "prod-eu"]], {}, { "prod-eu": BREACH_AT_25_METRICS }),
-      { artifacts },
-    );
-    expect(run.outcome.reason).toBe("slo_breach");
+    const { artifacts, outcome } = await releaseBreachingInWave2();
+    expect(outcome.reason).toBe("slo_breach");
     const history = (await readReleaseHistory(artifacts, {}, { signal }))._unsafeUnwrap();
     // Sources that no longer keep the data: each release falls back to its recorded polls.
     const gone = () => createTrafficSloSource([], { retainedFromMs: Number.POSITIVE_INFINITY });

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { renderFrontMatter } from "../artifacts/front-matter.js";
 import { createMemoryArtifactStore } from "../testing/fakes/memory-artifact-store.js";
-import { runScenario } from "../testing/run-scenario.js";
-import { BREACH_AT_25_METRICS, wavesScenario } from "../testing/test-scenarios.js";
+import { releaseBreachingInWave2 } from "../testing/test-scenarios.js";
 import { DEPLOY_RESULT_PATH, readReleaseHistory } from "./release-history.js";
 
 const signal = new AbortController().signal;
@@ -136,12 +135,8 @@ describe("readReleaseHistory", () => {
   });
 
   it("reads a release with waves as one entry per environment, each with its own steps and polls", async () => {
-    const artifacts = createMemoryArtifactStore();
-    const run = await runScenario(
-      wavesScenario([["staging"], ["prod-us", "prod-eu"]], {}, { "prod-eu": BREACH_AT_25_METRICS }),
-      { artifacts },
-    );
-    expect(run.outcome.reason).toBe("slo_breach");
+    const { artifacts, outcome } = await releaseBreachingInWave2();
+    expect(outcome.reason).toBe("slo_breach");
     const history = (await readReleaseHistory(artifacts, {}, { signal }))._unsafeUnwrap();
     expect(history.map((r) => [r.environment, r.version, r.status, r.stableVersion])).toEqual([
       ["staging", "v1.4.0", "ABORTED", "v1.3.0"],

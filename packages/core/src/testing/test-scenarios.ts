@@ -1,3 +1,8 @@
+import {
+  createMemoryArtifactStore,
+  type MemoryArtifactStore,
+} from "./fakes/memory-artifact-store.js";
+import { runScenario, type ScenarioResult } from "./run-scenario.js";
 import type { ScenarioInput } from "./scenario.js";
 
 /** A release sha used across tests. */
@@ -117,4 +122,21 @@ export function wavesScenario(
       waves.flat().map((name) => [name, { metrics: metrics[name] ?? HEALTHY_METRICS }]),
     ),
   });
+}
+
+/**
+ * Runs a release with waves — staging, then prod-us and prod-eu side by side — in which
+ * prod-eu breaches at 25%: every environment is rolled back. Its artifacts (report,
+ * `deploy-result.json` with each environment's steps and polls) are what history and
+ * backtest tests read.
+ */
+export async function releaseBreachingInWave2(): Promise<
+  ScenarioResult & { artifacts: MemoryArtifactStore }
+> {
+  const artifacts = createMemoryArtifactStore();
+  const run = await runScenario(
+    wavesScenario([["staging"], ["prod-us", "prod-eu"]], {}, { "prod-eu": BREACH_AT_25_METRICS }),
+    { artifacts },
+  );
+  return { ...run, artifacts };
 }
