@@ -277,17 +277,15 @@ export async function runBacktestCommand(
       ...(environment ? [environment] : []),
       ...Object.keys(environmentSlo),
     ]);
-    const newest = since?.ok ? undefined : last.ok ? last.last : 50;
     const history = await readReleaseHistory(
       store,
-      { ...(service ? { service } : {}), ...(since?.ok ? { since: since.since } : {}) },
+      {
+        ...(service ? { service } : {}),
+        ...(environments.size ? { environment: [...environments] } : {}),
+        ...(since?.ok ? { since: since.since } : { last: last.ok ? last.last : 50 }),
+      },
       { signal: controller.signal },
-    ).map((releases) => {
-      const mine = environments.size
-        ? releases.filter((r) => environments.has(r.environment))
-        : releases;
-      return newest === undefined ? mine : mine.slice(Math.max(0, mine.length - newest));
-    });
+    );
     if (history.isErr()) {
       printProblems(
         io,

@@ -118,6 +118,10 @@ describe("readReleaseHistory", () => {
     expect(await read({ last: 2 })).toEqual(["v1.1.1", "v2.0.0"]);
     expect(await read({ since: new Date("2026-10-02") })).toEqual(["v1.1.1", "v2.0.0"]);
     expect(await read({ environment: "staging" })).toEqual([]);
+    expect(await read({ environment: ["staging", "production"], service: "shop" })).toEqual([
+      "v1.1.0",
+      "v1.1.1",
+    ]);
   });
 
   it("is empty without a deploy-result.json, and names the file when it is not valid", async () => {
@@ -149,6 +153,10 @@ describe("readReleaseHistory", () => {
       [2, 100, "canary", "passed"],
       [3, 100, "stabilization", "passed"],
     ]);
+    const prod = (
+      await readReleaseHistory(artifacts, { environment: ["prod-us", "prod-eu"] }, { signal })
+    )._unsafeUnwrap();
+    expect(prod.map((r) => r.environment)).toEqual(["prod-us", "prod-eu"]);
     const eu = (
       await readReleaseHistory(artifacts, { environment: "prod-eu" }, { signal })
     )._unsafeUnwrap();

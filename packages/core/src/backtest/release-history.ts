@@ -97,7 +97,8 @@ export interface PastRelease {
 /** Which past releases to read. */
 export interface ReleaseHistoryOptions {
   service?: string;
-  environment?: string;
+  /** Only releases in this environment, or in any of these (the environments of waves). */
+  environment?: string | readonly string[];
   /** Only releases started at or after this instant. */
   since?: Date;
   /** Only the newest `last` releases (after the other filters). */
@@ -235,10 +236,12 @@ function pastSteps(steps: z.output<typeof stepSchema>[]): PastStep[] {
 
 function select(releases: PastRelease[], options: ReleaseHistoryOptions): PastRelease[] {
   const since = options.since?.getTime();
+  const environments =
+    options.environment === undefined ? null : new Set([options.environment].flat());
   const picked = releases
     .filter((r) => r.steps.length > 0)
     .filter((r) => !options.service || r.service === options.service)
-    .filter((r) => !options.environment || r.environment === options.environment)
+    .filter((r) => !environments || environments.has(r.environment))
     .filter((r) => since === undefined || Date.parse(r.startedAt) >= since)
     .sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
   return options.last !== undefined

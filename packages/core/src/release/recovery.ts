@@ -21,8 +21,7 @@ import { notify } from "./notify-step.js";
 import { previousTiming, writeReport } from "./report-step.js";
 import { runRollback } from "./rollback-step.js";
 import type { Emit, RunContext, Stop } from "./run-context.js";
-import { takeLock } from "./take-lock.js";
-import { giveBackLocks, wavesOutcomeFacts } from "./waves-step.js";
+import { giveBackLocks, takeEnvironmentLock, wavesOutcomeFacts } from "./waves-step.js";
 
 /** Who recovers, under which lock, with which parts: what every recovery step needs. */
 export interface RecoveryContext {
@@ -358,7 +357,14 @@ async function rollBackWavesOnce(
         continue;
       }
       if (configured.lock) {
-        const taken = await takeLock(configured.lock, spec.service, holder, ctx.cleanupSignal);
+        const taken = await takeEnvironmentLock(
+          ctx,
+          env,
+          configured.lock,
+          holder,
+          held,
+          ctx.cleanupSignal,
+        );
         if (taken.isErr()) {
           const message = `not rolled back: could not take the lock of ${name} (${taken.error.describe()}); check what runs there and roll it back by hand if it is still ${spec.version}`;
           env.record.rollback = notRolledBack(ctx, why, message);
@@ -366,9 +372,6 @@ async function rollBackWavesOnce(
           record.warnings.push(`ROLLBACK NOT VERIFIED in ${name}: ${message}`);
           continue;
         }
-        held.push({ lock: configured.lock, handle: taken.value });
-        env.lockRef = taken.value.ref;
-        ctx.emit({ type: "lock.acquired", ref: taken.value.ref, environment: name });
       }
       const envCtx = environmentContext(ctx, env, configured, ctx.cleanupSignal);
       const own = ofEnvironment(name);

@@ -55,7 +55,7 @@ export async function prepareWaves(ctx: RunContext, holder: LockHolder): Promise
   for (const env of record.environments) {
     const lock = stack.environments?.[env.name]?.lock;
     if (!lock) continue;
-    const taken = await takeLock(lock, spec.service, holder, ctx.signal);
+    const taken = await takeEnvironmentLock(ctx, env, lock, holder, held, ctx.signal);
     if (taken.isErr()) {
       if (taken.error.kind === "lock_held") {
         record.errors.push({ step: `lock of ${env.name}`, error: taken.error });
@@ -68,9 +68,6 @@ export async function prepareWaves(ctx: RunContext, holder: LockHolder): Promise
       }
       return stopForError(ctx, `lock of environment ${env.name}`, taken.error);
     }
-    held.push({ lock, handle: taken.value });
-    env.lockRef = taken.value.ref;
-    ctx.emit({ type: "lock.acquired", ref: taken.value.ref, environment: env.name });
   }
 
   for (const env of record.environments) {
@@ -90,6 +87,27 @@ export async function prepareWaves(ctx: RunContext, holder: LockHolder): Promise
     envCtx.emit({ type: "preflight.passed", facts: preflight.value.facts });
   }
   return null;
+}
+
+/**
+ * Takes environment `env`'s own `lock` for the release's service on behalf of `holder`;
+ * once taken it is added to `held`, named on the environment and announced.
+ */
+export async function takeEnvironmentLock(
+  ctx: RunContext,
+  env: EnvironmentRecord,
+  lock: ReleaseLock,
+  holder: LockHolder,
+  held: { lock: ReleaseLock; handle: LockHandle }[],
+  signal: AbortSignal,
+): Promise<Awaited<ReturnType<ReleaseLock["acquire"]>>> {
+  const taken = await takeLock(lock, ctx.spec.service, holder, signal);
+  if (taken.isOk()) {
+    held.push({ lock, handle: taken.value });
+    env.lockRef = taken.value.ref;
+    ctx.emit({ type: "lock.acquired", ref: taken.value.ref, environment: env.name });
+  }
+  return taken;
 }
 
 /** Gives back every environment lock the release took (clean-up; failures are warnings). */

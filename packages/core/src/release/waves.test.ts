@@ -22,9 +22,6 @@ const EXAMPLES = resolve(import.meta.dirname, "../../../../examples/scenarios");
 const example = (name: string) => parse(readFileSync(`${EXAMPLES}/${name}.yaml`, "utf8"));
 const files = (store: unknown) => (store as MemoryArtifactStore).files;
 
-const healthy = HEALTHY_METRICS;
-const breachAt25 = BREACH_AT_25_METRICS;
-
 interface DeployResult {
   releases: {
     environment: string;
@@ -169,7 +166,9 @@ describe("release waves: a breach", () => {
   const threeWaves = [["staging"], ["prod-us-east-1"], ["prod-eu-west-1"]];
 
   it("rollback_all: rolls back where it breached, then every promoted environment newest first, each verified; one incident names the environment", async () => {
-    const r = await runScenario(wavesScenario(threeWaves, {}, { "prod-eu-west-1": breachAt25 }));
+    const r = await runScenario(
+      wavesScenario(threeWaves, {}, { "prod-eu-west-1": BREACH_AT_25_METRICS }),
+    );
     expect(r.outcome).toMatchObject({
       status: "ABORTED",
       reason: "slo_breach",
@@ -202,7 +201,11 @@ describe("release waves: a breach", () => {
 
   it("halt: rolls back the environment that breached, leaves the promoted ones on the new version and says so", async () => {
     const r = await runScenario(
-      wavesScenario(threeWaves, { on_wave_failure: "halt" }, { "prod-eu-west-1": breachAt25 }),
+      wavesScenario(
+        threeWaves,
+        { on_wave_failure: "halt" },
+        { "prod-eu-west-1": BREACH_AT_25_METRICS },
+      ),
     );
     expect(r.outcome).toMatchObject({ status: "ABORTED", exitCode: 3, rollbackVerified: true });
     expect(r.events.flatMap((e) => (e.type === "rollback.started" ? [e.environment] : []))).toEqual(
@@ -243,7 +246,7 @@ describe("release waves: a breach", () => {
 
   it("a breach in wave 1 starts no later wave", async () => {
     const r = await runScenario(
-      wavesScenario([["staging"], ["prod"]], {}, { staging: breachAt25 }),
+      wavesScenario([["staging"], ["prod"]], {}, { staging: BREACH_AT_25_METRICS }),
     );
     expect(r.outcome.exitCode).toBe(3);
     expect(r.environments.prod!.state.history).toEqual([]);
@@ -343,7 +346,7 @@ describe("release waves: input", () => {
   it("an environment the stack does not configure fails the release before the tag, naming the field", async () => {
     const r = await runScenario({
       ...wavesScenario([["staging"], ["prod"]]),
-      environments: { staging: { metrics: healthy } },
+      environments: { staging: { metrics: HEALTHY_METRICS } },
     });
     expect(r.outcome).toMatchObject({ status: "FAILED", reason: "invalid_input", exitCode: 1 });
     expect(r.outcome.summary).toBe(

@@ -103,7 +103,7 @@ export const HEALTHY_METRICS = { default: { error_rate: 0.002, p95_latency_ms: 1
 
 /** SLO metrics of a canary that breaches (5% errors) once it carries 25%. */
 export const BREACH_AT_25_METRICS = {
-  default: { error_rate: 0.002, p95_latency_ms: 120 },
+  ...HEALTHY_METRICS,
   "25": { error_rate: 0.05, p95_latency_ms: 120 },
 };
 
