@@ -82,6 +82,10 @@ describe("createFileReleaseLock", () => {
     );
     expect(results.filter((r) => r.isOk())).toHaveLength(1);
     expect(results.filter((r) => r.isErr() && r.error.kind === "lock_held")).toHaveLength(11);
+    // The lock is written whole, from a temporary file that is gone afterwards.
+    expect(readdirSync(join(root(), "devops/status"))).toEqual(["release-shop.lock"]);
+    const winner = results.find((r) => r.isOk())!._unsafeUnwrap();
+    expect(JSON.parse(readFileSync(lockFile("shop"), "utf8"))).toEqual(winner.holder);
   });
 
   it("takes over the lock of a dead process on this host, atomically, and says from whom", async () => {

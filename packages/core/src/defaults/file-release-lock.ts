@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { link, mkdir, open, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { hostname as osHostname } from "node:os";
 import { join } from "node:path";
 import { errAsync, ResultAsync } from "neverthrow";
@@ -73,7 +73,8 @@ type Verdict =
 
 /**
  * A {@link ReleaseLock} backed by a file, `devops/status/release-<service>.lock`, created
- * exclusively (`open(…, "wx")`) and holding the {@link LockHolder} as JSON. It serialises
+ * exclusively and whole (a temporary file hard-linked into place, so a run killed while
+ * taking the lock never leaves half a file) and holding the {@link LockHolder} as JSON. It serialises
  * runs that share a file system (one machine, or a shared volume); keep `*.lock` out of git.
  *
  * The holder (host, pid, start time, run id) renews a heartbeat in the file while it holds
@@ -378,8 +379,31 @@ export function createFileReleaseLock(options: FileReleaseLockOptions): ReleaseL
   };
 }
 
-/** Creates `path` with `content` only if it does not exist; false when it does. */
+/**
+ * Creates `path` with `content` only if it does not exist; false when it does. The content
+ * is written to a temporary file first and hard-linked into place (`link` fails when the
+ * path exists), so a process killed at any instant never leaves a half-written lock: at
+ * worst an orphan `*.tmp` beside it. Where the file system has no hard links, an exclusive
+ * create then write.
+ */
 async function createExclusive(path: string, content: string): Promise<boolean> {
+  const temp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
+  await writeFile(temp, content, { encoding: "utf8", flag: "wx" });
+  try {
+    await link(temp, path);
+    return true;
+  } catch (error) {
+    if (isCode(error, "EEXIST")) return false;
+    if (isCode(error, "EPERM") || isCode(error, "ENOTSUP") || isCode(error, "ENOSYS"))
+      return createByOpening(path, content);
+    throw error;
+  } finally {
+    await unlink(temp).catch(() => undefined);
+  }
+}
+
+/** {@link createExclusive} without hard links: open exclusively, then write. */
+async function createByOpening(path: string, content: string): Promise<boolean> {
   let file: Awaited<ReturnType<typeof open>>;
   try {
     file = await open(path, "wx");
