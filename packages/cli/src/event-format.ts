@@ -174,6 +174,7 @@ export function outcomeLine(outcome: ReleaseOutcome, c: Colors): string {
 export function nextStep(outcome: ReleaseOutcome): string | null {
   switch (outcome.reason) {
     case "released":
+    case "already_live":
     case "dry_run":
       return null;
     case "invalid_input":

@@ -77,9 +77,12 @@ describe("crash harness: the real CLI, SIGKILLed at every journal boundary and a
     const midCanary =
       full.success.records.indexOf("weight.set", full.success.records.indexOf("weight.set") + 1) +
       1;
+    // Killed once its success is journaled; the rerun (a retried CI job) killed in turn.
+    const succeeded = full.success.records.indexOf("outcome") + 1;
     const recoveries = [
       { scenario: "success", killAt: midCanary, next: "recover" },
       { scenario: "breach", killAt: at25, next: "release" },
+      { scenario: "success", killAt: succeeded, next: "release" },
     ] as const;
     for (const { scenario, killAt, next } of recoveries)
       for (let m = 1; m <= 9; m++)

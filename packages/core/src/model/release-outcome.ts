@@ -6,6 +6,8 @@ export type ReleaseStatus = "SUCCESS" | "ABORTED" | "BLOCKED" | "FAILED";
 /** Why, in one word, for machines. */
 export type ReleaseReason =
   | "released"
+  /** The deployer already serves this version as stable: nothing to deploy. */
+  | "already_live"
   | "dry_run"
   | "invalid_input"
   | "lock_held"

@@ -121,6 +121,40 @@ describe("release orchestrator: success", () => {
     expect(files(artifacts).get("devops/reports/release-v1.4.0.md")).toContain("status: ABORTED");
   });
 
+  it("a rerun of a release that went live deploys nothing: exit 0, already_live, report written", async () => {
+    const artifacts = createMemoryArtifactStore();
+    const first = await runScenario(baseScenario(), { artifacts });
+    expect(first.outcome.status).toBe("SUCCESS");
+    const rerun = await runScenario(
+      baseScenario({
+        repository: {
+          ...baseScenario().repository,
+          tags: { "v1.3.0": "1".repeat(40), "v1.4.0": SHA },
+        },
+        deploy: { stable_version: "v1.4.0" },
+      }),
+      { artifacts },
+    );
+    expect(rerun.outcome).toMatchObject({
+      status: "SUCCESS",
+      reason: "already_live",
+      exitCode: 0,
+      maxWeightReached: 0,
+      rolledBack: false,
+    });
+    expect(rerun.outcome.summary).toBe(
+      "shop v1.4.0 is already live in production: nothing to deploy",
+    );
+    expect(rerun.deployer.state.history).toEqual([]);
+    expect(rerun.events.some((e) => e.type === "tag.reused" || e.type === "tag.created")).toBe(
+      false,
+    );
+    expect(rerun.outcome.paths.report).toBe("devops/reports/release-v1.4.0-retry1.md");
+    expect(readFrontMatter(files(artifacts).get(rerun.outcome.paths.report!)!)?.reason).toBe(
+      "already_live",
+    );
+  });
+
   it("reports the drift against the previous release's report", async () => {
     const artifacts = createMemoryArtifactStore({
       "devops/reports/release-v1.3.0.md":

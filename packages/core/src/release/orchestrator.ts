@@ -407,6 +407,15 @@ async function procedure(ctx: RunContext, holder: LockHolder): Promise<Stop | nu
       };
     }
     ctx.emit({ type: "preflight.passed", facts: preflight.value.facts });
+    // A rerun of a release that went live (a retried CI job, say): a canary of the version
+    // against itself proves nothing, and could not be rolled back to anything else.
+    if (preflight.value.stableVersion === spec.version) {
+      return {
+        status: "SUCCESS",
+        reason: "already_live",
+        summary: `${spec.service} ${spec.version} is already live in ${spec.environment}: nothing to deploy`,
+      };
+    }
   }
 
   if (ctx.dryRun) {
