@@ -171,13 +171,16 @@ const COLORS = {
   text: "#24292f",
 };
 
+// Most labels need no escaping: test once before five replacements.
 const esc = (s: string) =>
-  s
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&apos;");
+  !/[&<>"']/.test(s)
+    ? s
+    : s
+        .replace(/&/g, "&amp;")
+        .replace(/</g, "&lt;")
+        .replace(/>/g, "&gt;")
+        .replace(/"/g, "&quot;")
+        .replace(/'/g, "&apos;");
 const n = (v: number) => (Math.round(v * 10) / 10).toString();
 const percent = (v: number) => `${(v * 100).toFixed(v < 0.1 ? 2 : 1)}%`;
 const ms = (v: number) => `${Math.round(v)} ms`;

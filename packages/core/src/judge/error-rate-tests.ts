@@ -18,10 +18,10 @@ export const BETTER_ALTERNATIVES: readonly number[] = [0.8, 0.6, 0.4, 0.2, 0.05]
  */
 export function mixtureOf(logs: readonly number[]): number {
   let max = Number.NEGATIVE_INFINITY;
-  for (const v of logs) if (v > max) max = v;
+  for (let i = 0; i < logs.length; i++) if (logs[i]! > max) max = logs[i]!;
   if (!Number.isFinite(max)) return max;
   let sum = 0;
-  for (const v of logs) sum += Math.exp(v - max);
+  for (let i = 0; i < logs.length; i++) sum += Math.exp(logs[i]! - max);
   return max + Math.log(sum) - Math.log(logs.length);
 }
 

@@ -52,8 +52,12 @@ export interface HorizonSums {
   betterLogs: number[];
   canary: TrackSums;
   stable: TrackSums;
-  /** Canary histograms where both tracks had traffic; canary's and stable's where each had. */
-  canaryPaired: MergedHistogram;
+  /**
+   * Canary histograms where both tracks had traffic; canary's and stable's where each had.
+   * `canaryPaired` is null while it would equal `canaryAll` (every canary poll so far had
+   * stable traffic too): read it through {@link pairedCanaryHistogram}.
+   */
+  canaryPaired: MergedHistogram | null;
   canaryAll: MergedHistogram;
   stableAll: MergedHistogram;
   /** Canary requests slower than the same interval's stable p95 (`at_most`), and than `p95Ratio` × it (`at_least`). */
@@ -79,7 +83,7 @@ function emptySums(): HorizonSums {
     betterLogs: BETTER_ALTERNATIVES.map(() => 0),
     canary: { known: false, requests: 0, errors: 0 },
     stable: { known: false, requests: 0, errors: 0 },
-    canaryPaired: emptyHistogram(),
+    canaryPaired: null,
     canaryAll: emptyHistogram(),
     stableAll: emptyHistogram(),
     slowVsStableP95: { slow: 0, total: 0, weighted: 0 },
@@ -120,6 +124,15 @@ function addHistogram(into: MergedHistogram, h: LatencyBucket[] | null): void {
     }
     b.count += h[i]!.count;
   }
+}
+
+function copyHistogram(h: MergedHistogram): MergedHistogram {
+  return { polls: h.polls, broken: h.broken, buckets: h.buckets.map((b) => ({ ...b })) };
+}
+
+/** The canary's histogram over the polls where stable had traffic too. */
+export function pairedCanaryHistogram(s: HorizonSums): MergedHistogram {
+  return s.canaryPaired ?? s.canaryAll;
 }
 
 /** The merged histogram, or null where no poll counted or one lacked a histogram. */
@@ -193,8 +206,11 @@ function addPoll(s: HorizonSums, o: PollObservation, p: FoldParameters): void {
   }
   const canaryRequests = c.requests ?? 0;
   const stableRequests = st?.requests ?? 0;
+  if (canaryRequests > 0 && stableRequests <= 0 && !s.canaryPaired)
+    s.canaryPaired = copyHistogram(s.canaryAll);
   if (canaryRequests > 0) addHistogram(s.canaryAll, c.latencyBuckets);
-  if (canaryRequests > 0 && stableRequests > 0) addHistogram(s.canaryPaired, c.latencyBuckets);
+  if (canaryRequests > 0 && stableRequests > 0 && s.canaryPaired)
+    addHistogram(s.canaryPaired, c.latencyBuckets);
   if (st && stableRequests > 0) addHistogram(s.stableAll, st.latencyBuckets);
 
   const cb = c.latencyBuckets;

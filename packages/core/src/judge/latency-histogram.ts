@@ -36,7 +36,9 @@ export function histogramQuantile(buckets: readonly LatencyBucket[], q: number):
   const rank = q * total;
   let prevLe = 0;
   let prevCount = 0;
-  for (const b of buckets) {
+  // Indexed loops: these run for every poll over ~130 buckets, and must not allocate.
+  for (let i = 0; i < buckets.length; i++) {
+    const b = buckets[i]!;
     if (b.count >= rank) {
       if (!Number.isFinite(b.leMs)) return prevLe;
       const inBucket = b.count - prevCount;
@@ -60,14 +62,15 @@ export function slowerThan(
 ): { slow: number; boundMs: number } {
   const total = histogramTotal(buckets);
   if (side === "at_most") {
-    for (const b of buckets)
+    for (let i = 0; i < buckets.length; i++) {
+      const b = buckets[i]!;
       if (b.leMs >= limitMs) return { slow: total - b.count, boundMs: b.leMs };
+    }
     return { slow: 0, boundMs: Number.POSITIVE_INFINITY };
   }
-  let chosen = { slow: total, boundMs: 0 };
-  for (const b of buckets) {
-    if (b.leMs > limitMs) break;
-    chosen = { slow: total - b.count, boundMs: b.leMs };
-  }
-  return chosen;
+  let last = -1;
+  for (let i = 0; i < buckets.length && buckets[i]!.leMs <= limitMs; i++) last = i;
+  return last === -1
+    ? { slow: total, boundMs: 0 }
+    : { slow: total - buckets[last]!.count, boundMs: buckets[last]!.leMs };
 }

@@ -1,7 +1,13 @@
 import { proportionInterval } from "./confidence-sequence.js";
 import { mixtureOf, rateInterval } from "./error-rate-tests.js";
 import { formatCount, formatMs, formatPercent } from "./format.js";
-import { foldHorizon, type HorizonSums, mergedOf, mergedP95 } from "./horizon-fold.js";
+import {
+  foldHorizon,
+  type HorizonSums,
+  mergedOf,
+  mergedP95,
+  pairedCanaryHistogram,
+} from "./horizon-fold.js";
 import type {
   Judge,
   JudgeCheck,
@@ -59,7 +65,11 @@ function totalsOf(h: Horizon, track: "canary" | "stable") {
 }
 
 function histogramOf(h: Horizon, track: "canary" | "stable", needBoth: boolean) {
-  return track === "stable" ? h.sums.stableAll : needBoth ? h.sums.canaryPaired : h.sums.canaryAll;
+  return track === "stable"
+    ? h.sums.stableAll
+    : needBoth
+      ? pairedCanaryHistogram(h.sums)
+      : h.sums.canaryAll;
 }
 
 function bucketsOf(h: Horizon, track: "canary" | "stable", needBoth: boolean) {
@@ -394,9 +404,9 @@ function summarize(h: Horizon, track: "canary" | "stable") {
   const observations = h.observations;
   const t = totalsOf(h, track);
   const p95 = mergedP95Of(h, track, false);
-  const lastP95 = [...observations].reverse().find((o) => o[track]?.p95LatencyMs != null)?.[
-    track
-  ]?.p95LatencyMs;
+  let lastP95: number | null = null;
+  for (let i = observations.length - 1; i >= 0 && lastP95 === null; i--)
+    lastP95 = observations[i]![track]?.p95LatencyMs ?? null;
   return {
     requests: t?.requests ?? null,
     errors: t?.errors ?? null,

@@ -1,4 +1,5 @@
 import type { StepRecord } from "../model/run-record.js";
+import { indentedJson, prettyJson } from "./pretty-json.js";
 import {
   MAX_RELEASES_WITH_SERIES,
   type RecordedStepSeries,
@@ -37,6 +38,23 @@ interface DeployResultFile {
       steps: DeployResultFile["releases"][number]["steps"];
     }[];
   }[];
+}
+
+type ReleaseEntry = DeployResultFile["releases"][number];
+
+/** A release's steps, its environments' included. */
+function stepsOf(release: ReleaseEntry): ReleaseEntry["steps"] {
+  return [...release.steps, ...(release.environments ?? []).flatMap((e) => e.steps)];
+}
+
+/** Each step's text in the file: a step never changes once appended (but for its series being dropped). */
+const stepTexts = new WeakMap<object, { depth: number; text: string }>();
+function stepText(object: object, depth: number): string {
+  const known = stepTexts.get(object);
+  if (known?.depth === depth) return known.text;
+  const text = indentedJson(object, depth);
+  stepTexts.set(object, { depth, text });
+  return text;
 }
 
 /** The file as this run last wrote it: parsed again only when someone else changed it. */
@@ -133,12 +151,15 @@ async function append(ctx: RunContext, step: StepRecord): Promise<void> {
     ),
   });
   for (const old of file.releases.slice(0, -MAX_RELEASES_WITH_SERIES)) {
-    for (const s of [...old.steps, ...(old.environments ?? []).flatMap((e) => e.steps)]) {
+    for (const s of stepsOf(old)) {
+      if (!s.observations && !s.latency_bounds_ms) continue;
       delete s.observations;
       delete s.latency_bounds_ms;
+      stepTexts.delete(s);
     }
   }
-  const text = `${JSON.stringify(file, null, 2)}\n`;
+  const allSteps = new Set<object>(file.releases.flatMap(stepsOf));
+  const text = `${prettyJson(file, (o, depth) => (allSteps.has(o) ? stepText(o, depth) : undefined))}\n`;
   const written = await stack.artifacts.writeStatus(PATH, text);
   if (written.isOk()) lastWritten.set(ctx.record, { text, file });
   if (written.isErr())

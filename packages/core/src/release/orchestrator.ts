@@ -16,6 +16,7 @@ import {
 import { type ReleaseSpec, releaseSpecSchema } from "../model/release-spec.js";
 import type { ReleaseStack } from "../model/release-stack.js";
 import { newRunRecord } from "../model/run-record.js";
+import { isoTime } from "../util/iso-time.js";
 import { createSmokeChecks } from "../verification/smoke-checks-from-spec.js";
 import { runCanary } from "./canary-step.js";
 import { findCaptain } from "./captain.js";
@@ -88,7 +89,7 @@ export function createReleaseOrchestrator(stack: ReleaseStack): ReleaseOrchestra
   return {
     async release(input, options = {}) {
       const startedMs = stack.clock.now();
-      const iso = () => new Date(stack.clock.now()).toISOString();
+      const iso = () => isoTime(stack.clock.now());
       const emitRaw = (event: ReleaseEvent) => {
         try {
           options.onEvent?.(event);
@@ -131,7 +132,7 @@ async function runRelease(
 ): Promise<ReleaseOutcome> {
   const dryRun = options.dryRun ?? false;
   const signal = options.signal ?? new AbortController().signal;
-  const iso = () => new Date(givenStack.clock.now()).toISOString();
+  const iso = () => isoTime(givenStack.clock.now());
   const record = newRunRecord(spec, dryRun, new Date(startedMs).toISOString());
   // Probes declared in the release spec run after the stack's own; SLO measurements are
   // kept in the record for the incident.

@@ -1,5 +1,7 @@
-import { countsOf, type SloSource } from "../contracts/slo-source.js";
+import { ResultAsync } from "neverthrow";
+import { countsOf, type SloMeasurement, type SloSource } from "../contracts/slo-source.js";
 import type { RunRecord } from "../model/run-record.js";
+import { isoTime } from "../util/iso-time.js";
 
 /**
  * Wraps the stack's SLO source so every measurement that answers is kept in the run record
@@ -14,7 +16,10 @@ export function recordingSloSource(
   const wrapped: SloSource = {
     name: source.name,
     measure(query, options) {
-      return source.measure(query, options).map((m) => {
+      // Result.map on the settled result: ResultAsync.map would add a generator per poll.
+      const measured = async () => (await source.measure(query, options)).map(keep);
+      return new ResultAsync(measured());
+      function keep(m: SloMeasurement): SloMeasurement {
         const step = record.steps[record.steps.length - 1];
         const counts = countsOf(m);
         record.sloReadings?.push({
@@ -23,14 +28,14 @@ export function recordingSloSource(
           track: query.track,
           version: query.version,
           weight: step ? step.weight : null,
-          windowStart: query.windowStart.toISOString(),
-          windowEnd: query.windowEnd.toISOString(),
+          windowStart: isoTime(query.windowStart.getTime()),
+          windowEnd: isoTime(query.windowEnd.getTime()),
           queries: [...(m.queries ?? [])],
           requestCount: counts.requests,
           errorCount: counts.errors,
         });
         return m;
-      });
+      }
     },
   };
   if (source.splitsByTrack !== undefined)
