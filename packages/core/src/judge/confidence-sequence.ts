@@ -33,6 +33,13 @@ export interface MixturePrior {
 
 export const JEFFREYS_PRIOR: MixturePrior = { a: 0.5, b: 0.5 };
 
+/** ln B(½, ½) = ln π, the default prior's normalizer, computed once. */
+const JEFFREYS_LOG_BETA = logBeta(JEFFREYS_PRIOR.a, JEFFREYS_PRIOR.b);
+
+function priorLogBeta(prior: MixturePrior): number {
+  return prior === JEFFREYS_PRIOR ? JEFFREYS_LOG_BETA : logBeta(prior.a, prior.b);
+}
+
 /**
  * ln of the mixture likelihood ratio against proportion `p` after `x` successes in `n`
  * trials. Large values are evidence that the true proportion is not `p`.
@@ -45,16 +52,12 @@ export function logMixtureRatio(
 ): number {
   if (n <= 0) return 0;
   if (p <= 0)
-    return x > 0
-      ? Number.POSITIVE_INFINITY
-      : logBeta(prior.a, n + prior.b) - logBeta(prior.a, prior.b);
+    return x > 0 ? Number.POSITIVE_INFINITY : logBeta(prior.a, n + prior.b) - priorLogBeta(prior);
   if (p >= 1)
-    return x < n
-      ? Number.POSITIVE_INFINITY
-      : logBeta(n + prior.a, prior.b) - logBeta(prior.a, prior.b);
+    return x < n ? Number.POSITIVE_INFINITY : logBeta(n + prior.a, prior.b) - priorLogBeta(prior);
   return (
     logBeta(x + prior.a, n - x + prior.b) -
-    logBeta(prior.a, prior.b) -
+    priorLogBeta(prior) -
     x * Math.log(p) -
     (n - x) * Math.log1p(-p)
   );
@@ -94,7 +97,7 @@ export function proportionInterval(
   const k = Math.min(Math.max(x, 0), n);
   const estimate = k / n;
   const bound = Math.log(1 / alpha);
-  const constant = logBeta(k + prior.a, n - k + prior.b) - logBeta(prior.a, prior.b) - bound;
+  const constant = logBeta(k + prior.a, n - k + prior.b) - priorLogBeta(prior) - bound;
   const excess = (p: number, q: number) => constant - k * Math.log(p) - (n - k) * Math.log(q);
   let lower = 0;
   if (k > 0) {

@@ -426,7 +426,11 @@ function summarize(h: Horizon, track: "canary" | "stable") {
  * ```
  */
 export function createStatisticalJudge(options: JudgePolicyInput = {}): Judge {
-  const policy = judgePolicySchema.parse({ ...options, kind: "statistical" });
+  return statisticalJudgeOf(judgePolicySchema.parse({ ...options, kind: "statistical" }));
+}
+
+/** The statistical judge of a policy already parsed (a release spec's `policy.judge`). */
+export function statisticalJudgeOf(policy: JudgePolicy): Judge {
   const s: Settings = {
     policy,
     errorIncrease: (max) => policy.min_error_rate_increase ?? max / 10,

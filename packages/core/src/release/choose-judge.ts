@@ -1,11 +1,11 @@
 import type { Judge } from "../judge/judge.js";
-import { createStatisticalJudge } from "../judge/statistical-judge.js";
+import { statisticalJudgeOf } from "../judge/statistical-judge.js";
 import { createThresholdJudge } from "../judge/threshold-judge.js";
 import type { ReleaseSpec } from "../model/release-spec.js";
 
 /** The judge a release spec asks for (`policy.judge.kind`, statistical by default). */
 export function judgeFor(spec: Pick<ReleaseSpec, "slo" | "baseline" | "policy">): Judge {
-  const { kind, ...settings } = spec.policy.judge;
-  if (kind === "threshold") return createThresholdJudge(spec);
-  return createStatisticalJudge(settings);
+  // The spec's policy is parsed already (defaults applied): not parsed again per release.
+  if (spec.policy.judge.kind === "threshold") return createThresholdJudge(spec);
+  return statisticalJudgeOf(spec.policy.judge);
 }

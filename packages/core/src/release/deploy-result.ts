@@ -49,11 +49,25 @@ function stepsOf(release: ReleaseEntry): ReleaseEntry["steps"] {
 
 /** Each step's text in the file: a step never changes once appended (but for its series being dropped). */
 const stepTexts = new WeakMap<object, { depth: number; text: string }>();
-function stepText(object: object, depth: number): string {
-  const known = stepTexts.get(object);
+/** Stands in for a step's histogram bounds while the rest of the step is written. */
+const BOUNDS_MARK = "\u0000latency_bounds_ms";
+
+/**
+ * A step as it reads in the file. The histogram bounds (~130 numbers) are written on one
+ * line, as the histogram counts are (run-length encoded), not one number per line.
+ */
+function stepText(step: ReleaseEntry["steps"][number], depth: number): string {
+  const known = stepTexts.get(step);
   if (known?.depth === depth) return known.text;
-  const text = indentedJson(object, depth);
-  stepTexts.set(object, { depth, text });
+  const bounds = step.latency_bounds_ms;
+  const text = bounds
+    ? indentedJson({ ...step, latency_bounds_ms: BOUNDS_MARK }, depth).replace(
+        JSON.stringify(BOUNDS_MARK),
+        // No bound holds a comma: the only string is "+Inf".
+        () => JSON.stringify(bounds).replaceAll(",", ", "),
+      )
+    : indentedJson(step, depth);
+  stepTexts.set(step, { depth, text });
   return text;
 }
 
@@ -159,7 +173,9 @@ async function append(ctx: RunContext, step: StepRecord): Promise<void> {
     }
   }
   const allSteps = new Set<object>(file.releases.flatMap(stepsOf));
-  const text = `${prettyJson(file, (o, depth) => (allSteps.has(o) ? stepText(o, depth) : undefined))}\n`;
+  const text = `${prettyJson(file, (o, depth) =>
+    allSteps.has(o) ? stepText(o as ReleaseEntry["steps"][number], depth) : undefined,
+  )}\n`;
   const written = await stack.artifacts.writeStatus(PATH, text);
   if (written.isOk()) lastWritten.set(ctx.record, { text, file });
   if (written.isErr())

@@ -1,17 +1,20 @@
-/** The last few instants written: a release stamps the same virtual minute many times. */
-const recent = new Map<number, string>();
-const RECENT_MAX = 8;
+/** The last two instants written: a poll stamps "now" and its interval's start many times. */
+let lastMs = Number.NaN;
+let lastText = "";
+let previousMs = Number.NaN;
+let previousText = "";
 
 /**
- * `new Date(ms).toISOString()`, remembering the last few: every event, SLO reading and
- * evidence row of a poll carries the same instant.
+ * `new Date(ms).toISOString()`, remembering the last two: every event, SLO reading and
+ * evidence row of a poll carries the same instant, and the next poll starts where it ended.
  */
 export function isoTime(ms: number): string {
-  let text = recent.get(ms);
-  if (text === undefined) {
-    text = new Date(ms).toISOString();
-    if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value as number);
-    recent.set(ms, text);
-  }
+  if (ms === lastMs) return lastText;
+  if (ms === previousMs) return previousText;
+  const text = new Date(ms).toISOString();
+  previousMs = lastMs;
+  previousText = lastText;
+  lastMs = ms;
+  lastText = text;
   return text;
 }
