@@ -12,6 +12,13 @@ export function formatDuration(ms: number): string {
   return `${sign}${s}s`;
 }
 
+/** Text on one line: each line break, with the spaces around it, becomes one space. */
+export function oneLine(text: string): string {
+  const s = String(text);
+  // Most text has no line break: skip the regular expression (which scans every space).
+  return s.includes("\n") || s.includes("\r") ? s.replace(/\s*[\r\n]+\s*/g, " ") : s;
+}
+
 /** Escapes a value for a markdown table cell. */
 export function cell(value: string | number | null | undefined): string {
   if (value === null || value === undefined || value === "") return "—";

@@ -1,5 +1,5 @@
 import type { IncidentDetails } from "../contracts/incident-sink.js";
-import { formatCount, formatSpacedDuration } from "./format.js";
+import { formatCount, formatSpacedDuration, oneLine } from "./format.js";
 
 /** A piece of a postmortem section, in plain text; each renderer escapes for its format. */
 export type PostmortemBlock =
@@ -248,7 +248,6 @@ function culpritSection(incident: IncidentDetails): PostmortemSection {
   };
 }
 
-const oneLine = (text: string) => String(text).replace(/\s*[\r\n]+\s*/g, " ");
 const mdCell = (text: string) => oneLine(text).replace(/\|/g, "\\|");
 
 /** One section's body in markdown (without its heading). */

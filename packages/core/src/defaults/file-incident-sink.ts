@@ -1,5 +1,6 @@
 import { posix } from "node:path";
 import { errAsync, ResultAsync } from "neverthrow";
+import { oneLine } from "../artifacts/format.js";
 import {
   culpritCc,
   type PostmortemSectionKey,
@@ -210,10 +211,6 @@ export function renderIncidentMarkdown(
   lines.push("");
   if (chartLink) lines.push(`![Canary chart: error rate and p95 per step](${chartLink})`, "");
   return lines.join("\n");
-}
-
-function oneLine(text: string): string {
-  return String(text).replace(/\s*[\r\n]+\s*/g, " ");
 }
 
 function cell(text: string): string {

@@ -1,4 +1,5 @@
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
+import { oneLine } from "../artifacts/format.js";
 import type { CallOptions } from "../contracts/call-options.js";
 import {
   CHANGE_TYPES,
@@ -124,9 +125,4 @@ export function renderChangelogEntry(entry: ChangelogEntry): string {
   if (change.reviewers.length > 0)
     line += `, reviewed by ${change.reviewers.map((r) => `@${r}`).join(", ")}`;
   return line;
-}
-
-/** A title with newlines would break the list item. */
-function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, " ");
 }
