@@ -93,6 +93,30 @@ export function proportionInterval(
   alpha: number,
   prior: MixturePrior = JEFFREYS_PRIOR,
 ): ProportionInterval {
+  // The judge asks for the same interval twice in a row (the canary's error rate against
+  // stable and against the objective): the last answer is kept, as a copy.
+  const last = lastInterval;
+  if (last && last.x === x && last.n === n && last.alpha === alpha && last.prior === prior)
+    return { ...last.interval };
+  const interval = computeInterval(x, n, alpha, prior);
+  lastInterval = { x, n, alpha, prior, interval: { ...interval } };
+  return interval;
+}
+
+let lastInterval: {
+  x: number;
+  n: number;
+  alpha: number;
+  prior: MixturePrior;
+  interval: ProportionInterval;
+} | null = null;
+
+function computeInterval(
+  x: number,
+  n: number,
+  alpha: number,
+  prior: MixturePrior,
+): ProportionInterval {
   if (!(n > 0)) return { estimate: Number.NaN, lower: 0, upper: 1 };
   const k = Math.min(Math.max(x, 0), n);
   const estimate = k / n;

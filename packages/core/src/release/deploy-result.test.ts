@@ -7,22 +7,39 @@ const PATH = "devops/status/deploy-result.json";
 const textOf = (store: unknown) => (store as MemoryArtifactStore).files.get(PATH)!;
 
 describe("deploy-result.json", () => {
-  it("is the indented JSON of its content, with each step's histogram bounds on one line", async () => {
+  it("is indented JSON, with each step's histogram bounds on one line and one line per poll", async () => {
     const r = await runScenario(baseScenario({ judge: "statistical" }));
     const text = textOf(r.artifacts);
     const file = JSON.parse(text);
-    const bounds = file.releases[0].steps[0].latency_bounds_ms as (number | string)[];
+    const step = file.releases[0].steps[0];
+    const bounds = step.latency_bounds_ms as (number | string)[];
     expect(bounds.length).toBeGreaterThan(100);
     expect(bounds.at(-1)).toBe("+Inf");
-    const lines = text.split("\n").filter((l) => l.includes('"latency_bounds_ms"'));
-    expect(lines).toHaveLength(file.releases[0].steps.length);
-    expect(lines[0]).toBe(
+    const lines = text.split("\n");
+    const boundLines = lines.filter((l) => l.includes('"latency_bounds_ms"'));
+    expect(boundLines).toHaveLength(file.releases[0].steps.length);
+    expect(boundLines[0]).toBe(
       `          "latency_bounds_ms": [${bounds.map((b) => JSON.stringify(b)).join(", ")}],`,
     );
-    // Apart from those lines, the text is what JSON.stringify(…, null, 2) writes.
-    const oneLine = (t: string) =>
-      t.replace(/"latency_bounds_ms": \[[^\]]*\]/g, '"latency_bounds_ms": []');
-    expect(oneLine(text)).toBe(oneLine(`${JSON.stringify(file, null, 2)}\n`));
+    const polls = step.observations as { at: string }[];
+    expect(polls.length).toBeGreaterThan(1);
+    const first = lines.indexOf('          "observations": [');
+    expect(lines.slice(first + 1, first + 1 + polls.length)).toEqual(
+      polls.map((p, i) => `            ${JSON.stringify(p)}${i < polls.length - 1 ? "," : ""}`),
+    );
+    expect(lines[first + 1 + polls.length]).toBe("          ]");
+    // The rest is what JSON.stringify(…, null, 2) writes.
+    const withoutSeries = (f: typeof file) => ({
+      ...f,
+      releases: f.releases.map((r: { steps: object[] }) => ({
+        ...r,
+        steps: r.steps.map((s) => ({ ...s, latency_bounds_ms: [], observations: [] })),
+      })),
+    });
+    const seriesFree = text
+      .replace(/"latency_bounds_ms": \[[^\]]*\]/g, '"latency_bounds_ms": []')
+      .replace(/"observations": \[\n[^\]]*?\n *\]/g, '"observations": []');
+    expect(seriesFree).toBe(`${JSON.stringify(withoutSeries(file), null, 2)}\n`);
   });
 
   it("keeps an earlier release's steps, text and all, when the next release appends its own", async () => {

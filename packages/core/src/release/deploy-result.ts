@@ -1,5 +1,5 @@
 import type { StepRecord } from "../model/run-record.js";
-import { indentedJson, prettyJson } from "./pretty-json.js";
+import { prettyJson } from "./pretty-json.js";
 import {
   MAX_RELEASES_WITH_SERIES,
   type RecordedStepSeries,
@@ -49,26 +49,35 @@ function stepsOf(release: ReleaseEntry): ReleaseEntry["steps"] {
 
 /** Each step's text in the file: a step never changes once appended (but for its series being dropped). */
 const stepTexts = new WeakMap<object, { depth: number; text: string }>();
-/** Stands in for a step's histogram bounds while the rest of the step is written. */
-const BOUNDS_MARK = "\u0000latency_bounds_ms";
-
 /**
- * A step as it reads in the file. The histogram bounds (~130 numbers) are written on one
- * line, as the histogram counts are (run-length encoded), not one number per line.
+ * A step as it reads in the file: indented JSON, but for its series, which would run to
+ * hundreds of lines each: the histogram bounds (~130 numbers) go on one line, as the
+ * counts do (run-length encoded), and each recorded poll on a line of its own.
  */
 function stepText(step: ReleaseEntry["steps"][number], depth: number): string {
   const known = stepTexts.get(step);
   if (known?.depth === depth) return known.text;
-  const bounds = step.latency_bounds_ms;
-  const text = bounds
-    ? indentedJson({ ...step, latency_bounds_ms: BOUNDS_MARK }, depth).replace(
-        JSON.stringify(BOUNDS_MARK),
-        // No bound holds a comma: the only string is "+Inf".
-        () => JSON.stringify(bounds).replaceAll(",", ", "),
-      )
-    : indentedJson(step, depth);
+  const text = prettyJson(
+    step,
+    (o, at) => {
+      // No bound holds a comma: the only string is "+Inf".
+      if (o === step.latency_bounds_ms) return JSON.stringify(o).replaceAll(",", ", ");
+      if (o === step.observations) return linePerItem(step.observations, at);
+      return undefined;
+    },
+    depth,
+  );
   stepTexts.set(step, { depth, text });
   return text;
+}
+
+function linePerItem(items: readonly unknown[], depth: number): string {
+  if (items.length === 0) return "[]";
+  const inner = `\n${"  ".repeat(depth + 1)}`;
+  let text = "[";
+  for (let i = 0; i < items.length; i++)
+    text += `${i === 0 ? "" : ","}${inner}${JSON.stringify(items[i])}`;
+  return `${text}\n${"  ".repeat(depth)}]`;
 }
 
 /** The file as this run last wrote it: parsed again only when someone else changed it. */

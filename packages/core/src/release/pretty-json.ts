@@ -3,15 +3,16 @@
  * which `reuse` has a text is not walked again: a file rewritten after every step (see
  * deploy-result.ts) serializes each finished step once, not once per write.
  *
- * `reuse(object, depth)` gets the object and its nesting depth, and returns the text
- * `JSON.stringify` would give it there (continuation lines indented by `depth` levels), or
- * undefined to walk it.
+ * `reuse(object, depth)` gets the object and its nesting depth, and returns its text there
+ * (continuation lines indented by `depth` levels), or undefined to walk it. `depth`: how
+ * deep `value` itself is, for a text to be placed inside another.
  */
 export function prettyJson(
   value: unknown,
   reuse: (object: object, depth: number) => string | undefined = () => undefined,
+  depth = 0,
 ): string {
-  return write(value, 0, reuse) ?? "undefined";
+  return write(value, depth, reuse) ?? "undefined";
 }
 
 /** `JSON.stringify(value, null, 2)` as it reads `depth` levels deep. */
