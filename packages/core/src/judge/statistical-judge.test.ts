@@ -101,6 +101,19 @@ describe("statistical judge", () => {
     expect(d.reason).toMatch(/p95 over 1\.15× stable/);
   });
 
+  it("without a baseline, rolls back an error rate shown over the objective by a one-sided test", () => {
+    // 56 errors in 3,000 requests at 100%: ×1000 of evidence of a rate over 1%, though an
+    // interval on the rate at the same level still reaches below 1%.
+    const counts = [19, 19, 18];
+    const obs = counts.map((e, i) => poll(i + 1, track(1000, e, 150), null, 2, 100));
+    const d = judge.decide(input(obs));
+    expect(d.verdict).toBe("breach");
+    expect(d.reason).toMatch(/over the 1\.00% objective beyond chance \(evidence ×\d+ ≥ ×1000\)/);
+    // At the objective itself, no breach.
+    const at = [10, 10, 10].map((e, i) => poll(i + 1, track(1000, e, 150), null, 2, 100));
+    expect(judge.decide(input(at)).verdict).not.toBe("breach");
+  });
+
   it("holds, and says so, when stable is as degraded as the canary", () => {
     const obs = [1, 2, 3].map((m) => poll(m, track(1000, 50, 150), track(19_000, 950, 150)));
     const d = judge.decide(input(obs, true));

@@ -1,5 +1,5 @@
 import { proportionInterval } from "./confidence-sequence.js";
-import { mixtureOf, rateInterval } from "./error-rate-tests.js";
+import { logAboveEvidence, mixtureOf, rateInterval } from "./error-rate-tests.js";
 import { formatCount, formatMs, formatPercent } from "./format.js";
 import { foldHorizon, type HorizonSums, mergedOf, mergedP95 } from "./horizon-fold.js";
 import type {
@@ -177,8 +177,10 @@ function errorVsObjective(
     lower: ci.lower,
     upper: ci.upper,
   };
-  const shown = `error rate ${formatPercent(ci.estimate)} (at least ${formatPercent(ci.lower)}) over ${countLabel(c.requests)} (${h.label})`;
-  if (c.requests >= minRequests && ci.lower > errorRateMax) {
+  // One-sided: only a rate above the ceiling breaches it (see logAboveEvidence).
+  const logE = logAboveEvidence(c.errors, c.requests, errorRateMax);
+  const shown = `error rate ${formatPercent(ci.estimate)} over ${countLabel(c.requests)} (${h.label})`;
+  if (c.requests >= minRequests && logE >= s.breachBound) {
     const stableRequests = h.sums.paired.stableRequests;
     const stableRate = matchedRate(h.sums);
     if (stableRequests >= minRequests && stableRate > errorRateMax) {
@@ -191,10 +193,14 @@ function errorVsObjective(
     return {
       ...base,
       outcome: "breach",
-      detail: `${shown}: over the ${formatPercent(errorRateMax)} objective beyond chance`,
+      detail: `${shown}: over the ${formatPercent(errorRateMax)} objective beyond chance (evidence ${evidenceLabel(logE)} ≥ ×${Math.round(Math.exp(s.breachBound))})`,
     };
   }
-  return { ...base, outcome: "open", detail: shown };
+  return {
+    ...base,
+    outcome: "open",
+    detail: `${shown}; evidence of a breach of the ${formatPercent(errorRateMax)} objective ${evidenceLabel(logE)}`,
+  };
 }
 
 function latencyVsStable(h: Horizon, s: Settings, minRequests: number): JudgeCheck | null {
@@ -277,6 +283,8 @@ function latencyVsObjective(
     if (n === 0) return null;
     const { slow, boundMs } = slowerThan(canary, p95LatencyMsMax, "at_most");
     const ci = proportionInterval(slow, n, s.policy.false_breach_probability);
+    // One-sided, as for the error rate: more than 5% slower than the objective.
+    const logE = logAboveEvidence(slow, n, P95_TAIL);
     const p95 = mergedP95Of(h, "canary", false);
     const base = {
       metric: "p95_latency" as const,
@@ -287,7 +295,7 @@ function latencyVsObjective(
       upper: null,
     };
     const shown = `p95 ${p95 === null ? "n/a" : formatMs(p95)}: ${formatPercent(ci.estimate)} of ${countLabel(n)} slower than ${formatMs(boundMs)} (${h.label})`;
-    if (n >= minRequests && ci.lower > P95_TAIL) {
+    if (n >= minRequests && logE >= s.breachBound) {
       const stable = matchedStableSlowShare(h);
       if (stable && stable.requests >= minRequests) {
         if (stable.share > P95_TAIL) {
@@ -301,10 +309,14 @@ function latencyVsObjective(
       return {
         ...base,
         outcome: "breach",
-        detail: `${shown}: p95 over the ${formatMs(p95LatencyMsMax)} objective beyond chance`,
+        detail: `${shown}: p95 over the ${formatMs(p95LatencyMsMax)} objective beyond chance (evidence ${evidenceLabel(logE)} ≥ ×${Math.round(Math.exp(s.breachBound))})`,
       };
     }
-    return { ...base, outcome: "open", detail: shown };
+    return {
+      ...base,
+      outcome: "open",
+      detail: `${shown}; evidence of a breach of the ${formatMs(p95LatencyMsMax)} objective ${evidenceLabel(logE)}`,
+    };
   }
   const polls = h.observations.filter((o) => o.canary.p95LatencyMs !== null);
   if (polls.length === 0) return null;
