@@ -451,7 +451,7 @@ describe("a release through GitHub, Kubernetes (Argo Rollouts), Slack and PagerD
     // The default (statistical) judge: with no stable track to compare with, the objective
     // is the ceiling, and 100 errors in 1,200 requests is over it beyond chance.
     expect(outcome.summary).toMatch(
-      /error rate 8\.33% \(at least [\d.]+%\) over 1,200 canary requests \(this step\): over the 1\.00% objective beyond chance/,
+      /error rate 8\.33% over 1,200 canary requests \(this step\): over the 1\.00% objective beyond chance \(evidence ×[\d.e+]+ ≥ ×1000\)/,
     );
     expect(events.filter((e) => e.type === "canary.breach").map((e) => e.weight)).toEqual([25]);
     expect(slo.seenWeights).toEqual([5, 5, 25]); // two polls at 5%, the first at 25% breached

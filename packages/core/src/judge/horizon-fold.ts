@@ -63,6 +63,14 @@ export interface HorizonSums {
   /** Canary requests slower than the same interval's stable p95 (`at_most`), and than `p95Ratio` × it (`at_least`). */
   slowVsStableP95: SlowSums;
   slowVsStableLimit: SlowSums;
+  /**
+   * Per track, requests slower than stable's p95 over the earlier polls (see
+   * `addSlowerThanStable`), summed over the intervals; and per alternative, the log likelihood
+   * ratio of "the canary's share of them is larger than its share of traffic" (ratio 1),
+   * conditioned on their number per interval as the error evidence is.
+   */
+  slowerThanStable: { canary: number; canaryTotal: number; stable: number; stableTotal: number };
+  slowerLogs: number[];
   /** Stable's share of requests slower than the p95 objective, weighted by canary traffic. */
   stableSlowShareSum: number;
   stableSlowShareWeight: number;
@@ -88,6 +96,8 @@ function emptySums(): HorizonSums {
     stableAll: emptyHistogram(),
     slowVsStableP95: { slow: 0, total: 0, weighted: 0 },
     slowVsStableLimit: { slow: 0, total: 0, weighted: 0 },
+    slowerThanStable: { canary: 0, canaryTotal: 0, stable: 0, stableTotal: 0 },
+    slowerLogs: WORSE_ALTERNATIVES.map(() => 0),
     stableSlowShareSum: 0,
     stableSlowShareWeight: 0,
     stableSlowRequests: 0,
@@ -164,6 +174,8 @@ export function p95Of(t: TrackReading): number | null {
 function addPoll(s: HorizonSums, o: PollObservation, p: FoldParameters): void {
   const c = o.canary;
   const st = o.stable;
+  // Stable's p95 over the polls before this one: the threshold of `slowerThanStable`.
+  const pastStableP95 = mergedP95(s.stableAll);
   if (hasCounts(c)) {
     s.canary.known = true;
     s.canary.requests += c.requests;
@@ -225,6 +237,7 @@ function addPoll(s: HorizonSums, o: PollObservation, p: FoldParameters): void {
       s.slowVsStableLimit.total += n;
       s.slowVsStableLimit.weighted += n * stableP95;
     }
+    if (st.latencyBuckets) addSlowerThanStable(s, cb, st.latencyBuckets, pastStableP95);
   }
   const sb = st?.latencyBuckets;
   if (sb && canaryRequests > 0) {
@@ -235,6 +248,43 @@ function addPoll(s: HorizonSums, o: PollObservation, p: FoldParameters): void {
       s.stableSlowShareSum +=
         (canaryRequests * slowerThan(sb, p.p95MaxMs, "at_least").slow) / total;
     }
+  }
+}
+
+/**
+ * Adds one interval's requests slower than a threshold on both tracks: stable's p95 over the
+ * horizon's earlier polls (`thresholdMs`), or with none yet the p95 of this interval's
+ * requests of both tracks together; either way at a bucket's bound. Neither depends on which
+ * track served which of this interval's requests, so a canary no slower than stable gets each
+ * slow request with its share of traffic: the count is exact however few requests each track
+ * has. A threshold drawn from the same interval's stable requests alone is not: on small
+ * samples it is a noisy quantile that a healthy canary exceeds more than 5% of the time.
+ */
+function addSlowerThanStable(
+  s: HorizonSums,
+  cb: LatencyBucket[],
+  sb: LatencyBucket[],
+  thresholdMs: number | null,
+): void {
+  if (cb.length !== sb.length) return;
+  const nc = histogramTotal(cb);
+  const ns = histogramTotal(sb);
+  if (!(nc > 0 && ns > 0)) return;
+  const rank = 0.95 * (nc + ns);
+  for (let i = 0; i < cb.length; i++) {
+    if (cb[i]!.leMs !== sb[i]!.leMs) return;
+    if (thresholdMs === null ? cb[i]!.count + sb[i]!.count < rank : cb[i]!.leMs < thresholdMs)
+      continue;
+    const slowCanary = nc - cb[i]!.count;
+    const slowStable = ns - sb[i]!.count;
+    const t = s.slowerThanStable;
+    t.canary += slowCanary;
+    t.canaryTotal += nc;
+    t.stable += slowStable;
+    t.stableTotal += ns;
+    if (slowCanary + slowStable > 0)
+      addLogRatios(s.slowerLogs, WORSE_ALTERNATIVES, 1, nc, slowCanary, ns, slowStable);
+    return;
   }
 }
 

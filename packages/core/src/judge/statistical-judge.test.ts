@@ -1,7 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { lognormalBuckets } from "../testing/fakes/simulated-latency.js";
+import {
+  addLatencySample,
+  LATENCY_BUCKET_BOUNDS_MS,
+  lognormalBucketProbabilities,
+} from "../testing/traffic/latency-histogram.js";
+import { createSeededRandom, type SeededRandom } from "../testing/traffic/seeded-random.js";
 import type { JudgeInput, PollObservation, TrackReading } from "./judge.js";
+import { histogramQuantile } from "./latency-histogram.js";
 import { createStatisticalJudge } from "./statistical-judge.js";
 
 const objectives = { errorRateMax: 0.01, p95LatencyMsMax: 300 };
@@ -58,6 +65,62 @@ function input(
 
 const judge = createStatisticalJudge();
 
+/** `n` requests drawn from a lognormal latency (p95 `p95Ms`), into the benchmark's buckets. */
+function sampled(random: SeededRandom, n: number, p95Ms: number, sigma: number): TrackReading {
+  const mu = Math.log(p95Ms) - 1.6448536269514722 * sigma;
+  const counts = new Float64Array(LATENCY_BUCKET_BOUNDS_MS.length);
+  addLatencySample(
+    random,
+    n,
+    { mu, sigma, probabilities: lognormalBucketProbabilities(mu, sigma) },
+    counts,
+  );
+  let total = 0;
+  const buckets = LATENCY_BUCKET_BOUNDS_MS.map((leMs, i) => {
+    total += counts[i]!;
+    return { leMs, count: total };
+  });
+  return {
+    requests: n,
+    errors: 0,
+    errorRate: n > 0 ? 0 : null,
+    p95LatencyMs: n > 0 ? histogramQuantile(buckets, 0.95) : null,
+    latencyBuckets: n > 0 ? buckets : null,
+  };
+}
+
+/** How many of `releases` one-step releases of `polls` sampled polls end in a breach. */
+function breaches(
+  releases: number,
+  polls: number,
+  perPoll: { canary: number; stable: number },
+  p95Ms: { canary: number; stable: number },
+  seed: number,
+): number {
+  const random = createSeededRandom(seed);
+  let count = 0;
+  for (let r = 0; r < releases; r++) {
+    const j = createStatisticalJudge({ early_promotion: false });
+    const obs: PollObservation[] = [];
+    for (let m = 1; m <= polls; m++) {
+      obs.push(
+        poll(
+          m,
+          sampled(random, perPoll.canary, p95Ms.canary, 0.8),
+          sampled(random, perPoll.stable, p95Ms.stable, 0.8),
+          1,
+          25,
+        ),
+      );
+      if (j.decide(input(obs, m === polls)).verdict === "breach") {
+        count += 1;
+        break;
+      }
+    }
+  }
+  return count;
+}
+
 describe("statistical judge", () => {
   it("rolls back a canary with five times stable's error rate on a large sample", () => {
     const obs = [1, 2, 3].map((m) => poll(m, track(1000, 20, 150), track(19_000, 76, 150)));
@@ -99,6 +162,37 @@ describe("statistical judge", () => {
     const d = judge.decide(input(obs));
     expect(d.verdict).toBe("breach");
     expect(d.reason).toMatch(/p95 over 1\.15× stable/);
+  });
+
+  it("does not roll back a canary as fast as stable when each poll has few stable requests", () => {
+    // 10 requests a minute on each track, 40 minutes: a minute's stable p95 is a noisy
+    // quantile of 10 requests that the canary exceeds far more than 5% of the time; counting
+    // both tracks' requests over one threshold keeps a breach at chance level.
+    const same = { canary: 180, stable: 180 };
+    expect(breaches(200, 40, { canary: 10, stable: 10 }, same, 3)).toBeLessThanOrEqual(2);
+    // …and a canary three times slower is still rolled back, on the same traffic.
+    const slower = { canary: 540, stable: 180 };
+    expect(breaches(50, 40, { canary: 10, stable: 10 }, slower, 4)).toBeGreaterThanOrEqual(45);
+  });
+
+  it("catches a 30% slower p95 at 5% of 2,000 requests a minute within 15 minutes", () => {
+    // 100 canary and 1,900 stable requests a minute: stable's share of slow requests is
+    // measured, not taken to be 5% of a threshold rounded up to the next bucket bound.
+    const slower = { canary: 234, stable: 180 };
+    expect(breaches(40, 15, { canary: 100, stable: 1900 }, slower, 5)).toBeGreaterThanOrEqual(39);
+  });
+
+  it("without a baseline, rolls back an error rate shown over the objective by a one-sided test", () => {
+    // 56 errors in 3,000 requests at 100%: ×1000 of evidence of a rate over 1%, though an
+    // interval on the rate at the same level still reaches below 1%.
+    const counts = [19, 19, 18];
+    const obs = counts.map((e, i) => poll(i + 1, track(1000, e, 150), null, 2, 100));
+    const d = judge.decide(input(obs));
+    expect(d.verdict).toBe("breach");
+    expect(d.reason).toMatch(/over the 1\.00% objective beyond chance \(evidence ×\d+ ≥ ×1000\)/);
+    // At the objective itself, no breach.
+    const at = [10, 10, 10].map((e, i) => poll(i + 1, track(1000, e, 150), null, 2, 100));
+    expect(judge.decide(input(at)).verdict).not.toBe("breach");
   });
 
   it("holds, and says so, when stable is as degraded as the canary", () => {

@@ -1,5 +1,5 @@
 import { proportionInterval } from "./confidence-sequence.js";
-import { mixtureOf, rateInterval } from "./error-rate-tests.js";
+import { logAboveEvidence, mixtureOf, rateInterval } from "./error-rate-tests.js";
 import { formatCount, formatMs, formatPercent } from "./format.js";
 import {
   foldHorizon,
@@ -187,8 +187,10 @@ function errorVsObjective(
     lower: ci.lower,
     upper: ci.upper,
   };
-  const shown = `error rate ${formatPercent(ci.estimate)} (at least ${formatPercent(ci.lower)}) over ${countLabel(c.requests)} (${h.label})`;
-  if (c.requests >= minRequests && ci.lower > errorRateMax) {
+  // One-sided: only a rate above the ceiling breaches it (see logAboveEvidence).
+  const logE = logAboveEvidence(c.errors, c.requests, errorRateMax);
+  const shown = `error rate ${formatPercent(ci.estimate)} over ${countLabel(c.requests)} (${h.label})`;
+  if (c.requests >= minRequests && logE >= s.breachBound) {
     const stableRequests = h.sums.paired.stableRequests;
     const stableRate = matchedRate(h.sums);
     if (stableRequests >= minRequests && stableRate > errorRateMax) {
@@ -201,21 +203,29 @@ function errorVsObjective(
     return {
       ...base,
       outcome: "breach",
-      detail: `${shown}: over the ${formatPercent(errorRateMax)} objective beyond chance`,
+      detail: `${shown}: over the ${formatPercent(errorRateMax)} objective beyond chance (evidence ${evidenceLabel(logE)} ≥ ×${Math.round(Math.exp(s.breachBound))})`,
     };
   }
-  return { ...base, outcome: "open", detail: shown };
+  return {
+    ...base,
+    outcome: "open",
+    detail: `${shown}; evidence of a breach of the ${formatPercent(errorRateMax)} objective ${evidenceLabel(logE)}`,
+  };
 }
 
 function latencyVsStable(h: Horizon, s: Settings, minRequests: number): JudgeCheck | null {
   const ratio = s.policy.max_p95_ratio;
-  // Significance: more than 5% of canary requests slower than the same minute's stable p95
-  // (a slower canary), beyond chance. The floor: the canary's p95 estimate over `ratio` ×
-  // stable's.
+  // Significance: in each interval, the canary has more than its share of traffic of the
+  // requests slower than stable's p95 so far, beyond chance (conditioned on their number, as
+  // the error test is: exact on any sample, and a blip that slows both tracks cancels out).
+  // The floor: the canary's p95 estimate over `ratio` × stable's.
   const matched = slowVsStable(h, "p95");
-  if (matched) {
-    const { slow, total: n, stableP95 } = matched;
-    const ci = proportionInterval(slow, n, s.policy.false_breach_probability);
+  const slower = h.sums.slowerThanStable;
+  if (matched && slower.canaryTotal > 0) {
+    const { total: n, stableP95 } = matched;
+    const logE = mixtureOf(h.sums.slowerLogs);
+    const canaryShare = slower.canary / slower.canaryTotal;
+    const stableShare = slower.stable / slower.stableTotal;
     const canaryP95 = mergedP95Of(h, "canary", true);
     const base = {
       metric: "p95_latency" as const,
@@ -225,24 +235,28 @@ function latencyVsStable(h: Horizon, s: Settings, minRequests: number): JudgeChe
       lower: null,
       upper: null,
     };
-    const shown = `p95 ${canaryP95 === null ? "n/a" : formatMs(canaryP95)} vs stable ${stableP95 === null ? "n/a" : formatMs(stableP95)}: ${formatPercent(ci.estimate)} of ${countLabel(n)} slower than stable's p95 of the same minute (${h.label})`;
+    const shown = `p95 ${canaryP95 === null ? "n/a" : formatMs(canaryP95)} vs stable ${stableP95 === null ? "n/a" : formatMs(stableP95)}: ${formatPercent(canaryShare)} of ${countLabel(n)} slower than stable's p95, against ${formatPercent(stableShare)} of stable's (${h.label})`;
     const pastFloor =
       n >= minRequests && canaryP95 !== null && stableP95 !== null && canaryP95 > ratio * stableP95;
-    if (pastFloor && ci.lower > P95_TAIL) {
+    if (pastFloor && logE >= s.breachBound) {
       return {
         ...base,
         outcome: "breach",
-        detail: `${shown}: slower than stable beyond chance (at least ${formatPercent(ci.lower)} > 5%) and p95 over ${ratio}× stable's`,
+        detail: `${shown}: slower than stable beyond chance (evidence ${evidenceLabel(logE)} ≥ ×${Math.round(Math.exp(s.breachBound))}) and p95 over ${ratio}× stable's`,
       };
     }
-    if (pastFloor && proportionInterval(slow, n, 1 / s.policy.suspect_evidence).lower > P95_TAIL) {
+    if (pastFloor && logE >= s.suspectBound) {
       return {
         ...base,
         outcome: "suspect",
-        detail: `${shown}: p95 over ${ratio}× stable's, short of the breach bound`,
+        detail: `${shown}: p95 over ${ratio}× stable's, with evidence ${evidenceLabel(logE)} (a breach needs ×${Math.round(Math.exp(s.breachBound))})`,
       };
     }
-    return { ...base, outcome: "open", detail: shown };
+    return {
+      ...base,
+      outcome: "open",
+      detail: `${shown}; evidence of a regression ${evidenceLabel(logE)}`,
+    };
   }
   // No histograms: a sign test on the per-interval p95s.
   const pairs = h.observations.filter(
@@ -287,6 +301,8 @@ function latencyVsObjective(
     if (n === 0) return null;
     const { slow, boundMs } = slowerThan(canary, p95LatencyMsMax, "at_most");
     const ci = proportionInterval(slow, n, s.policy.false_breach_probability);
+    // One-sided, as for the error rate: more than 5% slower than the objective.
+    const logE = logAboveEvidence(slow, n, P95_TAIL);
     const p95 = mergedP95Of(h, "canary", false);
     const base = {
       metric: "p95_latency" as const,
@@ -297,7 +313,7 @@ function latencyVsObjective(
       upper: null,
     };
     const shown = `p95 ${p95 === null ? "n/a" : formatMs(p95)}: ${formatPercent(ci.estimate)} of ${countLabel(n)} slower than ${formatMs(boundMs)} (${h.label})`;
-    if (n >= minRequests && ci.lower > P95_TAIL) {
+    if (n >= minRequests && logE >= s.breachBound) {
       const stable = matchedStableSlowShare(h);
       if (stable && stable.requests >= minRequests) {
         if (stable.share > P95_TAIL) {
@@ -311,10 +327,14 @@ function latencyVsObjective(
       return {
         ...base,
         outcome: "breach",
-        detail: `${shown}: p95 over the ${formatMs(p95LatencyMsMax)} objective beyond chance`,
+        detail: `${shown}: p95 over the ${formatMs(p95LatencyMsMax)} objective beyond chance (evidence ${evidenceLabel(logE)} ≥ ×${Math.round(Math.exp(s.breachBound))})`,
       };
     }
-    return { ...base, outcome: "open", detail: shown };
+    return {
+      ...base,
+      outcome: "open",
+      detail: `${shown}; evidence of a breach of the ${formatMs(p95LatencyMsMax)} objective ${evidenceLabel(logE)}`,
+    };
   }
   const polls = h.observations.filter((o) => o.canary.p95LatencyMs !== null);
   if (polls.length === 0) return null;
