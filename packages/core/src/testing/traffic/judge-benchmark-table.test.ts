@@ -27,6 +27,7 @@ function run(partial: Partial<JudgeBenchmarkRun>): JudgeBenchmarkRun {
     decidedBy: null,
     exposureMinutes: null,
     regressionExposureMinutes: partial.exposureMinutes ?? null,
+    regressionFullTrafficMinutes: null,
     releaseMinutes: 40,
     maxWeightReached: 100,
     ...partial,
@@ -38,8 +39,20 @@ const runs: JudgeBenchmarkRun[] = [
   run({ group: "error_x2", tierPerMinute: 20, decidedBy: "breach", exposureMinutes: 9 }),
   run({ group: "error_x2", tierPerMinute: 20 }),
   // error ×2 at 2,000/min: both caught, one by the inconclusive policy.
-  run({ group: "error_x2", tierPerMinute: 2000, decidedBy: "breach", exposureMinutes: 2 }),
-  run({ group: "error_x2", tierPerMinute: 2000, decidedBy: "inconclusive", exposureMinutes: 20 }),
+  run({
+    group: "error_x2",
+    tierPerMinute: 2000,
+    decidedBy: "breach",
+    exposureMinutes: 2,
+    regressionFullTrafficMinutes: 0.1,
+  }),
+  run({
+    group: "error_x2",
+    tierPerMinute: 2000,
+    decidedBy: "inconclusive",
+    exposureMinutes: 20,
+    regressionFullTrafficMinutes: 3,
+  }),
   // p95 +30% at 20,000/min: missed.
   run({ group: "p95_+30%", tierPerMinute: 20000 }),
   // healthy: one false rollback at 20/min (inconclusive), three clean releases.
@@ -86,6 +99,9 @@ describe("summarizeJudgeRuns", () => {
     expect(table.medianExposureMinutes["2000"]).toBe(11);
     expect(table.medianExposureMinutes["200"]).toBeNull();
     expect(table.medianRegressionExposureMinutes.all).toBe(9);
+    // Only the runs that have it (the 2,000/min pair): the mean of the middle two.
+    expect(table.medianRegressionFullTrafficMinutes.all).toBeCloseTo(1.55, 12);
+    expect(table.medianRegressionFullTrafficMinutes["20"]).toBeNull();
     expect(table.meanHealthyReleaseMinutes.all).toBe(30);
     expect(table.meanHealthyReleaseMinutes["20"]).toBe(40);
     expect(table.meanHealthyReleaseMinutes["200+"]).toBe(25);

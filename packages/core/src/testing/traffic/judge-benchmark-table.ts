@@ -52,6 +52,8 @@ export interface JudgeBenchmarkTable {
   medianExposureMinutes: ByColumn<number | null>;
   /** Median minutes from a regression's onset to the rollback decision, over caught regressions. */
   medianRegressionExposureMinutes: ByColumn<number | null>;
+  /** The same in minutes of full traffic (Σ weight/100 × minutes from the onset), over caught regressions. */
+  medianRegressionFullTrafficMinutes: ByColumn<number | null>;
   /** Mean minutes from start to end of the healthy releases that succeeded. */
   meanHealthyReleaseMinutes: ByColumn<number | null>;
   /** Runs that ended otherwise than SUCCESS or an SLO rollback (deploy errors, bugs): should be 0. */
@@ -146,6 +148,15 @@ export function summarizeJudgeRuns(
         runs
           .filter((r) => inColumn(r, c) && isRegression(r) && r.regressionExposureMinutes != null)
           .map((r) => r.regressionExposureMinutes!),
+      ),
+    ),
+    medianRegressionFullTrafficMinutes: byColumn((c) =>
+      median(
+        runs
+          .filter(
+            (r) => inColumn(r, c) && isRegression(r) && r.regressionFullTrafficMinutes != null,
+          )
+          .map((r) => r.regressionFullTrafficMinutes!),
       ),
     ),
     meanHealthyReleaseMinutes: byColumn((c) =>
@@ -249,6 +260,9 @@ export function formatJudgeBenchmarkTables(
   );
   line("  from the regression's onset, min", (t) =>
     TRAFFIC_COLUMNS.map((c) => minutes(t.medianRegressionExposureMinutes[c])),
+  );
+  line("  same, in full-traffic minutes", (t) =>
+    TRAFFIC_COLUMNS.map((c) => minutes(t.medianRegressionFullTrafficMinutes[c])),
   );
   line("mean healthy release, min", (t) =>
     TRAFFIC_COLUMNS.map((c) => minutes(t.meanHealthyReleaseMinutes[c])),

@@ -74,8 +74,15 @@ describe("judge benchmark runs", () => {
     expect(run.decidedBy).toBe("breach");
     expect(run.exposureMinutes).toBeGreaterThan(minutes);
     expect(run.regressionExposureMinutes).toBeCloseTo(run.exposureMinutes! - minutes, 6);
+    // In full traffic: at most the minutes themselves (100% weight), at least 5% of them.
+    expect(run.regressionFullTrafficMinutes).toBeGreaterThan(0);
+    expect(run.regressionFullTrafficMinutes).toBeLessThanOrEqual(run.regressionExposureMinutes!);
+    expect(run.regressionFullTrafficMinutes).toBeGreaterThanOrEqual(
+      0.05 * run.regressionExposureMinutes!,
+    );
     const healthy = await runJudgeOnTrace(pick(2000, "healthy"), "statistical");
     expect(healthy.regressionExposureMinutes).toBeNull();
+    expect(healthy.regressionFullTrafficMinutes).toBeNull();
   });
 
   it("runs every judge on the same trace", async () => {

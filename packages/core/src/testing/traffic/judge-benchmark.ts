@@ -77,6 +77,11 @@ export interface JudgeBenchmarkRun {
    * without a rollback or for a trace without a regression.
    */
   regressionExposureMinutes: number | null;
+  /**
+   * The same span as `regressionExposureMinutes` in minutes of full traffic (Σ weight/100 ×
+   * minutes, as an incident's impact counts them): 4 minutes at 25% is 1. Null likewise.
+   */
+  regressionFullTrafficMinutes: number | null;
   /** Minutes from the release's start to its end. */
   releaseMinutes: number;
   maxWeightReached: number;
@@ -156,6 +161,12 @@ export async function runJudgeOnTrace(
         ? onsetMs === null
           ? 0
           : Math.max(0, decidedAt - onsetMs) / 60_000
+        : null,
+    regressionFullTrafficMinutes:
+      rolledBack && decidedAt !== null && onsetMs !== undefined
+        ? onsetMs === null || onsetMs >= decidedAt
+          ? 0
+          : timeline.fullTrafficMinutes(onsetMs, decidedAt)
         : null,
     releaseMinutes: (Date.parse(outcome.endedAt) - Date.parse(outcome.startedAt)) / 60_000,
     maxWeightReached: outcome.maxWeightReached,

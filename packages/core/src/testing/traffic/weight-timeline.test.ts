@@ -45,6 +45,14 @@ describe("recordWeightTimeline", () => {
     expect(timeline.firstAtOrAboveMs(25)).toBe(601_000);
     expect(timeline.weightSetAtMs(25)).toBe(601_000);
     expect(timeline.weightSetAtMs(50)).toBeNull();
+    // 10 min at 5%, then 10 at 25%, then 1 at 100%: 0.5 + 2.5 + 1 minutes of full traffic.
+    expect(timeline.fullTrafficMinutes(1_000, 1_261_000)).toBeCloseTo(4, 9);
+    // From the middle of the 25% step to the middle of the 100% one: 5 × 0.25 + 0.5 × 1.
+    expect(timeline.fullTrafficMinutes(901_000, 1_231_000)).toBeCloseTo(1.75, 9);
+    // Before any weight and after the rollback the canary serves nothing.
+    expect(timeline.fullTrafficMinutes(0, 1_000)).toBe(0);
+    expect(timeline.fullTrafficMinutes(1_261_000, 2_000_000)).toBe(0);
+    expect(timeline.fullTrafficMinutes(5_000, 5_000)).toBe(0);
   });
 
   it("records nothing for a change the platform refused", async () => {

@@ -20,6 +20,11 @@ export interface WeightTimeline {
   firstAtOrAboveMs(percent: number): number | null;
   /** When the weight `percent` was first set by `setWeight`, or null. */
   weightSetAtMs(percent: number): number | null;
+  /**
+   * The minutes of full traffic the canary served between two instants: ∫ share/100 dt, as
+   * an incident's `impact.fullTrafficMinutes` counts them (10 minutes at 5% is 0.5).
+   */
+  fullTrafficMinutes(fromMs: number, toMs: number): number;
 }
 
 /**
@@ -72,6 +77,20 @@ export function recordWeightTimeline(
       return (
         changes.find((c) => c.action === "set_weight" && c.canaryPercent === percent)?.atMs ?? null
       );
+    },
+    fullTrafficMinutes(fromMs, toMs) {
+      let percentMs = 0;
+      let at = fromMs;
+      let share = timeline.canaryPercentAt(fromMs);
+      for (const c of changes) {
+        if (c.atMs <= fromMs) continue;
+        if (c.atMs >= toMs) break;
+        percentMs += share * (c.atMs - at);
+        at = c.atMs;
+        share = c.canaryPercent;
+      }
+      if (toMs > at) percentMs += share * (toMs - at);
+      return percentMs / 100 / 60_000;
     },
   };
   return { deployer, timeline };
