@@ -89,4 +89,26 @@ describe("the GitHub Actions example", () => {
     expect(missing.code).toBe(1);
     expect(missing.out).toContain("notifiers[0].with.webhook_url_env");
   });
+
+  it("runs `shipgate recover --watchdog` on a schedule, in a group of its own, on a lock every runner sees", async () => {
+    const workflow = parse(await readFile(join(root, ".github/workflows/watchdog.yml"), "utf8"));
+    const release = parse(await readFile(join(root, ".github/workflows/release.yml"), "utf8"));
+    expect(workflow.on.schedule[0].cron).toMatch(/^\*\/\d+ \* \* \* \*$/);
+    const steps: Step[] = workflow.jobs.watchdog.steps;
+    const recover = steps.find((s) => s.run?.includes("shipgate recover"));
+    expect(recover?.run).toBe("npx shipgate recover --watchdog");
+    // Every secret the config names: a recovery rolls back, files the incident, notifies.
+    const text = await readFile(join(root, "shipgate.yaml"), "utf8");
+    for (const [, name] of text.matchAll(/_env: ([A-Z_]+)/g))
+      expect(recover?.env?.[name!]).toBe(`\${{ secrets.${name} }}`);
+    // Never in the release's concurrency group (a queued run there replaces a pending one),
+    // and it never needs to push anything.
+    expect(workflow.concurrency.group).not.toBe(release.concurrency.group);
+    expect(workflow.permissions.contents).toBe("read");
+    // A dead runner's files die with it: the lock and journal must live where the next
+    // runner looks, here a Lease in the cluster (the Kubernetes deployer's default lock).
+    const config = parse(text);
+    expect(config.lock).toEqual({ use: "@shipgate/deploy-kubernetes", with: config.deployer.with });
+    expect(config.lock.with.lease?.enabled).not.toBe(false);
+  });
 });

@@ -131,15 +131,16 @@ changelog are. --dir chooses the directory (default: a new temp dir).`,
   },
   {
     name: "recover",
-    usage: "[--config shipgate.yaml] [--resume]",
+    usage: "[--config shipgate.yaml] [--resume] [--watchdog]",
     load: async () => flagsOnly((await import("./recover-command.js")).runRecoverCommand),
     options: {
       ...OUTPUT,
       config: { type: "string", short: "c" },
       service: { type: "string" },
       resume: { type: "boolean" },
+      watchdog: { type: "boolean" },
     },
-    help: `shipgate recover [--config shipgate.yaml] [--service name] [--resume]
+    help: `shipgate recover [--config shipgate.yaml] [--service name] [--resume] [--watchdog]
 
 Finishes a release whose runner died (kill -9, a pre-empted or timed-out CI job): takes
 the lock over from the dead holder, reads the release journal and, if that release did
@@ -150,9 +151,14 @@ releases the lock. The next \`shipgate release\` does the same on its own.
   --resume   continue the release from its last passed canary step instead (after
              checking the deployer is where the journal left it), when its policy has
              resume_after_crash: true; without that policy nothing is changed (exit 1)
+  --watchdog for a scheduled job (every few minutes) that makes sure no canary is left
+             with nobody watching it: a live release holding the lock is watching its
+             own canary, so that is exit 0 as well; the job fails only when it had to
+             recover a release (3, or 1) or could not (1). Needs a lock and journal
+             every runner sees (a Kubernetes Lease), not a file on a runner that died.
 
 Exit codes: 0 nothing to recover, 1 recovered (nothing had been deployed) or error,
-3 recovered and rolled back, 4 a live release holds the lock.`,
+3 recovered and rolled back, 4 a live release holds the lock (0 with --watchdog).`,
   },
   {
     name: "status",

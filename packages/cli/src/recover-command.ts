@@ -12,6 +12,9 @@ import { loadServiceStack } from "./service-stack.js";
  * a rollback, 1 when nothing had been deployed, 0 when there was nothing to recover, 4
  * when a live release holds the lock. `--resume` continues the release from its last
  * passed canary step instead, when its policy allows it (`resume_after_crash`).
+ * `--watchdog` is for a scheduled job that makes sure no canary is left with nobody
+ * watching it: a live release holding the lock is watching its own canary, so that is
+ * exit 0 too; the job fails only when it had to recover something, or could not.
  */
 export async function runRecoverCommand(
   flags: Record<string, unknown>,
@@ -35,6 +38,14 @@ export async function runRecoverCommand(
         io.stdout.write(
           `nothing to recover: the last release of ${service} finished (or there was none)\n`,
         );
+      return 0;
+    }
+    if (flags.watchdog === true && outcome.reason === "lock_held") {
+      if (mode.json)
+        io.stdout.write(
+          `${JSON.stringify({ type: "recover.watched", service, detail: outcome.summary })}\n`,
+        );
+      else io.stdout.write(`${outcome.summary}\n`);
       return 0;
     }
     reporter.finish(outcome, { artifactsRoot: built.artifactsRoot });

@@ -70,4 +70,52 @@ describe("kill -9 in the middle of the demo's canary, then shipgate recover in i
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("nothing to recover");
   }, 60_000);
+
+  it("`recover --watchdog`, as a scheduled job runs it: exit 0 while a live release watches its canary, 3 once its runner is killed, then 0", async () => {
+    const dir = join(scratch.path, "watched");
+    let demoChild: Parameters<NonNullable<Parameters<typeof runCli>[1]["onStdout"]>>[1] | null =
+      null;
+    let canaryRuns!: () => void;
+    const canaryRunning = new Promise<void>((resolve) => {
+      canaryRuns = resolve;
+    });
+    const demo = runCli(realTimeDemoArgs({ windowSeconds: 60, pollSeconds: 1, dir }), {
+      cwd: scratch.path,
+      timeoutMs: 50_000,
+      onStdout(all, child) {
+        demoChild = child;
+        if (/canary 5% \d+s\/1m00s/.test(all)) canaryRuns();
+      },
+    });
+    await canaryRunning;
+    // The release is alive: the watchdog leaves it alone and succeeds; plain recover says 4.
+    const watched = await runCli(["recover", "--watchdog"], { cwd: dir });
+    expect(watched.code).toBe(0);
+    expect(watched.stdout).toContain("a live release of checkout holds the lock");
+    const plain = await runCli(["recover"], { cwd: dir });
+    expect(plain.code).toBe(4);
+    const live = JSON.parse(await readFile(join(dir, "devops/simulated/deployer.json"), "utf8"));
+    expect(live).toMatchObject({ canaryVersion: "v1.4.0", weight: 5 });
+
+    // Its runner dies: the next watchdog run rolls the canary back and fails the job (3).
+    demoChild!.kill("SIGKILL");
+    expect((await demo).signal).toBe("SIGKILL");
+    const recovered = await runCli(["recover", "--watchdog", "--json"], { cwd: dir });
+    expect(recovered.code).toBe(3);
+    const last = JSON.parse(recovered.stdout.trim().split("\n").at(-1)!);
+    expect(last).toMatchObject({
+      type: "release.finished",
+      outcome: { status: "ABORTED", reason: "recovered_after_crash" },
+    });
+    const after = JSON.parse(await readFile(join(dir, "devops/simulated/deployer.json"), "utf8"));
+    expect(after).toMatchObject({ stableVersion: "v1.3.0", canaryVersion: null, weight: 0 });
+
+    // And the run after that has nothing to do.
+    const idle = await runCli(["recover", "--watchdog", "--json"], { cwd: dir });
+    expect(idle.code).toBe(0);
+    expect(JSON.parse(idle.stdout.trim().split("\n").at(-1)!)).toEqual({
+      type: "recover.nothing",
+      service: "checkout",
+    });
+  }, 60_000);
 });
