@@ -14,6 +14,9 @@ import { zodIssuesToProblems } from "./zod-problems.js";
 
 /** The action's inputs, as the runner passes them (`INPUT_*`, strings). */
 export const actionInputsSchema = z.object({
+  INPUT_COMMAND: z
+    .enum(["release", "watchdog", ""], { message: 'command must be "release" or "watchdog"' })
+    .default(""),
   INPUT_VERSION: z.string().default(""),
   INPUT_SHA: z.string().default(""),
   INPUT_CONFIG: z.string().default(""),
@@ -36,7 +39,8 @@ export interface GitHubActionOptions {
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGKILL: 137 };
 
 /**
- * The GitHub Action's entry point: runs `shipgate release --json` with the runner's Node,
+ * The GitHub Action's entry point: runs `shipgate release --json` (or, with the input
+ * `command: watchdog`, `shipgate recover --watchdog --json`) with the runner's Node,
  * shows its events as plain log lines, writes the job summary (`$GITHUB_STEP_SUMMARY`) and
  * the outputs `status`, `exit-code`, `report`, `incident` (`$GITHUB_OUTPUT`), and resolves
  * to shipgate's exit code. Secrets reach shipgate only through the environment. A cancelled
@@ -60,10 +64,15 @@ export async function runGitHubAction(options: GitHubActionOptions): Promise<num
   const input = inputs.data;
   const config = input.INPUT_CONFIG || "shipgate.yaml";
   const sha = input.INPUT_SHA || input.GITHUB_SHA;
-  const args = ["release", "--json", "--config", config];
-  if (input.INPUT_VERSION) args.push("--version", input.INPUT_VERSION);
-  if (sha) args.push("--sha", sha);
-  if (input.INPUT_DRY_RUN === "true") args.push("--dry-run");
+  const watchdog = input.INPUT_COMMAND === "watchdog";
+  const args = watchdog
+    ? ["recover", "--watchdog", "--json", "--config", config]
+    : ["release", "--json", "--config", config];
+  if (!watchdog) {
+    if (input.INPUT_VERSION) args.push("--version", input.INPUT_VERSION);
+    if (sha) args.push("--sha", sha);
+    if (input.INPUT_DRY_RUN === "true") args.push("--dry-run");
+  }
 
   const child = spawn(process.execPath, [options.cliBin, ...args], {
     cwd: io.cwd,
@@ -99,7 +108,9 @@ export async function runGitHubAction(options: GitHubActionOptions): Promise<num
     }
     if (typeof event.type !== "string") return;
     collectEvent(summary, event as ReleaseEvent);
-    if (event.type === "cli.notice") reporter.notice(String(event.message));
+    if (event.type === "recover.nothing" || event.type === "recover.watched")
+      io.stdout.write(`nothing to recover: ${summary.nothingToRecover}\n`);
+    else if (event.type === "cli.notice") reporter.notice(String(event.message));
     else if (event.type !== "cli.error") reporter.onEvent(event as ReleaseEvent);
   });
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done) =>
@@ -121,7 +132,9 @@ export async function runGitHubAction(options: GitHubActionOptions): Promise<num
       : outcome.status
     : exitCode === 130
       ? "CANCELLED"
-      : "FAILED";
+      : exitCode === 0 && summary.nothingToRecover !== undefined
+        ? "NOTHING_TO_RECOVER"
+        : "FAILED";
   const incident =
     summary.incidents.find((i) => i.url)?.url ??
     (outcome?.paths.incident ? show(outcome.paths.incident) : "");

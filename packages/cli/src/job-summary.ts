@@ -19,6 +19,8 @@ export interface RunSummary {
   incidents: { sink: string; id: string; path?: string; url?: string }[];
   /** Problems the CLI printed before any release ran (bad config or flags). */
   problems: string[];
+  /** `shipgate recover --watchdog` found nothing to recover: why, in words. */
+  nothingToRecover?: string;
 }
 
 /** An empty summary, to feed events into with {@link collectEvent}. */
@@ -72,7 +74,16 @@ export function collectEvent(
           step.result = "cancelled";
       return;
     default: {
-      const line = event as { type: string; problems?: { key?: string; message?: string }[] };
+      const line = event as {
+        type: string;
+        problems?: { key?: string; message?: string }[];
+        service?: string;
+        detail?: string;
+      };
+      if (line.type === "recover.nothing")
+        summary.nothingToRecover = `the last release of ${line.service} finished (or there was none)`;
+      else if (line.type === "recover.watched")
+        summary.nothingToRecover = `${line.detail} — it watches its own canary`;
       if (line.type === "cli.error")
         for (const p of line.problems ?? [])
           summary.problems.push(p.key ? `${p.key}: ${p.message}` : String(p.message));
@@ -117,6 +128,10 @@ export interface SummaryLinks {
 export function renderJobSummary(summary: RunSummary, links: SummaryLinks): string {
   const out: string[] = [];
   const o = summary.outcome;
+  if (!o && summary.nothingToRecover !== undefined) {
+    out.push("### 👀 shipgate watchdog: nothing to recover\n", `${summary.nothingToRecover}.\n`);
+    return `${out.join("\n")}\n`;
+  }
   if (!o) {
     out.push("### ❌ shipgate: no release ran\n");
     if (summary.problems.length) {

@@ -3,11 +3,13 @@ import { join, resolve } from "node:path";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { renderJobSummary } from "../src/job-summary.js";
+import { collectEvent, newRunSummary, renderJobSummary } from "../src/job-summary.js";
 import {
   BREACH_AT_25,
   cancelOnceCanaryRuns,
   type LoggedRun,
+  realTimeDemoArgs,
+  runCli,
   runLogged,
   useWorkspace,
 } from "./cli-harness.js";
@@ -41,8 +43,9 @@ describe("action.yml", () => {
   it("takes version, sha (default github.sha), config and dry-run; gives status, exit-code, report, incident", async () => {
     const action = await metadata();
     expect(Object.keys(action.inputs)).toEqual(
-      expect.arrayContaining(["version", "sha", "config", "dry-run"]),
+      expect.arrayContaining(["command", "version", "sha", "config", "dry-run"]),
     );
+    expect(action.inputs.command?.default).toBe("release");
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression
     expect(action.inputs.sha?.default).toBe("${{ github.sha }}");
     expect(Object.keys(action.outputs).sort()).toEqual([
@@ -257,7 +260,76 @@ describe("the action end to end (built CLI, runner environment, real git)", () =
   });
 });
 
+describe("the action as a scheduled watchdog (command: watchdog)", () => {
+  it("recovers a release whose runner was killed (exit 3, ABORTED, the incident), then finds nothing to do (exit 0)", async () => {
+    // A demo release killed mid-canary, as a pre-empted runner leaves one.
+    const dir = join(ws.root, "watchdog-demo");
+    let killed = false;
+    const demo = await runCli(realTimeDemoArgs({ windowSeconds: 6, pollSeconds: 1, dir }), {
+      cwd: ws.root,
+      onStdout(all, child) {
+        if (!killed && /canary 5% 2s\/6s/.test(all)) {
+          killed = true;
+          child.kill("SIGKILL");
+        }
+      },
+    });
+    expect(demo.signal).toBe("SIGKILL");
+
+    const recovered = await runAction(dir, { command: "watchdog" });
+    expect(recovered.code, recovered.log).toBe(3);
+    expect(recovered.log).toContain("rollback verified: stable version v1.3.0 is serving");
+    expect(recovered.outputs).toMatchObject({
+      status: "ABORTED",
+      "exit-code": "3",
+      report: "devops/reports/release-v1.4.0.md",
+    });
+    expect(recovered.outputs.incident).toMatch(/^incidents\/INC-.*\.md$/);
+    expect(recovered.log).toMatch(/^::error title=shipgate ABORTED::/m);
+    expect(recovered.summary).toContain("### ⏪ shipgate: checkout v1.4.0 — ABORTED");
+    const deployed = JSON.parse(
+      await readFile(join(dir, "devops/simulated/deployer.json"), "utf8"),
+    );
+    expect(deployed).toMatchObject({ stableVersion: "v1.3.0", canaryVersion: null, weight: 0 });
+
+    const idle = await runAction(dir, { command: "watchdog" });
+    expect(idle.code, idle.log).toBe(0);
+    expect(idle.log).toContain("nothing to recover: the last release of checkout finished");
+    expect(idle.outputs).toEqual({
+      status: "NOTHING_TO_RECOVER",
+      "exit-code": "0",
+      report: "",
+      incident: "",
+    });
+    expect(idle.summary).toBe(
+      "### 👀 shipgate watchdog: nothing to recover\n\nthe last release of checkout finished (or there was none).\n\n",
+    );
+  }, 60_000);
+
+  it("refuses a command it does not know, naming the input", async () => {
+    const dir = await ws.simConfigDir("action-bad-command");
+    const bad = await runAction(dir, { command: "deploy" });
+    expect(bad.code).toBe(1);
+    expect(bad.log).toMatch(
+      /::error title=shipgate::INPUT_COMMAND: command must be "release" or "watchdog"/,
+    );
+    expect(bad.outputs).toMatchObject({ status: "FAILED", "exit-code": "1" });
+  });
+});
+
 describe("job summary", () => {
+  it("says a watchdog run found nothing to recover, and why", () => {
+    const summary = newRunSummary();
+    collectEvent(summary, {
+      type: "recover.watched",
+      service: "checkout",
+      detail: "a live release of checkout holds the lock, so there is nothing to recover: held",
+    });
+    expect(renderJobSummary(summary, { show: (p) => p })).toBe(
+      "### 👀 shipgate watchdog: nothing to recover\n\na live release of checkout holds the lock, so there is nothing to recover: held — it watches its own canary.\n\n",
+    );
+  });
+
   it("says why no release ran when the config was rejected", () => {
     const text = renderJobSummary(
       {
