@@ -1,5 +1,6 @@
 import type { LatencyBucket } from "../contracts/slo-source.js";
 import { BETTER_ALTERNATIVES, type PairedCounts, WORSE_ALTERNATIVES } from "./error-rate-tests.js";
+import { type HistogramBounds, histogramBounds, sameHistogramBounds } from "./histogram-bounds.js";
 import type { PollObservation, TrackReading } from "./judge.js";
 import { histogramQuantile, histogramTotal, slowerThan } from "./latency-histogram.js";
 
@@ -18,6 +19,8 @@ export interface MergedHistogram {
   polls: number;
   broken: boolean;
   buckets: LatencyBucket[];
+  /** The bounds of `buckets` (null before the first poll with a histogram). */
+  bounds: HistogramBounds | null;
   /** The p95 of the histogram as it was after `polls` polls. */
   p95?: { polls: number; value: number | null };
 }
@@ -78,7 +81,7 @@ export interface HorizonSums {
 }
 
 function emptyHistogram(): MergedHistogram {
-  return { polls: 0, broken: false, buckets: [] };
+  return { polls: 0, broken: false, buckets: [], bounds: null };
 }
 
 function emptySums(): HorizonSums {
@@ -119,25 +122,25 @@ function addHistogram(into: MergedHistogram, h: LatencyBucket[] | null): void {
   }
   if (into.polls === 1) {
     into.buckets = h.map((b) => ({ leMs: b.leMs, count: b.count }));
+    into.bounds = histogramBounds(h);
     return;
   }
-  const merged = into.buckets;
-  if (merged.length !== h.length) {
+  // Bounds that differ in any bucket (or hold NaN) break the sum, as comparing them one by one would.
+  if (!into.bounds || !sameHistogramBounds(into.bounds, histogramBounds(h))) {
     into.broken = true;
     return;
   }
-  for (let i = 0; i < h.length; i++) {
-    const b = merged[i]!;
-    if (b.leMs !== h[i]!.leMs) {
-      into.broken = true;
-      return;
-    }
-    b.count += h[i]!.count;
-  }
+  const merged = into.buckets;
+  for (let i = 0; i < h.length; i++) merged[i]!.count += h[i]!.count;
 }
 
 function copyHistogram(h: MergedHistogram): MergedHistogram {
-  return { polls: h.polls, broken: h.broken, buckets: h.buckets.map((b) => ({ ...b })) };
+  return {
+    polls: h.polls,
+    broken: h.broken,
+    buckets: h.buckets.map((b) => ({ ...b })),
+    bounds: h.bounds,
+  };
 }
 
 /** The canary's histogram over the polls where stable had traffic too. */
