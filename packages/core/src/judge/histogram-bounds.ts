@@ -3,11 +3,13 @@ import type { LatencyBucket } from "../contracts/slo-source.js";
 /**
  * One list of bucket bounds, shared by every histogram counted over it: two histograms
  * have the same bounds when they have the same {@link HistogramBounds}. `comparable` is
- * false for bounds that hold NaN, which equal nothing, not even themselves.
+ * false for bounds that hold NaN, which equal nothing, not even themselves. `ascending`:
+ * comparable and never decreasing, so a bound can be found by bisection.
  */
 export interface HistogramBounds {
   readonly leMs: readonly number[];
   readonly comparable: boolean;
+  readonly ascending: boolean;
 }
 
 /** Each histogram's bounds, once looked up (histograms are never mutated). */
@@ -39,11 +41,13 @@ function sameBounds(buckets: readonly LatencyBucket[], bounds: HistogramBounds):
 function boundsFrom(buckets: readonly LatencyBucket[]): HistogramBounds {
   const leMs = new Array<number>(buckets.length);
   let comparable = true;
+  let ascending = true;
   for (let i = 0; i < buckets.length; i++) {
     leMs[i] = buckets[i]!.leMs;
     if (Number.isNaN(leMs[i])) comparable = false;
+    if (i > 0 && !(leMs[i - 1]! <= leMs[i]!)) ascending = false;
   }
-  return { leMs, comparable };
+  return { leMs, comparable, ascending: comparable && ascending };
 }
 
 /**

@@ -1,8 +1,9 @@
 import type { LatencyBucket } from "../contracts/slo-source.js";
+import { firstNotUnder, slowCount } from "./bounds-search.js";
 import { BETTER_ALTERNATIVES, type PairedCounts, WORSE_ALTERNATIVES } from "./error-rate-tests.js";
 import { type HistogramBounds, histogramBounds, sameHistogramBounds } from "./histogram-bounds.js";
 import type { PollObservation, TrackReading } from "./judge.js";
-import { histogramQuantile, histogramTotal, slowerThan } from "./latency-histogram.js";
+import { histogramQuantile, histogramTotal } from "./latency-histogram.js";
 
 /** What a horizon's sums depend on besides its polls. */
 export interface FoldParameters {
@@ -233,10 +234,11 @@ function addPoll(s: HorizonSums, o: PollObservation, p: FoldParameters): void {
     const stableP95 = p95Of(st);
     if (stableP95 !== null) {
       const n = histogramTotal(cb);
-      s.slowVsStableP95.slow += slowerThan(cb, stableP95, "at_most").slow;
+      const bounds = histogramBounds(cb);
+      s.slowVsStableP95.slow += slowCount(cb, bounds, stableP95, "at_most");
       s.slowVsStableP95.total += n;
       s.slowVsStableP95.weighted += n * stableP95;
-      s.slowVsStableLimit.slow += slowerThan(cb, p.p95Ratio * stableP95, "at_least").slow;
+      s.slowVsStableLimit.slow += slowCount(cb, bounds, p.p95Ratio * stableP95, "at_least");
       s.slowVsStableLimit.total += n;
       s.slowVsStableLimit.weighted += n * stableP95;
     }
@@ -249,7 +251,7 @@ function addPoll(s: HorizonSums, o: PollObservation, p: FoldParameters): void {
       s.stableSlowRequests += total;
       s.stableSlowShareWeight += canaryRequests;
       s.stableSlowShareSum +=
-        (canaryRequests * slowerThan(sb, p.p95MaxMs, "at_least").slow) / total;
+        (canaryRequests * slowCount(sb, histogramBounds(sb), p.p95MaxMs, "at_least")) / total;
     }
   }
 }
@@ -273,22 +275,43 @@ function addSlowerThanStable(
   const nc = histogramTotal(cb);
   const ns = histogramTotal(sb);
   if (!(nc > 0 && ns > 0)) return;
+  // Both over the same ascending bounds: no bound differs before the threshold's bucket,
+  // which bisection finds (as the scan below would).
+  const bounds = histogramBounds(cb);
+  if (
+    thresholdMs !== null &&
+    bounds.ascending &&
+    sameHistogramBounds(bounds, histogramBounds(sb))
+  ) {
+    const i = firstNotUnder(bounds, thresholdMs);
+    if (i < cb.length) addSlowerAt(s, nc, nc - cb[i]!.count, ns, ns - sb[i]!.count);
+    return;
+  }
   const rank = 0.95 * (nc + ns);
   for (let i = 0; i < cb.length; i++) {
     if (cb[i]!.leMs !== sb[i]!.leMs) return;
     if (thresholdMs === null ? cb[i]!.count + sb[i]!.count < rank : cb[i]!.leMs < thresholdMs)
       continue;
-    const slowCanary = nc - cb[i]!.count;
-    const slowStable = ns - sb[i]!.count;
-    const t = s.slowerThanStable;
-    t.canary += slowCanary;
-    t.canaryTotal += nc;
-    t.stable += slowStable;
-    t.stableTotal += ns;
-    if (slowCanary + slowStable > 0)
-      addLogRatios(s.slowerLogs, WORSE_ALTERNATIVES, 1, nc, slowCanary, ns, slowStable);
+    addSlowerAt(s, nc, nc - cb[i]!.count, ns, ns - sb[i]!.count);
     return;
   }
+}
+
+/** Adds one interval's slow requests on both tracks (see {@link addSlowerThanStable}). */
+function addSlowerAt(
+  s: HorizonSums,
+  nc: number,
+  slowCanary: number,
+  ns: number,
+  slowStable: number,
+): void {
+  const t = s.slowerThanStable;
+  t.canary += slowCanary;
+  t.canaryTotal += nc;
+  t.stable += slowStable;
+  t.stableTotal += ns;
+  if (slowCanary + slowStable > 0)
+    addLogRatios(s.slowerLogs, WORSE_ALTERNATIVES, 1, nc, slowCanary, ns, slowStable);
 }
 
 /**
