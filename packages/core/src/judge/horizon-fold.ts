@@ -1,4 +1,5 @@
 import type { LatencyBucket } from "../contracts/slo-source.js";
+import { quantileOf } from "./ascending-quantile.js";
 import { firstNotUnder, slowCount } from "./bounds-search.js";
 import { BETTER_ALTERNATIVES, type PairedCounts, WORSE_ALTERNATIVES } from "./error-rate-tests.js";
 import { type HistogramBounds, histogramBounds, sameHistogramBounds } from "./histogram-bounds.js";
@@ -22,6 +23,8 @@ export interface MergedHistogram {
   buckets: LatencyBucket[];
   /** The bounds of `buckets` (null before the first poll with a histogram). */
   bounds: HistogramBounds | null;
+  /** Whether the merged counts never decrease from bucket to bucket (none NaN): its quantiles bisect. */
+  countsAscend: boolean;
   /** The p95 of the histogram as it was after `polls` polls. */
   p95?: { polls: number; value: number | null };
 }
@@ -82,7 +85,7 @@ export interface HorizonSums {
 }
 
 function emptyHistogram(): MergedHistogram {
-  return { polls: 0, broken: false, buckets: [], bounds: null };
+  return { polls: 0, broken: false, buckets: [], bounds: null, countsAscend: false };
 }
 
 function emptySums(): HorizonSums {
@@ -121,9 +124,20 @@ function addHistogram(into: MergedHistogram, h: LatencyBucket[] | null): void {
     into.broken = true;
     return;
   }
+  // Whether the counts ascend is checked as they are copied or added, bucket by bucket.
+  let previous = Number.NEGATIVE_INFINITY;
+  let ascend = true;
   if (into.polls === 1) {
-    into.buckets = h.map((b) => ({ leMs: b.leMs, count: b.count }));
+    const buckets = new Array<LatencyBucket>(h.length);
+    for (let i = 0; i < h.length; i++) {
+      const count = h[i]!.count;
+      buckets[i] = { leMs: h[i]!.leMs, count };
+      if (!(previous <= count)) ascend = false;
+      previous = count;
+    }
+    into.buckets = buckets;
     into.bounds = histogramBounds(h);
+    into.countsAscend = ascend;
     return;
   }
   // Bounds that differ in any bucket (or hold NaN) break the sum, as comparing them one by one would.
@@ -132,7 +146,14 @@ function addHistogram(into: MergedHistogram, h: LatencyBucket[] | null): void {
     return;
   }
   const merged = into.buckets;
-  for (let i = 0; i < h.length; i++) merged[i]!.count += h[i]!.count;
+  for (let i = 0; i < h.length; i++) {
+    const b = merged[i]!;
+    b.count += h[i]!.count;
+    const count = b.count;
+    if (!(previous <= count)) ascend = false;
+    previous = count;
+  }
+  into.countsAscend = ascend;
 }
 
 function copyHistogram(h: MergedHistogram): MergedHistogram {
@@ -141,6 +162,7 @@ function copyHistogram(h: MergedHistogram): MergedHistogram {
     broken: h.broken,
     buckets: h.buckets.map((b) => ({ ...b })),
     bounds: h.bounds,
+    countsAscend: h.countsAscend,
   };
 }
 
@@ -158,7 +180,8 @@ export function mergedOf(h: MergedHistogram): LatencyBucket[] | null {
 export function mergedP95(h: MergedHistogram): number | null {
   const buckets = mergedOf(h);
   if (!buckets) return null;
-  if (h.p95?.polls !== h.polls) h.p95 = { polls: h.polls, value: histogramQuantile(buckets, 0.95) };
+  if (h.p95?.polls !== h.polls)
+    h.p95 = { polls: h.polls, value: quantileOf(buckets, 0.95, h.countsAscend) };
   return h.p95.value;
 }
 
