@@ -211,6 +211,17 @@ export function renderCanaryChart(data: CanaryChartData): string {
     x(atMs) > LEFT + plotWidth * 0.7
       ? { x: x(atMs) - 4, anchor: ' text-anchor="end"' }
       : { x: x(atMs) + 4, anchor: "" };
+  // A poll's moment is drawn on both panels for both tracks: its x and its offset from the
+  // start are formatted once.
+  const moments = new Map<number, { x: string; offset: string }>();
+  const moment = (atMs: number) => {
+    let known = moments.get(atMs);
+    if (!known) {
+      known = { x: n(x(atMs)), offset: formatDuration(atMs - data.startMs) };
+      moments.set(atMs, known);
+    }
+    return known;
+  };
   const out: string[] = [];
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="Helvetica, Arial, sans-serif" font-size="12" role="img">`,
@@ -306,15 +317,19 @@ export function renderCanaryChart(data: CanaryChartData): string {
     ] as const) {
       if (series.length === 0) continue;
       const color = track === "canary" ? COLORS.canary : COLORS.stable;
-      const points = series.map((p) => `${n(x(p.atMs))},${n(y(p.value))}`).join(" ");
+      // Each point's coordinates, formatted once for the line and its dot.
+      const xs = series.map((p) => moment(p.atMs).x);
+      const ys = series.map((p) => n(y(p.value)));
+      let points = "";
+      for (let i = 0; i < series.length; i++) points += `${i ? " " : ""}${xs[i]},${ys[i]}`;
       out.push(
         `<polyline class="series" data-track="${track}" points="${points}" fill="none" stroke="${color}" stroke-width="2"${dash}/>`,
       );
-      for (const p of series) {
+      series.forEach((p, i) => {
         out.push(
-          `<circle data-track="${track}" cx="${n(x(p.atMs))}" cy="${n(y(p.value))}" r="2.5" fill="${color}"><title>${esc(`${track} ${metric.name} ${metric.format(p.value)} at +${formatDuration(p.atMs - data.startMs)}`)}</title></circle>`,
+          `<circle data-track="${track}" cx="${xs[i]}" cy="${ys[i]}" r="2.5" fill="${color}"><title>${esc(`${track} ${metric.name} ${metric.format(p.value)} at +${moment(p.atMs).offset}`)}</title></circle>`,
         );
-      }
+      });
     }
     for (const marker of data.markers) {
       const color = marker.kind === "promotion" ? COLORS.promotion : COLORS.breach;
@@ -358,7 +373,11 @@ export function renderCanaryChart(data: CanaryChartData): string {
     );
   }
   out.push("</g>", "</svg>");
-  return `${out.join("\n")}\n`;
+  // Concatenated, not joined: `join` flattens every line into a new string first, where
+  // `+` links them and the whole document is copied once, by whoever reads it.
+  let svg = "";
+  for (const line of out) svg += `${line}\n`;
+  return svg;
 }
 
 /** One sentence for screen readers and for the SVG's `<desc>`. */

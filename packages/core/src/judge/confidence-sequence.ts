@@ -76,6 +76,7 @@ const MAX_STEPS = 100;
 const TOLERANCE = 1e-10;
 /** The bounds are searched within [SMALLEST, 1 - SMALLEST]. */
 const SMALLEST = 1e-12;
+const LOG_SMALLEST = Math.log(SMALLEST);
 
 /**
  * The confidence sequence's interval for `x` of `n` at level `1 - alpha`: every proportion
@@ -126,7 +127,9 @@ function computeInterval(
   let lower = 0;
   if (k > 0) {
     // u = ln p, from ln SMALLEST up: d excess / du = −k + (n − k)·p/(1 − p).
-    let u = Math.log(SMALLEST);
+    // The estimate's logarithm caps every step: taken once, not once a step.
+    const top = Math.log(estimate);
+    let u = LOG_SMALLEST;
     for (let i = 0; i < MAX_STEPS; i++) {
       const p = Math.exp(u);
       const f = excess(p, 1 - p);
@@ -135,8 +138,8 @@ function computeInterval(
       if (!(slope < 0)) break;
       const step = -f / slope;
       u += step;
-      if (u >= Math.log(estimate)) {
-        u = Math.log(estimate);
+      if (u >= top) {
+        u = top;
         break;
       }
       if (step < TOLERANCE) break;
@@ -146,7 +149,8 @@ function computeInterval(
   let upper = 1;
   if (k < n) {
     // v = ln(1 − p), from ln SMALLEST up: d excess / dv = −(n − k) + k·(1 − p)/p.
-    let v = Math.log(SMALLEST);
+    const top = Math.log1p(-estimate);
+    let v = LOG_SMALLEST;
     for (let i = 0; i < MAX_STEPS; i++) {
       const q = Math.exp(v);
       const f = excess(1 - q, q);
@@ -155,8 +159,8 @@ function computeInterval(
       if (!(slope < 0)) break;
       const step = -f / slope;
       v += step;
-      if (v >= Math.log1p(-estimate)) {
-        v = Math.log1p(-estimate);
+      if (v >= top) {
+        v = top;
         break;
       }
       if (step < TOLERANCE) break;

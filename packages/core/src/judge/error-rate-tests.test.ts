@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createSeededRandom } from "../testing/traffic/seeded-random.js";
 import { logMixtureRatio, proportionInterval } from "./confidence-sequence.js";
-import { logAboveEvidence } from "./error-rate-tests.js";
+import { logAboveEvidence, mixtureOf, WORSE_ALTERNATIVES } from "./error-rate-tests.js";
 
 describe("one-sided evidence that a proportion is over a ceiling", () => {
   it("is rarely ever over 1/alpha at the ceiling itself, however often it is looked at", () => {
@@ -43,5 +43,26 @@ describe("one-sided evidence that a proportion is over a ceiling", () => {
     expect(logAboveEvidence(10, 10, 1)).toBe(Number.NEGATIVE_INFINITY);
     // A ceiling near 1 keeps every alternative a proportion.
     expect(Number.isFinite(logAboveEvidence(95, 100, 0.9))).toBe(true);
+  });
+
+  it("gives each ceiling its own terms, whichever ceilings were tested before it", () => {
+    // The terms are kept per ceiling: each answer must still be the formula's, to the bit.
+    const direct = (x: number, n: number, p0: number) =>
+      mixtureOf(
+        WORSE_ALTERNATIVES.map((f) => {
+          const p1 = Math.min(f * p0, (1 + p0) / 2);
+          return x * Math.log(p1 / p0) + (n - x) * (Math.log1p(-p1) - Math.log1p(-p0));
+        }),
+      );
+    const asked: [number, number, number][] = [
+      [30, 3000, 0.01],
+      [30, 3000, 0.02],
+      [30, 3000, 0.01],
+      [7, 120, 0.05],
+    ];
+    // More ceilings than are kept, then the first ones again.
+    for (let i = 1; i <= 40; i++) asked.push([i, 1000, i / 1000]);
+    asked.push([30, 3000, 0.01], [30, 3000, 0.02]);
+    for (const [x, n, p0] of asked) expect(logAboveEvidence(x, n, p0)).toBe(direct(x, n, p0));
   });
 });

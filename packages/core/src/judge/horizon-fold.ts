@@ -1,7 +1,10 @@
 import type { LatencyBucket } from "../contracts/slo-source.js";
+import { quantileOf } from "./ascending-quantile.js";
+import { firstNotUnder, slowCount } from "./bounds-search.js";
 import { BETTER_ALTERNATIVES, type PairedCounts, WORSE_ALTERNATIVES } from "./error-rate-tests.js";
+import { type HistogramBounds, histogramBounds, sameHistogramBounds } from "./histogram-bounds.js";
 import type { PollObservation, TrackReading } from "./judge.js";
-import { histogramQuantile, histogramTotal, slowerThan } from "./latency-histogram.js";
+import { histogramQuantile, histogramTotal } from "./latency-histogram.js";
 
 /** What a horizon's sums depend on besides its polls. */
 export interface FoldParameters {
@@ -18,6 +21,10 @@ export interface MergedHistogram {
   polls: number;
   broken: boolean;
   buckets: LatencyBucket[];
+  /** The bounds of `buckets` (null before the first poll with a histogram). */
+  bounds: HistogramBounds | null;
+  /** Whether the merged counts never decrease from bucket to bucket (none NaN): its quantiles bisect. */
+  countsAscend: boolean;
   /** The p95 of the histogram as it was after `polls` polls. */
   p95?: { polls: number; value: number | null };
 }
@@ -78,7 +85,7 @@ export interface HorizonSums {
 }
 
 function emptyHistogram(): MergedHistogram {
-  return { polls: 0, broken: false, buckets: [] };
+  return { polls: 0, broken: false, buckets: [], bounds: null, countsAscend: false };
 }
 
 function emptySums(): HorizonSums {
@@ -117,27 +124,46 @@ function addHistogram(into: MergedHistogram, h: LatencyBucket[] | null): void {
     into.broken = true;
     return;
   }
+  // Whether the counts ascend is checked as they are copied or added, bucket by bucket.
+  let previous = Number.NEGATIVE_INFINITY;
+  let ascend = true;
   if (into.polls === 1) {
-    into.buckets = h.map((b) => ({ leMs: b.leMs, count: b.count }));
+    const buckets = new Array<LatencyBucket>(h.length);
+    for (let i = 0; i < h.length; i++) {
+      const count = h[i]!.count;
+      buckets[i] = { leMs: h[i]!.leMs, count };
+      if (!(previous <= count)) ascend = false;
+      previous = count;
+    }
+    into.buckets = buckets;
+    into.bounds = histogramBounds(h);
+    into.countsAscend = ascend;
     return;
   }
-  const merged = into.buckets;
-  if (merged.length !== h.length) {
+  // Bounds that differ in any bucket (or hold NaN) break the sum, as comparing them one by one would.
+  if (!into.bounds || !sameHistogramBounds(into.bounds, histogramBounds(h))) {
     into.broken = true;
     return;
   }
+  const merged = into.buckets;
   for (let i = 0; i < h.length; i++) {
     const b = merged[i]!;
-    if (b.leMs !== h[i]!.leMs) {
-      into.broken = true;
-      return;
-    }
     b.count += h[i]!.count;
+    const count = b.count;
+    if (!(previous <= count)) ascend = false;
+    previous = count;
   }
+  into.countsAscend = ascend;
 }
 
 function copyHistogram(h: MergedHistogram): MergedHistogram {
-  return { polls: h.polls, broken: h.broken, buckets: h.buckets.map((b) => ({ ...b })) };
+  return {
+    polls: h.polls,
+    broken: h.broken,
+    buckets: h.buckets.map((b) => ({ ...b })),
+    bounds: h.bounds,
+    countsAscend: h.countsAscend,
+  };
 }
 
 /** The canary's histogram over the polls where stable had traffic too. */
@@ -154,7 +180,8 @@ export function mergedOf(h: MergedHistogram): LatencyBucket[] | null {
 export function mergedP95(h: MergedHistogram): number | null {
   const buckets = mergedOf(h);
   if (!buckets) return null;
-  if (h.p95?.polls !== h.polls) h.p95 = { polls: h.polls, value: histogramQuantile(buckets, 0.95) };
+  if (h.p95?.polls !== h.polls)
+    h.p95 = { polls: h.polls, value: quantileOf(buckets, 0.95, h.countsAscend) };
   return h.p95.value;
 }
 
@@ -230,10 +257,11 @@ function addPoll(s: HorizonSums, o: PollObservation, p: FoldParameters): void {
     const stableP95 = p95Of(st);
     if (stableP95 !== null) {
       const n = histogramTotal(cb);
-      s.slowVsStableP95.slow += slowerThan(cb, stableP95, "at_most").slow;
+      const bounds = histogramBounds(cb);
+      s.slowVsStableP95.slow += slowCount(cb, bounds, stableP95, "at_most");
       s.slowVsStableP95.total += n;
       s.slowVsStableP95.weighted += n * stableP95;
-      s.slowVsStableLimit.slow += slowerThan(cb, p.p95Ratio * stableP95, "at_least").slow;
+      s.slowVsStableLimit.slow += slowCount(cb, bounds, p.p95Ratio * stableP95, "at_least");
       s.slowVsStableLimit.total += n;
       s.slowVsStableLimit.weighted += n * stableP95;
     }
@@ -246,7 +274,7 @@ function addPoll(s: HorizonSums, o: PollObservation, p: FoldParameters): void {
       s.stableSlowRequests += total;
       s.stableSlowShareWeight += canaryRequests;
       s.stableSlowShareSum +=
-        (canaryRequests * slowerThan(sb, p.p95MaxMs, "at_least").slow) / total;
+        (canaryRequests * slowCount(sb, histogramBounds(sb), p.p95MaxMs, "at_least")) / total;
     }
   }
 }
@@ -270,22 +298,43 @@ function addSlowerThanStable(
   const nc = histogramTotal(cb);
   const ns = histogramTotal(sb);
   if (!(nc > 0 && ns > 0)) return;
+  // Both over the same ascending bounds: no bound differs before the threshold's bucket,
+  // which bisection finds (as the scan below would).
+  const bounds = histogramBounds(cb);
+  if (
+    thresholdMs !== null &&
+    bounds.ascending &&
+    sameHistogramBounds(bounds, histogramBounds(sb))
+  ) {
+    const i = firstNotUnder(bounds, thresholdMs);
+    if (i < cb.length) addSlowerAt(s, nc, nc - cb[i]!.count, ns, ns - sb[i]!.count);
+    return;
+  }
   const rank = 0.95 * (nc + ns);
   for (let i = 0; i < cb.length; i++) {
     if (cb[i]!.leMs !== sb[i]!.leMs) return;
     if (thresholdMs === null ? cb[i]!.count + sb[i]!.count < rank : cb[i]!.leMs < thresholdMs)
       continue;
-    const slowCanary = nc - cb[i]!.count;
-    const slowStable = ns - sb[i]!.count;
-    const t = s.slowerThanStable;
-    t.canary += slowCanary;
-    t.canaryTotal += nc;
-    t.stable += slowStable;
-    t.stableTotal += ns;
-    if (slowCanary + slowStable > 0)
-      addLogRatios(s.slowerLogs, WORSE_ALTERNATIVES, 1, nc, slowCanary, ns, slowStable);
+    addSlowerAt(s, nc, nc - cb[i]!.count, ns, ns - sb[i]!.count);
     return;
   }
+}
+
+/** Adds one interval's slow requests on both tracks (see {@link addSlowerThanStable}). */
+function addSlowerAt(
+  s: HorizonSums,
+  nc: number,
+  slowCanary: number,
+  ns: number,
+  slowStable: number,
+): void {
+  const t = s.slowerThanStable;
+  t.canary += slowCanary;
+  t.canaryTotal += nc;
+  t.stable += slowStable;
+  t.stableTotal += ns;
+  if (slowCanary + slowStable > 0)
+    addLogRatios(s.slowerLogs, WORSE_ALTERNATIVES, 1, nc, slowCanary, ns, slowStable);
 }
 
 /**

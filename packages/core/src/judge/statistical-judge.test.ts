@@ -357,4 +357,58 @@ describe("statistical judge", () => {
       { numRuns: 200 },
     );
   });
+
+  it("decides after every poll as it would on the whole series afresh, histogram bounds changing midway", () => {
+    // The judge keeps sums poll by poll and each histogram's bounds: a later poll over other
+    // bounds (and back), or a series that shares a prefix with one seen before, must not
+    // reuse anything stale. Afresh: a new judge on deep copies, so nothing is shared.
+    const coarse = (t: TrackReading): TrackReading => ({
+      ...t,
+      latencyBuckets: t.latencyBuckets!.filter(
+        (_, i) => i % 2 === 0 || i === t.latencyBuckets!.length - 1,
+      ),
+    });
+    const copy = (t: TrackReading | null): TrackReading | null =>
+      t && { ...t, latencyBuckets: t.latencyBuckets?.map((b) => ({ ...b })) ?? null };
+    const afresh = (obs: PollObservation[], final: boolean) =>
+      createStatisticalJudge().decide(
+        input(
+          obs.map((o) => ({ ...o, canary: copy(o.canary)!, stable: copy(o.stable) })),
+          final,
+        ),
+      );
+    // Series that differ from poll `slowAt` on share their earlier polls, object for object.
+    const made = new Map<string, PollObservation>();
+    const series = (slowAt: number) =>
+      Array.from({ length: 8 }, (_, i) => {
+        const key = `${i}:${i >= slowAt}`;
+        if (!made.has(key)) {
+          const canary = track(2000, 4, i >= slowAt ? 400 : 120);
+          const stable = track(20_000, 40, 120);
+          made.set(
+            key,
+            poll(
+              i + 1,
+              i === 3 ? coarse(canary) : canary,
+              i === 5 ? coarse(stable) : stable,
+              i < 4 ? 0 : 1,
+              i < 4 ? 5 : 25,
+            ),
+          );
+        }
+        return made.get(key)!;
+      });
+    const j = createStatisticalJudge();
+    for (const slowAt of [99, 6, 2]) {
+      const obs = series(slowAt);
+      for (let n = 1; n <= obs.length; n++) {
+        const seen = obs.slice(0, n);
+        const d = j.decide(input(seen, n === obs.length));
+        expect(d).toEqual(afresh(seen, n === obs.length));
+        // The coarse canary histogram (4th poll) has other bounds: the step has no merged
+        // histogram, so its p95 is the last poll's own.
+        if (n === 4) expect(d.evidence.canary.p95LatencyMs).toBe(seen[3]!.canary.p95LatencyMs);
+      }
+    }
+  });
 });

@@ -102,6 +102,27 @@ function matchedStableSlowShare(h: Horizon): { share: number; requests: number }
   return weight > 0 ? { share: sum / weight, requests: stableSlowRequests } : null;
 }
 
+/** A check's figures, before its outcome is known. */
+type CheckBase = Omit<JudgeCheck, "outcome" | "detail">;
+
+/**
+ * The check with its outcome, fields in the order the evidence is written in. Built as one
+ * literal rather than `{ ...base, outcome, detail }`: the spread copies `base` and then grows
+ * the copy by two fields, and with 8 checks a poll that was a tenth of the judge's time.
+ */
+function withOutcome(base: CheckBase, outcome: JudgeCheck["outcome"], detail: string): JudgeCheck {
+  return {
+    metric: base.metric,
+    against: base.against,
+    limit: base.limit,
+    estimate: base.estimate,
+    lower: base.lower,
+    upper: base.upper,
+    outcome,
+    detail,
+  };
+}
+
 function countLabel(n: number): string {
   return `${formatCount(n)} canary request${n === 1 ? "" : "s"}`;
 }
@@ -150,24 +171,20 @@ function errorVsStable(
     ratioEstimate > rho &&
     rateC - rateS > delta;
   if (pastFloors && logE >= s.breachBound) {
-    return {
-      ...base,
-      outcome: "breach",
-      detail: `${shown}: worse than stable beyond chance (evidence ${evidenceLabel(logE)} ≥ ×${Math.round(Math.exp(s.breachBound))}) and by more than ${rho}×`,
-    };
+    return withOutcome(
+      base,
+      "breach",
+      `${shown}: worse than stable beyond chance (evidence ${evidenceLabel(logE)} ≥ ×${Math.round(Math.exp(s.breachBound))}) and by more than ${rho}×`,
+    );
   }
   if (pastFloors && logE >= s.suspectBound) {
-    return {
-      ...base,
-      outcome: "suspect",
-      detail: `${shown}: worse than stable by more than ${rho}×, with evidence ${evidenceLabel(logE)} (a breach needs ×${Math.round(Math.exp(s.breachBound))})`,
-    };
+    return withOutcome(
+      base,
+      "suspect",
+      `${shown}: worse than stable by more than ${rho}×, with evidence ${evidenceLabel(logE)} (a breach needs ×${Math.round(Math.exp(s.breachBound))})`,
+    );
   }
-  return {
-    ...base,
-    outcome: "open",
-    detail: `${shown}; evidence of a regression ${evidenceLabel(logE)}`,
-  };
+  return withOutcome(base, "open", `${shown}; evidence of a regression ${evidenceLabel(logE)}`);
 }
 
 function errorVsObjective(
@@ -194,23 +211,23 @@ function errorVsObjective(
     const stableRequests = h.sums.paired.stableRequests;
     const stableRate = matchedRate(h.sums);
     if (stableRequests >= minRequests && stableRate > errorRateMax) {
-      return {
-        ...base,
-        outcome: "degraded",
-        detail: `${shown} is over the ${formatPercent(errorRateMax)} objective, but stable is too (${formatPercent(stableRate)} over the same minutes): a shared degradation`,
-      };
+      return withOutcome(
+        base,
+        "degraded",
+        `${shown} is over the ${formatPercent(errorRateMax)} objective, but stable is too (${formatPercent(stableRate)} over the same minutes): a shared degradation`,
+      );
     }
-    return {
-      ...base,
-      outcome: "breach",
-      detail: `${shown}: over the ${formatPercent(errorRateMax)} objective beyond chance (evidence ${evidenceLabel(logE)} ≥ ×${Math.round(Math.exp(s.breachBound))})`,
-    };
+    return withOutcome(
+      base,
+      "breach",
+      `${shown}: over the ${formatPercent(errorRateMax)} objective beyond chance (evidence ${evidenceLabel(logE)} ≥ ×${Math.round(Math.exp(s.breachBound))})`,
+    );
   }
-  return {
-    ...base,
-    outcome: "open",
-    detail: `${shown}; evidence of a breach of the ${formatPercent(errorRateMax)} objective ${evidenceLabel(logE)}`,
-  };
+  return withOutcome(
+    base,
+    "open",
+    `${shown}; evidence of a breach of the ${formatPercent(errorRateMax)} objective ${evidenceLabel(logE)}`,
+  );
 }
 
 function latencyVsStable(h: Horizon, s: Settings, minRequests: number): JudgeCheck | null {
@@ -239,24 +256,20 @@ function latencyVsStable(h: Horizon, s: Settings, minRequests: number): JudgeChe
     const pastFloor =
       n >= minRequests && canaryP95 !== null && stableP95 !== null && canaryP95 > ratio * stableP95;
     if (pastFloor && logE >= s.breachBound) {
-      return {
-        ...base,
-        outcome: "breach",
-        detail: `${shown}: slower than stable beyond chance (evidence ${evidenceLabel(logE)} ≥ ×${Math.round(Math.exp(s.breachBound))}) and p95 over ${ratio}× stable's`,
-      };
+      return withOutcome(
+        base,
+        "breach",
+        `${shown}: slower than stable beyond chance (evidence ${evidenceLabel(logE)} ≥ ×${Math.round(Math.exp(s.breachBound))}) and p95 over ${ratio}× stable's`,
+      );
     }
     if (pastFloor && logE >= s.suspectBound) {
-      return {
-        ...base,
-        outcome: "suspect",
-        detail: `${shown}: p95 over ${ratio}× stable's, with evidence ${evidenceLabel(logE)} (a breach needs ×${Math.round(Math.exp(s.breachBound))})`,
-      };
+      return withOutcome(
+        base,
+        "suspect",
+        `${shown}: p95 over ${ratio}× stable's, with evidence ${evidenceLabel(logE)} (a breach needs ×${Math.round(Math.exp(s.breachBound))})`,
+      );
     }
-    return {
-      ...base,
-      outcome: "open",
-      detail: `${shown}; evidence of a regression ${evidenceLabel(logE)}`,
-    };
+    return withOutcome(base, "open", `${shown}; evidence of a regression ${evidenceLabel(logE)}`);
   }
   // No histograms: a sign test on the per-interval p95s.
   const pairs = h.observations.filter(
@@ -278,15 +291,15 @@ function latencyVsStable(h: Horizon, s: Settings, minRequests: number): JudgeChe
     upper: ci.upper,
   };
   if (requests >= minRequests && ci.lower > 0.5) {
-    return { ...base, outcome: "breach", detail: `${shown}: consistently slower beyond chance` };
+    return withOutcome(base, "breach", `${shown}: consistently slower beyond chance`);
   }
   if (
     requests >= minRequests &&
     proportionInterval(worse, pairs.length, 1 / s.policy.suspect_evidence).lower > 0.5
   ) {
-    return { ...base, outcome: "suspect", detail: `${shown}: slower, short of the breach bound` };
+    return withOutcome(base, "suspect", `${shown}: slower, short of the breach bound`);
   }
-  return { ...base, outcome: "open", detail: shown };
+  return withOutcome(base, "open", shown);
 }
 
 function latencyVsObjective(
@@ -317,24 +330,24 @@ function latencyVsObjective(
       const stable = matchedStableSlowShare(h);
       if (stable && stable.requests >= minRequests) {
         if (stable.share > P95_TAIL) {
-          return {
-            ...base,
-            outcome: "degraded",
-            detail: `${shown}: over the ${formatMs(p95LatencyMsMax)} objective, but stable is too: a shared degradation`,
-          };
+          return withOutcome(
+            base,
+            "degraded",
+            `${shown}: over the ${formatMs(p95LatencyMsMax)} objective, but stable is too: a shared degradation`,
+          );
         }
       }
-      return {
-        ...base,
-        outcome: "breach",
-        detail: `${shown}: p95 over the ${formatMs(p95LatencyMsMax)} objective beyond chance (evidence ${evidenceLabel(logE)} ≥ ×${Math.round(Math.exp(s.breachBound))})`,
-      };
+      return withOutcome(
+        base,
+        "breach",
+        `${shown}: p95 over the ${formatMs(p95LatencyMsMax)} objective beyond chance (evidence ${evidenceLabel(logE)} ≥ ×${Math.round(Math.exp(s.breachBound))})`,
+      );
     }
-    return {
-      ...base,
-      outcome: "open",
-      detail: `${shown}; evidence of a breach of the ${formatMs(p95LatencyMsMax)} objective ${evidenceLabel(logE)}`,
-    };
+    return withOutcome(
+      base,
+      "open",
+      `${shown}; evidence of a breach of the ${formatMs(p95LatencyMsMax)} objective ${evidenceLabel(logE)}`,
+    );
   }
   const polls = h.observations.filter((o) => o.canary.p95LatencyMs !== null);
   if (polls.length === 0) return null;
@@ -354,15 +367,11 @@ function latencyVsObjective(
     const stablePolls = h.observations.filter((o) => o.stable?.p95LatencyMs != null);
     const stableOver = stablePolls.filter((o) => o.stable!.p95LatencyMs! > p95LatencyMsMax).length;
     if (stablePolls.length > 0 && stableOver / stablePolls.length > 0.5) {
-      return {
-        ...base,
-        outcome: "degraded",
-        detail: `${shown}, and stable's too: a shared degradation`,
-      };
+      return withOutcome(base, "degraded", `${shown}, and stable's too: a shared degradation`);
     }
-    return { ...base, outcome: "breach", detail: `${shown}: over the objective beyond chance` };
+    return withOutcome(base, "breach", `${shown}: over the objective beyond chance`);
   }
-  return { ...base, outcome: "open", detail: shown };
+  return withOutcome(base, "open", shown);
 }
 
 /** Strong evidence that the canary is within the limits: the early-promotion test. */

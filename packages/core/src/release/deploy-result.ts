@@ -1,4 +1,5 @@
 import type { StepRecord } from "../model/run-record.js";
+import { boundsLine } from "./bounds-line.js";
 import { prettyJson } from "./pretty-json.js";
 import {
   MAX_RELEASES_WITH_SERIES,
@@ -60,8 +61,7 @@ function stepText(step: ReleaseEntry["steps"][number], depth: number): string {
   const text = prettyJson(
     step,
     (o, at) => {
-      // No bound holds a comma: the only string is "+Inf".
-      if (o === step.latency_bounds_ms) return JSON.stringify(o).replaceAll(",", ", ");
+      if (o === step.latency_bounds_ms) return boundsLine(step.latency_bounds_ms);
       if (o === step.observations) return linePerItem(step.observations, at);
       return undefined;
     },
