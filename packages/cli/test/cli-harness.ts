@@ -343,3 +343,20 @@ export function realTimeDemoArgs(options: {
     options.dir,
   ];
 }
+
+/**
+ * `shipgate demo --real-time` in `dir`, SIGKILLed two seconds into its 5% canary: what a
+ * dead runner leaves (a canary nobody watches, its lock, an in-progress report).
+ */
+export async function killDemoMidCanary(dir: string, cwd: string): Promise<CliRun> {
+  let killed = false;
+  return runCli(realTimeDemoArgs({ windowSeconds: 6, pollSeconds: 1, dir }), {
+    cwd,
+    onStdout(all, child) {
+      if (!killed && /canary 5% 2s\/6s/.test(all)) {
+        killed = true;
+        child.kill("SIGKILL");
+      }
+    },
+  });
+}

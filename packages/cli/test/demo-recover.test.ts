@@ -3,24 +3,14 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { readFrontMatter } from "@shipgate/core";
 import { describe, expect, it } from "vitest";
-import { realTimeDemoArgs, runCli, useTempDir } from "./cli-harness.js";
+import { killDemoMidCanary, realTimeDemoArgs, runCli, useTempDir } from "./cli-harness.js";
 
 const scratch = useTempDir("shipgate-demo-recover-");
 
 describe("kill -9 in the middle of the demo's canary, then shipgate recover in its directory", () => {
   it("exits 3: stable serves, the crashed attempt's report says it was recovered, an incident, no lock", async () => {
     const dir = join(scratch.path, "demo");
-    let killed = false;
-    const demo = await runCli(realTimeDemoArgs({ windowSeconds: 6, pollSeconds: 1, dir }), {
-      cwd: scratch.path,
-      onStdout(all, child) {
-        if (!killed && /canary 5% 2s\/6s/.test(all)) {
-          killed = true;
-          child.kill("SIGKILL");
-        }
-      },
-    });
-    expect(killed).toBe(true);
+    const demo = await killDemoMidCanary(dir, scratch.path);
     expect(demo.signal).toBe("SIGKILL");
     // What the kill left: a canary at 5% nobody watches, a lock, an in-progress report.
     const before = JSON.parse(await readFile(join(dir, "devops/simulated/deployer.json"), "utf8"));

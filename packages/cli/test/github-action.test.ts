@@ -7,9 +7,8 @@ import { collectEvent, newRunSummary, renderJobSummary } from "../src/job-summar
 import {
   BREACH_AT_25,
   cancelOnceCanaryRuns,
+  killDemoMidCanary,
   type LoggedRun,
-  realTimeDemoArgs,
-  runCli,
   runLogged,
   useWorkspace,
 } from "./cli-harness.js";
@@ -264,16 +263,7 @@ describe("the action as a scheduled watchdog (command: watchdog)", () => {
   it("recovers a release whose runner was killed (exit 3, ABORTED, the incident), then finds nothing to do (exit 0)", async () => {
     // A demo release killed mid-canary, as a pre-empted runner leaves one.
     const dir = join(ws.root, "watchdog-demo");
-    let killed = false;
-    const demo = await runCli(realTimeDemoArgs({ windowSeconds: 6, pollSeconds: 1, dir }), {
-      cwd: ws.root,
-      onStdout(all, child) {
-        if (!killed && /canary 5% 2s\/6s/.test(all)) {
-          killed = true;
-          child.kill("SIGKILL");
-        }
-      },
-    });
+    const demo = await killDemoMidCanary(dir, ws.root);
     expect(demo.signal).toBe("SIGKILL");
 
     const recovered = await runAction(dir, { command: "watchdog" });
