@@ -2,7 +2,14 @@ import { mkdir, readFile, symlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { BIN, BREACH_AT_25, cancelOnceCanaryRuns, runLogged, useWorkspace } from "./cli-harness.js";
+import {
+  BIN,
+  BREACH_AT_25,
+  cancelOnceCanaryRuns,
+  killDemoMidCanary,
+  runLogged,
+  useWorkspace,
+} from "./cli-harness.js";
 
 const TEMPLATE = resolve(
   import.meta.dirname,
@@ -12,7 +19,8 @@ const TEMPLATE = resolve(
 interface Job {
   stage: string;
   image: string;
-  resource_group: string;
+  resource_group?: string;
+  rules?: { if?: string; when?: string }[];
   environment: { name: string };
   variables: Record<string, string>;
   before_script: string[];
@@ -24,6 +32,7 @@ const template = async () =>
   parse(await readFile(TEMPLATE, "utf8")) as {
     variables: Record<string, string>;
     "shipgate-release": Job;
+    "shipgate-watchdog": Job;
   };
 
 describe("the GitLab CI template", () => {
@@ -55,10 +64,13 @@ function expand(value: string, vars: Record<string, string>): string {
 async function runJob(
   dir: string,
   pipelineVariables: Record<string, string>,
-  options: { onLog?: (log: string, pid: number) => void } = {},
+  options: {
+    onLog?: (log: string, pid: number) => void;
+    job?: "shipgate-release" | "shipgate-watchdog";
+  } = {},
 ): ReturnType<typeof runLogged> {
   const t = await template();
-  const job = t["shipgate-release"];
+  const job = t[options.job ?? "shipgate-release"];
   // `npm ci` (before_script) installed @shipgate/cli: its bin is linked as npm links it.
   await mkdir(join(dir, "node_modules/.bin"), { recursive: true });
   await symlink(BIN, join(dir, "node_modules/.bin/shipgate")).catch(() => {});
@@ -128,4 +140,48 @@ describe("the template's job end to end (built CLI, real git)", () => {
     expect(report).toContain("exit_code: 130");
     expect(await ws.files(dir)).not.toContain("devops/status/release-checkout.lock");
   });
+});
+
+/** Whether a job runs in a pipeline with these variables, as GitLab evaluates its `rules`. */
+function runsWith(job: Job, vars: Record<string, string>): boolean {
+  if (!job.rules) return true;
+  for (const rule of job.rules) {
+    const m = rule.if ? /^\$(\w+) == "([^"]*)"$/.exec(rule.if) : null;
+    if (rule.if && !m) throw new Error(`a rule this test cannot read: ${rule.if}`);
+    if (!m || vars[m[1]!] === m[2]) return rule.when !== "never";
+  }
+  return false;
+}
+
+describe("the template's watchdog (a pipeline schedule with SHIPGATE_WATCHDOG=true)", () => {
+  it("runs the watchdog job and not the release in that schedule, and only the release otherwise", async () => {
+    const t = await template();
+    const scheduled = { ...t.variables, SHIPGATE_WATCHDOG: "true" };
+    expect(runsWith(t["shipgate-watchdog"], scheduled)).toBe(true);
+    expect(runsWith(t["shipgate-release"], scheduled)).toBe(false);
+    expect(runsWith(t["shipgate-watchdog"], t.variables)).toBe(false);
+    expect(runsWith(t["shipgate-release"], t.variables)).toBe(true);
+    // Not in the release's resource group: it must see a live release's lock, not wait for it.
+    expect(t["shipgate-watchdog"].resource_group).toBeUndefined();
+    expect(t["shipgate-watchdog"].script).toEqual([
+      '"$SHIPGATE_BIN" recover --watchdog --config "$SHIPGATE_CONFIG"',
+    ]);
+  });
+
+  it("rolls back a release whose job was killed (exit 3 fails the job), then has nothing to do (exit 0)", async () => {
+    const dir = join(ws.root, "gitlab-watchdog");
+    expect((await killDemoMidCanary(dir, ws.root)).signal).toBe("SIGKILL");
+    const recovered = await runJob(
+      dir,
+      { SHIPGATE_WATCHDOG: "true" },
+      { job: "shipgate-watchdog" },
+    );
+    expect(recovered.code, recovered.log).toBe(3);
+    expect(recovered.log).toContain("rollback verified: stable version v1.3.0 is serving");
+    expect(recovered.log).toContain("ABORTED");
+    expect((await ws.files(dir)).some((f) => /^incidents\/INC-.*\.md$/.test(f))).toBe(true);
+    const idle = await runJob(dir, { SHIPGATE_WATCHDOG: "true" }, { job: "shipgate-watchdog" });
+    expect(idle.code, idle.log).toBe(0);
+    expect(idle.log).toContain("nothing to recover");
+  }, 60_000);
 });
