@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   CANARY_ABORTED_ANNOTATION,
   createDeploymentCanaryDeployer,
+  PREVIOUS_IMAGE_ANNOTATION,
   STABLE_REPLICAS_ANNOTATION,
   TRACK_LABEL,
 } from "./deployment-canary-deployer.js";
@@ -171,6 +172,59 @@ describe("Deployment canary deployer", () => {
     });
     ok(await d.rollback(t, live()));
     await expectServingStable(d, t, "v1.4.0");
+  });
+
+  it("rolls back after promotion (a breach while stabilizing) by putting back the image the stable ran before", async () => {
+    await seed(c, "api", 4);
+    const d = deployer(c);
+    const t = target("api", "v2.0.0");
+    const stableOf = () => c.emulator.get("deployments", TEST_NAMESPACE, "api")!;
+    ok(await d.start(t, live()));
+    ok(await d.setWeight(t, 50, live()));
+    ok(await d.promote(t, live()));
+    await expectServingStable(d, t, "v2.0.0");
+    expect(stableOf().metadata.annotations?.[PREVIOUS_IMAGE_ANNOTATION]).toBe(
+      "registry.example.com/acme/api:v1.3.2",
+    );
+    // A promote run again (a retried step) keeps the image from before the release.
+    ok(await d.promote(t, live()));
+    expect(stableOf().metadata.annotations?.[PREVIOUS_IMAGE_ANNOTATION]).toBe(
+      "registry.example.com/acme/api:v1.3.2",
+    );
+    ok(await d.abort(t, live()));
+    ok(await d.rollback(t, live()));
+    await expectServingStable(d, t, "v1.3.2");
+    expect(stableOf().spec?.replicas).toBe(4);
+    expect(stableOf().metadata.annotations?.[PREVIOUS_IMAGE_ANNOTATION]).toBeUndefined();
+    // Rolled back already: another rollback changes nothing.
+    ok(await d.rollback(t, live()));
+    await expectServingStable(d, t, "v1.3.2");
+  });
+
+  it("rolls back a promote cut short (stable on the new image, its canary still there)", async () => {
+    await seed(c, "cart", 4);
+    const d = deployer(c);
+    const t = target("cart", "v2.1.0");
+    ok(await d.start(t, live()));
+    ok(await d.setWeight(t, 50, live()));
+    // The canary's delete fails: promote stops after the stable took the new image.
+    c.emulator.fail({
+      method: "DELETE",
+      path: /\/deployments\/cart-canary$/,
+      status: 500,
+      times: 3,
+    });
+    expect((await d.promote(t, live())).isErr()).toBe(true);
+    expect(c.emulator.get("deployments", TEST_NAMESPACE, "cart-canary")).toBeDefined();
+    // The client gave up after its retries: all 3 faults are spent.
+    expect(
+      c.emulator.requests.filter(
+        (r) => r.method === "DELETE" && r.path.endsWith("/deployments/cart-canary"),
+      ),
+    ).toHaveLength(3);
+    ok(await d.rollback(t, live()));
+    await expectServingStable(d, t, "v1.3.2");
+    expect(c.emulator.get("deployments", TEST_NAMESPACE, "cart-canary")).toBeUndefined();
   });
 
   it("fails a step with the Deployment controller's message when canary pods never become ready", async () => {

@@ -35,6 +35,11 @@ export const STABLE_REPLICAS_ANNOTATION = "shipgate.dev/stable-replicas";
 export const CANARY_VERSION_ANNOTATION = "shipgate.dev/version";
 /** Annotation on the canary Deployment: set once aborted. */
 export const CANARY_ABORTED_ANNOTATION = "shipgate.dev/aborted";
+/**
+ * Annotation on the stable Deployment, set by `promote`: the image it ran before, so a
+ * rollback after promotion (a breach while stabilizing, or a later wave's) can put it back.
+ */
+export const PREVIOUS_IMAGE_ANNOTATION = "shipgate.dev/previous-image";
 
 /** A Deployment as plain JSON (the fields this deployer touches). */
 interface DeploymentJson extends DeploymentLike {
@@ -400,50 +405,58 @@ export function createDeploymentCanaryDeployer(options: DeploymentCanaryDeployer
       );
     });
 
+  /**
+   * Sets the stable Deployment's container image, its replicas back to the recorded count,
+   * and `annotations` (of the stable as read); resolves to the replicas. A merge patch
+   * replaces the containers list whole; `resourceVersion` makes it a compare-and-swap, so a
+   * concurrent edit is not overwritten (a conflict reads again, up to 3 times).
+   */
+  const setStableImage = (
+    name: string,
+    image: string,
+    signal: AbortSignal,
+    annotations: (stable: DeploymentJson) => Record<string, string | null>,
+    left = 3,
+  ): ResultAsync<number, ShipgateError> =>
+    getStable(name, signal).andThen((stable) => {
+      const replicas = recordedReplicas(stable);
+      const template = structuredClone(stable.spec.template ?? {});
+      const container = findContainer(template, options.container);
+      if (container.isErr()) {
+        return errAsync(
+          new ShipgateError("precondition_failed", `Deployment "${name}" ${container.error}`, {
+            field: "with.container",
+          }),
+        );
+      }
+      container.value.image = image;
+      const patch = {
+        metadata: {
+          resourceVersion: stable.metadata.resourceVersion,
+          annotations: annotations(stable),
+        },
+        spec: { replicas, template: { spec: { containers: template.spec?.containers } } },
+      };
+      return deployments
+        .patch(name, patch, MERGE_PATCH, signal)
+        .map(() => replicas)
+        .orElse((e) =>
+          e.kind === "conflict" && left > 0
+            ? setStableImage(name, image, signal, annotations, left - 1)
+            : errAsync(e),
+        );
+    });
+
+  const runsOnAllReplicas = (image: string, replicas: number) => (d: DeploymentJson | null) =>
+    d !== null && imageOf(d) === image && d.spec.replicas === replicas && isDeploymentFullyReady(d);
+
   const promote = (
     target: DeployTarget,
     { signal }: CallOptions,
   ): ResultAsync<void, ShipgateError> =>
     guard(signal, () =>
       resolve(target).asyncAndThen(({ name, canary: canaryName, image }) => {
-        const stableDone = (replicas: number) => (d: DeploymentJson | null) =>
-          d !== null &&
-          imageOf(d) === image &&
-          d.spec.replicas === replicas &&
-          isDeploymentFullyReady(d);
-        const updateStable = (left: number): ResultAsync<number, ShipgateError> =>
-          getStable(name, signal).andThen((stable) => {
-            const replicas = recordedReplicas(stable);
-            const template = structuredClone(stable.spec.template ?? {});
-            const container = findContainer(template, options.container);
-            if (container.isErr()) {
-              return errAsync(
-                new ShipgateError(
-                  "precondition_failed",
-                  `Deployment "${name}" ${container.error}`,
-                  {
-                    field: "with.container",
-                  },
-                ),
-              );
-            }
-            container.value.image = image;
-            // A merge patch replaces the containers list whole; resourceVersion makes it a
-            // compare-and-swap so a concurrent edit is not overwritten.
-            const patch = {
-              metadata: {
-                resourceVersion: stable.metadata.resourceVersion,
-                annotations: { [STABLE_REPLICAS_ANNOTATION]: null },
-              },
-              spec: { replicas, template: { spec: { containers: template.spec?.containers } } },
-            };
-            return deployments
-              .patch(name, patch, MERGE_PATCH, signal)
-              .map(() => replicas)
-              .orElse((e) =>
-                e.kind === "conflict" && left > 0 ? updateStable(left - 1) : errAsync(e),
-              );
-          });
+        const stableDone = (replicas: number) => runsOnAllReplicas(image, replicas);
         return getStable(name, signal).andThen((stable) =>
           deployments.find(canaryName, signal).andThen((canary) => {
             if (!canary) {
@@ -464,7 +477,13 @@ export function createDeploymentCanaryDeployer(options: DeploymentCanaryDeployer
                 ),
               );
             }
-            return updateStable(3)
+            return setStableImage(name, image, signal, (stable) => ({
+              [STABLE_REPLICAS_ANNOTATION]: null,
+              // Kept from a first attempt: a promote run again must not record its own image.
+              ...(imageOf(stable) !== image
+                ? { [PREVIOUS_IMAGE_ANNOTATION]: imageOf(stable) }
+                : {}),
+            }))
               .andThen((replicas) =>
                 waitFor(name, `to run ${image} on all replicas`, signal, stableDone(replicas)),
               )
@@ -496,8 +515,30 @@ export function createDeploymentCanaryDeployer(options: DeploymentCanaryDeployer
     { signal }: CallOptions,
   ): ResultAsync<void, ShipgateError> =>
     guard(signal, () =>
-      resolve(target).asyncAndThen(({ name, canary: canaryName }) =>
+      resolve(target).asyncAndThen(({ name, canary: canaryName, image }) =>
         getStable(name, signal).andThen((stable) => {
+          const previous = stable.metadata.annotations?.[PREVIOUS_IMAGE_ANNOTATION];
+          // Promoted already (the stable runs this release's image): put the
+          // image it ran before back, as `promote` recorded it.
+          if (previous && imageOf(stable) === image) {
+            // A promote cut short may have left its canary: remove it first.
+            return deployments
+              .delete(canaryName, signal)
+              .andThen(() => waitFor(canaryName, "to be removed", signal, (d) => d === null))
+              .andThen(() =>
+                setStableImage(name, previous, signal, () => ({
+                  [PREVIOUS_IMAGE_ANNOTATION]: null,
+                })),
+              )
+              .andThen((replicas) =>
+                waitFor(
+                  name,
+                  `to run ${previous} on all replicas again`,
+                  signal,
+                  runsOnAllReplicas(previous, replicas),
+                ),
+              );
+          }
           const total = recordedReplicas(stable);
           return deployments
             .delete(canaryName, signal)

@@ -16,6 +16,7 @@ import { stringify } from "yaml";
 import { leaseNameFor } from "./kubernetes-lease-lock.js";
 import { shipgateProvider } from "./kubernetes-provider.js";
 import {
+  deploymentFixture,
   eventually,
   rolloutFixture,
   startTestCluster,
@@ -104,15 +105,33 @@ describe("a release with waves across two Kubernetes contexts", () => {
     }
   }
 
-  const imageIn = (env: Environment, service: string) => {
-    const rollout = clusters[env].emulator.get("rollouts", TEST_NAMESPACE, service);
+  async function freshDeployments(service: string, stable: string) {
+    for (const c of Object.values(clusters)) {
+      c.emulator.apply(
+        "deployments",
+        deploymentFixture({ name: service, image: `${IMAGE}:${stable}`, replicas: 4 }),
+      );
+      await eventually(() => {
+        const d = c.emulator.get("deployments", TEST_NAMESPACE, service);
+        return (d?.status as { availableReplicas?: number } | undefined)?.availableReplicas === 4;
+      });
+    }
+  }
+
+  const imageIn = (env: Environment, service: string, plural = "rollouts") => {
+    const rollout = clusters[env].emulator.get(plural, TEST_NAMESPACE, service);
     const spec = rollout?.spec as
       | { template: { spec: { containers: { image: string }[] } } }
       | undefined;
     return spec?.template.spec.containers[0]?.image ?? null;
   };
 
-  function wavesStack(service: string, version: string, breachIn: Environment | null) {
+  function wavesStack(
+    service: string,
+    version: string,
+    breachIn: Environment | null,
+    kind: "rollout" | "deployment" = "rollout",
+  ) {
     const scenario = scenarioSchema.parse({
       release: {
         environment: "production",
@@ -136,6 +155,7 @@ describe("a release with waves across two Kubernetes contexts", () => {
           context,
           namespace: TEST_NAMESPACE,
           image_repository: IMAGE,
+          kind,
           kubeconfig: "kubeconfig.yaml",
           timeouts: { step_seconds: 20 },
         },
@@ -220,5 +240,22 @@ describe("a release with waves across two Kubernetes contexts", () => {
     ]);
     expect(leaseHolder("prod-us", "cart")).toBeNull();
     expect(leaseHolder("prod-eu", "cart")).toBeNull();
+  });
+
+  it("in Deployment mode too: a breach in prod-eu puts back the image prod-us ran before its promotion, verified", async () => {
+    await freshDeployments("till", "v1.3.2");
+    const { scenario, stack } = wavesStack("till", "v1.4.2", "prod-eu", "deployment");
+    const events: ReleaseEvent[] = [];
+    const outcome = await createReleaseOrchestrator(stack).release(scenario.release, {
+      onEvent: (e) => events.push(e),
+    });
+    expect(outcome).toMatchObject({ status: "ABORTED", rolledBack: true, rollbackVerified: true });
+    expect(
+      events.flatMap((e) =>
+        e.type === "rollback.finished" ? [`${e.environment}:${e.verified}`] : [],
+      ),
+    ).toEqual(["prod-eu:true", "prod-us:true"]);
+    expect(imageIn("prod-us", "till", "deployments")).toBe(`${IMAGE}:v1.3.2`);
+    expect(imageIn("prod-eu", "till", "deployments")).toBe(`${IMAGE}:v1.3.2`);
   });
 });
