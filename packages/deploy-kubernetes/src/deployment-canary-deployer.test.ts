@@ -174,13 +174,19 @@ describe("Deployment canary deployer", () => {
     await expectServingStable(d, t, "v1.4.0");
   });
 
-  it("rolls back after promotion (a breach while stabilizing) by putting back the image the stable ran before", async () => {
-    await seed(c, "api", 4);
+  /** A Deployment of its own (4 replicas, v1.3.2) with a canary of `version` at 50%. */
+  async function canaryAtHalf(service: string, version: string) {
+    await seed(c, service, 4);
     const d = deployer(c);
-    const t = target("api", "v2.0.0");
-    const stableOf = () => c.emulator.get("deployments", TEST_NAMESPACE, "api")!;
+    const t = target(service, version);
     ok(await d.start(t, live()));
     ok(await d.setWeight(t, 50, live()));
+    return { d, t };
+  }
+
+  it("rolls back after promotion (a breach while stabilizing) by putting back the image the stable ran before", async () => {
+    const { d, t } = await canaryAtHalf("api", "v2.0.0");
+    const stableOf = () => c.emulator.get("deployments", TEST_NAMESPACE, "api")!;
     ok(await d.promote(t, live()));
     await expectServingStable(d, t, "v2.0.0");
     expect(stableOf().metadata.annotations?.[PREVIOUS_IMAGE_ANNOTATION]).toBe(
@@ -202,11 +208,7 @@ describe("Deployment canary deployer", () => {
   });
 
   it("rolls back a promote cut short (stable on the new image, its canary still there)", async () => {
-    await seed(c, "cart", 4);
-    const d = deployer(c);
-    const t = target("cart", "v2.1.0");
-    ok(await d.start(t, live()));
-    ok(await d.setWeight(t, 50, live()));
+    const { d, t } = await canaryAtHalf("cart", "v2.1.0");
     // The canary's delete fails: promote stops after the stable took the new image.
     c.emulator.fail({
       method: "DELETE",

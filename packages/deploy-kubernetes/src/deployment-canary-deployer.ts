@@ -447,6 +447,12 @@ export function createDeploymentCanaryDeployer(options: DeploymentCanaryDeployer
         );
     });
 
+  /** Deletes the canary Deployment (if there is one) and waits until it is gone. */
+  const removeCanary = (canaryName: string, signal: AbortSignal) =>
+    deployments
+      .delete(canaryName, signal)
+      .andThen(() => waitFor(canaryName, "to be removed", signal, (d) => d === null));
+
   const runsOnAllReplicas = (image: string, replicas: number) => (d: DeploymentJson | null) =>
     d !== null && imageOf(d) === image && d.spec.replicas === replicas && isDeploymentFullyReady(d);
 
@@ -456,11 +462,10 @@ export function createDeploymentCanaryDeployer(options: DeploymentCanaryDeployer
   ): ResultAsync<void, ShipgateError> =>
     guard(signal, () =>
       resolve(target).asyncAndThen(({ name, canary: canaryName, image }) => {
-        const stableDone = (replicas: number) => runsOnAllReplicas(image, replicas);
         return getStable(name, signal).andThen((stable) =>
           deployments.find(canaryName, signal).andThen((canary) => {
             if (!canary) {
-              return stableDone(stable.spec.replicas ?? 1)(stable)
+              return runsOnAllReplicas(image, stable.spec.replicas ?? 1)(stable)
                 ? okAsync(undefined)
                 : errAsync(
                     new ShipgateError(
@@ -485,10 +490,14 @@ export function createDeploymentCanaryDeployer(options: DeploymentCanaryDeployer
                 : {}),
             }))
               .andThen((replicas) =>
-                waitFor(name, `to run ${image} on all replicas`, signal, stableDone(replicas)),
+                waitFor(
+                  name,
+                  `to run ${image} on all replicas`,
+                  signal,
+                  runsOnAllReplicas(image, replicas),
+                ),
               )
-              .andThen(() => deployments.delete(canaryName, signal))
-              .andThen(() => waitFor(canaryName, "to be removed", signal, (d) => d === null));
+              .andThen(() => removeCanary(canaryName, signal));
           }),
         );
       }),
@@ -517,33 +526,26 @@ export function createDeploymentCanaryDeployer(options: DeploymentCanaryDeployer
     guard(signal, () =>
       resolve(target).asyncAndThen(({ name, canary: canaryName, image }) =>
         getStable(name, signal).andThen((stable) => {
-          const previous = stable.metadata.annotations?.[PREVIOUS_IMAGE_ANNOTATION];
-          // Promoted already (the stable runs this release's image): put the
-          // image it ran before back, as `promote` recorded it.
-          if (previous && imageOf(stable) === image) {
-            // A promote cut short may have left its canary: remove it first.
-            return deployments
-              .delete(canaryName, signal)
-              .andThen(() => waitFor(canaryName, "to be removed", signal, (d) => d === null))
-              .andThen(() =>
-                setStableImage(name, previous, signal, () => ({
-                  [PREVIOUS_IMAGE_ANNOTATION]: null,
-                })),
-              )
-              .andThen((replicas) =>
-                waitFor(
-                  name,
-                  `to run ${previous} on all replicas again`,
-                  signal,
-                  runsOnAllReplicas(previous, replicas),
-                ),
-              );
-          }
           const total = recordedReplicas(stable);
-          return deployments
-            .delete(canaryName, signal)
-            .andThen(() => waitFor(canaryName, "to be removed", signal, (d) => d === null))
-            .andThen(() => scale(name, total, signal, { [STABLE_REPLICAS_ANNOTATION]: null }));
+          // Promoted already (the stable runs this release's image): the image it ran before,
+          // as `promote` recorded it, goes back.
+          const previous = stable.metadata.annotations?.[PREVIOUS_IMAGE_ANNOTATION];
+          const restore = previous && imageOf(stable) === image ? previous : null;
+          // The canary goes first (a promote cut short may also have left one).
+          return removeCanary(canaryName, signal).andThen(() =>
+            restore
+              ? setStableImage(name, restore, signal, () => ({
+                  [PREVIOUS_IMAGE_ANNOTATION]: null,
+                })).andThen((replicas) =>
+                  waitFor(
+                    name,
+                    `to run ${restore} on all replicas again`,
+                    signal,
+                    runsOnAllReplicas(restore, replicas),
+                  ),
+                )
+              : scale(name, total, signal, { [STABLE_REPLICAS_ANNOTATION]: null }),
+          );
         }),
       ),
     );
