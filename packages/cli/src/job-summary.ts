@@ -77,13 +77,11 @@ export function collectEvent(
       const line = event as {
         type: string;
         problems?: { key?: string; message?: string }[];
-        service?: string;
-        detail?: string;
+        reason?: string;
       };
-      if (line.type === "recover.nothing")
-        summary.nothingToRecover = `the last release of ${line.service} finished (or there was none)`;
+      if (line.type === "recover.nothing") summary.nothingToRecover = String(line.reason);
       else if (line.type === "recover.watched")
-        summary.nothingToRecover = `${line.detail} — it watches its own canary`;
+        summary.nothingToRecover = `${line.reason} — it watches its own canary`;
       if (line.type === "cli.error")
         for (const p of line.problems ?? [])
           summary.problems.push(p.key ? `${p.key}: ${p.message}` : String(p.message));

@@ -32,22 +32,17 @@ export async function runRecoverCommand(
       { service, resume: flags.resume === true },
       { signal: controller.signal, onEvent: (event) => reporter.onEvent(event) },
     );
+    // Nothing was recovered: one line, the same words in plain text and in `--json`.
+    const nothing = (type: "recover.nothing" | "recover.watched", reason: string, line: string) => {
+      io.stdout.write(`${mode.json ? JSON.stringify({ type, service, reason }) : line}\n`);
+      return 0;
+    };
     if (!outcome) {
-      if (mode.json) io.stdout.write(`${JSON.stringify({ type: "recover.nothing", service })}\n`);
-      else
-        io.stdout.write(
-          `nothing to recover: the last release of ${service} finished (or there was none)\n`,
-        );
-      return 0;
+      const reason = `the last release of ${service} finished (or there was none)`;
+      return nothing("recover.nothing", reason, `nothing to recover: ${reason}`);
     }
-    if (flags.watchdog === true && outcome.reason === "lock_held") {
-      if (mode.json)
-        io.stdout.write(
-          `${JSON.stringify({ type: "recover.watched", service, detail: outcome.summary })}\n`,
-        );
-      else io.stdout.write(`${outcome.summary}\n`);
-      return 0;
-    }
+    if (flags.watchdog === true && outcome.reason === "lock_held")
+      return nothing("recover.watched", outcome.summary, outcome.summary);
     reporter.finish(outcome, { artifactsRoot: built.artifactsRoot });
     return outcome.exitCode;
   } finally {

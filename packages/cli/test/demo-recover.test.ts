@@ -106,6 +106,7 @@ describe("kill -9 in the middle of the demo's canary, then shipgate recover in i
     expect(JSON.parse(idle.stdout.trim().split("\n").at(-1)!)).toEqual({
       type: "recover.nothing",
       service: "checkout",
+      reason: "the last release of checkout finished (or there was none)",
     });
   }, 60_000);
 });

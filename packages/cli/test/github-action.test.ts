@@ -313,7 +313,7 @@ describe("job summary", () => {
     collectEvent(summary, {
       type: "recover.watched",
       service: "checkout",
-      detail: "a live release of checkout holds the lock, so there is nothing to recover: held",
+      reason: "a live release of checkout holds the lock, so there is nothing to recover: held",
     });
     expect(renderJobSummary(summary, { show: (p) => p })).toBe(
       "### 👀 shipgate watchdog: nothing to recover\n\na live release of checkout holds the lock, so there is nothing to recover: held — it watches its own canary.\n\n",
