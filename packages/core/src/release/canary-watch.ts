@@ -107,9 +107,11 @@ export async function watchWindow(
     elapsed = now - watchStart;
     const final = elapsed >= windowEnd;
     step.polls += 1;
-    const queryStart = new Date(judge.window === "interval" ? previousPoll : watchStart);
+    // An interval judge reads the minutes since the last poll; a cumulative one, the window so far.
+    const from = judge.window === "interval" ? previousPoll : watchStart;
+    const queryStart = new Date(from);
     const queryEnd = new Date(now);
-    const intervalMs = now - (judge.window === "interval" ? previousPoll : watchStart);
+    const intervalMs = now - from;
     previousPoll = now;
     const canary = await stack.slo.measure(
       queryOf(spec, queryStart, queryEnd, spec.version, "canary"),
