@@ -142,6 +142,12 @@ export async function runJudgeOnTrace(
     trace.label.class === "regression"
       ? regressionOnsetMs(trace.label.onset, timeline, exposedAt)
       : undefined;
+  // A caught regression's time live on the canary: from its onset (none if it never became
+  // live before the rollback) to the decision.
+  const live =
+    rolledBack && decidedAt !== null && onsetMs !== undefined
+      ? { from: onsetMs ?? decidedAt, to: decidedAt }
+      : null;
   return {
     traceId: trace.id,
     judge,
@@ -156,18 +162,8 @@ export async function runJudgeOnTrace(
       rolledBack && exposedAt !== null && decidedAt !== null
         ? (decidedAt - exposedAt) / 60_000
         : null,
-    regressionExposureMinutes:
-      rolledBack && decidedAt !== null && onsetMs !== undefined
-        ? onsetMs === null
-          ? 0
-          : Math.max(0, decidedAt - onsetMs) / 60_000
-        : null,
-    regressionFullTrafficMinutes:
-      rolledBack && decidedAt !== null && onsetMs !== undefined
-        ? onsetMs === null || onsetMs >= decidedAt
-          ? 0
-          : timeline.fullTrafficMinutes(onsetMs, decidedAt)
-        : null,
+    regressionExposureMinutes: live ? Math.max(0, live.to - live.from) / 60_000 : null,
+    regressionFullTrafficMinutes: live ? timeline.fullTrafficMinutes(live.from, live.to) : null,
     releaseMinutes: (Date.parse(outcome.endedAt) - Date.parse(outcome.startedAt)) / 60_000,
     maxWeightReached: outcome.maxWeightReached,
   };
