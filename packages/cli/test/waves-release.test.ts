@@ -133,7 +133,11 @@ describe("shipgate with release waves (real binary)", () => {
       "after_weight_change prod-eu-health false",
       "after_rollback prod-eu-health false",
     ]);
-    expect(ran("prod-us")).toContain("after_weight_change prod-us-health true");
+    // prod-us runs beside prod-eu and is cancelled when prod-eu's check fails: whether its
+    // own check after the first weight change ran by then depends on timing, so only what
+    // ran is checked. Its rollback always runs its check.
+    for (const line of ran("prod-us").slice(0, -1))
+      expect(line).toBe("after_weight_change prod-us-health true");
     expect(ran("prod-us").at(-1)).toBe("after_rollback prod-us-health true");
     expect(smoke.filter((e) => e.phase === "after_rollback").map((e) => e.environment)).toEqual([
       "prod-eu",
