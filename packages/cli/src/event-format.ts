@@ -130,7 +130,7 @@ function describeOne(event: ReleaseEvent, c: Colors): string {
         : c.red(`ROLLBACK NOT VERIFIED: ${event.message}`);
     case "incident.opened":
       return c.yellow(
-        `incident ${event.id} opened (${event.sink})${event.path ? `: ${event.path}` : ""}${event.url ? ` ${event.url}` : ""}`,
+        `incident ${event.id} ${event.found ? "already filed before the crash" : "opened"} (${event.sink})${event.path ? `: ${event.path}` : ""}${event.url ? ` ${event.url}` : ""}`,
       );
     case "incident.failed":
       return c.red(`incident sink ${event.sink} failed: ${event.error}`);

@@ -68,6 +68,15 @@ describe("crash harness: the real CLI, SIGKILLed at every journal boundary and a
     for (const scenario of ["success", "breach"] as const)
       for (let n = 1; n <= full[scenario].records.length; n++)
         plans.push({ scenario, kill: { afterRecords: n }, next: n % 2 ? "recover" : "release" });
+    // After each clean-up action of the breaching release, before its next record (the
+    // incident filed, not yet journaled as filed): nothing may be done twice.
+    const breachRecords = full.breach.records;
+    for (let n = breachRecords.indexOf("outcome") + 2; n <= breachRecords.length; n++)
+      plans.push({
+        scenario: "breach",
+        kill: { beforeRecord: n },
+        next: n % 2 ? "recover" : "release",
+      });
     const boundaryPoints = plans.length;
     // A recovery killed at each of its own boundaries (canary at 25%), then recovered again.
     // Crash right after the breach at 25% is journaled, before the rollback starts.
@@ -109,7 +118,7 @@ describe("crash harness: the real CLI, SIGKILLed at every journal boundary and a
     const violations = results.flatMap((r) => r.violations);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     console.log(
-      `crash harness: ${results.length} kill points (${boundaryPoints} at every journal boundary of a successful and a breaching release, ${recoveryPoints} inside recoveries, ${RANDOM_POINTS} at random instants, seed ${SEED}), ${violations.length} invariant violations, ${seconds} s`,
+      `crash harness: ${results.length} kill points (${boundaryPoints} at every journal boundary of a successful and a breaching release and after each clean-up action of the breaching one, ${recoveryPoints} inside recoveries, ${RANDOM_POINTS} at random instants, seed ${SEED}), ${violations.length} invariant violations, ${seconds} s`,
     );
     expect(violations).toEqual([]);
     expect(results).toHaveLength(boundaryPoints + recoveryPoints + RANDOM_POINTS);

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { readFrontMatter } from "@shipgate/core";
 import { stringify } from "yaml";
-import { CRASH_AFTER_RECORDS_ENV } from "../src/crash-point.js";
+import { CRASH_AFTER_RECORDS_ENV, CRASH_BEFORE_RECORD_ENV } from "../src/crash-point.js";
 import { createDemoRepository, type DemoRepository } from "../src/demo-repository.js";
 import { BIN, cliEnv } from "./cli-harness.js";
 
@@ -13,8 +13,11 @@ const git = promisify(execFile);
 /** The two releases the harness kills: one that succeeds, one that breaches at 25%. */
 export type CrashScenario = "success" | "breach";
 
-/** Where a process is killed: right after its Nth journal record, or after some milliseconds. */
-export type KillAt = { afterRecords: number } | { afterMs: number };
+/**
+ * Where a process is killed: right after its Nth journal record, as it is about to write
+ * its Nth (after the action the record before announced), or after some milliseconds.
+ */
+export type KillAt = { afterRecords: number } | { beforeRecord: number } | { afterMs: number };
 
 /** One kill point: kill the release, maybe kill the recovery too, then recover (or release again). */
 export interface KillPlan {
@@ -91,7 +94,9 @@ export function runUntil(
     const env = cliEnv(
       kill && "afterRecords" in kill
         ? { [CRASH_AFTER_RECORDS_ENV]: String(kill.afterRecords) }
-        : {},
+        : kill && "beforeRecord" in kill
+          ? { [CRASH_BEFORE_RECORD_ENV]: String(kill.beforeRecord) }
+          : {},
     );
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: dir,
@@ -149,6 +154,13 @@ async function walk(dir: string, base = dir): Promise<string[]> {
   return out;
 }
 
+/** "after record 3", "before its record 3", "at 420 ms". */
+function killDescription(kill: KillAt, its: string): string {
+  if ("afterRecords" in kill) return `after ${its}record ${kill.afterRecords}`;
+  if ("beforeRecord" in kill) return `before ${its}record ${kill.beforeRecord}`;
+  return `at ${kill.afterMs} ms`;
+}
+
 /** Runs one kill point in a fresh copy of the template and checks every invariant. */
 export async function runKillPoint(
   plan: KillPlan,
@@ -156,7 +168,7 @@ export async function runKillPoint(
   dir: string,
   options: { race?: boolean } = {},
 ): Promise<KillPointResult> {
-  const label = `${plan.scenario}: kill ${"afterRecords" in plan.kill ? `after record ${plan.kill.afterRecords}` : `at ${plan.kill.afterMs} ms`}${plan.killRecovery ? `, kill the ${plan.next} ${"afterRecords" in plan.killRecovery ? `after its record ${plan.killRecovery.afterRecords}` : `at ${plan.killRecovery.afterMs} ms`}` : ""}, then ${plan.next}`;
+  const label = `${plan.scenario}: kill ${killDescription(plan.kill, "")}${plan.killRecovery ? `, kill the ${plan.next} ${killDescription(plan.killRecovery, "its ")}` : ""}, then ${plan.next}`;
   const violations: string[] = [];
   const fail = (what: string) => violations.push(`${label}: ${what}`);
   await cp(template.dir, dir, { recursive: true });
@@ -252,6 +264,11 @@ export async function runKillPoint(
   if (JSON.stringify([...names].sort()) !== JSON.stringify([...expectedNames].sort()))
     fail(`reports ${JSON.stringify(names)} are not one per attempt`);
   if (crashedRecords.length && attempts === 0) fail("no report for the crashed attempt");
+  // Each attempt files one incident at most, even when a kill fell between filing it and
+  // journaling that.
+  const incidents = files.filter((f) => f.startsWith("incidents/") && f.endsWith(".md"));
+  if (incidents.length > attempts)
+    fail(`${incidents.length} incidents for ${attempts} attempts: ${incidents.join(", ")}`);
   for (const r of reports) {
     const fm = readFrontMatter(await readFile(join(dir, r), "utf8"));
     if (!fm || fm.status === "IN_PROGRESS") fail(`${r} is not final (${fm?.status})`);

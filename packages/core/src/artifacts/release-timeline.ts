@@ -57,7 +57,9 @@ export function describeReleaseEvent(event: ReleaseEvent): string {
     case "rollback.finished":
       return `rollback ${event.verified ? "verified" : "NOT VERIFIED"}: ${event.message}`;
     case "incident.opened":
-      return `incident ${event.id} opened in ${event.sink}`;
+      return event.found
+        ? `incident ${event.id} in ${event.sink}, filed before the crash, found again`
+        : `incident ${event.id} opened in ${event.sink}`;
     case "incident.failed":
       return `incident could not be filed in ${event.sink}: ${event.error}`;
     case "changelog.written":

@@ -122,6 +122,13 @@ export interface IncidentDetails {
   impact?: IncidentImpact;
   /** A deduplication key stable per service and environment (`shipgate/<service>/<environment>`), so a second breach updates the same alert. */
   dedupKey: string;
+  /**
+   * The key of this one release's incident (`shipgate/<service>/<environment>/<version>/<run>`):
+   * a sink that can look incidents up stores it, so that a recovery filing the incident again
+   * after a crash finds the one already filed ({@link IncidentSink.findOpened}). Absent when
+   * the release keeps no journal (nothing can recover it).
+   */
+  releaseKey?: string;
 }
 
 /** Where an incident was filed. At least one of `path` and `url` is set. */
@@ -150,4 +157,15 @@ export interface IncidentSink {
     scope: { service: string; environment: string; version: string },
     options: CallOptions,
   ): ResultAsync<IncidentRef[], IncidentSinkError>;
+  /**
+   * Optional: the incident this sink filed under `releaseKey`, or null when it filed none.
+   * A crash can stop a release after a sink filed its incident and before the journal said
+   * so; the recovery asks here first and files only where nothing was found, so a release
+   * never files two incidents in one sink. A sink without it (or whose backend deduplicates
+   * by `dedupKey` itself, as PagerDuty does) is asked to `open` again.
+   */
+  findOpened?(
+    releaseKey: string,
+    options: CallOptions,
+  ): ResultAsync<IncidentRef | null, IncidentSinkError>;
 }

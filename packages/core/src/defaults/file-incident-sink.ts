@@ -107,7 +107,40 @@ export function createFileIncidentSink(options: FileIncidentSinkOptions): Incide
         (error) => toShipgateError(error, "Could not file the incident"),
       );
     },
+
+    findOpened(releaseKey: string, { signal }: CallOptions) {
+      if (signal.aborted) return errAsync(abortedError(signal));
+      const line = releaseKeyLine(releaseKey);
+      return ResultAsync.fromPromise(
+        (async (): Promise<IncidentRef | null> => {
+          const listed = await store.list(dir);
+          if (listed.isErr()) throw listed.error;
+          // Newest first: a recovery looks for what its release filed moments before.
+          const names = listed.value
+            .filter((n) => INCIDENT_FILE.test(n))
+            .sort()
+            .reverse();
+          for (const name of names) {
+            if (signal.aborted) throw abortedError(signal);
+            const path = `${dir}/${name}`;
+            const text = await store.read(path);
+            if (text.isErr()) throw text.error;
+            if (text.value?.split("\n").includes(line))
+              return { sink: "file", id: name.slice(0, -".md".length), path };
+          }
+          return null;
+        })(),
+        (error) => toShipgateError(error, "Could not look up the incidents filed"),
+      );
+    },
   };
+}
+
+const INCIDENT_FILE = /^INC-\d{4}-\d{2}-\d{2}-\d{2,}\.md$/;
+
+/** The line naming the release whose incident a file is: what `findOpened` looks for. */
+function releaseKeyLine(releaseKey: string): string {
+  return `- **Release key:** \`${oneLine(releaseKey)}\``;
 }
 
 /**
@@ -130,6 +163,7 @@ export function renderIncidentMarkdown(
     "- **Status:** open",
     `- **Dedup key:** \`${oneLine(incident.dedupKey)}\``,
   );
+  if (incident.releaseKey) lines.push(releaseKeyLine(incident.releaseKey));
   if (incident.captain) lines.push(`- **Release captain:** ${oneLine(incident.captain)}`);
   lines.push("");
   // The postmortem draft's sections, in the order a responder reads them.

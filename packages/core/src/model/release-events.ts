@@ -94,7 +94,15 @@ export type ReleaseEvent = {
   | { type: "stabilization.passed"; errorRate: number | null; p95LatencyMs: number | null }
   | { type: "rollback.started"; reason: string }
   | { type: "rollback.finished"; verified: boolean; message: string }
-  | { type: "incident.opened"; sink: string; id: string; path?: string; url?: string }
+  | {
+      type: "incident.opened";
+      sink: string;
+      id: string;
+      path?: string;
+      url?: string;
+      /** A recovery found this incident, filed before a crash, and did not file it again. */
+      found?: true;
+    }
   | { type: "incident.failed"; sink: string; error: string }
   | { type: "changelog.written"; changes: number; path: string }
   | { type: "notify.failed"; notifier: string; error: string }

@@ -29,6 +29,11 @@ export interface JournalFacts {
   verification: { verified: boolean; message: string } | null;
   /** An incident was announced and a later record shows the step ended. */
   incidentFiled: boolean;
+  /**
+   * The `releaseKey` of an incident announced but not shown filed: a sink may have filed it
+   * before the crash, so the recovery looks it up before filing again.
+   */
+  incidentKey: string | null;
   /** The incident file the run wrote, when its final `report` record names it. */
   incidentPath: string | null;
   /** Earlier recoveries of this release (a recovery that was itself killed). */
@@ -87,6 +92,7 @@ export function journalFacts(read: JournalRead): Result<JournalFacts, ShipgateEr
     rollbackAnnounced: false,
     verification: null,
     incidentFiled: false,
+    incidentKey: null,
     incidentPath: null,
     recoveries: 0,
     truncatedTail: read.truncatedTail,
@@ -127,6 +133,7 @@ export function journalFacts(read: JournalRead): Result<JournalFacts, ShipgateEr
         break;
       case "incident":
         if (i < read.records.length - 1) facts.incidentFiled = true;
+        else if (typeof d.key === "string") facts.incidentKey = d.key;
         break;
       case "recovery.started":
         facts.recoveries += 1;

@@ -1,6 +1,8 @@
+import { ok } from "neverthrow";
 import { dashboardLinks } from "../artifacts/dashboard-links.js";
 import { postmortemFacts } from "../artifacts/postmortem-facts.js";
-import type { IncidentDetails, IncidentSink } from "../contracts/incident-sink.js";
+import type { IncidentDetails, IncidentRef, IncidentSink } from "../contracts/incident-sink.js";
+import { journal } from "./journal-step.js";
 import type { RunContext } from "./run-context.js";
 import { recordError } from "./run-context.js";
 import { rankSuspects } from "./suspect-ranking.js";
@@ -8,6 +10,10 @@ import { rankSuspects } from "./suspect-ranking.js";
 /**
  * Step 5b: name the suspects (changes between the previous tag and the sha, ranked) and
  * file the incident — in the artifact store first, always, then in every other sink.
+ * The filing is journaled first, with the incident's `releaseKey`. A recovery passes the
+ * key a crashed run journaled as `filedBefore`: each sink that can look it up
+ * (`findOpened`) is asked first, and only a sink that found nothing files it, so a crash
+ * in the middle of filing never files one release's incident twice.
  * An incident that cannot be filed anywhere is reported loudly.
  */
 export async function openIncident(
@@ -16,9 +22,16 @@ export async function openIncident(
   breachReason: string,
   breachWeight: number | null,
   reportPath: string,
+  options: { filedBefore?: string } = {},
 ): Promise<void> {
   const { spec, stack } = ctx;
   const signal = ctx.cleanupSignal;
+  const writer = ctx.journal;
+  const releaseKey =
+    options.filedBefore ??
+    (writer ? `shipgate/${spec.service}/${spec.environment}/${spec.version}/${writer.run}` : null);
+  // A wave's environment journals through the release's context, as every other record.
+  await journal(ctx.environment?.parent ?? ctx, "incident", releaseKey ? { key: releaseKey } : {});
   const changes = ctx.record.changes ?? (await loadChanges(ctx, signal));
   ctx.record.suspects = rankSuspects(changes ?? []);
   const rollback = ctx.record.rollback;
@@ -51,9 +64,11 @@ export async function openIncident(
     ...(facts.rollback ? { rollback: facts.rollback } : {}),
     impact: facts.impact,
     dedupKey: `shipgate/${spec.service}/${spec.environment}`,
+    ...(releaseKey ? { releaseKey } : {}),
   };
   for (const sink of [fileSink, ...(stack.incidents ?? [])]) {
-    const opened = await sink.open(incident, { signal });
+    const found = options.filedBefore ? await findFiled(ctx, sink, options.filedBefore) : null;
+    const opened = found ? ok(found) : await sink.open(incident, { signal });
     if (opened.isOk()) {
       ctx.record.incidents.push(opened.value);
       if (opened.value.path && !ctx.record.paths.includes(opened.value.path))
@@ -64,6 +79,7 @@ export async function openIncident(
         id: opened.value.id,
         path: opened.value.path,
         url: opened.value.url,
+        ...(found ? { found: true as const } : {}),
       });
     } else {
       recordError(ctx, `incident: ${sink.name}`, opened.error);
@@ -74,6 +90,25 @@ export async function openIncident(
     ctx.record.warnings.push("INCIDENT COULD NOT BE FILED ANYWHERE: page the owning team by hand");
     ctx.emit({ type: "warning", message: "incident could not be filed anywhere" });
   }
+}
+
+/**
+ * What `sink` filed under `releaseKey` before a crash, or null: it cannot tell (no
+ * `findOpened`), found none, or could not look (a warning; it files again, as a second
+ * incident is better than none).
+ */
+async function findFiled(
+  ctx: RunContext,
+  sink: IncidentSink,
+  releaseKey: string,
+): Promise<IncidentRef | null> {
+  if (!sink.findOpened) return null;
+  const found = await sink.findOpened(releaseKey, { signal: ctx.cleanupSignal });
+  if (found.isOk()) return found.value;
+  ctx.record.warnings.push(
+    `could not look up in ${sink.name} the incident filed before the crash, so it is filed again: ${found.error.describe()}`,
+  );
+  return null;
 }
 
 /** Loads the changes in the release once (suspects and changelog share them). */

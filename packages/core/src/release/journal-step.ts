@@ -33,6 +33,7 @@ export const JOURNAL_RECORD_TYPES = [
   "rollback",
   /** data: verified, message. */
   "verification",
+  /** The incident is about to be filed; data: key (its `releaseKey`, looked up again after a crash). */
   "incident",
   "changelog",
   /** The final report is about to be written; data: path, status. */

@@ -278,7 +278,6 @@ async function runRelease(
       await writeCanaryChart(ctx, reserved.path);
       // An inconclusive step rolled back by policy showed no harm: no incident to file.
       if (stop.reason !== "cancelled" && stop.reason !== "slo_inconclusive") {
-        await journal(ctx, "incident");
         const breachWeight = record.steps.length
           ? record.steps[record.steps.length - 1]!.weight
           : null;

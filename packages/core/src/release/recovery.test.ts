@@ -1,7 +1,11 @@
+import { errAsync } from "neverthrow";
 import { describe, expect, it } from "vitest";
 import { readFrontMatter } from "../artifacts/front-matter.js";
+import { ShipgateError } from "../errors/shipgate-error.js";
+import type { ReleaseEvent } from "../model/release-events.js";
 import { dyingReleaseJournal } from "../testing/fakes/dying-release-journal.js";
 import { createMemoryArtifactStore } from "../testing/fakes/memory-artifact-store.js";
+import { createMemoryIncidentSink } from "../testing/fakes/memory-incident-sink.js";
 import {
   createMemoryJournalBackend,
   createMemoryReleaseJournal,
@@ -43,14 +47,19 @@ const breach = () =>
     },
   });
 
-/** Starts a release whose run dies after its `n`th journal record, and lets it get that far. */
-async function crashAfterRecord(w: ReturnType<typeof world>, n: number): Promise<void> {
-  void createReleaseOrchestrator({
-    ...w.stack,
-    journal: dyingReleaseJournal(w.journal, n),
-  }).release(w.parsed.release);
-  // Let the run reach its n-th record and freeze there (the process is gone).
-  for (let i = 0; i < 200; i++) await new Promise((r) => setImmediate(r));
+/**
+ * Starts a release whose run dies after its `n`th journal record (or, with `durable: false`,
+ * after the action of record `n - 1`, before record `n` is written), and lets it get that far.
+ */
+async function crashAfterRecord(
+  w: ReturnType<typeof world>,
+  n: number,
+  options: { durable?: boolean } = {},
+): Promise<void> {
+  const journal = dyingReleaseJournal(w.journal, n, options);
+  const run = createReleaseOrchestrator({ ...w.stack, journal }).release(w.parsed.release);
+  // The run reaches the write it dies in and freezes there (the process is gone).
+  await Promise.race([journal.died, run.then(() => expect.fail("the run did not die"))]);
 }
 
 async function recordsOfAFullRun(scenario: ScenarioInput): Promise<string[]> {
@@ -60,27 +69,29 @@ async function recordsOfAFullRun(scenario: ScenarioInput): Promise<string[]> {
 }
 
 describe("a release killed at every journal boundary, then recovered", () => {
-  for (const [name, scenario] of [
-    ["success", baseScenario],
-    ["breach at 25%", breach],
+  for (const [name, scenario, durable] of [
+    ["success", baseScenario, true],
+    ["breach at 25%", breach, true],
+    ["success, killed after each action before its next record", baseScenario, false],
+    ["breach at 25%, killed after each action before its next record", breach, false],
   ] as const) {
     it(`${name}: stable serves, one report per attempt names what happened, the lock is free`, async () => {
       const full = await recordsOfAFullRun(scenario());
       expect(full[0]).toBe("release.started");
       expect(full.at(-1)).toBe("finished");
-      for (let n = 1; n <= full.length; n++) {
+      for (let n = durable ? 1 : 2; n <= full.length; n++) {
         const w = world(scenario());
-        await crashAfterRecord(w, n);
+        await crashAfterRecord(w, n, { durable });
         const journaled = [
           ...((w.journalBackend.journals.get("shop") as { type: string }[]) ?? []),
         ];
-        expect(journaled, `crash after record ${n}`).toHaveLength(n);
+        expect(journaled, `crash after record ${n}`).toHaveLength(durable ? n : n - 1);
         const dead = w.lockBackend.holders.get("shop");
         if (dead) dead.stale = true;
 
         const next = createReleaseOrchestrator({ ...w.stack, journal: w.journal });
         const recovered = await next.recover({ service: "shop" });
-        const label = `killed after record ${n} (${journaled.at(-1)?.type})`;
+        const label = `killed after ${durable ? "record" : "the action of record"} ${journaled.length} (${journaled.at(-1)?.type})`;
         const state = w.deployer.state;
         // Production is on exactly one version, and nothing is left half-way.
         expect(state.canaryVersion, label).toBeNull();
@@ -118,6 +129,10 @@ describe("a release killed at every journal boundary, then recovered", () => {
           }
         }
         expect(reports, label).toEqual(["devops/reports/release-v1.4.0.md"]);
+        // One incident at most, even when the run died after filing it but before journaling that.
+        const incidents = [...w.artifacts.files.keys()].filter((p) => p.startsWith("incidents/"));
+        expect(incidents.length, label).toBeLessThanOrEqual(1);
+        if (recovered?.paths.incident) expect(incidents, label).toEqual([recovered.paths.incident]);
         const fm = readFrontMatter(w.artifacts.files.get(reports[0]!)!);
         expect(fm?.status, label).not.toBe("IN_PROGRESS");
         if (!finished && recovered?.status !== "SUCCESS")
@@ -166,6 +181,48 @@ describe("a release killed at every journal boundary, then recovered", () => {
     expect(outcome.paths.report).toBe("devops/reports/release-v1.4.0-retry1.md");
     const first = readFrontMatter(w.artifacts.files.get("devops/reports/release-v1.4.0.md")!);
     expect(first).toMatchObject({ status: "FAILED", reason: "recovered_after_crash" });
+  });
+
+  it("a run killed after filing its incident, before journaling that: the recovery finds it in each sink that can look, and files again only where it cannot", async () => {
+    const w = world(breach());
+    const found = createMemoryIncidentSink();
+    const { findOpened: _, ...blind } = createMemoryIncidentSink();
+    const lost = { ...createMemoryIncidentSink(), name: "lookup-down" };
+    lost.findOpened = () => errAsync(new ShipgateError("unavailable", "search is down"));
+    const sinks = [found, blind, lost];
+    w.stack.incidents = sinks;
+    const full = await recordsOfAFullRun(breach());
+    await crashAfterRecord(w, full.indexOf("incident") + 2, { durable: false });
+    for (const sink of sinks) expect(sink.opened).toHaveLength(1);
+    const key = found.opened[0]!.releaseKey!;
+    expect(key).toMatch(/^shipgate\/shop\/production\/v1\.4\.0\/.+/);
+    w.lockBackend.holders.get("shop")!.stale = true;
+
+    const events: ReleaseEvent[] = [];
+    const outcome = await createReleaseOrchestrator({ ...w.stack, journal: w.journal }).recover(
+      { service: "shop" },
+      { onEvent: (e) => events.push(e) },
+    );
+    expect(outcome).toMatchObject({ status: "ABORTED", exitCode: 3 });
+    // Found where it could look; filed again (under the same key) where it could not.
+    expect(found.opened).toHaveLength(1);
+    expect(blind.opened.map((i) => i.releaseKey)).toEqual([key, key]);
+    expect(lost.opened.map((i) => i.releaseKey)).toEqual([key, key]);
+    expect(
+      events
+        .filter((e) => e.type === "incident.opened")
+        .map((e) => [e.sink, e.type === "incident.opened" && e.found === true]),
+    ).toEqual([
+      ["file", true],
+      ["memory-incidents", true],
+      ["memory-incidents", false],
+      ["lookup-down", false],
+    ]);
+    expect(outcome?.warnings.join("\n")).toContain(
+      "could not look up in lookup-down the incident filed before the crash, so it is filed again: search is down",
+    );
+    const incidents = [...w.artifacts.files.keys()].filter((p) => p.startsWith("incidents/"));
+    expect(incidents).toEqual([outcome?.paths.incident]);
   });
 
   it("a live holder's lock is not recovered (exit 4)", async () => {

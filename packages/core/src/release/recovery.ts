@@ -218,7 +218,6 @@ export async function recoverFromJournal(
     if (spec.waves) await rollBackWavesOnce(ctx, facts, why, holder);
     else await rollBackOnce(ctx, facts, why);
     if (!facts.incidentFiled) {
-      await journal(ctx, "incident");
       const weight = facts.weightsAnnounced.at(-1) ?? null;
       await openIncident(
         ctx,
@@ -226,6 +225,7 @@ export async function recoverFromJournal(
         `the release was interrupted (${why}) and rolled back`,
         weight,
         ctx.report?.path ?? "",
+        facts.incidentKey ? { filedBefore: facts.incidentKey } : {},
       );
     }
     if (record.rollback && !record.rollback.verified)
@@ -549,7 +549,6 @@ async function resumeCanary(
   }
   await runRollback(run, stop.summary);
   if (stop.reason !== "cancelled") {
-    await journal(run, "incident");
     await openIncident(
       run,
       fileIncidents,

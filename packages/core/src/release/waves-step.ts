@@ -8,7 +8,6 @@ import { watchWindow } from "./canary-watch.js";
 import { writeCanaryChart } from "./chart-step.js";
 import { environmentContext, newEnvironmentRecord } from "./environment-run.js";
 import { openIncident } from "./incident-step.js";
-import { journal } from "./journal-step.js";
 import { runRollback } from "./rollback-step.js";
 import type { RunContext, Stop } from "./run-context.js";
 import { stopForError } from "./run-context.js";
@@ -408,7 +407,6 @@ export async function rollbackWaves(
       ctx.stack.environments![breached.name]!,
       ctx.cleanupSignal,
     );
-    await journal(ctx, "incident");
     const steps = breached.record.steps;
     const breachWeight = steps.length ? steps[steps.length - 1]!.weight : null;
     await openIncident(envCtx, fileIncidents, stop.summary, breachWeight, reportPath);

@@ -68,6 +68,34 @@ export const describeIncidentSinkConformance = defineConformanceSuite<IncidentSi
       for (const ref of resolved) expect(ref.id.length).toBeGreaterThan(0);
     });
 
+    it("finds the incident it filed under a release key, and nothing under another (if it can)", async () => {
+      const sink = s().sink;
+      if (!sink.findOpened) return;
+      // Keys unique to this run: a backend kept between tests holds earlier incidents too.
+      const run = `conformance-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+      const key = `shipgate/shop/production/v1.4.0/${run}`;
+      const signal = liveSignal();
+      const before = expectOk(await settle(() => sink.findOpened!(key, { signal })));
+      expect(before).toBeNull();
+      // Another release's incident first, so a sink that returns any incident fails.
+      expectOk(
+        await settle(() =>
+          sink.open({ ...conformanceIncident, releaseKey: `${key}-other` }, { signal }),
+        ),
+      );
+      const opened = expectOk(
+        await settle(() => sink.open({ ...conformanceIncident, releaseKey: key }, { signal })),
+      );
+      const found = expectOk(await settle(() => sink.findOpened!(key, { signal })));
+      expect(found).not.toBeNull();
+      expect(found!.id).toBe(opened.id);
+      expect(found!.sink).toBe(opened.sink);
+      if (opened.path) expect(found!.path).toBe(opened.path);
+      if (opened.url) expect(found!.url).toBe(opened.url);
+      const other = expectOk(await settle(() => sink.findOpened!(`${key}-none`, { signal })));
+      expect(other).toBeNull();
+    });
+
     itResolvesAbortedWhenSignalFired((signal) => [
       () => s().sink.open(conformanceIncident, { signal }),
     ]);

@@ -23,6 +23,19 @@ export function createMemoryIncidentSink(
         };
       });
     },
+    findOpened(releaseKey, { signal }) {
+      return guarded(signal, () => {
+        if (options.fail) return new ShipgateError("unavailable", "incident backend is down");
+        const n = opened.findIndex((i) => i.releaseKey === releaseKey);
+        return n < 0
+          ? null
+          : {
+              sink: "memory-incidents",
+              id: `MEM-${n + 1}`,
+              url: `https://incidents.example.com/MEM-${n + 1}`,
+            };
+      });
+    },
     resolveOpen(scope, { signal }) {
       return guarded(signal, () => {
         const key = `${scope.service}/${scope.environment}`;
