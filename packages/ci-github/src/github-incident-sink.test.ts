@@ -1,3 +1,4 @@
+import type { CallOptions, IncidentSink } from "@shipgate/core";
 import {
   conformanceIncident,
   conformancePostmortemIncident,
@@ -7,11 +8,32 @@ import {
 import { afterAll, describe, expect, it } from "vitest";
 import { listOpenIssues } from "./github-incident-sink.js";
 import { createGitHubProvider } from "./github-provider.js";
+import { parseIncidentMarker, renderIncidentIssue } from "./incident-issue-body.js";
 import { type GitHubEmulator, startGitHubEmulator } from "./testing/github-emulator.js";
+import type { EmulatedRepository } from "./testing/github-emulator-state.js";
 import { loadFixtureScenario } from "./testing/github-fixture-replay.js";
 import { FAST_TIMING, startContractCheckedGitHubScenario } from "./testing/github-test-scenario.js";
 
-const live = () => ({ signal: new AbortController().signal });
+const live = (): CallOptions => ({ signal: new AbortController().signal });
+
+/** Files a labelled open issue straight into the emulated repository, as a person or an older shipgate would. */
+function seedIssue(r: EmulatedRepository, issue: { title: string; body: string }): number {
+  const number = r.number();
+  r.issues.set(number, {
+    number,
+    id: r.id(),
+    ...issue,
+    labels: ["incident", "shipgate"],
+    state: "open",
+    stateReason: null,
+    author: "someone",
+    createdAt: r.tick(0),
+    updatedAt: r.tick(0),
+    closedAt: null,
+    comments: [],
+  });
+  return number;
+}
 
 describe("incidents as GitHub issues", () => {
   const s = sharedPerFile(startContractCheckedGitHubScenario);
@@ -56,23 +78,7 @@ describe("incidents as GitHub issues", () => {
   it("resolves only the open incidents of the same service and environment, across pages", async () => {
     const r = s.gh.repository;
     // 120 unrelated labelled issues push ours onto a second page.
-    for (let i = 0; i < 120; i++) {
-      const number = r.number();
-      r.issues.set(number, {
-        number,
-        id: r.id(),
-        title: `noise ${i}`,
-        body: "not ours",
-        labels: ["incident", "shipgate"],
-        state: "open",
-        stateReason: null,
-        author: "someone",
-        createdAt: r.tick(0),
-        updatedAt: r.tick(0),
-        closedAt: null,
-        comments: [],
-      });
-    }
+    for (let i = 0; i < 120; i++) seedIssue(r, { title: `noise ${i}`, body: "not ours" });
     const sink = s.provider().incidents;
     const other = (
       await s
@@ -97,6 +103,100 @@ describe("incidents as GitHub issues", () => {
       expect(issue.comments[0]?.body).toContain("shop v1.4.1 was released to production");
     }
     expect(r.issues.get(Number(other.id.split("#")[1]))?.state).toBe("open");
+  });
+});
+
+describe("finding a release's incident issue again after a crash", () => {
+  const s = sharedPerFile(startContractCheckedGitHubScenario);
+  const keyOf = (run: string) => `shipgate/shop/production/v1.4.0/${run}`;
+  const find = (sink: IncidentSink, key: string) => sink.findOpened!(key, live());
+  const listRequests = () => s.gh.requests.filter((q) => q.operationId === "issues/list-for-repo");
+
+  it("records the release key in the issue's marker", async () => {
+    const sink = s.provider().incidents;
+    const key = keyOf("recorded");
+    const ref = (
+      await sink.open({ ...conformanceIncident, releaseKey: key }, live())
+    )._unsafeUnwrap();
+    const body = s.gh.repository.issues.get(Number(ref.id.split("#")[1]))!.body;
+    expect(parseIncidentMarker(body)?.releaseKey).toBe(key);
+  });
+
+  it("never returns an issue filed before the marker recorded a release key", async () => {
+    // Same service, environment, version and dedup key as the release looked for.
+    const old = renderIncidentIssue(conformanceIncident);
+    expect(parseIncidentMarker(old.body)).not.toHaveProperty("releaseKey");
+    seedIssue(s.gh.repository, old);
+    const found = (await find(s.provider().incidents, keyOf("old-marker")))._unsafeUnwrap();
+    expect(found).toBeNull();
+    // It did look: one page listing every labelled issue, open and closed, the old one among them.
+    expect(listRequests()).toHaveLength(1);
+    expect(listRequests()[0]?.path).toContain("state=all");
+  });
+
+  it("finds the incident on the second page of labelled issues, as `open` returned it", async () => {
+    const sink = s.provider().incidents;
+    const key = keyOf("paged");
+    const opened = (
+      await sink.open({ ...conformanceIncident, releaseKey: key }, live())
+    )._unsafeUnwrap();
+    // 120 newer labelled issues (listed first: newest first, 100 a page) push it onto page two.
+    for (let i = 0; i < 120; i++) {
+      seedIssue(s.gh.repository, { title: `noise ${i}`, body: i % 2 ? "not ours" : "" });
+    }
+    s.gh.requests.length = 0;
+    const found = (await find(sink, key))._unsafeUnwrap();
+    expect(found).toEqual(opened);
+    expect(listRequests()).toHaveLength(2);
+  });
+
+  it("finds the incident even when someone closed it between the crash and the recovery", async () => {
+    const sink = s.provider().incidents;
+    const key = keyOf("closed");
+    const opened = (
+      await sink.open({ ...conformanceIncident, releaseKey: key }, live())
+    )._unsafeUnwrap();
+    const issue = s.gh.repository.issues.get(Number(opened.id.split("#")[1]))!;
+    issue.state = "closed";
+    expect((await find(sink, key))._unsafeUnwrap()).toEqual(opened);
+  });
+
+  it("looks only at issues carrying the sink's labels", async () => {
+    const key = keyOf("labels");
+    const opened = (
+      await s
+        .provider({ incidentLabels: ["sev1"] })
+        .incidents.open({ ...conformanceIncident, releaseKey: key }, live())
+    )._unsafeUnwrap();
+    expect((await find(s.provider().incidents, key))._unsafeUnwrap()).toBeNull();
+    const sev1 = s.provider({ incidentLabels: ["sev1"] }).incidents;
+    expect((await find(sev1, key))._unsafeUnwrap()).toEqual(opened);
+  });
+
+  it("reports a refused list as an auth error naming the permission, never throwing", async () => {
+    s.gh.fault({
+      path: "/issues",
+      status: 403,
+      headers: { "x-accepted-github-permissions": "issues=read" },
+      body: {
+        message: "Resource not accessible by personal access token",
+        documentation_url: "https://docs.github.com/rest/issues/issues#list-repository-issues",
+        status: "403",
+      },
+    });
+    const error = (await find(s.provider().incidents, keyOf("refused")))._unsafeUnwrapErr();
+    expect(error.kind).toBe("auth");
+    expect(error.hint).toContain("issues: read");
+  });
+
+  it("resolves aborted, without a request, when the signal has already fired", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const result = await s.provider().incidents.findOpened!(keyOf("aborted"), {
+      signal: controller.signal,
+    });
+    expect(result._unsafeUnwrapErr().kind).toBe("aborted");
+    expect(listRequests()).toHaveLength(0);
   });
 });
 

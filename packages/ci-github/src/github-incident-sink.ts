@@ -19,10 +19,22 @@ export type GitHubIssue = z.infer<typeof issueSchema>;
  * Every open issue carrying all of `labels`, all pages, pull requests left out (GitHub's
  * issues endpoint lists both).
  */
-export async function listOpenIssues(gh: BoundGitHub, labels: string[]): Promise<GitHubIssue[]> {
+export function listOpenIssues(gh: BoundGitHub, labels: string[]): Promise<GitHubIssue[]> {
+  return listIssues(gh, labels, "open");
+}
+
+/**
+ * Every issue in `state` carrying all of `labels`, newest first (GitHub's default order),
+ * all pages, pull requests left out (GitHub's issues endpoint lists both).
+ */
+async function listIssues(
+  gh: BoundGitHub,
+  labels: string[],
+  state: "open" | "all",
+): Promise<GitHubIssue[]> {
   const { items } = await gh.pages(
     "GET /repos/{owner}/{repo}/issues",
-    { state: "open", per_page: 100, ...(labels.length > 0 ? { labels: labels.join(",") } : {}) },
+    { state, per_page: 100, ...(labels.length > 0 ? { labels: labels.join(",") } : {}) },
     (data) => data,
     issueSchema,
   );
@@ -33,7 +45,10 @@ export async function listOpenIssues(gh: BoundGitHub, labels: string[]): Promise
  * Files incidents as GitHub issues, labelled (default `incident`, `shipgate`), listing the
  * breach, the rollback and the suspect pull requests. `resolveOpen` closes the open ones of
  * the same service and environment with a comment once a later release succeeds. The issue
- * body carries a hidden marker so shipgate can find its own issues again.
+ * body carries a hidden marker (service, environment, version, dedup key and release key) so
+ * shipgate can find its own issues again: `findOpened` looks the release key up among the
+ * labelled issues, open or closed, so a recovery after a crash finds the issue instead of
+ * filing a second.
  */
 export function createGitHubIncidentSink(
   client: GitHubClient,
@@ -88,6 +103,20 @@ export function createGitHubIncidentSink(
             resolved.push(refOf(data));
           }
           return resolved;
+        },
+      );
+    },
+    findOpened(releaseKey, { signal }) {
+      return client.run(
+        signal,
+        { action: "look up the incident issue of a release", permission: "issues: read" },
+        async (gh) => {
+          // Closed ones too: someone may have closed the issue between the crash and the
+          // recovery, and it is still the one this release filed.
+          const filed = (await listIssues(gh, labels, "all")).find(
+            (issue) => parseIncidentMarker(issue.body)?.releaseKey === releaseKey,
+          );
+          return filed ? refOf(filed) : null;
         },
       );
     },

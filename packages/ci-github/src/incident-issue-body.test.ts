@@ -15,6 +15,27 @@ describe("incident issue body", () => {
     });
   });
 
+  it("records the release key when the incident has one, and reads it back", () => {
+    const releaseKey = "shipgate/shop/production/v1.4.0/run-7";
+    const { body } = renderIncidentIssue({ ...conformanceIncident, releaseKey });
+    expect(parseIncidentMarker(body)?.releaseKey).toBe(releaseKey);
+    expect(body).toContain(`release key \`${releaseKey}\``);
+    const old = renderIncidentIssue(conformanceIncident).body;
+    expect(old.split("\n")[0]).not.toContain("releaseKey");
+  });
+
+  it("still reads markers written before the release key was recorded", () => {
+    const old =
+      '<!-- shipgate-incident {"dedupKey":"shipgate/shop/production","service":"shop","environment":"production","version":"v1.4.0"} -->\nbody';
+    expect(parseIncidentMarker(old)).toEqual({
+      dedupKey: "shipgate/shop/production",
+      service: "shop",
+      environment: "production",
+      version: "v1.4.0",
+    });
+    expect(parseIncidentMarker(old.replace('"v1.4.0"', '"v1.4.0","releaseKey":7'))).toBeUndefined();
+  });
+
   it("ignores issues that are not shipgate incidents", () => {
     expect(parseIncidentMarker("just a bug report")).toBeUndefined();
     expect(parseIncidentMarker(null)).toBeUndefined();

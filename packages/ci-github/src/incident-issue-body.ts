@@ -9,6 +9,8 @@ export interface IncidentMarker {
   service: string;
   environment: string;
   version: string;
+  /** The release whose incident this is (absent in issues filed before shipgate recorded it). */
+  releaseKey?: string;
 }
 
 const MARKER = /<!-- shipgate-incident (\{.*?\}) -->/;
@@ -20,6 +22,7 @@ export function renderIncidentIssue(incident: IncidentDetails): { title: string;
     service: incident.service,
     environment: incident.environment,
     version: incident.version,
+    ...(incident.releaseKey ? { releaseKey: incident.releaseKey } : {}),
   };
   const suspects =
     incident.suspects.length === 0
@@ -61,7 +64,8 @@ export function renderIncidentIssue(incident: IncidentDetails): { title: string;
       ...dashboards.map((d) => (d.name ? `- [${escapeInline(d.name)}](${d.url})` : `- ${d.url}`)),
     );
   }
-  lines.push("", `_Filed by shipgate · dedup key \`${incident.dedupKey}\`_`);
+  const releaseKey = incident.releaseKey ? ` · release key \`${incident.releaseKey}\`` : "";
+  lines.push("", `_Filed by shipgate · dedup key \`${incident.dedupKey}\`${releaseKey}_`);
   return { title: incident.title, body: `${lines.join("\n")}\n` };
 }
 
@@ -75,7 +79,8 @@ export function parseIncidentMarker(body: string | null | undefined): IncidentMa
       typeof value.service === "string" &&
       typeof value.environment === "string" &&
       typeof value.version === "string" &&
-      typeof value.dedupKey === "string"
+      typeof value.dedupKey === "string" &&
+      (value.releaseKey === undefined || typeof value.releaseKey === "string")
     ) {
       return value as IncidentMarker;
     }
