@@ -6,7 +6,7 @@ import {
   renderPostmortemMarkdown,
 } from "@shipgate/core";
 import { type GitLabClient, parseVendor } from "./gitlab-client.js";
-import { issueListSchema, issueSchema } from "./gitlab-schemas.js";
+import { type GitLabListedIssue, issueListSchema, issueSchema } from "./gitlab-schemas.js";
 
 /** Options of {@link createGitLabIncidentSink}. */
 export interface GitLabIncidentSinkOptions {
@@ -21,6 +21,20 @@ export function gitlabIncidentScopeLabel(service: string, environment: string): 
 }
 
 const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
+
+/**
+ * `text` made safe inside a one-line HTML comment: `%`, `<`, `>`, control characters and
+ * line separators are percent-encoded, so no key can end the comment (`-->`), open another
+ * or span lines, and two different keys never encode alike.
+ */
+function commentText(text: string): string {
+  return text.replace(/[%<>\p{Cc}\p{Zl}\p{Zp}]/gu, (c) => encodeURIComponent(c));
+}
+
+/** The description line naming the release whose incident an issue is: what `findOpened` looks for. */
+function releaseKeyMarker(releaseKey: string): string {
+  return `<!-- shipgate release key: ${commentText(releaseKey)} -->`;
+}
 
 /** The incident's description, in GitLab-flavoured markdown. */
 export function renderGitLabIncident(incident: IncidentDetails): string {
@@ -71,7 +85,8 @@ export function renderGitLabIncident(incident: IncidentDetails): string {
       ...dashboards.map((d) => (d.name ? `- [${cell(d.name)}](${d.url})` : `- ${d.url}`)),
     );
   }
-  lines.push("", `<!-- shipgate dedup key: ${incident.dedupKey} -->`);
+  lines.push("", `<!-- shipgate dedup key: ${commentText(incident.dedupKey)} -->`);
+  if (incident.releaseKey) lines.push(releaseKeyMarker(incident.releaseKey));
   return lines.join("\n");
 }
 
@@ -80,7 +95,9 @@ export function renderGitLabIncident(incident: IncidentDetails): string {
  * `issue_type=incident`) whose description carries the breach, the rollback result and the
  * suspect merge requests (likely culprit first). Each incident is labelled `shipgate`,
  * `severity:<severity>` and a scope label (`shipgate:<service>@<environment>`) by which
- * `resolveOpen` later finds and closes the open ones after a successful release.
+ * `resolveOpen` later finds and closes the open ones after a successful release. The
+ * description ends with the release key, by which `findOpened` finds the incident a crashed
+ * release already filed.
  */
 export function createGitLabIncidentSink(
   client: GitLabClient,
@@ -102,26 +119,58 @@ export function createGitLabIncidentSink(
           labels: labels.join(","),
         });
         const issue = parseVendor(issueSchema, raw, `POST /projects/${client.project}/issues`);
-        return { sink: "gitlab", id: String(issue.iid), url: issue.web_url };
+        return incidentRef(issue);
       });
     },
     resolveOpen(scope, { signal }) {
       return client.call(signal, "closing GitLab incidents", async (): Promise<IncidentRef[]> => {
-        const raw = await client.api.issues.all({
-          projectId: client.project,
-          labels: gitlabIncidentScopeLabel(scope.service, scope.environment),
+        const open = await listIncidents(client, {
+          labels: [gitlabIncidentScopeLabel(scope.service, scope.environment)],
           state: "opened",
-          issueType: "incident",
-          perPage: 100,
         });
-        const open = parseVendor(issueListSchema, raw, `GET /projects/${client.project}/issues`);
         const closed: IncidentRef[] = [];
         for (const issue of open) {
           await client.api.issues.edit(client.project, issue.iid, { stateEvent: "close" });
-          closed.push({ sink: "gitlab", id: String(issue.iid), url: issue.web_url });
+          closed.push(incidentRef(issue));
         }
         return closed;
       });
     },
+    findOpened(releaseKey, { signal }) {
+      const marker = releaseKeyMarker(releaseKey);
+      return client.call(
+        signal,
+        "looking up a release's GitLab incident",
+        async (): Promise<IncidentRef | null> => {
+          // Closed ones too: someone may have closed it while the release lay crashed.
+          const filed = await listIncidents(client, { labels: baseLabels, state: "all" });
+          const issue = filed.find((i) => i.description?.split(/\r?\n/).includes(marker));
+          return issue ? incidentRef(issue) : null;
+        },
+      );
+    },
   };
+}
+
+/** Where an issue is, as the sink reports it. */
+function incidentRef(issue: { iid: number; web_url: string }): IncidentRef {
+  return { sink: "gitlab", id: String(issue.iid), url: issue.web_url };
+}
+
+/**
+ * The project's incidents carrying every one of `labels`, in `state` (`opened`, or `all`),
+ * newest first, all pages (gitbeaker follows the Link header). Call inside `client.call`.
+ */
+async function listIncidents(
+  client: GitLabClient,
+  query: { labels: string[]; state: "opened" | "all" },
+): Promise<GitLabListedIssue[]> {
+  const raw = await client.api.issues.all({
+    projectId: client.project,
+    ...(query.labels.length > 0 ? { labels: query.labels.join(",") } : {}),
+    state: query.state,
+    issueType: "incident",
+    perPage: 100,
+  });
+  return parseVendor(issueListSchema, raw, `GET /projects/${client.project}/issues`);
 }

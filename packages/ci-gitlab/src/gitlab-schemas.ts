@@ -118,7 +118,9 @@ export const issueSchema = z.object({
   web_url: z.string(),
   title: z.string(),
 });
-export const issueListSchema = z.array(issueSchema);
+/** GET /projects/:id/issues (https://docs.gitlab.com/api/issues/#list-project-issues). */
+export const issueListSchema = z.array(issueSchema.extend({ description: z.string().nullable() }));
+export type GitLabListedIssue = z.output<typeof issueListSchema>[number];
 
 /** GET /projects/:id/deployments (https://docs.gitlab.com/api/deployments/#list-project-deployments). */
 export const deploymentListSchema = z.array(

@@ -1,4 +1,4 @@
-import { exerciseCiStack } from "@shipgate/core/testing";
+import { conformanceIncident, exerciseCiStack } from "@shipgate/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGitLabProvider } from "../gitlab-provider.js";
 import {
@@ -14,6 +14,7 @@ import { seedGitLabReleaseScenario } from "./gitlab-test-scenario.js";
 // documented fields (GITLAB_DOCUMENTED_FIELDS, taken from docs.gitlab.com).
 
 let gitlab: GitLabEmulator;
+const releaseKey = "shipgate/shop/production/v1.4.0/run-1";
 
 beforeAll(async () => {
   gitlab = await startGitLabEmulator();
@@ -25,6 +26,9 @@ beforeAll(async () => {
   await exerciseCiStack(graphql, s, [
     (live) => graphql.sourceControl.listChanges({ fromTag: null, toSha: s.toSha }, live),
     (live) => rest.sourceControl.listChanges({ fromTag: "v1.0.0", toSha: s.toSha }, live),
+    // Lists every state (the incident resolved above is closed by now).
+    (live) => graphql.incidents.open({ ...conformanceIncident, releaseKey }, live),
+    (live) => graphql.incidents.findOpened!(releaseKey, live),
   ]);
 });
 
@@ -86,6 +90,16 @@ describe("GitLab emulator pagination headers", () => {
     expect(response.headers.get("link")).toMatch(
       /<http:\/\/127\.0\.0\.1:\d+\/api\/v4\/projects\/acme%2Fshop\/repository\/commits\?per_page=2&page=2>; rel="next"/,
     );
+  });
+
+  it("lists issues of every state by default and refuses an unknown state, as GitLab does", async () => {
+    const issues = `${gitlab.url}/api/v4/projects/acme%2Fshop/issues`;
+    const headers = { "private-token": gitlab.token };
+    const all = (await (await fetch(issues, { headers })).json()) as { state: string }[];
+    expect(all.map((i) => i.state)).toEqual(["opened", "closed"]);
+    const unknown = await fetch(`${issues}?state=open`, { headers });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toEqual({ error: "state does not have a valid value" });
   });
 
   it("refuses requests without the token", async () => {

@@ -51,10 +51,14 @@ export function issueRoutes(s: GitLabState): GitLabRoute[] {
       method: "GET",
       path: "/issues",
       name: "GET /projects/:id/issues",
-      handle: ({ params, list }) => {
+      // lib/api/issues.rb: `state` is one of opened, closed, all (default all); an unknown
+      // value is Grape's 400. Newest first (order_by created_at, sort desc), paginated.
+      handle: ({ params, send, list }) => {
+        const state = params.state ?? "all";
+        if (state !== "opened" && state !== "closed" && state !== "all")
+          return send(400, { error: "state does not have a valid value" });
         let found = issues;
-        if (typeof params.state === "string" && params.state !== "all")
-          found = found.filter((i) => i.state === params.state);
+        if (state !== "all") found = found.filter((i) => i.state === state);
         if (typeof params.issue_type === "string")
           found = found.filter((i) => i.issue_type === params.issue_type);
         if (typeof params.labels === "string") {
