@@ -180,6 +180,95 @@ describe("Azure Boards incidents", () => {
     ]);
   });
 
+  it("records the release key, and never finds a work item filed without it (an older version's)", async () => {
+    const { emulator: azure, provider } = await setup();
+    const key = "shipgate/shop/production/v1.4.0/run-7";
+    // Filed before release keys: same scope and tags, the key only in its text.
+    const older = {
+      ...conformanceIncident,
+      breachReason: `${key} <!-- shipgate release key: ${key} -->`,
+    };
+    await provider.incidents.open(older, live());
+    expect((await provider.incidents.findOpened!(key, live()))._unsafeUnwrap()).toBeNull();
+    const opened = (
+      await provider.incidents.open({ ...conformanceIncident, releaseKey: key }, live())
+    )._unsafeUnwrap();
+    const steps = String(azure.workItems.get(2)!.fields["Microsoft.VSTS.TCM.ReproSteps"]);
+    expect(steps).toContain(`<!-- shipgate release key: ${key} -->`);
+    expect((await provider.incidents.findOpened!(key, live()))._unsafeUnwrap()).toEqual(opened);
+  });
+
+  it("finds a release key that needs HTML escaping exactly", async () => {
+    const { emulator: azure, provider } = await setup({ incidents: { workItemType: "Issue" } });
+    const key = 'shipgate/shop/production/v1.4.0/run<1>&"x"';
+    const escaped = "shipgate/shop/production/v1.4.0/run&lt;1&gt;&amp;&quot;x&quot;";
+    const open = async (releaseKey: string) =>
+      (
+        await provider.incidents.open({ ...conformanceIncident, releaseKey }, live())
+      )._unsafeUnwrap();
+    const find = async (releaseKey: string) =>
+      (await provider.incidents.findOpened!(releaseKey, live()))._unsafeUnwrap();
+    await open(`${key}-other`);
+    const opened = await open(key);
+    await open(key.slice(0, -1));
+    expect(String(azure.workItems.get(2)!.fields["System.Description"])).toContain(
+      `<!-- shipgate release key: ${escaped} -->`,
+    );
+    expect(await find(key)).toEqual(opened);
+    // The escaped text is another key, and so is one escaped twice.
+    expect(await find(escaped)).toBeNull();
+    expect(await find(key.replaceAll("&", "&amp;"))).toBeNull();
+  });
+
+  it("finds a closed incident among many newer ones, 200 per read, and retries a 429", async () => {
+    const { emulator: azure, provider } = await setup();
+    const key = "shipgate/shop/production/v1.4.0/run-1";
+    const opened = (
+      await provider.incidents.open({ ...conformanceIncident, releaseKey: key }, live())
+    )._unsafeUnwrap();
+    await provider.incidents.resolveOpen!(
+      { service: "shop", environment: "production", version: "v1.4.1" },
+      live(),
+    );
+    const newer = (await provider.incidents.open(conformanceIncident, live()))._unsafeUnwrap();
+    const fields = azure.workItems.get(Number(newer.id))!.fields;
+    for (let id = azure.workItems.size + 1; id <= 251; id += 1)
+      azure.workItems.set(id, { id, rev: 1, fields: { ...fields } });
+    azure.resetLog();
+    azure.fail({
+      path: /\/workitemsbatch/i,
+      respond: { status: 429, headers: { "retry-after": "0" } },
+    });
+    const found = (await provider.incidents.findOpened!(key, live()))._unsafeUnwrap();
+    expect(found).toEqual(opened);
+    expect(azure.workItems.get(1)!.fields["System.State"]).toBe("Closed");
+    const reads = azure.responses
+      .filter((r) => r.route === "POST wit/workitemsbatch")
+      .map((r) => (r.body as { value: { _links?: unknown }[] }).value);
+    // Newest first: ids 251…52, then 51…1 (the closed one last), then its web link.
+    expect(reads.map((value) => value.length)).toEqual([200, 51, 1]);
+    expect(reads.map((value) => "_links" in value[0]!)).toEqual([false, false, true]);
+    expect(
+      azure.requests.filter((r) => /\/workitemsbatch/i.test(r.url)).map((r) => r.status),
+    ).toEqual([429, 200, 200, 200]);
+  });
+
+  it("refuses a key of another shape without a request, and resolves aborted when the signal fired", async () => {
+    const { emulator: azure, provider } = await setup();
+    azure.resetLog();
+    const error = (
+      await provider.incidents.findOpened!("not-a-release-key", live())
+    )._unsafeUnwrapErr();
+    expect(error).toMatchObject({ kind: "invalid_input", field: "releaseKey" });
+    expect(azure.requests).toEqual([]);
+    const controller = new AbortController();
+    controller.abort();
+    const aborted = await provider.incidents.findOpened!("shipgate/shop/production/v1/run", {
+      signal: controller.signal,
+    });
+    expect(aborted._unsafeUnwrapErr().kind).toBe("aborted");
+  });
+
   it("escapes HTML", () => {
     expect(
       renderAzureIncident({ ...conformanceIncident, breachReason: "<script>x</script> & y" }),

@@ -229,3 +229,8 @@ export const workItemSchema = z.object({
 
 /** POST wit/wiql. */
 export const wiqlResultSchema = z.object({ workItems: z.array(z.object({ id: z.number() })) });
+
+/** POST wit/workitemsbatch: each work item with the fields asked for, null where one was deleted. */
+export const workItemBatchSchema = z.array(
+  workItemSchema.extend({ fields: z.record(z.string(), z.unknown()).optional() }).nullable(),
+);

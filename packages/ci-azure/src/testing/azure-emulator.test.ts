@@ -1,4 +1,4 @@
-import { exerciseCiStack } from "@shipgate/core/testing";
+import { conformanceIncident, exerciseCiStack } from "@shipgate/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AZURE_DOCUMENTED_FIELDS,
@@ -7,6 +7,7 @@ import {
   startAzureDevOpsEmulator,
 } from "./azure-emulator.js";
 import { seededAzureProvider } from "./azure-test-scenario.js";
+import { evaluateWiql, parseWiql } from "./emulator/wiql.js";
 
 // Drive every endpoint through azure-devops-node-api, then hold each recorded answer against
 // the fields Azure DevOps documents (AZURE_DOCUMENTED_FIELDS, from the REST 7.1 specs).
@@ -16,7 +17,12 @@ let azure: AzureDevOpsEmulator;
 beforeAll(async () => {
   azure = await startAzureDevOpsEmulator();
   const { s, provider } = seededAzureProvider(azure);
-  await exerciseCiStack(provider, s);
+  // A recovery's lookup too: the incident filed under a release key, found again.
+  const releaseKey = "shipgate/shop/production/v1.1.0/run-1";
+  await exerciseCiStack(provider, s, [
+    (options) => provider.incidents.open({ ...conformanceIncident, releaseKey }, options),
+    (options) => provider.incidents.findOpened!(releaseKey, options),
+  ]);
 });
 
 afterAll(() => azure.close());
@@ -80,5 +86,37 @@ describe("Azure DevOps emulator against the documented REST 7.1 contract", () =>
     expect(
       azureDocumentedShapeProblems("GET build/builds", { count: 1, value: [{ id: "7" }] })[0],
     ).toBe("GET build/builds[0].id: expected number, got string");
+  });
+});
+
+describe("Azure DevOps emulator WIQL", () => {
+  const select = "SELECT [System.Id] FROM WorkItems WHERE ";
+
+  it("evaluates project, tag and state conditions in the asked order, ignoring case as Azure does", () => {
+    const item = (id: number, tags: string, state: string, project = "shop") => ({
+      id,
+      fields: { "System.TeamProject": project, "System.Tags": tags, "System.State": state },
+    });
+    const items = [
+      item(1, "shipgate; shipgate:shop@production", "Closed"),
+      item(2, "shipgate:shop@production-eu", "New"),
+      item(3, "Shipgate:Shop@Production", "New"),
+      item(4, "shipgate:shop@production", "Removed"),
+      item(5, "shipgate:shop@production", "New", "other"),
+    ];
+    const query = parseWiql(
+      `${select}[System.TeamProject] = @project AND [System.Tags] CONTAINS 'shipgate:shop@production'` +
+        " AND [System.State] <> 'Removed' ORDER BY [System.Id] DESC",
+    );
+    if (typeof query === "string") throw new Error(query);
+    expect(evaluateWiql(query, items, "shop").map((w) => w.id)).toEqual([3, 1]);
+  });
+
+  it("refuses what it cannot evaluate instead of ignoring it", () => {
+    expect(parseWiql(`${select}[System.Description] CONTAINS 'key'`)).toContain("Contains Words");
+    expect(
+      parseWiql(`${select}[System.Tags] CONTAINS 'a' OR [System.Tags] CONTAINS 'b'`),
+    ).toContain("not understood");
+    expect(parseWiql("SELECT [System.Id] FROM WorkItemLinks")).toContain("WorkItems");
   });
 });

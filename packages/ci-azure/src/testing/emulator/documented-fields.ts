@@ -299,6 +299,13 @@ export const AZURE_DOCUMENTED_FIELDS: Record<string, DocumentedEndpoint> = {
     shape: "object",
     fields: workItemFields,
   },
+  "POST wit/workitemsbatch": {
+    doc: spec("wit/work-items/get-work-items-batch"),
+    shape: "wrapped",
+    // `fields` holds the requested fields that have a value; `_links` comes only with
+    // `$expand` links or all.
+    fields: { id: "number", rev: "number", fields: "object", url: "string" },
+  },
   "POST wit/wiql": {
     doc: spec("wit/wiql/query-by-wiql"),
     shape: "object",

@@ -124,6 +124,13 @@ export const LOCATIONS: Location[] = [
     routes: { PATCH: "PATCH wit/workitems/{id}" },
   },
   {
+    id: "908509b6-4248-4475-a1cd-829139ba419f",
+    area: "wit",
+    resourceName: "workItemsBatch",
+    routeTemplate: "{project}/_apis/{area}/{resource}",
+    routes: { POST: "POST wit/workitemsbatch" },
+  },
+  {
     id: "1a9c53f7-f243-4447-b110-35ef023636e4",
     area: "wit",
     resourceName: "wiql",

@@ -1,6 +1,14 @@
 import type { AzureHandlers } from "./azure-route.js";
 import { CREATE_WORK_ITEM } from "./documented-fields.js";
 import type { AzureState } from "./state.js";
+import { evaluateWiql, parseWiql } from "./wiql.js";
+
+// Work Items - Get Work Items Batch takes at most this many ids.
+const BATCH_LIMIT = 200;
+// WorkItemExpand and WorkItemErrorPolicy, as the client's numbers or the wire's names.
+const EXPAND = ["none", "relations", "fields", "links", "all"];
+const enumName = (value: unknown, names: string[], fallback: string) =>
+  typeof value === "number" ? (names[value] ?? fallback) : String(value ?? fallback).toLowerCase();
 
 /** Work items and WIQL queries (incidents). */
 export function workItemHandlers(s: AzureState): AzureHandlers {
@@ -11,9 +19,11 @@ export function workItemHandlers(s: AzureState): AzureHandlers {
     projectId,
     projectName,
     tick,
+    unknownRequests,
     vssError,
     workItemEntity,
     workItems,
+    wrapped,
   } = s;
   return {
     [CREATE_WORK_ITEM]: ({ values, body, ok, notFound, send }) => {
@@ -93,20 +103,76 @@ export function workItemHandlers(s: AzureState): AzureHandlers {
       item.fields["System.ChangedDate"] = tick();
       return ok(workItemEntity(item));
     },
-    "POST wit/wiql": ({ body, ok }) => {
+    // Work Items - Get Work Items Batch: at most 200 ids; `fields` (only those, when they have a
+    // value) or `$expand` (links adds `_links`), not both; a missing id fails the request unless
+    // `errorPolicy` is omit, which answers null in its place.
+    "POST wit/workitemsbatch": ({ body, ok, notFound, send }) => {
+      const input = (body ?? {}) as {
+        ids?: unknown;
+        fields?: unknown;
+        $expand?: unknown;
+        errorPolicy?: unknown;
+      };
+      const ids = Array.isArray(input.ids) ? input.ids.map(Number) : [];
+      if (ids.length === 0 || ids.some((id) => !Number.isInteger(id)))
+        return send(400, vssError("The ids parameter is required.", "ArgumentException"));
+      if (ids.length > BATCH_LIMIT)
+        return send(
+          400,
+          vssError(
+            `VS403474: You requested ${ids.length} work items which exceeds the limit of ${BATCH_LIMIT}`,
+            "WorkItemTrackingServiceException",
+          ),
+        );
+      const fields = Array.isArray(input.fields) ? input.fields.map(String) : null;
+      const expand = enumName(input.$expand, EXPAND, "none");
+      if (fields && expand !== "none")
+        return send(
+          400,
+          vssError(
+            "The expand parameter can not be used with the fields parameter.",
+            "ArgumentException",
+          ),
+        );
+      const omit = enumName(input.errorPolicy, ["", "fail", "omit"], "fail") === "omit";
+      const value: unknown[] = [];
+      for (const id of ids) {
+        const item = workItems.get(id);
+        if (!item) {
+          if (omit) {
+            value.push(null);
+            continue;
+          }
+          return notFound(
+            `TF401232: Work item ${id} does not exist, or you do not have permissions to read it.`,
+            "WorkItemUnauthorizedAccessException",
+          );
+        }
+        const { _links, ...entity } = workItemEntity(item);
+        const picked = fields
+          ? Object.fromEntries(
+              Object.entries(item.fields).filter(([name]) =>
+                fields.some((f) => f.toLowerCase() === name.toLowerCase()),
+              ),
+            )
+          : item.fields;
+        value.push({
+          ...entity,
+          fields: picked,
+          ...(expand === "links" || expand === "all" ? { _links } : {}),
+        });
+      }
+      return ok(wrapped(value));
+    },
+    "POST wit/wiql": ({ body, ok, send }) => {
       const query = String((body as { query?: unknown })?.query ?? "");
-      const tag = /\[System\.Tags\] CONTAINS '((?:[^']|'')*)'/i
-        .exec(query)?.[1]
-        ?.replaceAll("''", "'");
-      const excluded = [...query.matchAll(/\[System\.State\] <> '((?:[^']|'')*)'/gi)].map((m) =>
-        m[1]!.replaceAll("''", "'"),
-      );
-      const found = [...workItems.values()].filter((w) => {
-        const tags = String(w.fields["System.Tags"] ?? "")
-          .split(";")
-          .map((t) => t.trim());
-        return (!tag || tags.includes(tag)) && !excluded.includes(String(w.fields["System.State"]));
-      });
+      const parsed = parseWiql(query);
+      if (typeof parsed === "string") {
+        // An adapter's query the emulator cannot evaluate fails the contract test.
+        unknownRequests.push(`POST wit/wiql: ${parsed}`);
+        return send(400, vssError(`emulator: WIQL not understood: ${parsed}`, "NotSupported"));
+      }
+      const found = evaluateWiql(parsed, workItems.values(), projectName);
       return ok({
         queryType: "flat",
         queryResultType: "workItem",
