@@ -85,7 +85,33 @@ export async function prepareWaves(ctx: RunContext, holder: LockHolder): Promise
     }
     envCtx.emit({ type: "preflight.passed", facts: preflight.value.facts });
   }
-  return null;
+  return alreadyLive(ctx);
+}
+
+/**
+ * A rerun of a release that went live everywhere (a retried CI job, say) deploys nothing:
+ * a canary of the version against itself proves nothing, and could not be rolled back to
+ * anything else. Where only some environments run the version already (an earlier run held
+ * under `on_wave_failure: halt`, say), their canaries still run, with a warning each.
+ */
+function alreadyLive(ctx: RunContext): Stop | null {
+  const { record, spec } = ctx;
+  const environments = record.environments ?? [];
+  const live = environments.filter((e) => e.record.preflight?.stableVersion === spec.version);
+  if (live.length === 0) return null;
+  if (live.length < environments.length) {
+    for (const env of live)
+      record.warnings.push(
+        `${env.name} already runs ${spec.version}: its canary compares the version with itself, and a rollback there has no earlier version to go back to`,
+      );
+    return null;
+  }
+  for (const env of environments) env.summary = `already live: ${spec.version} serves`;
+  return {
+    status: "SUCCESS",
+    reason: "already_live",
+    summary: `${spec.service} ${spec.version} is already live in ${environments.map((e) => e.name).join(", ")}: nothing to deploy`,
+  };
 }
 
 /**

@@ -162,6 +162,51 @@ describe("release waves: success", () => {
   });
 });
 
+describe("release waves: a rerun of a release already live", () => {
+  /** Staging and production, each already on `live` where named. */
+  const rerun = (liveIn: string[]) =>
+    baseScenario({
+      release: { waves: [["staging"], ["production-us"]] },
+      environments: Object.fromEntries(
+        ["staging", "production-us"].map((name) => [
+          name,
+          {
+            metrics: HEALTHY_METRICS,
+            deploy: liveIn.includes(name) ? { stable_version: "v1.4.0" } : {},
+          },
+        ]),
+      ),
+    });
+
+  it("live in every environment: deploys and tags nothing, SUCCESS already_live, exit 0", async () => {
+    const r = await runScenario(rerun(["staging", "production-us"]));
+    expect(r.outcome).toMatchObject({
+      status: "SUCCESS",
+      reason: "already_live",
+      exitCode: 0,
+      maxWeightReached: 0,
+      rolledBack: false,
+    });
+    expect(r.outcome.summary).toBe(
+      "shop v1.4.0 is already live in staging, production-us: nothing to deploy",
+    );
+    for (const env of ["staging", "production-us"])
+      expect(r.environments![env]!.state.history, env).toEqual([]);
+    expect(r.events.some((e) => e.type === "tag.created" || e.type === "wave.started")).toBe(
+      false,
+    );
+  });
+
+  it("live in some: every canary runs, and the report warns for each environment already on it", async () => {
+    const r = await runScenario(rerun(["staging"]));
+    expect(r.outcome).toMatchObject({ status: "SUCCESS", reason: "released", exitCode: 0 });
+    expect(r.outcome.warnings).toContain(
+      "staging already runs v1.4.0: its canary compares the version with itself, and a rollback there has no earlier version to go back to",
+    );
+    expect(r.outcome.warnings.join("\n")).not.toContain("production-us already runs");
+  });
+});
+
 describe("release waves: a breach", () => {
   const threeWaves = [["staging"], ["prod-us-east-1"], ["prod-eu-west-1"]];
 
