@@ -115,7 +115,7 @@ if (values.json) {
     const at = (p) => (p.of ? `${((100 * p.count) / p.of).toFixed(1)}%` : "–");
     const ratio = threshold ? kit.healthyReleaseRatio(t, threshold)["200+"] : null;
     const m = (x) => (x === null ? "–" : x.toFixed(1));
-    const exposure = `${m(t.medianExposureMinutes["200+"])} min (from onset ${m(t.medianRegressionExposureMinutes["200+"])}, ${m(t.medianRegressionFullTrafficMinutes["200+"])} of full traffic)`;
+    const exposure = `${m(t.medianExposureMinutes["200+"])} min (from onset ${m(t.medianRegressionExposureMinutes["200+"])}, ${m(t.medianRegressionFullTrafficMinutes["200+"])} of full traffic; ${m(t.medianImmediateRegressionExposureMinutes["200+"])} for immediate regressions)`;
     console.log(
       `core: judgement benchmark, ${t.judge} judge (${count} traces, ≥200 req/min): recall error ×2 ${at(t.recall.error_x2["200+"])}, p95 +30% ${at(t.recall["p95_+30%"]["200+"])}; false rollbacks healthy ${at(t.falseRollback.healthy["200+"])}, shared noise ${at(t.falseRollback.shared_noise["200+"])}; median exposure ${exposure}; healthy release ${ratio === null ? "–" : ratio.toFixed(2)}× threshold's (${seconds.toFixed(1)} s for all judges)`,
     );

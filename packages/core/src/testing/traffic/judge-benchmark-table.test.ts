@@ -28,6 +28,7 @@ function run(partial: Partial<JudgeBenchmarkRun>): JudgeBenchmarkRun {
     exposureMinutes: null,
     regressionExposureMinutes: partial.exposureMinutes ?? null,
     regressionFullTrafficMinutes: null,
+    onset: null,
     releaseMinutes: 40,
     maxWeightReached: 100,
     ...partial,
@@ -45,6 +46,7 @@ const runs: JudgeBenchmarkRun[] = [
     decidedBy: "breach",
     exposureMinutes: 2,
     regressionFullTrafficMinutes: 0.1,
+    onset: "immediate",
   }),
   run({
     group: "error_x2",
@@ -52,6 +54,7 @@ const runs: JudgeBenchmarkRun[] = [
     decidedBy: "inconclusive",
     exposureMinutes: 20,
     regressionFullTrafficMinutes: 3,
+    onset: "at_weight",
   }),
   // p95 +30% at 20,000/min: missed.
   run({ group: "p95_+30%", tierPerMinute: 20000 }),
@@ -102,6 +105,9 @@ describe("summarizeJudgeRuns", () => {
     // Only the runs that have it (the 2,000/min pair): the mean of the middle two.
     expect(table.medianRegressionFullTrafficMinutes.all).toBeCloseTo(1.55, 12);
     expect(table.medianRegressionFullTrafficMinutes["20"]).toBeNull();
+    // Only the regression there from the first weight (the other began at 25%).
+    expect(table.medianImmediateRegressionExposureMinutes.all).toBe(2);
+    expect(table.medianImmediateRegressionExposureMinutes["20"]).toBeNull();
     expect(table.meanHealthyReleaseMinutes.all).toBe(30);
     expect(table.meanHealthyReleaseMinutes["20"]).toBe(40);
     expect(table.meanHealthyReleaseMinutes["200+"]).toBe(25);

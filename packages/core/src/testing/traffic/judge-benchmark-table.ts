@@ -52,6 +52,11 @@ export interface JudgeBenchmarkTable {
   medianExposureMinutes: ByColumn<number | null>;
   /** Median minutes from a regression's onset to the rollback decision, over caught regressions. */
   medianRegressionExposureMinutes: ByColumn<number | null>;
+  /**
+   * The same over the caught regressions present from the first canary weight (onset
+   * `immediate`): there the span from the first weight is all exposure to the regression.
+   */
+  medianImmediateRegressionExposureMinutes: ByColumn<number | null>;
   /** The same in minutes of full traffic (Σ weight/100 × minutes from the onset), over caught regressions. */
   medianRegressionFullTrafficMinutes: ByColumn<number | null>;
   /** Mean minutes from start to end of the healthy releases that succeeded. */
@@ -147,6 +152,19 @@ export function summarizeJudgeRuns(
       median(
         runs
           .filter((r) => inColumn(r, c) && isRegression(r) && r.regressionExposureMinutes != null)
+          .map((r) => r.regressionExposureMinutes!),
+      ),
+    ),
+    medianImmediateRegressionExposureMinutes: byColumn((c) =>
+      median(
+        runs
+          .filter(
+            (r) =>
+              inColumn(r, c) &&
+              isRegression(r) &&
+              r.onset === "immediate" &&
+              r.regressionExposureMinutes != null,
+          )
           .map((r) => r.regressionExposureMinutes!),
       ),
     ),
@@ -263,6 +281,9 @@ export function formatJudgeBenchmarkTables(
   );
   line("  same, in full-traffic minutes", (t) =>
     TRAFFIC_COLUMNS.map((c) => minutes(t.medianRegressionFullTrafficMinutes[c])),
+  );
+  line("  immediate regressions only, min", (t) =>
+    TRAFFIC_COLUMNS.map((c) => minutes(t.medianImmediateRegressionExposureMinutes[c])),
   );
   line("mean healthy release, min", (t) =>
     TRAFFIC_COLUMNS.map((c) => minutes(t.meanHealthyReleaseMinutes[c])),

@@ -72,6 +72,7 @@ describe("judge benchmark runs", () => {
     const minutes = onset?.kind === "after_minutes" ? onset.minutes : Number.NaN;
     const run = await runJudgeOnTrace(late, "statistical");
     expect(run.decidedBy).toBe("breach");
+    expect(run.onset).toBe("after_minutes");
     expect(run.exposureMinutes).toBeGreaterThan(minutes);
     expect(run.regressionExposureMinutes).toBeCloseTo(run.exposureMinutes! - minutes, 6);
     // In full traffic: at most the minutes themselves (100% weight), at least 5% of them.
@@ -83,6 +84,7 @@ describe("judge benchmark runs", () => {
     const healthy = await runJudgeOnTrace(pick(2000, "healthy"), "statistical");
     expect(healthy.regressionExposureMinutes).toBeNull();
     expect(healthy.regressionFullTrafficMinutes).toBeNull();
+    expect(healthy.onset).toBeNull();
   });
 
   it("runs every judge on the same trace", async () => {

@@ -82,6 +82,8 @@ export interface JudgeBenchmarkRun {
    * minutes, as an incident's impact counts them): 4 minutes at 25% is 1. Null likewise.
    */
   regressionFullTrafficMinutes: number | null;
+  /** When a regression began (`immediate`: with the first canary weight); null without one. */
+  onset: RegressionOnset["kind"] | null;
   /** Minutes from the release's start to its end. */
   releaseMinutes: number;
   maxWeightReached: number;
@@ -164,6 +166,7 @@ export async function runJudgeOnTrace(
         : null,
     regressionExposureMinutes: live ? Math.max(0, live.to - live.from) / 60_000 : null,
     regressionFullTrafficMinutes: live ? timeline.fullTrafficMinutes(live.from, live.to) : null,
+    onset: trace.label.class === "regression" ? trace.label.onset.kind : null,
     releaseMinutes: (Date.parse(outcome.endedAt) - Date.parse(outcome.startedAt)) / 60_000,
     maxWeightReached: outcome.maxWeightReached,
   };
