@@ -192,9 +192,7 @@ describe("release waves: a rerun of a release already live", () => {
     );
     for (const env of ["staging", "production-us"])
       expect(r.environments![env]!.state.history, env).toEqual([]);
-    expect(r.events.some((e) => e.type === "tag.created" || e.type === "wave.started")).toBe(
-      false,
-    );
+    expect(r.events.some((e) => e.type === "tag.created" || e.type === "wave.started")).toBe(false);
   });
 
   it("live in some: every canary runs, and the report warns for each environment already on it", async () => {
