@@ -46,7 +46,7 @@ function wavesConfig(
 async function succeeds(dir: string, command: "plan" | "release", version: string) {
   const run = await runCli([command, "--version", version, "--sha", ws.repo.headSha], { cwd: dir });
   expect(run.stderr).toBe("");
-  expect(run.code).toBe(0);
+  expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
   return run;
 }
 
@@ -87,7 +87,7 @@ describe("shipgate with release waves (real binary)", () => {
       ["release", "--version", "v1.5.1", "--sha", ws.repo.headSha, "--json"],
       { cwd: dir },
     );
-    expect(run.code).toBe(3);
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(3);
     const events = jsonLines(run.stdout);
     expect(
       events.filter((e) => e.type === "rollback.finished").map((e) => [e.environment, e.verified]),
@@ -116,7 +116,7 @@ describe("shipgate with release waves (real binary)", () => {
       ["release", "--version", "v1.5.2", "--sha", ws.repo.headSha, "--json"],
       { cwd: dir },
     );
-    expect(run.code).toBe(3);
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(3);
     const events = jsonLines(run.stdout);
     const smoke = events.filter((e) => e.type === "smoke.result");
     const ran = (env: string) =>
@@ -159,7 +159,7 @@ describe("shipgate with release waves (real binary)", () => {
     const run = await runCli(["release", "--version", "v1.5.3", "--sha", ws.repo.headSha], {
       cwd: dir,
     });
-    expect(run.code).toBe(3);
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(3);
     const out = await runCli(["backtest", "--json"], { cwd: dir });
     expect(out.stderr).toBe("");
     expect(out.code).toBe(0);
