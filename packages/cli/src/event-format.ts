@@ -207,6 +207,8 @@ export function nextStep(outcome: ReleaseOutcome): string | null {
       return "fix the preparation findings listed in the report, then run again";
     case "preflight_failed":
       return "fix what the deployer preflight reported, then run again";
+    case "lock_lost":
+      return "this run stalled past its lock's expiry and another run took the release over: see `shipgate status` and that run's report, then release again if needed";
     default:
       return "read the report for details, fix the cause and run again";
   }

@@ -145,16 +145,24 @@ describe("Kubernetes Lease lock", () => {
     expect(lease("renew")).toBeUndefined();
   });
 
-  it("stops renewing (and does not fight back) once someone else holds the Lease", async () => {
+  it("stops renewing (and does not fight back) once someone else holds the Lease, and tells its holder (lost)", async () => {
     const lock = createKubernetesLeaseLock({
       clients: c.clients,
       leaseDurationSeconds: 1,
       renewEveryMs: 20,
     });
-    (await lock.acquire({ service: "lost", holder: holder("mine") }, live()))._unsafeUnwrap();
+    const handle = (
+      await lock.acquire({ service: "lost", holder: holder("mine") }, live())
+    )._unsafeUnwrap();
+    await new Promise((r) => setTimeout(r, 60));
+    expect(handle.lost?.aborted).toBe(false); // its own renewals do not fire it
     c.emulator.edit("leases", TEST_NAMESPACE, leaseNameFor("lost"), (o) => {
       (o.spec as Record<string, unknown>).holderIdentity = "theirs";
     });
+    await eventually(() => handle.lost?.aborted === true, 1_000);
+    const reason = handle.lost!.reason as { kind: string; message: string };
+    expect(reason.kind).toBe("conflict");
+    expect(reason.message).toContain("is now held by theirs");
     await new Promise((r) => setTimeout(r, 100));
     expect(lease("lost")!.spec?.holderIdentity).toBe("theirs");
     lock.close();

@@ -110,7 +110,10 @@ export function createKubernetesLeaseLock(
   const now = options.now ?? Date.now;
   const prefix = options.namePrefix ?? "shipgate-release-";
   const api = clients.coordination;
-  const renewals = new Map<string, { timer: NodeJS.Timeout; stopped: boolean }>();
+  const renewals = new Map<
+    string,
+    { timer: NodeJS.Timeout; stopped: boolean; lost: AbortController }
+  >();
   const path = (name: string) =>
     `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases/${name}`;
 
@@ -144,11 +147,17 @@ export function createKubernetesLeaseLock(
     renewals.delete(key);
   };
 
-  const startRenewal = (name: string, holderId: string) => {
+  /** Renews the Lease while held; the signal fires when a renewal finds it in other hands. */
+  const startRenewal = (name: string, holderId: string): AbortSignal => {
     const key = `${name}|${holderId}`;
-    if (renewals.has(key)) return;
+    const running = renewals.get(key);
+    if (running) return running.lost.signal;
     let busy = false;
-    const renewal = { timer: undefined as unknown as NodeJS.Timeout, stopped: false };
+    const renewal = {
+      timer: undefined as unknown as NodeJS.Timeout,
+      stopped: false,
+      lost: new AbortController(),
+    };
     renewal.timer = setInterval(() => {
       if (busy || renewal.stopped) return;
       busy = true;
@@ -157,7 +166,18 @@ export function createKubernetesLeaseLock(
         .andThen((lease) => {
           if (renewal.stopped) return okAsync(undefined);
           if (!lease || lease.spec?.holderIdentity !== holderId) {
-            stopRenewal(name, holderId); // lost (released elsewhere or taken over): stop quietly
+            // Taken over while this holder stalled past the Lease's duration (or deleted):
+            // the run must stop at once, changing nothing more.
+            const other = lease ? leaseHolder(lease) : null;
+            renewal.lost.abort(
+              new ShipgateError(
+                "conflict",
+                other
+                  ? `The Lease ${namespace}/${name} is now held by ${other.id}${other.host ? ` on ${other.host}` : ""}: this run was presumed dead and taken over`
+                  : `The Lease ${namespace}/${name} was deleted while this run held it`,
+              ),
+            );
+            stopRenewal(name, holderId);
             return okAsync(undefined);
           }
           const body: V1Lease = {
@@ -182,6 +202,7 @@ export function createKubernetesLeaseLock(
     }, renewEvery);
     renewal.timer.unref();
     renewals.set(key, renewal);
+    return renewal.lost.signal;
   };
 
   const newLease = (
@@ -217,15 +238,13 @@ export function createKubernetesLeaseLock(
     if (signal.aborted) return errAsync(abortedError(signal));
     const { service, holder } = request;
     const name = leaseNameFor(service, prefix);
-    const handle = (tookOverFrom?: LockHolder): LockHandle => {
-      startRenewal(name, holder.id);
-      return {
-        service,
-        holder,
-        ref: `${namespace}/${name}`,
-        ...(tookOverFrom ? { tookOverFrom } : {}),
-      };
-    };
+    const handle = (tookOverFrom?: LockHolder): LockHandle => ({
+      service,
+      holder,
+      ref: `${namespace}/${name}`,
+      ...(tookOverFrom ? { tookOverFrom } : {}),
+      lost: startRenewal(name, holder.id),
+    });
     const attempt = (left: number): ResultAsync<LockHandle, ShipgateError> =>
       read(name, signal).andThen((lease) => {
         const retry = (e: ShipgateError) =>

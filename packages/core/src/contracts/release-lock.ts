@@ -23,6 +23,14 @@ export interface LockHandle {
   ref: string;
   /** Set when a stale lock of a dead holder was taken over. */
   tookOverFrom?: LockHolder;
+  /**
+   * Optional: fires when the lock turns out to be in another holder's hands — this holder
+   * stalled (a paused VM, a suspended job) past the expiry, was presumed dead, and a recovery
+   * took the release over. Core then stops the run at once and changes nothing more: no
+   * rollback, journal record, report, incident or notification (the new holder owns them).
+   * Locks that renew a heartbeat set it; the reason is a `conflict` error naming the holder.
+   */
+  lost?: AbortSignal;
 }
 
 /** What a read-only look at a lock found. */

@@ -1,5 +1,12 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -42,6 +49,7 @@ describe("createFileReleaseLock", () => {
       service: "shop",
       holder: first,
       ref: "devops/status/release-shop.lock",
+      lost: expect.any(AbortSignal),
     });
     expect(JSON.parse(readFileSync(lockFile("shop"), "utf8"))).toEqual(first);
 
@@ -210,6 +218,36 @@ describe("createFileReleaseLock", () => {
     expect(readdirSync(join(root(), "devops/status")).filter((f) => f.includes("shop"))).toEqual(
       [],
     );
+  });
+
+  it("tells a holder whose lock was taken over while it stalled (its lost signal), and leaves the new holder's lock alone", async () => {
+    const lock = createFileReleaseLock({ rootDir: root(), renewEveryMs: 20 });
+    const handle = (
+      await lock.acquire({ service: "shop", holder: holder() }, live())
+    )._unsafeUnwrap();
+    expect(handle.lost?.aborted).toBe(false);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(handle.lost?.aborted).toBe(false); // its own renewals do not fire it
+    // A run on another host found the heartbeat expired and took the lock over, under the
+    // takeover guard (as acquire does), so no beat in flight can overwrite it.
+    const taker = holder({ host: "runner-9", pid: 4242 });
+    const guard = `${lockFile("shop")}.takeover`;
+    for (;;) {
+      try {
+        writeFileSync(guard, "runner-9\n", { flag: "wx" });
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 1));
+      }
+    }
+    writeFileSync(lockFile("shop"), JSON.stringify(taker));
+    unlinkSync(guard);
+    await new Promise<void>((resolve) => handle.lost!.addEventListener("abort", () => resolve()));
+    const reason = handle.lost!.reason as { kind: string; message: string };
+    expect(reason.kind).toBe("conflict");
+    expect(reason.message).toContain("is now held by runner-9:4242");
+    (await lock.release(handle, live()))._unsafeUnwrap();
+    expect(JSON.parse(readFileSync(lockFile("shop"), "utf8")).id).toBe(taker.id);
   });
 
   it("treats a corrupt lock file as stale once past the grace period, and as held before", async () => {

@@ -98,6 +98,8 @@ export function createFileReleaseLock(options: FileReleaseLockOptions): ReleaseL
   const renewals = new Map<string, NodeJS.Timeout>();
   /** Renewals in flight, so a release waits for them and no renewal outlives its lock. */
   const inFlight = new Map<string, Promise<void>>();
+  /** Each held lock's `lost` signal, fired when a renewal finds the lock in other hands. */
+  const losses = new Map<string, AbortController>();
   const corruptGraceMs = options.corruptGraceMs ?? 5000;
   const host = options.hostname ?? osHostname();
   const now = options.now ?? Date.now;
@@ -241,8 +243,38 @@ export function createFileReleaseLock(options: FileReleaseLockOptions): ReleaseL
   /** Rewrites the lock with a fresh heartbeat, atomically, if it is still ours. */
   const renew = async (service: string, holder: LockHolder): Promise<void> => {
     const path = absolute(relativeLockPath(service));
+    // Under the takeover guard, so a takeover between this check and the rename below is
+    // not overwritten by the beat; while a takeover holds it, this tick is skipped.
+    const guard = `${path}.takeover`;
+    if (!(await createExclusive(guard, `${holder.id}\n`))) {
+      // One left by a killed run would block every beat: cleared once old, retried next tick.
+      const guardInfo = await stat(guard).catch(() => null);
+      if (guardInfo && now() - guardInfo.mtimeMs > TAKEOVER_GUARD_STALE_MS)
+        await unlink(guard).catch(() => undefined);
+      return;
+    }
+    try {
+      await renewGuarded(service, holder, path);
+    } finally {
+      await unlink(guard).catch(() => undefined);
+    }
+  };
+  const renewGuarded = async (service: string, holder: LockHolder, path: string) => {
     const found = await readWithTime(path);
     if (!found || parseHolder(found.raw)?.id !== holder.id) {
+      // Taken over while this holder stalled past the expiry (or removed by hand): the run
+      // must stop at once, changing nothing more.
+      const other = found ? parseHolder(found.raw) : null;
+      losses
+        .get(`${service}|${holder.id}`)
+        ?.abort(
+          new ShipgateError(
+            "conflict",
+            other
+              ? `The release lock ${relativeLockPath(service)} is now held by ${other.host}:${other.pid} (${other.version}): this run was presumed dead and taken over`
+              : `The release lock ${relativeLockPath(service)} was removed while this run held it`,
+          ),
+        );
       stopRenewal(service, holder.id);
       return;
     }
@@ -263,6 +295,7 @@ export function createFileReleaseLock(options: FileReleaseLockOptions): ReleaseL
     const key = `${service}|${holderId}`;
     clearInterval(renewals.get(key));
     renewals.delete(key);
+    losses.delete(key);
   };
   const startRenewal = (service: string, holder: LockHolder) => {
     const key = `${service}|${holder.id}`;
@@ -315,8 +348,10 @@ export function createFileReleaseLock(options: FileReleaseLockOptions): ReleaseL
             if (signal.aborted) throw abortedError(signal);
             const outcome = await acquireOnce(request.service, request.holder, signal);
             if (outcome !== "retry") {
+              const lost = new AbortController();
+              losses.set(`${request.service}|${request.holder.id}`, lost);
               startRenewal(request.service, request.holder);
-              return outcome;
+              return { ...outcome, lost: lost.signal };
             }
           }
           throw new ShipgateError(

@@ -11,6 +11,8 @@ export type ReleaseReason =
   | "dry_run"
   | "invalid_input"
   | "lock_held"
+  /** Another run took the lock over while this one stalled: it stopped, changing nothing more. */
+  | "lock_lost"
   | "validation_failed"
   | "preparation_failed"
   | "ci_red"

@@ -4,7 +4,7 @@ import { postmortemFacts } from "../artifacts/postmortem-facts.js";
 import type { IncidentDetails, IncidentRef, IncidentSink } from "../contracts/incident-sink.js";
 import { journal } from "./journal-step.js";
 import type { RunContext } from "./run-context.js";
-import { recordError } from "./run-context.js";
+import { fenced, recordError } from "./run-context.js";
 import { rankSuspects } from "./suspect-ranking.js";
 
 /**
@@ -24,6 +24,7 @@ export async function openIncident(
   reportPath: string,
   options: { filedBefore?: string } = {},
 ): Promise<void> {
+  if (fenced(ctx)) return; // taken over: the new holder files it
   const { spec, stack } = ctx;
   const signal = ctx.cleanupSignal;
   const writer = ctx.journal;

@@ -3,7 +3,7 @@ import type { LockHolder } from "../contracts/release-lock.js";
 import { ShipgateError } from "../errors/shipgate-error.js";
 import { writeProgressReport } from "./progress-report.js";
 import { previousTiming } from "./report-step.js";
-import type { JournalWriter, RunContext } from "./run-context.js";
+import { fenced, type JournalWriter, lockLostError, type RunContext } from "./run-context.js";
 
 export type { JournalWriter } from "./run-context.js";
 
@@ -64,6 +64,12 @@ export async function journal(
   // Without a journal (simulations, scenario tests) there is nothing to recover from, and
   // the report is written once, at the end.
   if (!w) return;
+  // Taken over: the journal is the new holder's now. The action this record announces must
+  // not run either.
+  if (fenced(ctx)) {
+    if (w.strict) throw lockLostError(ctx);
+    return;
+  }
   if (!ctx.environment && !w.tail) return write(ctx, w, type, data);
   // Environments of a wave share the release's journal: their records go one at a time,
   // each naming its environment.

@@ -2,7 +2,7 @@ import { err } from "neverthrow";
 import { dashboardLinks } from "../artifacts/dashboard-links.js";
 import type { Notification, NotificationKind, Notifier } from "../contracts/notifier.js";
 import { toShipgateError } from "../errors/shipgate-error.js";
-import type { RunContext } from "./run-context.js";
+import { fenced, type RunContext } from "./run-context.js";
 
 /** Best effort: failures are recorded as warnings and events, never change the outcome. */
 export async function notify(
@@ -11,6 +11,7 @@ export async function notify(
   summary: string,
   extra: Partial<Notification> = {},
 ): Promise<void> {
+  if (fenced(ctx)) return; // taken over: the new holder tells
   for (const notifier of ctx.stack.notifiers ?? []) {
     let sent: Awaited<ReturnType<Notifier["notify"]>>;
     try {

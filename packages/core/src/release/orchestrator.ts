@@ -33,7 +33,7 @@ import { type RecoveryRequest, recoverRun, recoveryStopsRelease } from "./recove
 import { reserveReportPath, writeReport } from "./report-step.js";
 import { runRollback } from "./rollback-step.js";
 import type { Emit, RunContext, Stop } from "./run-context.js";
-import { stopForError } from "./run-context.js";
+import { fenced, lockLostError, stopForError } from "./run-context.js";
 import { runSignOffGate } from "./sign-off-step.js";
 import { takeLock } from "./take-lock.js";
 import { validateRelease } from "./validate-step.js";
@@ -209,6 +209,11 @@ async function runRelease(
     return outcome;
   }
   const handle: LockHandle = locked.value;
+  if (handle.lost) {
+    // Taken over while stalled: every wait and call of the run stops at once.
+    ctx.lockLost = handle.lost;
+    ctx.signal = AbortSignal.any([signal, handle.lost]);
+  }
   record.lockRef = handle.ref;
   record.lockTookOverFrom = handle.tookOverFrom
     ? `${handle.tookOverFrom.host}:${handle.tookOverFrom.pid} (${handle.tookOverFrom.version})`
@@ -258,6 +263,7 @@ async function runRelease(
       error,
     };
   }
+  if (fenced(ctx)) return await lockLostOutcome(ctx, handle);
 
   try {
     relaxJournal(ctx);
@@ -305,6 +311,8 @@ async function runRelease(
     };
   }
 
+  // Taken over during the clean-up: the report, notifications and journal are the new holder's.
+  if (fenced(ctx)) return await lockLostOutcome(ctx, handle);
   const outcome = finalOutcome(ctx, stop);
   try {
     await journal(ctx, "report", {
@@ -464,6 +472,34 @@ async function procedure(ctx: RunContext, holder: LockHolder): Promise<Stop | nu
   return spec.waves ? runWaves(ctx) : runCanary(ctx);
 }
 
+/**
+ * The end of a run whose lock another run took over while it stalled (presumed dead): that
+ * run recovers the release and owns production, the journal and this attempt's report, so
+ * this one stops where it stands — no rollback, record, report, incident or notification —
+ * and says why. Exit 4, as for a lock held by another release.
+ */
+async function lockLostOutcome(ctx: RunContext, handle: LockHandle): Promise<ReleaseOutcome> {
+  // Stops this run's renewals; a lock another holder has now is left alone (id-checked).
+  if (ctx.spec.waves) await releaseEnvironmentLocks(ctx);
+  await ctx.stack.lock
+    .release(handle, { signal: ctx.cleanupSignal })
+    .orElse(() => okAsync(undefined));
+  const error = lockLostError(ctx);
+  ctx.record.errors.push({ step: "lock", error });
+  const outcome = finalOutcome(ctx, {
+    status: "FAILED",
+    reason: "lock_lost",
+    summary: `this run lost the release lock and stopped without changing anything more (${error.message}); the run that took it over recovers the release`,
+    error,
+  });
+  outcome.warnings.push(
+    `LOCK LOST: ${handle.ref} is another run's now; see its report and \`shipgate status\``,
+  );
+  ctx.record.outcome = outcome;
+  ctx.emit({ type: "release.finished", outcome });
+  return outcome;
+}
+
 function finalOutcome(ctx: RunContext, stop: Stop | null): ReleaseOutcome {
   const { record, spec } = ctx;
   const status: ReleaseStatus = stop?.status ?? "SUCCESS";
@@ -471,13 +507,15 @@ function finalOutcome(ctx: RunContext, stop: Stop | null): ReleaseOutcome {
   const exitCode =
     reason === "cancelled"
       ? EXIT_CODES.CANCELLED
-      : status === "SUCCESS"
-        ? EXIT_CODES.SUCCESS
-        : status === "BLOCKED"
-          ? EXIT_CODES.BLOCKED
-          : status === "ABORTED"
-            ? EXIT_CODES.ABORTED
-            : EXIT_CODES.FAILED;
+      : reason === "lock_lost"
+        ? EXIT_CODES.LOCK_HELD
+        : status === "SUCCESS"
+          ? EXIT_CODES.SUCCESS
+          : status === "BLOCKED"
+            ? EXIT_CODES.BLOCKED
+            : status === "ABORTED"
+              ? EXIT_CODES.ABORTED
+              : EXIT_CODES.FAILED;
   const summary =
     stop?.summary ??
     `${spec.service} ${spec.version} is live in ${spec.waves ? spec.waves.flat().join(", ") : spec.environment}`;

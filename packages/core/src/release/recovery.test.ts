@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { readFrontMatter } from "../artifacts/front-matter.js";
 import { ShipgateError } from "../errors/shipgate-error.js";
 import type { ReleaseEvent } from "../model/release-events.js";
+import type { ReleaseOutcome } from "../model/release-outcome.js";
 import { dyingReleaseJournal } from "../testing/fakes/dying-release-journal.js";
 import { createMemoryArtifactStore } from "../testing/fakes/memory-artifact-store.js";
 import { createMemoryIncidentSink } from "../testing/fakes/memory-incident-sink.js";
@@ -223,6 +224,73 @@ describe("a release killed at every journal boundary, then recovered", () => {
     );
     const incidents = [...w.artifacts.files.keys()].filter((p) => p.startsWith("incidents/"));
     expect(incidents).toEqual([outcome?.paths.incident]);
+  });
+
+  it("a run that stalls past its lock's expiry and is taken over stops at once and changes nothing more: the recovery alone rolls back and reports", async () => {
+    const w = world(baseScenario());
+    let recovery: Promise<ReleaseOutcome | null> | null = null;
+    let journaledAtTakeover = 0;
+    let actionsAtTakeover = 0;
+    const zombie = await createReleaseOrchestrator({ ...w.stack, journal: w.journal }).release(
+      w.parsed.release,
+      {
+        onEvent: (e) => {
+          if (e.type !== "canary.step.started" || e.weight !== 25 || recovery) return;
+          // The run is presumed dead (its heartbeat expired) and a recovery takes over.
+          w.lockBackend.holders.get("shop")!.stale = true;
+          journaledAtTakeover = w.journalBackend.journals.get("shop")!.length;
+          actionsAtTakeover = w.deployer.state.history.length;
+          recovery = createReleaseOrchestrator({ ...w.stack, journal: w.journal }).recover({
+            service: "shop",
+          });
+        },
+      },
+    );
+    const recovered = await recovery!;
+    expect(zombie).toMatchObject({ status: "FAILED", reason: "lock_lost", exitCode: 4 });
+    expect(zombie.summary).toContain("lost the release lock");
+    expect(zombie.warnings.join("\n")).toContain("LOCK LOST");
+    expect(recovered).toMatchObject({ status: "ABORTED", reason: "recovered_after_crash" });
+    // Only the recovery acted after the takeover: no weight set, one rollback, no promote.
+    expect(w.deployer.state.history.slice(actionsAtTakeover)).toEqual([]);
+    expect(w.effectiveRollbacks.count).toBe(1);
+    expect(w.deployer.state).toMatchObject({ stableVersion: "v1.3.0", canaryVersion: null });
+    // The journal after the takeover is the recovery's alone.
+    const records = w.journalBackend.journals.get("shop") as { type: string; run: string }[];
+    const zombieRun = records[0]!.run;
+    expect(records.slice(journaledAtTakeover).filter((r) => r.run === zombieRun)).toEqual([]);
+    // One report, the recovery's, not overwritten by the stalled run.
+    const report = w.artifacts.files.get("devops/reports/release-v1.4.0.md")!;
+    expect(readFrontMatter(report)).toMatchObject({
+      status: "ABORTED",
+      reason: "recovered_after_crash",
+    });
+    expect(w.lockBackend.holders.has("shop")).toBe(false);
+  });
+
+  it("taken over during its rollback, a stalled run stops there: the recovery's report stands and one incident is filed", async () => {
+    const w = world(breach());
+    let recovery: Promise<ReleaseOutcome | null> | null = null;
+    const zombie = await createReleaseOrchestrator({ ...w.stack, journal: w.journal }).release(
+      w.parsed.release,
+      {
+        onEvent: (e) => {
+          if (e.type !== "rollback.started" || recovery) return;
+          w.lockBackend.holders.get("shop")!.stale = true;
+          recovery = createReleaseOrchestrator({ ...w.stack, journal: w.journal }).recover({
+            service: "shop",
+          });
+        },
+      },
+    );
+    const recovered = await recovery!;
+    expect(zombie).toMatchObject({ reason: "lock_lost", exitCode: 4 });
+    expect(recovered).toMatchObject({ status: "ABORTED", reason: "recovered_after_crash" });
+    expect(w.deployer.state).toMatchObject({ stableVersion: "v1.3.0", canaryVersion: null });
+    const report = w.artifacts.files.get("devops/reports/release-v1.4.0.md")!;
+    expect(readFrontMatter(report)).toMatchObject({ reason: "recovered_after_crash" });
+    const incidents = [...w.artifacts.files.keys()].filter((p) => p.startsWith("incidents/"));
+    expect(incidents).toHaveLength(1);
   });
 
   it("a live holder's lock is not recovered (exit 4)", async () => {

@@ -3,7 +3,7 @@ import { type PreviousReleaseTiming, renderReleaseReport } from "../artifacts/re
 import { attemptOf, nextAttempt, reportFileName } from "../artifacts/report-path.js";
 import type { ReleaseOutcome } from "../model/release-outcome.js";
 import type { RunContext } from "./run-context.js";
-import { recordError } from "./run-context.js";
+import { fenced, recordError } from "./run-context.js";
 
 const DIR = "devops/reports";
 
@@ -55,6 +55,8 @@ export async function writeReport(
   outcome: ReleaseOutcome,
   reserved: { path: string; attempt: number },
 ): Promise<string | null> {
+  // Taken over: this attempt's report is the new holder's to write.
+  if (fenced(ctx)) return null;
   await readDeployHistory(ctx);
   const slot = ctx.report;
   if (slot?.claimed) {

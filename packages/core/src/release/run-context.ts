@@ -1,7 +1,7 @@
 import type { PreviousReleaseTiming } from "../artifacts/release-report.js";
 import type { DeployTarget } from "../contracts/deployer.js";
 import type { ReleaseJournal } from "../contracts/release-journal.js";
-import type { ShipgateError } from "../errors/shipgate-error.js";
+import { ShipgateError } from "../errors/shipgate-error.js";
 import type { Judge, PollObservation } from "../judge/judge.js";
 import type { ReleaseEvent } from "../model/release-events.js";
 import type { ReleaseReason, ReleaseStatus } from "../model/release-outcome.js";
@@ -39,6 +39,21 @@ export interface RunContext {
    * with each record) and the release's own context (whose report is rewritten).
    */
   environment?: { name: string; parent: RunContext };
+  /** The lock's `lost` signal (see `LockHandle.lost`): once it fires the run changes nothing. */
+  lockLost?: AbortSignal;
+}
+
+/** Why the lock was lost, as its `lost` signal said (a `conflict` naming the new holder). */
+export function lockLostError(ctx: RunContext): ShipgateError {
+  const reason = (ctx.environment?.parent ?? ctx).lockLost?.reason;
+  return reason instanceof ShipgateError
+    ? reason
+    : new ShipgateError("conflict", "The release lock was taken over by another run");
+}
+
+/** True once the run's lock is in another holder's hands: from then on it changes nothing. */
+export function fenced(ctx: RunContext): boolean {
+  return (ctx.environment?.parent ?? ctx).lockLost?.aborted === true;
 }
 
 /** A step that ended the run early. */

@@ -5,11 +5,13 @@ import { guarded } from "./guard.js";
 /** Shared state of memory locks: several lock clients on one "backend". */
 export interface MemoryLockBackend {
   holders: Map<string, LockHolder & { stale?: boolean }>;
+  /** Each holder's `lost` signal, by holder id: a takeover fires the previous holder's. */
+  lost: Map<string, AbortController>;
 }
 
 /** Creates a backend shared by {@link createMemoryReleaseLock} clients. */
 export function createMemoryLockBackend(): MemoryLockBackend {
-  return { holders: new Map() };
+  return { holders: new Map(), lost: new Map() };
 }
 
 /** A {@link ReleaseLock} in memory. Mark a holder `stale` in the backend to simulate a dead process. */
@@ -34,11 +36,26 @@ export function createMemoryReleaseLock(
         }
         backend.holders.set(service, { ...holder });
         const { stale: _stale, ...previous } = current ?? ({} as LockHolder & { stale?: boolean });
+        // The holder presumed dead learns it lost the lock (as a renewing lock's next beat would).
+        if (current) {
+          backend.lost
+            .get(current.id)
+            ?.abort(
+              new ShipgateError(
+                "conflict",
+                `the release lock of ${service} was taken over by ${holder.host}:${holder.pid}`,
+              ),
+            );
+          backend.lost.delete(current.id);
+        }
+        const lost = new AbortController();
+        backend.lost.set(holder.id, lost);
         return {
           service,
           holder,
           ref: `memory:${service}`,
           tookOverFrom: current ? (previous as LockHolder) : undefined,
+          lost: lost.signal,
         };
       });
     },
@@ -52,8 +69,10 @@ export function createMemoryReleaseLock(
     },
     release(handle, { signal }) {
       return guarded(signal, () => {
-        if (backend.holders.get(handle.service)?.id === handle.holder.id)
+        if (backend.holders.get(handle.service)?.id === handle.holder.id) {
           backend.holders.delete(handle.service);
+          backend.lost.delete(handle.holder.id);
+        }
         return undefined;
       });
     },
