@@ -100,6 +100,17 @@ async function write(
       ? await w.journal.begin(w.service, record, options).map(() => undefined)
       : await w.journal.append(w.service, record, options);
   if (written.isErr()) {
+    // Another run wrote the journal: this one was taken over (presumed dead), so it stops here.
+    if (await writtenByAnotherRun(w, written.error))
+      (ctx.environment?.parent ?? ctx).fence?.(
+        new ShipgateError(
+          "conflict",
+          `another run wrote the release journal of ${w.service}: this run was presumed dead and taken over`,
+          { cause: written.error },
+        ),
+      );
+    if (fenced(ctx) && !w.strict) return;
+    if (fenced(ctx)) throw lockLostError(ctx);
     if (w.strict)
       throw new ShipgateError(
         written.error.kind,
@@ -113,6 +124,18 @@ async function write(
   w.seq = record.seq;
   // An environment's progress shows in the release's report.
   await writeProgressReport(ctx.environment?.parent ?? ctx);
+}
+
+/**
+ * True when an append was refused for its sequence number because the journal holds records
+ * of another run after this run's last (a recovery took the release over). A refusal over
+ * this run's own record (a write that timed out but landed) is not that.
+ */
+async function writtenByAnotherRun(w: JournalWriter, error: ShipgateError): Promise<boolean> {
+  if (error.kind !== "conflict" || error.field !== "seq") return false;
+  const read = await w.journal.read(w.service, { signal: new AbortController().signal });
+  if (read.isErr() || !read.value) return false;
+  return read.value.records.some((r) => r.seq > w.seq && r.run !== w.run);
 }
 
 /** Marks the outcome as decided: from here on, journal failures warn instead of stopping. */

@@ -209,11 +209,15 @@ async function runRelease(
     return outcome;
   }
   const handle: LockHandle = locked.value;
-  if (handle.lost) {
-    // Taken over while stalled: every wait and call of the run stops at once.
-    ctx.lockLost = handle.lost;
-    ctx.signal = AbortSignal.any([signal, handle.lost]);
-  }
+  // Taken over while stalled (the lock says so, or the journal): every wait and call of the
+  // run stops at once.
+  const fence = new AbortController();
+  const lost = handle.lost;
+  if (lost?.aborted) fence.abort(lost.reason);
+  else lost?.addEventListener("abort", () => fence.abort(lost.reason), { once: true });
+  ctx.lockLost = fence.signal;
+  ctx.fence = (reason) => fence.abort(reason);
+  ctx.signal = AbortSignal.any([signal, fence.signal]);
   record.lockRef = handle.ref;
   record.lockTookOverFrom = handle.tookOverFrom
     ? `${handle.tookOverFrom.host}:${handle.tookOverFrom.pid} (${handle.tookOverFrom.version})`

@@ -1,6 +1,7 @@
-import { errAsync } from "neverthrow";
+import { errAsync, okAsync } from "neverthrow";
 import { describe, expect, it } from "vitest";
 import { readFrontMatter } from "../artifacts/front-matter.js";
+import type { JournalRecord } from "../contracts/release-journal.js";
 import { ShipgateError } from "../errors/shipgate-error.js";
 import type { ReleaseEvent } from "../model/release-events.js";
 import type { ReleaseOutcome } from "../model/release-outcome.js";
@@ -291,6 +292,59 @@ describe("a release killed at every journal boundary, then recovered", () => {
     expect(readFrontMatter(report)).toMatchObject({ reason: "recovered_after_crash" });
     const incidents = [...w.artifacts.files.keys()].filter((p) => p.startsWith("incidents/"));
     expect(incidents).toHaveLength(1);
+  });
+
+  it("a run that finds another run's records in its journal (taken over; its lock said nothing yet) stops before its next action", async () => {
+    const w = world(baseScenario());
+    let weightsAtTakeover = -1;
+    const outcome = await createReleaseOrchestrator({ ...w.stack, journal: w.journal }).release(
+      w.parsed.release,
+      {
+        onEvent: (e) => {
+          if (e.type !== "canary.step.started" || e.weight !== 5 || weightsAtTakeover >= 0) return;
+          const records = w.journalBackend.journals.get("shop") as JournalRecord[];
+          const last = records.at(-1)!;
+          records.push({
+            ...last,
+            seq: last.seq + 1,
+            type: "recovery.started",
+            run: "another-run",
+            data: {},
+          });
+          weightsAtTakeover = w.deployer.state.history.length;
+        },
+      },
+    );
+    expect(outcome).toMatchObject({ status: "FAILED", reason: "lock_lost", exitCode: 4 });
+    expect(outcome.summary).toContain("another run wrote the release journal of shop");
+    // No weight set and no rollback after the other run's record.
+    expect(w.deployer.state.history.slice(weightsAtTakeover)).toEqual([]);
+    expect(w.effectiveRollbacks.count).toBe(0);
+    expect((w.journalBackend.journals.get("shop") as JournalRecord[]).at(-1)?.run).toBe(
+      "another-run",
+    );
+  });
+
+  it("its own record that landed although the write reported a failure is not mistaken for a takeover: the run rolls back as usual", async () => {
+    const w = world(baseScenario());
+    let failed = false;
+    const journal = {
+      ...w.journal,
+      append: (service: string, record: JournalRecord, o: { signal: AbortSignal }) =>
+        w.journal.append(service, record, o).andThen((v) => {
+          if (failed || record.type !== "weight.set") return okAsync(v);
+          failed = true;
+          return errAsync(new ShipgateError("timeout", "the journal write timed out"));
+        }),
+    };
+    const outcome = await createReleaseOrchestrator({ ...w.stack, journal }).release(
+      w.parsed.release,
+    );
+    expect(failed).toBe(true);
+    expect(outcome.reason).not.toBe("lock_lost");
+    expect(outcome.status).toBe("ABORTED");
+    expect(w.effectiveRollbacks.count).toBe(1);
+    expect(w.deployer.state).toMatchObject({ stableVersion: "v1.3.0", canaryVersion: null });
   });
 
   it("a live holder's lock is not recovered (exit 4)", async () => {

@@ -39,8 +39,13 @@ export interface RunContext {
    * with each record) and the release's own context (whose report is rewritten).
    */
   environment?: { name: string; parent: RunContext };
-  /** The lock's `lost` signal (see `LockHandle.lost`): once it fires the run changes nothing. */
+  /**
+   * Fires once the run is known to be taken over — the lock's `lost` signal (see
+   * `LockHandle.lost`), or another run's records in the journal: from then on it changes nothing.
+   */
   lockLost?: AbortSignal;
+  /** Fires {@link RunContext.lockLost} (the journal found another run's records). */
+  fence?: (reason: ShipgateError) => void;
 }
 
 /** Why the lock was lost, as its `lost` signal said (a `conflict` naming the new holder). */
