@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { readFrontMatter } from "@shipgate/core";
 import { describe, expect, it } from "vitest";
@@ -108,5 +108,57 @@ describe("kill -9 in the middle of the demo's canary, then shipgate recover in i
       service: "checkout",
       reason: "the last release of checkout finished (or there was none)",
     });
+  }, 60_000);
+
+  it("a release that stalls (SIGSTOP) past its lock's expiry is recovered; woken up (SIGCONT), it exits 4 and touches nothing", async () => {
+    const dir = join(scratch.path, "stalled");
+    expect((await runCli(["demo", "--dir", dir], { cwd: scratch.path })).code).toBe(0);
+    // The next release of the demo service, on the wall clock, with a lock that expires in 1.8 s.
+    const config = (await readFile(join(dir, "shipgate.yaml"), "utf8"))
+      .replace("  version: v1.4.0\n", "  version: v1.5.0\n")
+      .replace("    window_minutes: 10\n", "    window_minutes: 0.5\n")
+      .replace("    poll_interval_seconds: 60\n", "    poll_interval_seconds: 1\n")
+      .replace(/ {4}rollback_seconds: \d+\n/, "    rollback_seconds: 1\n");
+    await writeFile(
+      join(dir, "shipgate.yaml"),
+      `${config}lock:\n  use: file\n  with:\n    stale_after_minutes: 0.03\n`,
+    );
+    let stalled!: () => void;
+    const isStalled = new Promise<void>((resolve) => {
+      stalled = resolve;
+    });
+    let paused: Parameters<NonNullable<Parameters<typeof runCli>[1]["onStdout"]>>[1] | null = null;
+    const release = runCli(["release"], {
+      cwd: dir,
+      timeoutMs: 50_000,
+      onStdout(all, child) {
+        if (!paused && /canary 5% 2s\/30s/.test(all)) {
+          paused = child;
+          child.kill("SIGSTOP");
+          stalled();
+        }
+      },
+    });
+    await isStalled;
+    await new Promise((r) => setTimeout(r, 2_500)); // past the lock's 1.8 s
+    const recovered = await runCli(["recover"], { cwd: dir });
+    expect(recovered.code, recovered.stdout + recovered.stderr).toBe(3);
+    const state = () => readFile(join(dir, "devops/simulated/deployer.json"), "utf8");
+    const afterRecovery = await state();
+    expect(JSON.parse(afterRecovery)).toMatchObject({
+      stableVersion: "v1.4.0",
+      canaryVersion: null,
+      weight: 0,
+    });
+
+    paused!.kill("SIGCONT");
+    const woken = await release;
+    expect(woken.code, woken.stdout + woken.stderr).toBe(4);
+    expect(woken.stdout).toContain("this run lost the release lock and stopped");
+    // Production, the report and the lock are as the recovery left them.
+    expect(await state()).toBe(afterRecovery);
+    const report = await readFile(join(dir, "devops/reports/release-v1.5.0.md"), "utf8");
+    expect(readFrontMatter(report)).toMatchObject({ reason: "recovered_after_crash" });
+    expect(existsSync(join(dir, "devops/status/release-checkout.lock"))).toBe(false);
   }, 60_000);
 });
