@@ -95,11 +95,10 @@ export function createFileReleaseLock(options: FileReleaseLockOptions): ReleaseL
   const dir = (options.dir ?? "devops/status").replace(/\/+$/, "");
   const staleAfterMs = options.staleAfterMs ?? 5 * 60 * 1000;
   const renewEveryMs = options.renewEveryMs ?? Math.max(1000, Math.floor(staleAfterMs / 5));
-  const renewals = new Map<string, NodeJS.Timeout>();
+  /** Each held lock's renewal, and its `lost` signal, fired when a renewal finds the lock in other hands. */
+  const renewals = new Map<string, { timer: NodeJS.Timeout; lost: AbortController }>();
   /** Renewals in flight, so a release waits for them and no renewal outlives its lock. */
   const inFlight = new Map<string, Promise<void>>();
-  /** Each held lock's `lost` signal, fired when a renewal finds the lock in other hands. */
-  const losses = new Map<string, AbortController>();
   const corruptGraceMs = options.corruptGraceMs ?? 5000;
   const host = options.hostname ?? osHostname();
   const now = options.now ?? Date.now;
@@ -265,9 +264,9 @@ export function createFileReleaseLock(options: FileReleaseLockOptions): ReleaseL
       // Taken over while this holder stalled past the expiry (or removed by hand): the run
       // must stop at once, changing nothing more.
       const other = found ? parseHolder(found.raw) : null;
-      losses
+      renewals
         .get(`${service}|${holder.id}`)
-        ?.abort(
+        ?.lost.abort(
           new ShipgateError(
             "conflict",
             other
@@ -293,13 +292,14 @@ export function createFileReleaseLock(options: FileReleaseLockOptions): ReleaseL
   };
   const stopRenewal = (service: string, holderId: string) => {
     const key = `${service}|${holderId}`;
-    clearInterval(renewals.get(key));
+    clearInterval(renewals.get(key)?.timer);
     renewals.delete(key);
-    losses.delete(key);
   };
-  const startRenewal = (service: string, holder: LockHolder) => {
+  /** Renews the lock while held; the signal fires when a renewal finds it in other hands. */
+  const startRenewal = (service: string, holder: LockHolder): AbortSignal => {
     const key = `${service}|${holder.id}`;
-    if (renewals.has(key)) return;
+    const running = renewals.get(key);
+    if (running) return running.lost.signal;
     let busy = false;
     const timer = setInterval(() => {
       if (busy) return;
@@ -314,7 +314,9 @@ export function createFileReleaseLock(options: FileReleaseLockOptions): ReleaseL
       inFlight.set(key, running);
     }, renewEveryMs);
     timer.unref();
-    renewals.set(key, timer);
+    const lost = new AbortController();
+    renewals.set(key, { timer, lost });
+    return lost.signal;
   };
 
   return {
@@ -347,12 +349,8 @@ export function createFileReleaseLock(options: FileReleaseLockOptions): ReleaseL
           for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
             if (signal.aborted) throw abortedError(signal);
             const outcome = await acquireOnce(request.service, request.holder, signal);
-            if (outcome !== "retry") {
-              const lost = new AbortController();
-              losses.set(`${request.service}|${request.holder.id}`, lost);
-              startRenewal(request.service, request.holder);
-              return { ...outcome, lost: lost.signal };
-            }
+            if (outcome !== "retry")
+              return { ...outcome, lost: startRenewal(request.service, request.holder) };
           }
           throw new ShipgateError(
             "conflict",
