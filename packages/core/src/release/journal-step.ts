@@ -3,7 +3,7 @@ import type { LockHolder } from "../contracts/release-lock.js";
 import { ShipgateError } from "../errors/shipgate-error.js";
 import { writeProgressReport } from "./progress-report.js";
 import { previousTiming } from "./report-step.js";
-import { fenced, type JournalWriter, lockLostError, type RunContext } from "./run-context.js";
+import { type JournalWriter, type RunContext, stopIfFenced } from "./run-context.js";
 
 export type { JournalWriter } from "./run-context.js";
 
@@ -66,10 +66,7 @@ export async function journal(
   if (!w) return;
   // Taken over: the journal is the new holder's now. The action this record announces must
   // not run either.
-  if (fenced(ctx)) {
-    if (w.strict) throw lockLostError(ctx);
-    return;
-  }
+  if (stopIfFenced(ctx, w.strict)) return;
   if (!ctx.environment && !w.tail) return write(ctx, w, type, data);
   // Environments of a wave share the release's journal: their records go one at a time,
   // each naming its environment.
@@ -102,15 +99,14 @@ async function write(
   if (written.isErr()) {
     // Another run wrote the journal: this one was taken over (presumed dead), so it stops here.
     if (await writtenByAnotherRun(w, written.error))
-      (ctx.environment?.parent ?? ctx).fence?.(
+      (ctx.environment?.parent ?? ctx).fence?.abort(
         new ShipgateError(
           "conflict",
           `another run wrote the release journal of ${w.service}: this run was presumed dead and taken over`,
           { cause: written.error },
         ),
       );
-    if (fenced(ctx) && !w.strict) return;
-    if (fenced(ctx)) throw lockLostError(ctx);
+    if (stopIfFenced(ctx, w.strict)) return;
     if (w.strict)
       throw new ShipgateError(
         written.error.kind,

@@ -215,8 +215,7 @@ async function runRelease(
   const lost = handle.lost;
   if (lost?.aborted) fence.abort(lost.reason);
   else lost?.addEventListener("abort", () => fence.abort(lost.reason), { once: true });
-  ctx.lockLost = fence.signal;
-  ctx.fence = (reason) => fence.abort(reason);
+  ctx.fence = fence;
   ctx.signal = AbortSignal.any([signal, fence.signal]);
   record.lockRef = handle.ref;
   record.lockTookOverFrom = handle.tookOverFrom

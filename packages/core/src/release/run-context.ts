@@ -40,17 +40,16 @@ export interface RunContext {
    */
   environment?: { name: string; parent: RunContext };
   /**
-   * Fires once the run is known to be taken over — the lock's `lost` signal (see
-   * `LockHandle.lost`), or another run's records in the journal: from then on it changes nothing.
+   * Aborted once the run is known to be taken over — the lock's `lost` signal (see
+   * `LockHandle.lost`), or another run's records in the journal: from then on it changes
+   * nothing. Its reason says why.
    */
-  lockLost?: AbortSignal;
-  /** Fires {@link RunContext.lockLost} (the journal found another run's records). */
-  fence?: (reason: ShipgateError) => void;
+  fence?: AbortController;
 }
 
 /** Why the lock was lost, as its `lost` signal said (a `conflict` naming the new holder). */
 export function lockLostError(ctx: RunContext): ShipgateError {
-  const reason = (ctx.environment?.parent ?? ctx).lockLost?.reason;
+  const reason = (ctx.environment?.parent ?? ctx).fence?.signal.reason;
   return reason instanceof ShipgateError
     ? reason
     : new ShipgateError("conflict", "The release lock was taken over by another run");
@@ -58,7 +57,17 @@ export function lockLostError(ctx: RunContext): ShipgateError {
 
 /** True once the run's lock is in another holder's hands: from then on it changes nothing. */
 export function fenced(ctx: RunContext): boolean {
-  return (ctx.environment?.parent ?? ctx).lockLost?.aborted === true;
+  return (ctx.environment?.parent ?? ctx).fence?.signal.aborted === true;
+}
+
+/**
+ * Stops a run found taken over at a journal record: before the outcome (strict) it throws,
+ * so the action the record announces does not run; during clean-up, true (write nothing).
+ */
+export function stopIfFenced(ctx: RunContext, strict: boolean): boolean {
+  if (!fenced(ctx)) return false;
+  if (strict) throw lockLostError(ctx);
+  return true;
 }
 
 /** A step that ended the run early. */
