@@ -3,6 +3,7 @@ import {
   type IncidentDetails,
   type IncidentRef,
   type IncidentSink,
+  incidentReleaseKeyScope,
   renderPostmortemHtml,
   ShipgateError,
 } from "@shipgate/core";
@@ -56,18 +57,6 @@ const html = (text: string) =>
     .replaceAll("<", "&lt;")
     .replaceAll(">", "&gt;")
     .replaceAll('"', "&quot;");
-
-/**
- * The service and environment a release key (`shipgate/<service>/<environment>/<version>/<run>`)
- * names, so `findOpened` can query the work items of that scope; null for another shape.
- */
-export function azureReleaseKeyScope(
-  releaseKey: string,
-): { service: string; environment: string } | null {
-  const [prefix, service, environment, ...rest] = releaseKey.split("/");
-  if (prefix !== "shipgate" || !service || !environment || rest.length === 0) return null;
-  return { service, environment };
-}
 
 /** The comment that records a release's key in its work item: what `findOpened` looks for. */
 export function azureReleaseKeyMarker(releaseKey: string): string {
@@ -288,7 +277,7 @@ export function createAzureIncidentSink(
       );
     },
     findOpened(releaseKey, { signal }) {
-      const scope = azureReleaseKeyScope(releaseKey);
+      const scope = incidentReleaseKeyScope(releaseKey);
       if (!scope)
         return errAsync(
           new ShipgateError(

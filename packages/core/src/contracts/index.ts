@@ -6,6 +6,7 @@ export * from "./ci-provider.js";
 export * from "./clock.js";
 export * from "./config-inventory.js";
 export * from "./deployer.js";
+export * from "./incident-release-key.js";
 export * from "./incident-sink.js";
 export * from "./notifier.js";
 export * from "./release-journal.js";

@@ -1,6 +1,7 @@
 import { ok } from "neverthrow";
 import { dashboardLinks } from "../artifacts/dashboard-links.js";
 import { postmortemFacts } from "../artifacts/postmortem-facts.js";
+import { incidentReleaseKey } from "../contracts/incident-release-key.js";
 import type { IncidentDetails, IncidentRef, IncidentSink } from "../contracts/incident-sink.js";
 import { journal } from "./journal-step.js";
 import type { RunContext } from "./run-context.js";
@@ -29,8 +30,7 @@ export async function openIncident(
   const signal = ctx.cleanupSignal;
   const writer = ctx.journal;
   const releaseKey =
-    options.filedBefore ??
-    (writer ? `shipgate/${spec.service}/${spec.environment}/${spec.version}/${writer.run}` : null);
+    options.filedBefore ?? (writer ? incidentReleaseKey({ ...spec, run: writer.run }) : null);
   // A wave's environment journals through the release's context, as every other record.
   await journal(ctx.environment?.parent ?? ctx, "incident", releaseKey ? { key: releaseKey } : {});
   const changes = ctx.record.changes ?? (await loadChanges(ctx, signal));
