@@ -33,7 +33,7 @@ import { type RecoveryRequest, recoverRun, recoveryStopsRelease } from "./recove
 import { reserveReportPath, writeReport } from "./report-step.js";
 import { runRollback } from "./rollback-step.js";
 import type { Emit, RunContext, Stop } from "./run-context.js";
-import { fenced, lockLostError, stopForError } from "./run-context.js";
+import { alreadyLiveStop, fenced, lockLostError, stopForError } from "./run-context.js";
 import { runSignOffGate } from "./sign-off-step.js";
 import { takeLock } from "./take-lock.js";
 import { validateRelease } from "./validate-step.js";
@@ -420,13 +420,8 @@ async function procedure(ctx: RunContext, holder: LockHolder): Promise<Stop | nu
     ctx.emit({ type: "preflight.passed", facts: preflight.value.facts });
     // A rerun of a release that went live (a retried CI job, say): a canary of the version
     // against itself proves nothing, and could not be rolled back to anything else.
-    if (preflight.value.stableVersion === spec.version) {
-      return {
-        status: "SUCCESS",
-        reason: "already_live",
-        summary: `${spec.service} ${spec.version} is already live in ${spec.environment}: nothing to deploy`,
-      };
-    }
+    if (preflight.value.stableVersion === spec.version)
+      return alreadyLiveStop(spec, [spec.environment]);
   }
 
   if (ctx.dryRun) {

@@ -83,6 +83,19 @@ export function recordError(ctx: RunContext, step: string, error: ShipgateError)
   ctx.record.errors.push({ step, error });
 }
 
+/**
+ * The stop of a rerun of a release that already went live in `environments` (a retried CI
+ * job, say): a canary of the version against itself proves nothing, and could not be rolled
+ * back to anything else, so nothing is tagged or deployed.
+ */
+export function alreadyLiveStop(spec: ReleaseSpec, environments: string[]): Stop {
+  return {
+    status: "SUCCESS",
+    reason: "already_live",
+    summary: `${spec.service} ${spec.version} is already live in ${environments.join(", ")}: nothing to deploy`,
+  };
+}
+
 /** The stop for a tool error: cancelled if the caller aborted, otherwise FAILED with the tool's message. */
 export function stopForError(ctx: RunContext, step: string, error: ShipgateError): Stop {
   recordError(ctx, step, error);

@@ -10,7 +10,7 @@ import { environmentContext, newEnvironmentRecord } from "./environment-run.js";
 import { openIncident } from "./incident-step.js";
 import { runRollback } from "./rollback-step.js";
 import type { RunContext, Stop } from "./run-context.js";
-import { stopForError } from "./run-context.js";
+import { alreadyLiveStop, stopForError } from "./run-context.js";
 import { takeLock } from "./take-lock.js";
 import { planWaves } from "./wave-plan.js";
 
@@ -107,11 +107,10 @@ function alreadyLive(ctx: RunContext): Stop | null {
     return null;
   }
   for (const env of environments) env.summary = `already live: ${spec.version} serves`;
-  return {
-    status: "SUCCESS",
-    reason: "already_live",
-    summary: `${spec.service} ${spec.version} is already live in ${environments.map((e) => e.name).join(", ")}: nothing to deploy`,
-  };
+  return alreadyLiveStop(
+    spec,
+    environments.map((e) => e.name),
+  );
 }
 
 /**
