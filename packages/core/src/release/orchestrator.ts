@@ -341,16 +341,7 @@ async function runRelease(
   } catch (thrown) {
     outcome.warnings.push(`writing the report failed: ${toShipgateError(thrown).message}`);
   } finally {
-    if (spec.waves) await releaseEnvironmentLocks(ctx);
-    try {
-      const released = await stack.lock.release(handle, { signal: ctx.cleanupSignal });
-      if (released.isErr())
-        outcome.warnings.push(
-          `could not release the lock ${handle.ref}: ${released.error.describe()}`,
-        );
-    } catch (thrown) {
-      outcome.warnings.push(`lock release threw: ${String(thrown)}`);
-    }
+    outcome.warnings.push(...(await giveBackLocks(ctx, handle)));
   }
   record.outcome = outcome;
   emit({ type: "release.finished", outcome });
@@ -471,17 +462,31 @@ async function procedure(ctx: RunContext, holder: LockHolder): Promise<Stop | nu
 }
 
 /**
+ * Gives back the environments' locks (a release with waves) and the release lock, once the
+ * run is over; returns what went wrong giving back the release lock, as warnings.
+ */
+async function giveBackLocks(ctx: RunContext, handle: LockHandle): Promise<string[]> {
+  if (ctx.spec.waves) await releaseEnvironmentLocks(ctx);
+  try {
+    const released = await ctx.stack.lock.release(handle, { signal: ctx.cleanupSignal });
+    return released.isErr()
+      ? [`could not release the lock ${handle.ref}: ${released.error.describe()}`]
+      : [];
+  } catch (thrown) {
+    return [`lock release threw: ${String(thrown)}`];
+  }
+}
+
+/**
  * The end of a run whose lock another run took over while it stalled (presumed dead): that
  * run recovers the release and owns production, the journal and this attempt's report, so
  * this one stops where it stands — no rollback, record, report, incident or notification —
  * and says why. Exit 4, as for a lock held by another release.
  */
 async function lockLostOutcome(ctx: RunContext, handle: LockHandle): Promise<ReleaseOutcome> {
-  // Stops this run's renewals; a lock another holder has now is left alone (id-checked).
-  if (ctx.spec.waves) await releaseEnvironmentLocks(ctx);
-  await ctx.stack.lock
-    .release(handle, { signal: ctx.cleanupSignal })
-    .orElse(() => okAsync(undefined));
+  // Stops this run's renewals; a lock another holder has now is left alone (id-checked), so
+  // a failure to give it back is not this run's to report.
+  await giveBackLocks(ctx, handle);
   const error = lockLostError(ctx);
   ctx.record.errors.push({ step: "lock", error });
   const outcome = finalOutcome(ctx, {
